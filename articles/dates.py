@@ -1,0 +1,22 @@
+"""Date helpers for story pages."""
+
+from datetime import datetime
+
+
+def whole_years_between(start: datetime, end: datetime) -> int:
+    """Complete calendar years from `start` to `end` (a birthday-style count)."""
+    years = end.year - start.year
+    # Compare (month, day, time) so that the anniversary itself counts as a whole year.
+    if (end.month, end.day, end.time()) < (start.month, start.day, start.time()):
+        years -= 1
+    return max(years, 0)
+
+
+def age_banner(published_at: datetime | None, *, now: datetime) -> str:
+    """The banner old stories carry: "This story is over 5 years old"; empty under a year."""
+    if published_at is None:
+        return ""
+    years = whole_years_between(published_at, now.astimezone(published_at.tzinfo))
+    if years < 1:
+        return ""
+    return f"This story is over {years} year{'s' if years != 1 else ''} old"

@@ -1,0 +1,502 @@
+"""The newsroom's data: sections, authors, stories, their body blocks, tags and annotations.
+
+Models hold data. Operations that touch several models (importing, publishing, re-anchoring
+annotations) live in their own modules and are called explicitly.
+"""
+
+import secrets
+import string
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, TagBase
+
+from .text import render_markdown
+
+BLOCK_KEY_ALPHABET = string.ascii_lowercase + "234567"
+
+
+def new_block_key() -> str:
+    """A short random permanent id for a body block, used in `#p-<key>` permalinks."""
+    return "".join(secrets.choice(BLOCK_KEY_ALPHABET) for _ in range(10))
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    bio = models.TextField(blank=True, help_text="A short plain-text biography.")
+    x_handle = models.CharField(
+        "X/Twitter handle", max_length=50, blank=True, help_text="Without the @."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The staff login of this author, if they have one.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def x_url(self) -> str:
+        return f"https://x.com/{self.x_handle}" if self.x_handle else ""
+
+
+class SocialNetwork(models.TextChoices):
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    INSTAGRAM = "instagram", "Instagram"
+    LINKEDIN = "linkedin", "LinkedIn"
+    THREADS = "threads", "Threads"
+    WEBSITE = "website", "Website"
+
+
+class SocialProfile(models.Model):
+    """An author's profile on a network other than X (which lives on the author row)."""
+
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="social_profiles")
+    network = models.CharField(max_length=20, choices=SocialNetwork.choices)
+    url = models.URLField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "network"], name="one_profile_per_network")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.get_network_display()}"
+
+
+class Tag(TagBase):
+    """A taggit tag with a description shown on its tag page."""
+
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(ItemBase):
+    """Taggit's through model with a real foreign key to the article (fast joins, integrity)."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tag_once_per_article")
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of "public": published, and its publication time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-id")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=255, unique=True)
+    dek = models.TextField("dek", blank=True, help_text="The standfirst under the headline.")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="Readers see the story from this time on."
+    )
+    updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text='Shown to readers as "Updated" when later than the publication time.',
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    lead_image = models.ImageField(upload_to="lead-images/%Y/%m/", blank=True)
+    lead_image_url = models.URLField(
+        blank=True, max_length=500, help_text="Used when no image file is uploaded."
+    )
+    image_credit = models.CharField(max_length=200, blank=True, help_text='e.g. "AP/Martin Mejia"')
+    image_caption = models.CharField(max_length=500, blank=True)
+    image_alt = models.CharField("image alt text", max_length=300, blank=True)
+
+    source_url = models.URLField(blank=True, max_length=500, help_text="Where it was imported from.")
+    import_key = models.CharField(
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Identifies the imported file, so that re-imports update in place.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    tags = TaggableManager(through=TaggedArticle, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_public_idx")]
+        permissions = [("publish_article", "Can publish articles")]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:story", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def image_src(self) -> str:
+        if self.lead_image:
+            return self.lead_image.url
+        return self.lead_image_url
+
+    @property
+    def was_updated(self) -> bool:
+        return bool(
+            self.updated_at and self.published_at and self.updated_at > self.published_at
+        )
+
+
+class Byline(models.Model):
+    """An author's place in a story's byline; bylines are ordered."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="author_once_per_byline")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.article}"
+
+
+class OldSlug(models.Model):
+    """A slug a story used to have; its URL answers with a permanent redirect."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class BlockQuerySet(models.QuerySet):
+    def paragraphs(self):
+        return self.filter(kind=Block.Kind.PARAGRAPH)
+
+    def asides(self):
+        return self.filter(kind=Block.Kind.ASIDE)
+
+    def unresolved_asides(self):
+        return self.asides().filter(target_article__isnull=True, target_url="")
+
+
+class Block(models.Model):
+    """One block of a story's body: a paragraph, or a "Read more here." aside.
+
+    `key` is the block's permanent identity: annotations and `#p-<key>` permalinks hold on to it
+    while the block moves or its text changes.
+    """
+
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", "Paragraph"
+        ASIDE = "aside", "Read-more aside"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
+    key = models.CharField(max_length=16, default=new_block_key, editable=False)
+    text = models.TextField(blank=True, help_text="The paragraph's text.")
+    teaser = models.CharField(
+        max_length=300, blank=True, help_text="Aside: the line that invites the reader."
+    )
+    label = models.CharField(
+        max_length=100, blank=True, default="Read more here.", help_text="Aside: the link text."
+    )
+    target_article = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_asides",
+        help_text="Aside: the story it links to.",
+    )
+    target_url = models.URLField(
+        blank=True, max_length=500, help_text="Aside: an external link, when not one of ours."
+    )
+
+    objects = BlockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="block_key_unique_in_article"),
+            models.CheckConstraint(
+                condition=Q(kind="paragraph") | Q(text=""), name="only_paragraphs_have_text"
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "position"], name="block_order_idx")]
+
+    def __str__(self) -> str:
+        body = self.text if self.kind == self.Kind.PARAGRAPH else self.teaser
+        return f"{self.get_kind_display()} {self.position}: {body[:60]}"
+
+    @property
+    def fragment(self) -> str:
+        return f"p-{self.key}"
+
+    @property
+    def annotatable_text(self) -> str:
+        """The text annotations anchor in: a paragraph's text, or an aside's teaser."""
+        return self.text if self.kind == self.Kind.PARAGRAPH else self.teaser
+
+    @property
+    def is_resolved(self) -> bool:
+        return bool(self.target_article_id or self.target_url)
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def published_notes(self):
+        """Annotations a reader may see on a story page they can already see.
+
+        Story pages use this after the view has decided the story is readable (public, or a
+        staff preview); every other surface uses `public()`.
+        """
+        return self.filter(
+            visibility=Annotation.Visibility.PUBLIC,
+            anchor_state=Annotation.AnchorState.ANCHORED,
+            paragraph__isnull=False,
+        ).exclude(kind=Annotation.Kind.INTERNAL)
+
+    def public(self):
+        """The one definition of a reader-visible annotation: a published note on a public story."""
+        return self.published_notes().filter(article__in=Article.objects.published())
+
+    def orphaned(self):
+        return self.filter(anchor_state=Annotation.AnchorState.ORPHANED)
+
+
+class Annotation(models.Model):
+    """A note an editor attaches to a passage of one block (a paragraph, or an aside's teaser).
+
+    The field is called `paragraph` because that is what editors annotate nearly always; the
+    anchor's offsets count Unicode code points in `paragraph.annotatable_text`.
+    """
+
+    class Kind(models.TextChoices):
+        CONTEXT = "context", "Context note"
+        SOURCE = "source", "Source"
+        FACT_CHECK = "factcheck", "Fact-check"
+        CORRECTION = "correction", "Correction"
+        INTERNAL = "internal", "Internal note"
+
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", "Internal (editors only)"
+        PUBLIC = "public", "Public (readers see it)"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    class AnchorState(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        ORPHANED = "orphaned", "Orphaned"
+
+    class Verdict(models.TextChoices):
+        TRUE = "true", "True"
+        MOSTLY_TRUE = "mostly-true", "Mostly true"
+        HALF_TRUE = "half-true", "Half true"
+        MOSTLY_FALSE = "mostly-false", "Mostly false"
+        FALSE = "false", "False"
+        UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotations")
+    paragraph = models.ForeignKey(
+        Block,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="annotations",
+        help_text="The block whose text is annotated: a paragraph, or an aside's teaser.",
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CONTEXT)
+    body = models.TextField(blank=True, help_text="Markdown: *emphasis*, **strong**, [links](…).")
+    body_html = models.TextField(blank=True, editable=False)
+
+    # The anchor: the quoted passage with its context, and code-point offsets in the paragraph.
+    quote_exact = models.TextField()
+    quote_prefix = models.CharField(max_length=64, blank=True)
+    quote_suffix = models.CharField(max_length=64, blank=True)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    anchor_state = models.CharField(
+        max_length=10, choices=AnchorState.choices, default=AnchorState.ANCHORED
+    )
+
+    # Kind-specific fields.
+    source_url = models.URLField("source link", blank=True, max_length=500)
+    source_title = models.CharField(max_length=300, blank=True)
+    claim = models.TextField(blank=True, help_text="Fact-check: the claim being checked.")
+    verdict = models.CharField(max_length=15, choices=Verdict.choices, blank=True)
+    correction_wrong = models.CharField("what was wrong", max_length=500, blank=True)
+    correction_right = models.CharField("what is right", max_length=500, blank=True)
+    corrected_at = models.DateTimeField(null=True, blank=True)
+
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="annotations",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    modified_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["paragraph_id", "start", "id"]
+        indexes = [
+            models.Index(fields=["article", "visibility"], name="annotation_article_idx"),
+            models.Index(fields=["anchor_state"], name="annotation_anchor_state_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="quote_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on “{self.quote_exact[:40]}”"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_public(self) -> bool:
+        """Whether this annotation, on a public story, is shown to readers."""
+        return (
+            self.visibility == self.Visibility.PUBLIC
+            and self.kind != self.Kind.INTERNAL
+            and self.anchor_state == self.AnchorState.ANCHORED
+        )
+
+
+class AnnotationReply(models.Model):
+    """A message in an annotation's internal discussion thread."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    body_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "annotation replies"
+
+    def __str__(self) -> str:
+        return f"Reply by {self.author} on {self.annotation_id}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+
+class AnnotationRevision(models.Model):
+    """Who changed an annotation, when, and what it looked like before and after."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        REPLIED = "replied", "Replied"
+        REANCHORED = "reanchored", "Re-anchored"
+        ORPHANED = "orphaned", "Orphaned"
+        REATTACHED = "reattached", "Re-attached"
+        DELETED = "deleted", "Deleted"
+
+    annotation = models.ForeignKey(
+        Annotation, null=True, on_delete=models.SET_NULL, related_name="revisions"
+    )
+    annotation_ref = models.PositiveBigIntegerField(
+        help_text="The annotation's id, kept after the annotation is deleted."
+    )
+    article = models.ForeignKey(
+        Article, null=True, on_delete=models.SET_NULL, related_name="annotation_revisions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} annotation {self.annotation_ref}"

@@ -1,0 +1,54 @@
+"""Querysets that feed reader pages, each stating exactly what it loads."""
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import Annotation, Article, Block, Byline
+
+CARD_FIELDS = (
+    "id",
+    "headline",
+    "slug",
+    "dek",
+    "published_at",
+    "updated_at",
+    "lead_image",
+    "lead_image_url",
+    "image_alt",
+    "section__id",
+    "section__name",
+    "section__slug",
+)
+
+
+def bylines_prefetch() -> Prefetch:
+    return Prefetch(
+        "bylines",
+        queryset=Byline.objects.select_related("author").order_by("position", "id"),
+    )
+
+
+def story_cards() -> QuerySet[Article]:
+    """Published stories as cards, newest first: 1 query for the page + 1 for all bylines."""
+    return (
+        Article.objects.published()
+        .newest_first()
+        .select_related("section")
+        .only(*CARD_FIELDS)
+        .prefetch_related(bylines_prefetch())
+    )
+
+
+def story_for_page(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """Everything a story page shows, in a fixed number of queries.
+
+    1 article + section, 1 bylines with authors, 1 tags, 1 body blocks with their aside targets,
+    1 public annotations: five queries however long the story.
+    """
+    blocks = Block.objects.select_related("target_article").order_by("position", "id")
+    annotations = Annotation.objects.published_notes().order_by("start", "id")
+    return queryset.select_related("section").prefetch_related(
+        bylines_prefetch(),
+        "tags",
+        Prefetch("blocks", queryset=blocks),
+        Prefetch("annotations", queryset=annotations, to_attr="public_annotations"),
+    )

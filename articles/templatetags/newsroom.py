@@ -1,0 +1,43 @@
+"""Template tags for reader pages."""
+
+from django import template
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from articles.models import Section
+from articles.text import safe_http_url, sanitize_html
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/section_nav.html", takes_context=True)
+def section_nav(context):
+    """The site's sections, for the header navigation (one query)."""
+    section = context.get("section")
+    return {
+        "sections": Section.objects.only("name", "slug"),
+        "current": getattr(section, "slug", None),
+    }
+
+
+@register.filter
+def clean_html(value: str) -> str:
+    """Sanitise stored HTML again at render time, so rows written around `save()` stay safe."""
+    return mark_safe(sanitize_html(value or ""))  # noqa: S308 - nh3 output is safe by construction
+
+
+@register.filter
+def safe_url(value: str) -> str:
+    """Only http(s) URLs become links; anything else (javascript:, data:) becomes "#"."""
+    return safe_http_url(value) or "#"
+
+
+@register.filter
+def dateline(value) -> str:
+    """Format a time the way the newsroom's datelines read: "Jun 20 2014, 7:41pm"."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    hour = local.hour % 12 or 12
+    meridiem = "am" if local.hour < 12 else "pm"
+    return f"{local:%b} {local.day} {local.year}, {hour}:{local.minute:02d}{meridiem}"

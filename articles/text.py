@@ -1,0 +1,44 @@
+"""Turning untrusted editor text into safe HTML.
+
+Annotation bodies and replies are written in Markdown. The HTML Markdown produces is cleaned by
+nh3 (the Ammonia sanitiser) with a short allow-list, so no script, event handler, style or
+`javascript:`/`data:` URL can reach a reader, whatever the editor typed or pasted.
+"""
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "em", "i", "li", "ol", "p", "pre",
+    "q", "s", "strong", "sub", "sup", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitize_html(html: str) -> str:
+    """Keep only the allow-listed tags, attributes and URL schemes; links open safely."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Render light Markdown to sanitised HTML; raw HTML in the source is escaped first."""
+    if not text.strip():
+        return ""
+    # Escaping the source means pasted tags show as text rather than being half-stripped.
+    escaped = text.replace("<", "&lt;")
+    html = markdown.markdown(escaped, extensions=["sane_lists"], output_format="html")
+    return sanitize_html(html)
+
+
+def safe_http_url(value: str) -> str:
+    """Return `value` if it is an http(s) URL, else "" (no javascript:, data: or relative tricks)."""
+    value = (value or "").strip()
+    return value if value.lower().startswith(("https://", "http://")) else ""

@@ -1,0 +1,43 @@
+"""Shared fixtures."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tests.factories import StaffFactory
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture
+def seed_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture
+def editor(db):
+    """A staff login in the Editors group (the group comes from migration 0002)."""
+    user = StaffFactory(username="editor")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def annotator(db):
+    """A staff login in the Annotators group."""
+    user = StaffFactory(username="annotator")
+    user.groups.add(Group.objects.get(name="Annotators"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def annotator_client(client, annotator):
+    client.force_login(annotator)
+    return client

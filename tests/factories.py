@@ -1,0 +1,125 @@
+"""factory_boy factories for the newsroom's models."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from articles.models import (
+    Annotation,
+    Article,
+    Author,
+    Block,
+    Byline,
+    Section,
+    Tag,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+        django_get_or_create = ("slug",)
+
+    name = "News"
+    slug = factory.LazyAttribute(lambda s: s.name.lower())
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Reporter {n}")
+    slug = factory.Sequence(lambda n: f"reporter-{n}")
+    bio = "Covers the Andes."
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"topic {n}")
+    slug = factory.LazyAttribute(lambda t: t.name.lower().replace(" ", "-"))
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A published story (pass status=Article.Status.DRAFT for a draft)."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    headline = factory.Sequence(lambda n: f"Story number {n}")
+    slug = factory.Sequence(lambda n: f"story-number-{n}")
+    dek = "A standfirst that says what happened."
+    section = factory.SubFactory(SectionFactory)
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        """`authors=[a, b]` sets the byline in that order."""
+        if create and extracted:
+            for position, author in enumerate(extracted):
+                Byline.objects.create(article=self, author=author, position=position)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+
+class ParagraphFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Block
+
+    article = factory.SubFactory(ArticleFactory)
+    kind = Block.Kind.PARAGRAPH
+    position = factory.Sequence(lambda n: n)
+    text = "The paste is made from coca plants and is eventually turned into cocaine."
+
+
+class AsideFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Block
+
+    article = factory.SubFactory(ArticleFactory)
+    kind = Block.Kind.ASIDE
+    position = factory.Sequence(lambda n: n)
+    teaser = "Meet the man who thrived in Bolivia's cocaine prison."
+    label = "Read more here."
+
+
+class AnnotationFactory(factory.django.DjangoModelFactory):
+    """A public context note on the first word-run of its paragraph."""
+
+    class Meta:
+        model = Annotation
+
+    paragraph = factory.SubFactory(ParagraphFactory)
+    article = factory.LazyAttribute(lambda a: a.paragraph.article)
+    kind = Annotation.Kind.CONTEXT
+    body = "Background for readers."
+    start = 4
+    end = 9
+    quote_exact = factory.LazyAttribute(lambda a: a.paragraph.text[a.start : a.end])
+    quote_prefix = factory.LazyAttribute(lambda a: a.paragraph.text[max(0, a.start - 32) : a.start])
+    quote_suffix = factory.LazyAttribute(lambda a: a.paragraph.text[a.end : a.end + 32])
+    visibility = Annotation.Visibility.PUBLIC
+    author = factory.SubFactory(StaffFactory)

@@ -1,0 +1,283 @@
+"""The story page: every part of the original, asides, drafts, slugs, and its query budget."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.dates import age_banner
+from articles.importer import import_story_file
+from articles.models import Annotation, Article, Block, OldSlug
+from tests.factories import (
+    AnnotationFactory,
+    ArticleFactory,
+    AsideFactory,
+    AuthorFactory,
+    ParagraphFactory,
+    StaffFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+UTC = ZoneInfo("UTC")
+
+
+@pytest.fixture
+def seed_story(seed_dir):
+    return import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").article
+
+
+def years_ago(years: int, *, now: datetime) -> datetime:
+    return now.replace(year=now.year - years)
+
+
+class TestAgeBanner:
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+    def test_story_364_days_old_has_no_banner(self):
+        assert age_banner(self.now - timedelta(days=364), now=self.now) == ""
+
+    def test_story_a_day_short_of_five_years_says_over_4(self):
+        published = years_ago(5, now=self.now) + timedelta(days=1)
+        assert age_banner(published, now=self.now) == "This story is over 4 years old"
+
+    def test_story_exactly_five_years_old_says_over_5(self):
+        assert age_banner(years_ago(5, now=self.now), now=self.now) == "This story is over 5 years old"
+
+    def test_story_twelve_years_old(self):
+        published = datetime(2014, 6, 20, 19, 41, tzinfo=ZoneInfo("America/New_York"))
+        assert age_banner(published, now=self.now) == "This story is over 12 years old"
+
+    def test_one_year_is_singular(self):
+        assert age_banner(years_ago(1, now=self.now), now=self.now) == "This story is over 1 year old"
+
+    def test_leap_day_story_turns_one_on_march_first(self):
+        published = datetime(2024, 2, 29, 12, 0, tzinfo=UTC)
+        assert age_banner(published, now=datetime(2025, 2, 28, 12, 0, tzinfo=UTC)) == ""
+        assert age_banner(published, now=datetime(2025, 3, 1, 12, 0, tzinfo=UTC)) != ""
+
+
+def test_seed_story_page_shows_every_part_of_the_original(client, seed_story):
+    response = client.get(seed_story.get_absolute_url())
+    assert response.status_code == 200
+    years = age_banner(seed_story.published_at, now=timezone.now())
+    assert years.startswith("This story is over 1")  # 12 years and counting
+    author = seed_story.bylines.get().author
+    html_parts = [
+        f'<p class="age-banner">{years}</p>',
+        '<h1 class="headline" id="headline">Peruvian Soldier Killed in Shootout With Drug Smugglers</h1>',
+        '<p class="dek">The battle between military forces and the armed drug traffickers resulted'
+        " in the seizure of approximately 660 pounds of coca paste.</p>",
+        f'<p class="byline">by <a href="{author.get_absolute_url()}" rel="author">Kayla Ruble</a></p>',
+        '<span class="credit">Image via AP/Martin Mejia</span>',
+        '<p class="follow">Follow Kayla Ruble on Twitter: <a href="https://x.com/RubleKB">@RubleKB</a></p>',
+    ]
+    for part in html_parts:
+        assert part in response.content.decode() or _contains_html(response, part), part
+    content = response.content.decode()
+    assert '<a href="/sections/news/">News</a> by VICE' in content
+    assert '<time datetime="2014-06-20T19:41:00-04:00">Jun 20 2014, 7:41pm</time>' in content
+    # Paragraphs in order, with the asides between them, unlinked while unresolved.
+    texts = [b.annotatable_text for b in seed_story.blocks.all()]
+    positions = [content.index(text.replace("'", "&#x27;").replace('"', "&quot;")) for text in texts]
+    assert positions == sorted(positions)
+    assert content.count('<div class="read-more') == 3
+    assert "read-more__link" not in content
+
+
+def _contains_html(response, fragment):
+    from django.test.html import parse_html
+
+    return parse_html(fragment) in parse_html(response.content.decode())
+
+
+def test_paragraphs_have_permanent_permalink_ids(client, seed_story):
+    response = client.get(seed_story.get_absolute_url())
+    for block in seed_story.blocks.all():
+        assert f'id="p-{block.key}"' in response.content.decode()
+
+
+def test_resolved_aside_links_to_its_published_story(client):
+    target = ArticleFactory(headline="Inside Bolivia's cocaine prison")
+    aside = AsideFactory(target_article=target)
+    response = client.get(aside.article.get_absolute_url())
+    assert (
+        f'<a class="read-more__link" href="{target.get_absolute_url()}">Read more here.</a>'
+        in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"target_article": lambda: ArticleFactory(status=Article.Status.DRAFT)},
+        {"target_article": lambda: ArticleFactory(published_at=timezone.now() + timedelta(days=1))},
+        {"target_url": "javascript:alert(1)"},
+        {},
+    ],
+    ids=["draft-target", "scheduled-target", "javascript-url", "no-target"],
+)
+def test_aside_without_a_public_target_is_never_a_link(client, target):
+    values = {key: value() if callable(value) else value for key, value in target.items()}
+    aside = AsideFactory(**values)
+    content = client.get(aside.article.get_absolute_url()).content.decode()
+    assert "Meet the man who thrived in Bolivia&#x27;s cocaine prison." in content
+    assert "read-more__link" not in content
+    assert "javascript:" not in content
+
+
+def test_external_aside_links_out(client):
+    aside = AsideFactory(target_url="https://example.org/story")
+    content = client.get(aside.article.get_absolute_url()).content.decode()
+    assert 'href="https://example.org/story">Read more here.</a>' in content
+
+
+def test_tags_link_to_tag_pages(client):
+    article = ArticleFactory(tags=["Peru", "coca"])
+    content = client.get(article.get_absolute_url()).content.decode()
+    assert '<a href="/tags/peru/" rel="tag">Peru</a>' in content
+    assert '<a href="/tags/coca/" rel="tag">coca</a>' in content
+
+
+def test_several_authors_are_listed_in_byline_order(client):
+    first, second, third = AuthorFactory(name="Zed"), AuthorFactory(name="Amy"), AuthorFactory(name="Bo")
+    article = ArticleFactory(authors=[first, second, third])
+    content = client.get(article.get_absolute_url()).content.decode()
+    assert content.index(">Zed</a>, ") < content.index(">Amy</a> and ") < content.index(">Bo</a>")
+
+
+def test_old_slug_redirects_permanently_to_the_new_one(client):
+    article = ArticleFactory(slug="new-slug")
+    OldSlug.objects.create(article=article, slug="old-slug")
+    response = client.get(reverse("articles:story", kwargs={"slug": "old-slug"}))
+    assert response.status_code == 301
+    assert response["Location"] == "/stories/new-slug/"
+
+
+def test_draft_story_is_404_for_readers(client):
+    draft = ArticleFactory(status=Article.Status.DRAFT)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_scheduled_story_is_404_until_due(client):
+    scheduled = ArticleFactory(published_at=timezone.now() + timedelta(hours=2))
+    assert client.get(scheduled.get_absolute_url()).status_code == 404
+
+
+def test_old_slug_of_a_draft_does_not_leak_its_new_slug(client):
+    draft = ArticleFactory(status=Article.Status.DRAFT, slug="secret-new-slug")
+    OldSlug.objects.create(article=draft, slug="old-public-slug")
+    response = client.get("/stories/old-public-slug/")
+    assert response.status_code == 404
+
+
+def test_staff_preview_of_a_draft_is_uncached(client):
+    draft = ArticleFactory(status=Article.Status.DRAFT, headline="Embargoed scoop")
+    client.force_login(StaffFactory())
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "Embargoed scoop" in response.content.decode()
+    assert "Preview: this story is a draft" in response.content.decode()
+    assert "no-cache" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+def test_non_staff_user_cannot_preview_a_draft(client):
+    draft = ArticleFactory(status=Article.Status.DRAFT)
+    client.force_login(StaffFactory(is_staff=False, username="reader"))
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("list_url", ["front", "section", "tag", "author"])
+def test_draft_and_scheduled_stories_never_appear_in_lists(client, list_url):
+    author = AuthorFactory()
+    tag = TagFactory(name="peru", slug="peru")
+    public = ArticleFactory(headline="Public story", authors=[author], tags=[tag])
+    ArticleFactory(headline="Draft story", status=Article.Status.DRAFT, authors=[author], tags=[tag])
+    ArticleFactory(
+        headline="Scheduled story",
+        published_at=timezone.now() + timedelta(days=1),
+        authors=[author],
+        tags=[tag],
+    )
+    url = {
+        "front": reverse("articles:front"),
+        "section": public.section.get_absolute_url(),
+        "tag": tag.get_absolute_url(),
+        "author": author.get_absolute_url(),
+    }[list_url]
+    content = client.get(url).content.decode()
+    assert "Public story" in content
+    assert "Draft story" not in content
+    assert "Scheduled story" not in content
+
+
+def test_front_page_lists_newest_first(client):
+    now = timezone.now()
+    ArticleFactory(headline="Older", published_at=now - timedelta(days=3))
+    ArticleFactory(headline="Newest", published_at=now - timedelta(hours=1))
+    ArticleFactory(headline="Middle", published_at=now - timedelta(days=1))
+    content = client.get("/").content.decode()
+    assert content.index("Newest") < content.index("Middle") < content.index("Older")
+
+
+def test_story_page_query_count_is_constant(client, django_assert_num_queries):
+    """50 paragraphs, 10 asides, 20 tags, 100 public annotations: still the same 6 queries."""
+    authors = [AuthorFactory(x_handle=f"r{n}") for n in range(3)]
+    article = ArticleFactory(authors=authors, tags=[f"tag {n}" for n in range(20)])
+    paragraphs = [
+        ParagraphFactory(article=article, position=n * 2, text=f"Paragraph {n} about coca and Peru.")
+        for n in range(50)
+    ]
+    for n in range(10):
+        AsideFactory(article=article, position=n * 10 + 1, target_article=ArticleFactory())
+    for n in range(100):
+        AnnotationFactory(paragraph=paragraphs[n % 50], start=0, end=9)
+    # Internal and orphaned notes exist too, and must not show.
+    AnnotationFactory(paragraph=paragraphs[0], visibility=Annotation.Visibility.INTERNAL, body="SECRET-1")
+    AnnotationFactory(paragraph=paragraphs[0], kind=Annotation.Kind.INTERNAL, body="SECRET-2")
+    AnnotationFactory(
+        paragraph=paragraphs[0], anchor_state=Annotation.AnchorState.ORPHANED, body="SECRET-3"
+    )
+
+    # article+section, bylines+authors, tags, blocks+aside targets, annotations, section nav
+    with django_assert_num_queries(6):
+        response = client.get(article.get_absolute_url())
+    content = response.content.decode()
+    assert content.count('class="paragraph') == 50
+    assert content.count('class="read-more__link"') == 10
+    assert content.count('rel="tag"') == 20
+    assert content.count('class="note note-context"') == 100
+    assert "SECRET" not in content
+
+
+def test_list_pages_query_count_is_constant(client, django_assert_num_queries):
+    author = AuthorFactory()
+    tag = TagFactory(name="peru", slug="peru")
+    for _ in range(25):
+        ArticleFactory(authors=[author, AuthorFactory()], tags=[tag])
+    section = Article.objects.first().section
+    # count, page of stories, bylines with authors, section nav (+1 tag / author / section lookup)
+    with django_assert_num_queries(4):
+        client.get("/")
+    for url in (tag.get_absolute_url(), section.get_absolute_url()):
+        with django_assert_num_queries(5):
+            client.get(url)
+    with django_assert_num_queries(6):  # the author's social profiles too
+        client.get(author.get_absolute_url())
+
+
+def test_paragraph_text_is_escaped(client):
+    paragraph = ParagraphFactory(text='<script>alert("x")</script> & more')
+    content = client.get(paragraph.article.get_absolute_url()).content.decode()
+    assert "<script>alert" not in content
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" in content
+
+
+def test_block_kind_constraint_keeps_text_off_asides():
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        Block.objects.create(article=ArticleFactory(), kind=Block.Kind.ASIDE, text="stray text")
