@@ -1,0 +1,1 @@
+"""Annotations: anchoring, editing services and the W3C export."""

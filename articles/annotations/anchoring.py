@@ -1,0 +1,318 @@
+"""Re-anchor annotations after the paragraph they annotate has been edited.
+
+An annotation remembers what it covers in two redundant ways (the text-quote and
+text-position selectors of the W3C Web Annotation model): the quoted text (``exact``) with up
+to ``CONTEXT_LENGTH`` code points of ``prefix`` and ``suffix`` context, and ``[start, end)``
+offsets. Offsets count Unicode code points, i.e. Python ``str`` indices; browsers count UTF-16
+code units, hence :func:`utf16_to_codepoint` and :func:`codepoint_to_utf16`.
+
+:func:`reanchor` moves anchors from ``old_text`` to ``new_text`` in three steps:
+
+1. Resolve each anchor in the old text. Normally ``old_text[start:end] == exact``; when the
+   stored offsets are stale the quote is looked up with :func:`locate` instead.
+2. Map the offsets through a single diff of the two texts. The diff is computed on word,
+   whitespace and punctuation tokens, and each replaced run of tokens is then re-diffed
+   character by character, so that a one-letter correction moves the boundaries precisely.
+   Offsets are mapped by bisecting over the diff's opcodes, O(log n) per anchor.
+3. Judge what now lies between the mapped offsets. If it still reads exactly as the quote, the
+   anchor is kept: UNCHANGED when its context is identical too, MAPPED otherwise. If the quote
+   itself was edited, the mapped span is scored against the old quote and context and kept as
+   FUZZY only when the score reaches ``MATCH_THRESHOLD``; otherwise the anchor is ORPHANED.
+
+The fuzzy step never searches the rest of the paragraph: the diff decides *where* the passage
+went and the score only decides *whether* what is there is still that passage. A quote whose
+text was deleted maps to an empty span and is orphaned, even when an identical phrase survives
+elsewhere; silently moving an editor's note onto a look-alike passage is worse than asking
+them to re-attach it.
+
+Score of a candidate span (also used by :func:`locate`, where the quote is always exact)::
+
+    score = w * quote_similarity + (1 - w) * context_similarity
+    w = max(0.5, len(exact) / (len(prefix) + len(exact) + len(suffix)))
+
+``quote_similarity`` is difflib's ratio ``2 * matches / (len(a) + len(b))`` between the old
+quote and the candidate. ``context_similarity`` is the better of the prefix and the suffix
+similarities (same ratio, against the same number of code points next to the candidate). An
+empty stored side means "at the paragraph boundary" and matches only another boundary; a
+candidate at a boundary its quote was not at gives no evidence on that side, and when neither
+side gives any (the candidate is the whole text) the score is ``quote_similarity`` alone. One
+intact side is enough because the common edits next to a quote (rewriting or deleting the
+neighbouring sentence, splitting the paragraph there) destroy one side only. ``w`` gives the
+quote at least half the weight and more when it is long: a long quote is evidence by itself,
+while a short one ("coca") means little without its context.
+"""
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from enum import StrEnum
+from itertools import accumulate
+
+CONTEXT_LENGTH = 32
+
+# With intact context (context_similarity == 1) a short quote needs quote_similarity >= 0.7:
+# a one-letter fix in a word of four letters or more passes ("Columbia" -> "Colombia" scores
+# 0.94, "illicit" -> "elicit" 0.88), and so does a comma or a word inserted into a phrase, but a
+# quote that lost more than ~46% of its characters does not. An exact repeat of a short quote
+# (similarity 1) needs one side of its context at least 70% similar; 32-character windows of
+# unrelated prose score about 0.25 and rarely above 0.5, so look-alikes are rejected.
+MATCH_THRESHOLD = 0.85
+
+# Word characters, whitespace runs and single punctuation marks: every character of the text
+# belongs to exactly one token, so token boundaries map back to code point offsets.
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+# Character diffs cost up to O(len(a) * len(b)); beyond this a rewritten run is left whole, so a
+# boundary inside it takes the whole run and the score (diluted by the extra text) decides.
+_REFINE_LIMIT = 250_000
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    exact: str
+    prefix: str
+    suffix: str
+    start: int  # code point offset, inclusive
+    end: int  # code point offset, exclusive
+
+
+class AnchorMethod(StrEnum):
+    UNCHANGED = "unchanged"  # quote and context identical; the offsets may have shifted
+    MAPPED = "mapped"  # quote identical, context changed
+    FUZZY = "fuzzy"  # quote itself edited, accepted by score
+    ORPHANED = "orphaned"
+
+
+@dataclass(frozen=True, slots=True)
+class Reanchored:
+    anchor: Anchor | None  # None when orphaned; otherwise recomputed from the new text
+    method: AnchorMethod
+    # 1.0 when reanchor() found the quote verbatim where the diff put it; otherwise the
+    # candidate's score (for orphans: the best rejected candidate, 0.0 when there was none).
+    score: float
+
+
+def make_anchor(*, text: str, start: int, end: int, context: int = CONTEXT_LENGTH) -> Anchor:
+    """Anchor ``text[start:end]`` with up to ``context`` code points of context on each side."""
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"invalid span [{start}, {end}) for a text of length {len(text)}")
+    if context < 0:
+        raise ValueError(f"context must not be negative, got {context}")
+    return Anchor(
+        exact=text[start:end],
+        prefix=text[max(0, start - context) : start],
+        suffix=text[end : end + context],
+        start=start,
+        end=end,
+    )
+
+
+def reanchor(*, old_text: str, new_text: str, anchors: Sequence[Anchor]) -> list[Reanchored]:
+    """Move ``anchors`` from ``old_text`` to ``new_text``; one result per anchor, same order."""
+    offsets = _OffsetMap(old_text=old_text, new_text=new_text)
+    return [
+        _reanchor_one(old_text=old_text, new_text=new_text, anchor=anchor, offsets=offsets)
+        for anchor in anchors
+    ]
+
+
+def locate(*, text: str, anchor: Anchor) -> Reanchored:
+    """Find the anchor's exact quote in ``text``, which need not be the text it was made on.
+
+    Every occurrence is scored by how well its context matches; ties go to the occurrence
+    nearest ``anchor.start``. The best one is accepted only if it reaches ``MATCH_THRESHOLD``.
+    """
+    best_key: tuple[float, int] | None = None
+    best_start = 0
+    for start in _occurrences(text, anchor.exact):
+        score = _score(
+            quote=anchor.exact,
+            prefix=anchor.prefix,
+            suffix=anchor.suffix,
+            text=text,
+            start=start,
+            end=start + len(anchor.exact),
+        )
+        key = (score, -abs(start - anchor.start))
+        if best_key is None or key > best_key:
+            best_key, best_start = key, start
+    if best_key is None:
+        return _orphan(0.0)
+    score = best_key[0]
+    if score < MATCH_THRESHOLD:
+        return _orphan(score)
+    found = make_anchor(text=text, start=best_start, end=best_start + len(anchor.exact))
+    same_context = (found.prefix, found.suffix) == (anchor.prefix, anchor.suffix)
+    method = AnchorMethod.UNCHANGED if same_context else AnchorMethod.MAPPED
+    return Reanchored(anchor=found, method=method, score=score)
+
+
+def utf16_to_codepoint(text: str, offset: int) -> int:
+    """Convert a UTF-16 code unit offset (as reported by browsers) to a code point offset."""
+    if offset < 0:
+        raise ValueError(f"negative UTF-16 offset {offset}")
+    units = 0
+    for index, char in enumerate(text):
+        if units == offset:
+            return index
+        units += _utf16_width(char)
+        if units > offset:
+            raise ValueError(f"UTF-16 offset {offset} splits a surrogate pair")
+    if units == offset:
+        return len(text)
+    raise ValueError(f"UTF-16 offset {offset} is beyond the end of the text ({units} units)")
+
+
+def codepoint_to_utf16(text: str, offset: int) -> int:
+    """Convert a code point offset to a UTF-16 code unit offset (as used by browsers)."""
+    if not 0 <= offset <= len(text):
+        raise ValueError(f"code point offset {offset} is out of range 0..{len(text)}")
+    return sum(_utf16_width(char) for char in text[:offset])
+
+
+def _utf16_width(char: str) -> int:
+    # Code points beyond the Basic Multilingual Plane take a surrogate pair in UTF-16.
+    return 2 if char > "\uffff" else 1
+
+
+def _orphan(score: float) -> Reanchored:
+    return Reanchored(anchor=None, method=AnchorMethod.ORPHANED, score=score)
+
+
+def _reanchor_one(
+    *, old_text: str, new_text: str, anchor: Anchor, offsets: "_OffsetMap"
+) -> Reanchored:
+    span = _resolve(text=old_text, anchor=anchor)
+    if span is None:
+        return _orphan(0.0)
+    # Compare against the context as it really is in old_text; stored context may be stale.
+    old = make_anchor(text=old_text, start=span[0], end=span[1])
+    new_start, new_end = offsets.map_span(old.start, old.end)
+    if new_end <= new_start:
+        return _orphan(0.0)
+    new = make_anchor(text=new_text, start=new_start, end=new_end)
+    if new.exact == old.exact:
+        same_context = (new.prefix, new.suffix) == (old.prefix, old.suffix)
+        method = AnchorMethod.UNCHANGED if same_context else AnchorMethod.MAPPED
+        return Reanchored(anchor=new, method=method, score=1.0)
+    score = _score(
+        quote=old.exact,
+        prefix=old.prefix,
+        suffix=old.suffix,
+        text=new_text,
+        start=new_start,
+        end=new_end,
+    )
+    if score < MATCH_THRESHOLD:
+        return _orphan(score)
+    return Reanchored(anchor=new, method=AnchorMethod.FUZZY, score=score)
+
+
+def _resolve(*, text: str, anchor: Anchor) -> tuple[int, int] | None:
+    in_range = 0 <= anchor.start < anchor.end <= len(text)
+    if in_range and text[anchor.start : anchor.end] == anchor.exact:
+        return anchor.start, anchor.end
+    found = locate(text=text, anchor=anchor).anchor
+    return None if found is None else (found.start, found.end)
+
+
+def _occurrences(text: str, quote: str) -> Iterator[int]:
+    if not quote:
+        return
+    start = text.find(quote)
+    while start != -1:
+        yield start
+        # Step by one, not len(quote): overlapping occurrences are distinct candidates.
+        start = text.find(quote, start + 1)
+
+
+def _similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _score(*, quote: str, prefix: str, suffix: str, text: str, start: int, end: int) -> float:
+    quote_weight = max(0.5, len(quote) / (len(prefix) + len(quote) + len(suffix)))
+    quote_similarity = _similarity(quote, text[start:end])
+    before = _side_similarity(
+        prefix, text[max(0, start - len(prefix)) : start], at_boundary=start == 0
+    )
+    after = _side_similarity(suffix, text[end : end + len(suffix)], at_boundary=end == len(text))
+    sides = [similarity for similarity in (before, after) if similarity is not None]
+    if not sides:
+        return quote_similarity
+    return quote_weight * quote_similarity + (1 - quote_weight) * max(sides)
+
+
+def _side_similarity(expected: str, found: str, *, at_boundary: bool) -> float | None:
+    # An empty stored side records that the quote touched the paragraph boundary: it matches
+    # another boundary, not whatever text happens to sit next to the candidate.
+    if not expected:
+        return float(at_boundary)
+    # The candidate touches a boundary the quote did not: the text was cut there (a split
+    # paragraph, a deleted sentence), which says nothing either way about this candidate.
+    if at_boundary:
+        return None
+    return _similarity(expected, found)
+
+
+class _OffsetMap:
+    """Maps spans of the old text onto the new text through one diff."""
+
+    def __init__(self, *, old_text: str, new_text: str) -> None:
+        if old_text == new_text:
+            opcodes = [("equal", 0, len(old_text), 0, len(new_text))]
+        else:
+            opcodes = list(_diff(old_text, new_text))
+        # Pure insertions hold no old character, so no boundary character can fall in them;
+        # dropping them leaves opcodes whose old ranges tile the old text, ready to bisect.
+        self._opcodes = [opcode for opcode in opcodes if opcode[2] > opcode[1]]
+        self._starts = [opcode[1] for opcode in self._opcodes]
+
+    def map_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map ``[start, end)``; an empty result means every character of it was deleted.
+
+        The span's first and last characters are mapped rather than its boundaries, so text
+        inserted right before or after the quote stays outside it while text inserted inside
+        it is covered. A boundary character that was replaced takes its whole replacement with
+        it, so the span still covers the edit and the score judges how much it changed.
+        """
+        tag, old_start, _, new_start, _ = self._opcode_at(start)
+        mapped_start = new_start + (start - old_start) if tag == "equal" else new_start
+        last = end - 1
+        tag, old_start, _, new_start, new_end = self._opcode_at(last)
+        mapped_end = new_start + (last - old_start) + 1 if tag == "equal" else new_end
+        return mapped_start, mapped_end
+
+    def _opcode_at(self, index: int) -> tuple[str, int, int, int, int]:
+        return self._opcodes[bisect_right(self._starts, index) - 1]
+
+
+def _diff(old_text: str, new_text: str) -> Iterator[tuple[str, int, int, int, int]]:
+    """Opcodes in code point offsets: a token diff, refined by characters where replaced.
+
+    difflib.SequenceMatcher is in the standard library and aligns by repeatedly taking the
+    longest common block, which keeps whole unchanged sentences together instead of threading
+    a minimal edit script through common letters. Diffing tokens first means a repeated word
+    can only be matched as a whole word, and the character pass is confined to the runs that
+    really changed. autojunk must stay off: with it, any token or character making up more
+    than 1% of a text of 200+ items (spaces, "e", "the") would be ignored as junk and large
+    unchanged stretches would come out as replaced.
+    """
+    old_tokens = _TOKEN.findall(old_text)
+    new_tokens = _TOKEN.findall(new_text)
+    old_offsets = list(accumulate(map(len, old_tokens), initial=0))
+    new_offsets = list(accumulate(map(len, new_tokens), initial=0))
+    matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        old_start, old_end = old_offsets[i1], old_offsets[i2]
+        new_start, new_end = new_offsets[j1], new_offsets[j2]
+        if tag == "replace" and (old_end - old_start) * (new_end - new_start) <= _REFINE_LIMIT:
+            refined = SequenceMatcher(
+                None, old_text[old_start:old_end], new_text[new_start:new_end], autojunk=False
+            )
+            for sub_tag, a1, a2, b1, b2 in refined.get_opcodes():
+                yield sub_tag, old_start + a1, old_start + a2, new_start + b1, new_start + b2
+        else:
+            yield tag, old_start, old_end, new_start, new_end
