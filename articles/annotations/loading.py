@@ -1,0 +1,119 @@
+"""Loading annotations from JSON files (the sample annotations in `seeds/annotations/`).
+
+A file names its story by import key and lists annotations by the passage they quote; a longer
+`context` passage that contains the quote picks the block and the occurrence when the quote
+appears more than once. Loading is idempotent, and one file is one transaction: a passage that
+cannot be found fails the whole file with a message naming it.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from ..models import Annotation, AnnotationReply, Article, Block
+from .anchoring import make_anchor
+from ..models import AnnotationRevision
+from .services import record_revision
+
+KIND_FIELDS = {
+    "source_url",
+    "source_title",
+    "claim",
+    "verdict",
+    "correction_wrong",
+    "correction_right",
+}
+
+
+class AnnotationFileError(Exception):
+    """A problem with an annotation file, naming the file and the annotation."""
+
+
+@dataclass
+class LoadResult:
+    article: Article
+    created: int
+    existing: int
+
+
+def _locate(blocks: list[Block], quote: str, context: str) -> tuple[Block, int] | None:
+    needle = context or quote
+    for block in blocks:
+        text = block.annotatable_text
+        at = text.find(needle)
+        if at >= 0:
+            offset = needle.find(quote)
+            return block, at + offset
+    return None
+
+
+@transaction.atomic
+def load_annotation_file(path: Path) -> LoadResult:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise AnnotationFileError(f"{path}: cannot read JSON: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("annotations"), list):
+        raise AnnotationFileError(f'{path}: expected an object with "story" and "annotations"')
+    article = Article.objects.filter(import_key=data.get("story")).first()
+    if article is None:
+        raise AnnotationFileError(f"{path}: no imported story with key {data.get('story')!r}")
+
+    editor_data = data.get("editor") or {"username": "standards-desk"}
+    editor, _ = get_user_model().objects.get_or_create(
+        username=editor_data["username"],
+        defaults={
+            "first_name": editor_data.get("first_name", ""),
+            "last_name": editor_data.get("last_name", ""),
+        },
+    )
+    if not editor.password:
+        # A byline for sample notes, not a login.
+        editor.set_unusable_password()
+        editor.save(update_fields=["password"])
+
+    blocks = list(article.blocks.order_by("position"))
+    created = existing = 0
+    for number, item in enumerate(data["annotations"], start=1):
+        where = f"{path}: annotation {number}"
+        quote = item.get("quote", "")
+        if not quote or item.get("kind") not in Annotation.Kind.values:
+            raise AnnotationFileError(f"{where}: needs a quote and a known kind")
+        found = _locate(blocks, quote, item.get("context", ""))
+        if found is None:
+            raise AnnotationFileError(f"{where}: passage {quote!r} is not in the story")
+        block, start = found
+        if Annotation.objects.filter(
+            article=article, paragraph=block, kind=item["kind"], start=start, end=start + len(quote)
+        ).exists():
+            existing += 1
+            continue
+        anchor = make_anchor(text=block.annotatable_text, start=start, end=start + len(quote))
+        annotation = Annotation(
+            article=article,
+            paragraph=block,
+            kind=item["kind"],
+            body=item.get("body", ""),
+            quote_exact=anchor.exact,
+            quote_prefix=anchor.prefix,
+            quote_suffix=anchor.suffix,
+            start=anchor.start,
+            end=anchor.end,
+            visibility=item.get("visibility", Annotation.Visibility.INTERNAL),
+            status=item.get("status", Annotation.Status.OPEN),
+            author=editor,
+            **{name: item[name] for name in KIND_FIELDS if name in item},
+        )
+        if item.get("corrected_at"):
+            annotation.corrected_at = datetime.fromisoformat(item["corrected_at"])
+        annotation.full_clean(exclude=["author"])
+        annotation.save()
+        record_revision(annotation=annotation, action=AnnotationRevision.Action.CREATED, user=editor)
+        for reply in item.get("replies", []):
+            AnnotationReply.objects.create(annotation=annotation, author=editor, body=reply["body"])
+        created += 1
+    return LoadResult(article=article, created=created, existing=existing)

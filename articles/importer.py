@@ -1,0 +1,338 @@
+"""Importing stories from the newsroom's plain-text layout.
+
+A file looks like the seed story in `seeds/`:
+
+    This story is over 5 years old          (optional; derived at request time, never stored)
+    News by VICE                            (section "News", brand "VICE")
+    <headline>
+    <dek>                                   (optional)
+    by Kayla Ruble                          (several: "A, B and C")
+    Jun 20 2014, 7:41pm                     (in settings.NEWSROOM_IMPORT_TIME_ZONE)
+    Image via AP/Martin Mejia               (optional)
+    <paragraphs, one per line; "… Read more here." lines are asides>
+    Follow Kayla Ruble on Twitter: @RubleKB (optional, fills the author's profile)
+
+Each file imports in one transaction: a malformed file raises `ImportFormatError` naming the file
+and line, and nothing from it is written. Re-importing a file updates its story in place: blocks
+keep their permanent keys where their text survives, so permalinks and annotations stay attached.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.text import slugify
+
+from .annotations.services import orphan_paragraph_annotations, reanchor_paragraph
+from .models import Article, Author, Block, Byline, Section
+
+MAX_FILE_BYTES = 1_000_000
+ASIDE_LABEL = "Read more here."
+
+BANNER_RE = re.compile(r"^This story is over \d+ years? old$")
+SECTION_RE = re.compile(r"^(?P<section>\S.{0,98}?) by (?P<brand>\S.{0,98})$")
+BYLINE_RE = re.compile(r"^by (?P<names>\S.*)$")
+AUTHOR_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+DATELINE_RE = re.compile(
+    r"^(?P<month>[A-Z][a-z]{2,8}) (?P<day>\d{1,2}) (?P<year>\d{4}), "
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2}) ?(?P<ampm>[ap]m)$",
+    re.IGNORECASE,
+)
+CREDIT_RE = re.compile(r"^Image via (?P<credit>\S.*)$")
+FOLLOW_RE = re.compile(
+    r"^Follow (?P<name>\S.*?) on (?:Twitter|X)(?:/Twitter)?: @(?P<handle>[A-Za-z0-9_]{1,15})$"
+)
+ASIDE_RE = re.compile(r"^(?P<teaser>\S.*?)\s+" + re.escape(ASIDE_LABEL) + r"$")
+
+
+class ImportFormatError(Exception):
+    """A file that does not follow the layout; names the file and the 1-based line."""
+
+    def __init__(self, source: str, line: int, message: str):
+        self.source, self.line, self.message = source, line, message
+        super().__init__(f"{source}:{line}: {message}")
+
+
+@dataclass
+class ParsedBlock:
+    kind: str
+    text: str = ""
+    teaser: str = ""
+    line: int = 0
+
+
+@dataclass
+class ParsedStory:
+    section: str
+    brand: str
+    headline: str
+    dek: str
+    authors: list[str]
+    published_at: datetime
+    image_credit: str
+    blocks: list[ParsedBlock] = field(default_factory=list)
+    x_handles: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportResult:
+    article: Article
+    created: bool
+    unresolved_asides: list[Block]
+
+
+def parse_dateline(value: str, *, source: str, line: int) -> datetime:
+    match = DATELINE_RE.match(value)
+    if not match:
+        raise ImportFormatError(source, line, f'expected a dateline like "Jun 20 2014, 7:41pm", got "{value[:80]}"')
+    text = "{month} {day} {year} {hour}:{minute}{ampm}".format(**match.groupdict())
+    for fmt in ("%b %d %Y %I:%M%p", "%B %d %Y %I:%M%p"):
+        try:
+            naive = datetime.strptime(text, fmt)  # noqa: DTZ007 - zone applied just below
+        except ValueError:
+            continue
+        return naive.replace(tzinfo=ZoneInfo(settings.NEWSROOM_IMPORT_TIME_ZONE))
+    raise ImportFormatError(source, line, f'"{value[:80]}" is not a real date and time')
+
+
+def _check_length(value: str, limit: int, what: str, *, source: str, line: int) -> str:
+    if len(value) > limit:
+        raise ImportFormatError(source, line, f"{what} is longer than {limit} characters")
+    return value
+
+
+def parse_story(text: str, *, source: str) -> ParsedStory:
+    """Parse one file's text; raises ImportFormatError on the first problem."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFormatError(source, line, "contains a NUL byte")
+    lines = [(number, raw.strip()) for number, raw in enumerate(text.splitlines(), start=1)]
+    content = [(number, value) for number, value in lines if value]
+    if not content:
+        raise ImportFormatError(source, 1, "the file is empty")
+    position = 0
+
+    def take() -> tuple[int, str]:
+        nonlocal position
+        if position >= len(content):
+            last_line = lines[-1][0] if lines else 1
+            raise ImportFormatError(source, last_line, "the file ends before the story body")
+        item = content[position]
+        position += 1
+        return item
+
+    number, value = take()
+    if BANNER_RE.match(value):
+        number, value = take()
+    match = SECTION_RE.match(value)
+    if not match:
+        raise ImportFormatError(source, number, f'expected the section line, like "News by VICE", got "{value[:80]}"')
+    section, brand = match["section"].strip(), match["brand"].strip()
+
+    number, headline = take()
+    _check_length(headline, 300, "the headline", source=source, line=number)
+    if BYLINE_RE.match(headline):
+        raise ImportFormatError(source, number, "expected a headline, got the byline")
+
+    number, value = take()
+    dek = ""
+    if not BYLINE_RE.match(value):
+        dek = value
+        number, value = take()
+    match = BYLINE_RE.match(value)
+    if not match:
+        raise ImportFormatError(source, number, f'expected the byline, like "by Kayla Ruble", got "{value[:80]}"')
+    authors = [name.strip() for name in AUTHOR_SPLIT_RE.split(match["names"]) if name.strip()]
+    if not authors:
+        raise ImportFormatError(source, number, "the byline names no author")
+    for name in authors:
+        _check_length(name, 200, "an author's name", source=source, line=number)
+
+    number, value = take()
+    published_at = parse_dateline(value, source=source, line=number)
+
+    story = ParsedStory(
+        section=_check_length(section, 100, "the section", source=source, line=number),
+        brand=brand,
+        headline=headline,
+        dek=dek,
+        authors=authors,
+        published_at=published_at,
+        image_credit="",
+    )
+    if position < len(content) and (match := CREDIT_RE.match(content[position][1])):
+        story.image_credit = _check_length(match["credit"], 200, "the image credit", source=source, line=content[position][0])
+        position += 1
+
+    for number, value in content[position:]:
+        if match := FOLLOW_RE.match(value):
+            name = match["name"].strip()
+            if name not in authors:
+                raise ImportFormatError(source, number, f'"{name}" is followed on Twitter but is not in the byline')
+            story.x_handles[name] = match["handle"]
+            continue
+        if story.x_handles:
+            raise ImportFormatError(source, number, 'text after the "Follow … on Twitter" footer')
+        if match := ASIDE_RE.match(value):
+            teaser = _check_length(match["teaser"], 300, "an aside's teaser", source=source, line=number)
+            story.blocks.append(ParsedBlock(kind=Block.Kind.ASIDE, teaser=teaser, line=number))
+        else:
+            story.blocks.append(ParsedBlock(kind=Block.Kind.PARAGRAPH, text=value, line=number))
+    if not any(block.kind == Block.Kind.PARAGRAPH for block in story.blocks):
+        raise ImportFormatError(source, lines[-1][0], "the story has no paragraphs")
+    return story
+
+
+def read_story_file(path: Path) -> str:
+    source = str(path)
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportFormatError(source, 1, f"the file is larger than {MAX_FILE_BYTES:,} bytes")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ImportFormatError(source, line, "is not valid UTF-8 text") from None
+
+
+def _unique_slug(model, base: str, *, exclude_pk=None, max_length: int = 200) -> str:
+    base = (slugify(base) or "story")[:max_length].strip("-")
+    slug, counter = base, 2
+    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        suffix = f"-{counter}"
+        slug = f"{base[: max_length - len(suffix)]}{suffix}"
+        counter += 1
+    return slug
+
+
+def _author_for(name: str) -> Author:
+    author = Author.objects.filter(name=name).order_by("id").first()
+    if author is None:
+        author = Author.objects.create(name=name, slug=_unique_slug(Author, name))
+    return author
+
+
+def _match_blocks(old: list[Block], new: list[ParsedBlock]) -> dict[int, Block]:
+    """Pair each new block (by index) with the old block it continues, to keep its key.
+
+    Identical blocks pair through a sequence diff; within a replaced run, blocks of the same
+    kind pair up when their text is similar enough to be an edit of the same paragraph.
+    """
+
+    def signature(kind: str, text: str, teaser: str) -> tuple[str, str]:
+        return (kind, text if kind == Block.Kind.PARAGRAPH else teaser)
+
+    old_sigs = [signature(b.kind, b.text, b.teaser) for b in old]
+    new_sigs = [signature(b.kind, b.text, b.teaser) for b in new]
+    pairs: dict[int, Block] = {}
+    matcher = difflib.SequenceMatcher(a=old_sigs, b=new_sigs, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                pairs[j1 + offset] = old[i1 + offset]
+        elif tag == "replace":
+            candidates = list(range(i1, i2))
+            for j in range(j1, j2):
+                best, best_ratio = None, 0.6
+                for i in candidates:
+                    if old_sigs[i][0] != new_sigs[j][0]:
+                        continue
+                    ratio = difflib.SequenceMatcher(
+                        a=old_sigs[i][1], b=new_sigs[j][1], autojunk=False
+                    ).ratio()
+                    if ratio > best_ratio:
+                        best, best_ratio = i, ratio
+                if best is not None:
+                    pairs[j] = old[best]
+                    candidates = [i for i in candidates if i > best]
+    return pairs
+
+
+def _save_blocks(article: Article, parsed: list[ParsedBlock]) -> list[Block]:
+    old_blocks = list(article.blocks.order_by("position", "id"))
+    pairs = _match_blocks(old_blocks, parsed)
+    kept_ids = {block.id for block in pairs.values()}
+    for block in old_blocks:
+        if block.id not in kept_ids:
+            if block.kind == Block.Kind.PARAGRAPH:
+                orphan_paragraph_annotations(paragraph=block, reason="paragraph removed by re-import")
+            block.delete()
+
+    saved = []
+    for position, item in enumerate(parsed):
+        block = pairs.get(position)
+        if block is None:
+            block = Block(article=article, kind=item.kind)
+        old_text = block.text
+        block.position = position
+        if item.kind == Block.Kind.PARAGRAPH:
+            block.text = item.text
+        else:
+            block.teaser = item.teaser
+            block.label = ASIDE_LABEL
+        block.save()
+        if block.kind == Block.Kind.PARAGRAPH and old_text and old_text != block.text:
+            reanchor_paragraph(paragraph=block, old_text=old_text, new_text=block.text)
+        saved.append(block)
+    return saved
+
+
+@transaction.atomic
+def save_story(story: ParsedStory, *, import_key: str) -> ImportResult:
+    """Create or update the story identified by `import_key`, all in one transaction."""
+    section = Section.objects.filter(name=story.section).first()
+    if section is None:
+        section = Section.objects.create(name=story.section, slug=_unique_slug(Section, story.section, max_length=100))
+
+    article = Article.objects.filter(import_key=import_key).first()
+    created = article is None
+    if created:
+        article = Article(
+            import_key=import_key,
+            slug=_unique_slug(Article, story.headline),
+            status=Article.Status.PUBLISHED,
+        )
+    article.headline = story.headline
+    article.dek = story.dek
+    article.section = section
+    article.published_at = story.published_at
+    article.image_credit = story.image_credit
+    article.save()
+
+    authors = [_author_for(name) for name in story.authors]
+    for name, handle in story.x_handles.items():
+        author = authors[story.authors.index(name)]
+        if author.x_handle != handle:
+            author.x_handle = handle
+            author.save(update_fields=["x_handle"])
+    article.bylines.all().delete()
+    Byline.objects.bulk_create(
+        Byline(article=article, author=author, position=position)
+        for position, author in enumerate(dict.fromkeys(authors))
+    )
+
+    blocks = _save_blocks(article, story.blocks)
+    unresolved = [b for b in blocks if b.kind == Block.Kind.ASIDE and not b.is_resolved]
+    return ImportResult(article=article, created=created, unresolved_asides=unresolved)
+
+
+def import_story_file(path: Path) -> ImportResult:
+    """Read, parse and save one file; the story's import key is the file's name."""
+    story = parse_story(read_story_file(path), source=str(path))
+    return save_story(story, import_key=path.stem)
+
+
+def story_files(paths: list[Path]) -> list[Path]:
+    """Expand folders into the `.txt` files they hold, in name order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.txt") if p.is_file()))
+        else:
+            files.append(path)
+    return files

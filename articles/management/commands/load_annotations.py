@@ -1,0 +1,37 @@
+"""`manage.py load_annotations PATH...`: load annotations from JSON files (idempotent)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.annotations.loading import AnnotationFileError, load_annotation_file
+
+
+class Command(BaseCommand):
+    help = "Load annotations from JSON files or folders of them; existing ones are left alone."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path)
+
+    def handle(self, *args, paths, **options):
+        files: list[Path] = []
+        for path in paths:
+            if path.is_dir():
+                files.extend(sorted(path.glob("*.json")))
+            elif path.exists():
+                files.append(path)
+            else:
+                raise CommandError(f"No such file or folder: {path}")
+        failed = []
+        for path in files:
+            try:
+                result = load_annotation_file(path)
+            except AnnotationFileError as error:
+                failed.append(str(error))
+                self.stderr.write(self.style.ERROR(f"error: {error}"))
+                continue
+            self.stdout.write(
+                f"{result.article.headline}: {result.created} added, {result.existing} already there"
+            )
+        if failed:
+            raise CommandError(f"{len(failed)} file(s) failed")
