@@ -17,7 +17,7 @@ from django.db import transaction
 from ..models import Annotation, AnnotationReply, Article, Block
 from .anchoring import make_anchor
 from ..models import AnnotationRevision
-from .services import record_revision
+from .services import mark_story_corrected, record_revision
 
 KIND_FIELDS = {
     "source_url",
@@ -113,6 +113,7 @@ def load_annotation_file(path: Path) -> LoadResult:
         annotation.full_clean(exclude=["author"])
         annotation.save()
         record_revision(annotation=annotation, action=AnnotationRevision.Action.CREATED, user=editor)
+        mark_story_corrected(annotation=annotation)
         for reply in item.get("replies", []):
             AnnotationReply.objects.create(annotation=annotation, author=editor, body=reply["body"])
         created += 1

@@ -141,3 +141,14 @@ def orphan_paragraph_annotations(*, paragraph: Block, reason: str = "", user=Non
             annotation=annotation, action=AnnotationRevision.Action.ORPHANED, user=user, before=before
         )
     return len(annotations)
+
+
+def mark_story_corrected(*, annotation: Annotation) -> None:
+    """A public correction makes the story "Updated" as of the correction (newsroom convention)."""
+    if annotation.kind != Annotation.Kind.CORRECTION or not annotation.is_public:
+        return
+    when = annotation.corrected_at or timezone.now()
+    article = annotation.article
+    if article.updated_at is None or article.updated_at < when:
+        article.updated_at = when
+        article.save(update_fields=["updated_at", "modified_at"])
