@@ -1,0 +1,12 @@
+"""The editors' admin, one module per idea.
+
+- `stories`: the story desk: articles with bylines, body blocks and old addresses; publishing.
+- `tagging`: tags, and the bulk "add/remove tags" actions on stories.
+- `asides`: the read-more asides that still need a link.
+- `authors`, `sections`: who writes, and where stories are filed.
+- `annotations`: the annotations list (the annotate screen is its own issue).
+"""
+
+from . import annotations, asides, authors, sections, stories, tagging
+
+__all__ = ["annotations", "asides", "authors", "sections", "stories", "tagging"]

@@ -1,0 +1,194 @@
+"""The story desk: articles with their bylines, body blocks and old addresses, and publishing.
+
+Publishing is its own permission (`articles.publish_article`): editors without it write and edit
+drafts, but the status and publication time are read-only to them and they get no publish actions.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from ..forms import ArticleAdminForm, BlockInlineForm
+from ..models import Article, Block, Byline, OldSlug
+from ..selectors import bylines_prefetch
+from ..slugs import record_slug_change
+from .tagging import add_tags_to_stories, remove_tags_from_stories
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    fields = ["author", "position"]
+    autocomplete_fields = ["author"]
+    ordering = ["position", "id"]
+    extra = 0
+
+
+class BlockInline(admin.StackedInline):
+    """The story's body in reading order; aside fields are folded away under each block."""
+
+    model = Block
+    fk_name = "article"
+    form = BlockInlineForm
+    verbose_name = "body block"
+    verbose_name_plural = "body, in reading order"
+    fieldsets = [
+        (None, {"fields": [("position", "kind"), "text"]}),
+        (
+            "Read-more aside",
+            {
+                "fields": [("teaser", "label"), ("target_article", "target_url")],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+    autocomplete_fields = ["target_article"]
+    ordering = ["position", "id"]
+    extra = 0
+
+
+class OldSlugInline(admin.TabularInline):
+    """Addresses the story had before; each answers with a permanent redirect."""
+
+    model = OldSlug
+    fields = ["slug", "created_at"]
+    readonly_fields = ["slug", "created_at"]
+    verbose_name = "old address"
+    verbose_name_plural = "old addresses (they redirect to this story)"
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _log_change(request, articles, message: str) -> None:
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk, queryset=articles, action_flag=CHANGE, change_message=message
+    )
+
+
+def _stories(count: int) -> str:
+    return f"{count} stor{pluralize(count, 'y,ies')}"
+
+
+@admin.action(description="Publish selected stories", permissions=["publish"])
+def publish_stories(modeladmin, request, queryset):
+    """Publish the selection; a story without a publication time is published as of now."""
+    queryset = queryset.select_related(None).prefetch_related(None)
+    to_publish = list(
+        queryset.exclude(status=Article.Status.PUBLISHED, published_at__isnull=False).only(
+            "pk", "headline"
+        )
+    )
+    now = timezone.now()
+    Article.objects.filter(pk__in=[article.pk for article in to_publish]).update(
+        status=Article.Status.PUBLISHED,
+        published_at=Coalesce("published_at", Value(now)),
+        modified_at=now,
+    )
+    _log_change(request, to_publish, "Published.")
+    modeladmin.message_user(request, f"Published {_stories(len(to_publish))}.", messages.SUCCESS)
+
+
+@admin.action(description="Unpublish selected stories", permissions=["publish"])
+def unpublish_stories(modeladmin, request, queryset):
+    """Return the selection to drafts; publication times stay, for when they come back."""
+    queryset = queryset.select_related(None).prefetch_related(None)
+    to_unpublish = list(queryset.filter(status=Article.Status.PUBLISHED).only("pk", "headline"))
+    Article.objects.filter(pk__in=[article.pk for article in to_unpublish]).update(
+        status=Article.Status.DRAFT, modified_at=timezone.now()
+    )
+    _log_change(request, to_unpublish, "Unpublished.")
+    modeladmin.message_user(
+        request, f"Unpublished {_stories(len(to_unpublish))}.", messages.SUCCESS
+    )
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = ["headline", "status", "section", "published_at", "byline", "tag_list"]
+    list_filter = ["status", "section", "published_at", "tags"]
+    search_fields = ["headline", "dek", "slug", "authors__name"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ("headline",)}
+    list_select_related = ["section"]
+    readonly_fields = ["import_key", "read_more_asides"]
+    inlines = [BylineInline, BlockInline, OldSlugInline]
+    actions = [publish_stories, unpublish_stories, add_tags_to_stories, remove_tags_from_stories]
+    fieldsets = [
+        ("Story", {"fields": ["headline", "slug", "dek", "section", "tags"]}),
+        ("Publication", {"fields": ["status", "published_at", "updated_at"]}),
+        (
+            "Lead image",
+            {
+                "fields": [
+                    "lead_image",
+                    "lead_image_url",
+                    "image_credit",
+                    "image_caption",
+                    "image_alt",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+        ("Provenance", {"fields": ["source_url", "import_key"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(bylines_prefetch(), "tags")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [(None, {"fields": ["read_more_asides"]}), *fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            # Left out of the form, a new story keeps the model's defaults: a draft, no time.
+            readonly += ["status", "published_at"]
+        return readonly
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.publish_article")
+
+    def has_view_permission(self, request, obj=None):
+        # Annotators hold `view_article` so that annotating can show them drafts, but the story
+        # desk is for those who may change stories.
+        return self.has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "slug" in form.changed_data:
+            record_slug_change(article=obj, old_slug=form.initial["slug"])
+
+    @admin.display(description="bylines")
+    def byline(self, article: Article) -> str:
+        return ", ".join(byline.author.name for byline in article.bylines.all())
+
+    @admin.display(description="tags")
+    def tag_list(self, article: Article) -> str:
+        return ", ".join(sorted((tag.name for tag in article.tags.all()), key=str.lower))
+
+    @admin.display(description="read-more asides")
+    def read_more_asides(self, article: Article) -> str:
+        unresolved = Block.objects.unresolved_asides().filter(article=article).count()
+        if not unresolved:
+            return "Every read-more aside links somewhere."
+        url = reverse("admin:articles_block_changelist")
+        query = urlencode({"article__id__exact": article.pk, "link": "unresolved"})
+        return format_html(
+            '<a href="{}?{}">{} unresolved read-more aside{}</a> (no story or link yet).',
+            url,
+            query,
+            unresolved,
+            pluralize(unresolved),
+        )

@@ -1,0 +1,73 @@
+"""Forms for the editors' admin: the story form, body blocks, and the bulk tag actions."""
+
+from django import forms
+from django.utils import timezone
+from taggit.utils import parse_tags
+
+from .models import Article, Block, Tag
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = [
+            "headline",
+            "slug",
+            "dek",
+            "section",
+            "tags",
+            "status",
+            "published_at",
+            "updated_at",
+            "lead_image",
+            "lead_image_url",
+            "image_credit",
+            "image_caption",
+            "image_alt",
+            "source_url",
+        ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Only present for editors who may publish (the fields are read-only for others).
+        if (
+            "published_at" in self.fields
+            and cleaned_data.get("status") == Article.Status.PUBLISHED
+            and not cleaned_data.get("published_at")
+        ):
+            cleaned_data["published_at"] = timezone.now()
+        return cleaned_data
+
+
+class BlockInlineForm(forms.ModelForm):
+    class Meta:
+        model = Block
+        fields = ["position", "kind", "text", "teaser", "label", "target_article", "target_url"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4, "cols": 90})}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("kind") == Block.Kind.ASIDE and cleaned_data.get("text"):
+            self.add_error("text", "Only paragraphs have text; an aside's words go in its teaser.")
+        return cleaned_data
+
+
+class TagNamesForm(forms.Form):
+    """The tags to add to, or remove from, the selected stories."""
+
+    tags = forms.CharField(
+        widget=forms.TextInput(attrs={"class": "vTextField", "autofocus": True}),
+        help_text='Separate tags with commas; put a tag that contains a comma in "double quotes".',
+    )
+
+    def clean_tags(self) -> list[str]:
+        names = parse_tags(self.cleaned_data["tags"])
+        if not names:
+            raise forms.ValidationError("Enter at least one tag.")
+        max_length = Tag._meta.get_field("name").max_length
+        too_long = [name for name in names if len(name) > max_length]
+        if too_long:
+            raise forms.ValidationError(
+                f"Tags are at most {max_length} characters long: {', '.join(too_long)}"
+            )
+        return names

@@ -1,0 +1,123 @@
+"""The Editors and Annotators groups (migration 0002) and the `create_editor` command."""
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+
+from tests.factories import UserFactory
+
+groups_migration = importlib.import_module("articles.migrations.0002_groups")
+
+STORIES = "/admin/articles/article/"
+
+
+def codenames(group_name: str) -> set[str]:
+    group = Group.objects.get(name=group_name)
+    return set(group.permissions.values_list("codename", flat=True))
+
+
+def test_editors_may_run_the_story_desk_and_publish(db):
+    granted = codenames("Editors")
+
+    for model in ("article", "block", "byline", "author", "socialprofile", "section", "tag"):
+        assert {f"add_{model}", f"change_{model}", f"delete_{model}", f"view_{model}"} <= granted
+    assert {"publish_article", "delete_oldslug", "change_taggedarticle"} <= granted
+    assert {"add_annotation", "delete_annotationreply", "view_annotationrevision"} <= granted
+    assert "change_annotationrevision" not in granted
+
+
+def test_annotators_may_annotate_but_not_change_or_publish_stories(db):
+    granted = codenames("Annotators")
+
+    assert {"view_article", "view_block", "view_author", "view_section", "view_tag"} <= granted
+    assert {"add_annotation", "change_annotation", "delete_annotation"} <= granted
+    assert {"add_annotationreply", "view_annotationrevision"} <= granted
+    assert not granted & {"change_article", "add_article", "publish_article", "change_block"}
+
+
+def test_group_migration_reverses_and_applies_again(db):
+    """Run on the migration's own (historical) models, as `migrate` would."""
+    apps = MigrationLoader(connection).project_state(("articles", "0002_groups")).apps
+    schema_editor = SimpleNamespace(connection=connection)
+    editors_before = codenames("Editors")
+
+    groups_migration.delete_groups(apps, schema_editor)
+    assert not Group.objects.filter(name__in=["Editors", "Annotators"]).exists()
+
+    groups_migration.create_groups(apps, schema_editor)
+    assert codenames("Editors") == editors_before
+    assert "publish_article" not in codenames("Annotators")
+
+
+# create_editor
+
+
+def test_create_editor_makes_a_staff_login_that_can_use_the_story_desk(client, db):
+    call_command(
+        "create_editor", "maria", email="maria@example.org", password="a long enough passphrase"
+    )
+
+    user = get_user_model().objects.get(username="maria")
+    assert user.is_staff and not user.is_superuser
+    assert user.email == "maria@example.org"
+    assert list(user.groups.values_list("name", flat=True)) == ["Editors"]
+    assert client.login(username="maria", password="a long enough passphrase")
+    assert client.get(STORIES).status_code == 200
+
+
+def test_create_editor_again_updates_the_user_and_can_make_them_an_annotator(db, capsys):
+    call_command("create_editor", "maria", password="a long enough passphrase")
+    call_command("create_editor", "maria", "--annotator")
+
+    user = get_user_model().objects.get(username="maria")
+    assert list(user.groups.values_list("name", flat=True)) == ["Annotators"]
+    assert user.check_password("a long enough passphrase")
+    assert get_user_model().objects.filter(username="maria").count() == 1
+    out = capsys.readouterr().out
+    assert "Created staff user maria in the Editors group." in out
+    assert "Updated staff user maria in the Annotators group (password unchanged)." in out
+
+
+def test_create_editor_prompts_twice_for_the_password_on_a_terminal(db, monkeypatch):
+    answers = iter(["a long enough passphrase", "a long enough passphrase"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+
+    call_command("create_editor", "maria", stdin=SimpleNamespace(isatty=lambda: True))
+
+    assert get_user_model().objects.get(username="maria").check_password("a long enough passphrase")
+
+
+def test_create_editor_refuses_mismatched_passwords(db, monkeypatch):
+    answers = iter(["a long enough passphrase", "a different passphrase"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+
+    with pytest.raises(CommandError, match="differ"):
+        call_command("create_editor", "maria", stdin=SimpleNamespace(isatty=lambda: True))
+    assert not get_user_model().objects.filter(username="maria").exists()
+
+
+def test_create_editor_without_a_password_or_a_terminal_fails_clearly(db):
+    with pytest.raises(CommandError, match="no terminal"):
+        call_command("create_editor", "maria", stdin=SimpleNamespace(isatty=lambda: False))
+    assert not get_user_model().objects.filter(username="maria").exists()
+
+
+def test_create_editor_applies_the_password_validators(db):
+    with pytest.raises(CommandError, match="too common"):
+        call_command("create_editor", "maria", password="password")
+    assert not get_user_model().objects.filter(username="maria").exists()
+
+
+def test_create_editor_leaves_superusers_alone(db):
+    boss = UserFactory(username="boss", is_staff=True, is_superuser=True)
+
+    with pytest.raises(CommandError, match="superuser"):
+        call_command("create_editor", "boss", password="a long enough passphrase")
+    boss.refresh_from_db()
+    assert boss.is_superuser and not boss.groups.exists()
