@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run seed test test-fast test-browser lint format clean
+.PHONY: install test-tools run seed test test-fast test-browser lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# axe-core and the Nu HTML checker for the test suite, pinned in tests/browser/package-lock.json.
+NODE_TOOLS := tests/browser/node_modules/.package-lock.json
+$(NODE_TOOLS): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $(NODE_TOOLS); \
+	else \
+		echo "npm not found: accessibility and HTML validity tests will be skipped"; \
+	fi
+
+test-tools: $(NODE_TOOLS)
 
 ## Create the local database, import the sample story and its notes, serve on 127.0.0.1:8000.
 run: seed
@@ -26,13 +37,13 @@ seed: install
 	$(BIN)/python manage.py load_annotations seeds/annotations/
 
 ## The whole suite (browser tests too; they skip with a message where Chromium is missing).
-test: install
+test: install test-tools
 	$(BIN)/python -m pytest
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser"
 
-test-browser: install
+test-browser: install test-tools
 	$(BIN)/python -m pytest -m browser
 
 lint: install
@@ -44,4 +55,4 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .test-media
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .test-media tests/browser/node_modules

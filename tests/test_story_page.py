@@ -281,3 +281,19 @@ def test_block_kind_constraint_keeps_text_off_asides():
 
     with pytest.raises(IntegrityError):
         Block.objects.create(article=ArticleFactory(), kind=Block.Kind.ASIDE, text="stray text")
+
+
+def test_missing_page_is_a_friendly_404_in_the_site_design(client):
+    response = client.get("/stories/no-such-story/")
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "We can’t find that page" in content
+    assert 'class="site-header"' in content
+
+
+def test_server_error_page_renders_without_database_or_context():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong on our side" in html
+    assert "/static/css/site.css" in html

@@ -41,3 +41,11 @@ def dateline(value) -> str:
     hour = local.hour % 12 or 12
     meridiem = "am" if local.hour < 12 else "pm"
     return f"{local:%b} {local.day} {local.year}, {hour}:{local.minute:02d}{meridiem}"
+
+
+@register.filter
+def iso_datetime(value) -> str:
+    """A machine-readable time for `<time datetime>`: local ISO 8601, whole seconds."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
