@@ -51,8 +51,9 @@ def highlight_paragraph(text: str, notes: list[Note]) -> SafeString:
         if 0 <= start < end <= len(text) and text[start:end] == annotation.quote_exact:
             note.highlighted = True
             placed.append(note)
-    boundaries = sorted({0, len(text)} | {n.annotation.start for n in placed}
-                        | {n.annotation.end for n in placed})
+    boundaries = sorted(
+        {0, len(text)} | {n.annotation.start for n in placed} | {n.annotation.end for n in placed}
+    )
     ends_at: dict[int, list[Note]] = {}
     for note in placed:
         ends_at.setdefault(note.annotation.end, []).append(note)
@@ -66,9 +67,7 @@ def highlight_paragraph(text: str, notes: list[Note]) -> SafeString:
         if covering:
             kinds = " ".join(sorted({f"mark-{n.annotation.kind}" for n in covering}))
             refs = " ".join(n.anchor_id for n in covering)
-            parts.append(
-                f'<mark class="annotated {kinds}" data-notes="{refs}">{segment}</mark>'
-            )
+            parts.append(f'<mark class="annotated {kinds}" data-notes="{refs}">{segment}</mark>')
         else:
             parts.append(segment)
         for note in ends_at.get(seg_end, []):

@@ -9,8 +9,25 @@ import markdown
 import nh3
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "cite", "code", "em", "i", "li", "ol", "p", "pre",
-    "q", "s", "strong", "sub", "sup", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "cite",
+    "code",
+    "em",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "strong",
+    "sub",
+    "sup",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
@@ -39,6 +56,6 @@ def render_markdown(text: str) -> str:
 
 
 def safe_http_url(value: str) -> str:
-    """Return `value` if it is an http(s) URL, else "" (no javascript:, data: or relative tricks)."""
+    """`value` if it is an http(s) URL, else "" (no javascript:, data: or relative tricks)."""
     value = (value or "").strip()
     return value if value.lower().startswith(("https://", "http://")) else ""

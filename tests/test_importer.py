@@ -31,7 +31,9 @@ Second paragraph.
 Follow John Smith on Twitter: @jsmith
 """
 
-THREE_AUTHORS = TWO_AUTHORS.replace("by Ana Pérez and John Smith", "by Ana Pérez, John Smith, and Li Wei")
+THREE_AUTHORS = TWO_AUTHORS.replace(
+    "by Ana Pérez and John Smith", "by Ana Pérez, John Smith, and Li Wei"
+)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -48,7 +50,9 @@ def test_seed_story_imports_every_part(seed_dir):
     assert article.dek.startswith("The battle between military forces")
     assert article.section.name == "News"
     assert article.status == Article.Status.PUBLISHED
-    assert article.published_at == datetime(2014, 6, 20, 19, 41, tzinfo=ZoneInfo("America/New_York"))
+    assert article.published_at == datetime(
+        2014, 6, 20, 19, 41, tzinfo=ZoneInfo("America/New_York")
+    )
     assert article.image_credit == "AP/Martin Mejia"
     assert [b.author.name for b in article.bylines.select_related("author")] == ["Kayla Ruble"]
     assert Author.objects.get(name="Kayla Ruble").x_handle == "RubleKB"
@@ -90,9 +94,14 @@ def test_reimport_of_edited_paragraph_keeps_its_key_and_reanchors_notes(tmp_path
     paragraph = article.blocks.get(text__contains="would illicit a violent")
     start = paragraph.text.index("illicit")
     note = AnnotationFactory(
-        paragraph=paragraph, kind=Annotation.Kind.CORRECTION, start=start, end=start + len("illicit")
+        paragraph=paragraph,
+        kind=Annotation.Kind.CORRECTION,
+        start=start,
+        end=start + len("illicit"),
     )
-    path.write_text(path.read_text(encoding="utf-8").replace("would illicit", "would elicit"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("would illicit", "would elicit"), encoding="utf-8"
+    )
 
     import_story_file(path)
 
@@ -110,7 +119,9 @@ def test_reimport_that_drops_a_paragraph_orphans_its_notes(tmp_path, seed_dir):
     article = import_story_file(path).article
     paragraph = article.blocks.get(text__startswith="Peru’s Joint Command has reportedly")
     note = AnnotationFactory(paragraph=paragraph)
-    dropped = "\n".join(line for line in text.splitlines() if not line.startswith("Peru’s Joint Command"))
+    dropped = "\n".join(
+        line for line in text.splitlines() if not line.startswith("Peru’s Joint Command")
+    )
     path.write_text(dropped, encoding="utf-8")
 
     import_story_file(path)
@@ -122,7 +133,10 @@ def test_reimport_that_drops_a_paragraph_orphans_its_notes(tmp_path, seed_dir):
 
 def test_two_authors_joined_with_and_keep_byline_order(tmp_path):
     article = import_story_file(write(tmp_path, "two.txt", TWO_AUTHORS)).article
-    assert [b.author.name for b in article.bylines.select_related("author")] == ["Ana Pérez", "John Smith"]
+    assert [b.author.name for b in article.bylines.select_related("author")] == [
+        "Ana Pérez",
+        "John Smith",
+    ]
     assert Author.objects.get(name="John Smith").x_handle == "jsmith"
     assert Author.objects.get(name="Ana Pérez").x_handle == ""
 
@@ -150,7 +164,11 @@ def test_existing_author_is_reused_not_duplicated(tmp_path, seed_dir):
         ("Peruvian Soldier Killed\n", 1, "section line"),
         ("News by VICE\n\nHeadline\n\nA dek\n\nJun 20 2014, 7:41pm\n\nBody.\n", 7, "byline"),
         ("News by VICE\n\nHeadline\n\nby Kayla Ruble\nyesterday at noon\n\nBody.\n", 6, "dateline"),
-        ("News by VICE\n\nHeadline\n\nby Kayla Ruble\nFeb 30 2014, 7:41pm\n\nBody.\n", 6, "not a real date"),
+        (
+            "News by VICE\n\nHeadline\n\nby Kayla Ruble\nFeb 30 2014, 7:41pm\n\nBody.\n",
+            6,
+            "not a real date",
+        ),
         ("News by VICE\n\nHeadline\n\nby Kayla Ruble\nJun 20 2014, 7:41pm\n", 6, "no paragraphs"),
         ("News by VICE\n\nHeadline\n\nby Kayla Ruble\n", 5, "ends before"),
         (
@@ -186,7 +204,9 @@ def test_non_utf8_file_is_rejected_with_its_line(tmp_path):
 
 def test_command_imports_good_files_reports_bad_ones_and_fails(tmp_path, seed_dir, capsys):
     write(tmp_path, SEED_NAME, (seed_dir / SEED_NAME).read_text(encoding="utf-8"))
-    write(tmp_path, "broken.txt", "News by VICE\n\nHeadline\n\nby Kayla Ruble\nnot a date\n\nBody.\n")
+    write(
+        tmp_path, "broken.txt", "News by VICE\n\nHeadline\n\nby Kayla Ruble\nnot a date\n\nBody.\n"
+    )
     with pytest.raises(CommandError, match="1 created, 0 updated, 1 failed"):
         call_command("import_stories", str(tmp_path))
     err = capsys.readouterr().err
@@ -208,7 +228,9 @@ def test_failure_while_saving_writes_nothing(tmp_path, monkeypatch):
     assert not Section.objects.exists()
 
 
-def test_command_reports_unexpected_errors_per_file_and_continues(tmp_path, seed_dir, monkeypatch, capsys):
+def test_command_reports_unexpected_errors_per_file_and_continues(
+    tmp_path, seed_dir, monkeypatch, capsys
+):
     write(tmp_path, "a-two.txt", TWO_AUTHORS)
     write(tmp_path, SEED_NAME, (seed_dir / SEED_NAME).read_text(encoding="utf-8"))
     real_save = __import__("articles.importer", fromlist=["save_story"]).save_story

@@ -37,7 +37,9 @@ def test_production_passes_the_deployment_checklist():
         "WARNING",
         env={
             "DJANGO_SETTINGS_MODULE": "newsroom.settings.production",
-            "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-production-key-for-the-check-only-" + "y" * 20,
+            "DJANGO_SECRET_KEY": "x" * 20
+            + "-a-long-random-production-key-for-the-check-only-"
+            + "y" * 20,
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -44,14 +44,18 @@ class TestAgeBanner:
         assert age_banner(published, now=self.now) == "This story is over 4 years old"
 
     def test_story_exactly_five_years_old_says_over_5(self):
-        assert age_banner(years_ago(5, now=self.now), now=self.now) == "This story is over 5 years old"
+        assert (
+            age_banner(years_ago(5, now=self.now), now=self.now) == "This story is over 5 years old"
+        )
 
     def test_story_twelve_years_old(self):
         published = datetime(2014, 6, 20, 19, 41, tzinfo=ZoneInfo("America/New_York"))
         assert age_banner(published, now=self.now) == "This story is over 12 years old"
 
     def test_one_year_is_singular(self):
-        assert age_banner(years_ago(1, now=self.now), now=self.now) == "This story is over 1 year old"
+        assert (
+            age_banner(years_ago(1, now=self.now), now=self.now) == "This story is over 1 year old"
+        )
 
     def test_leap_day_story_turns_one_on_march_first(self):
         published = datetime(2024, 2, 29, 12, 0, tzinfo=UTC)
@@ -67,10 +71,12 @@ def test_seed_story_page_shows_every_part_of_the_original(client, seed_story):
     author = seed_story.bylines.get().author
     html_parts = [
         f'<p class="age-banner">{years}</p>',
-        '<h1 class="headline" id="headline">Peruvian Soldier Killed in Shootout With Drug Smugglers</h1>',
+        '<h1 class="headline" id="headline">'
+        "Peruvian Soldier Killed in Shootout With Drug Smugglers</h1>",
         '<p class="dek">The battle between military forces and the armed drug traffickers resulted'
         " in the seizure of approximately 660 pounds of coca paste.</p>",
-        f'<p class="byline">by <a href="{author.get_absolute_url()}" rel="author">Kayla Ruble</a></p>',
+        f'<p class="byline">by <a href="{author.get_absolute_url()}" rel="author">'
+        "Kayla Ruble</a></p>",
         '<span class="credit">Image via AP/Martin Mejia</span>',
         '<p class="follow">Follow Kayla Ruble on Twitter: <a href="https://x.com/RubleKB">@RubleKB</a></p>',
     ]
@@ -81,7 +87,9 @@ def test_seed_story_page_shows_every_part_of_the_original(client, seed_story):
     assert '<time datetime="2014-06-20T19:41:00-04:00">Jun 20 2014, 7:41pm</time>' in content
     # Paragraphs in order, with the asides between them, unlinked while unresolved.
     texts = [b.annotatable_text for b in seed_story.blocks.all()]
-    positions = [content.index(text.replace("'", "&#x27;").replace('"', "&quot;")) for text in texts]
+    positions = [
+        content.index(text.replace("'", "&#x27;").replace('"', "&quot;")) for text in texts
+    ]
     assert positions == sorted(positions)
     assert content.count('<div class="read-more') == 3
     assert "read-more__link" not in content
@@ -142,7 +150,11 @@ def test_tags_link_to_tag_pages(client):
 
 
 def test_several_authors_are_listed_in_byline_order(client):
-    first, second, third = AuthorFactory(name="Zed"), AuthorFactory(name="Amy"), AuthorFactory(name="Bo")
+    first, second, third = (
+        AuthorFactory(name="Zed"),
+        AuthorFactory(name="Amy"),
+        AuthorFactory(name="Bo"),
+    )
     article = ArticleFactory(authors=[first, second, third])
     content = client.get(article.get_absolute_url()).content.decode()
     assert content.index(">Zed</a>, ") < content.index(">Amy</a> and ") < content.index(">Bo</a>")
@@ -195,7 +207,9 @@ def test_draft_and_scheduled_stories_never_appear_in_lists(client, list_url):
     author = AuthorFactory()
     tag = TagFactory(name="peru", slug="peru")
     public = ArticleFactory(headline="Public story", authors=[author], tags=[tag])
-    ArticleFactory(headline="Draft story", status=Article.Status.DRAFT, authors=[author], tags=[tag])
+    ArticleFactory(
+        headline="Draft story", status=Article.Status.DRAFT, authors=[author], tags=[tag]
+    )
     ArticleFactory(
         headline="Scheduled story",
         published_at=timezone.now() + timedelta(days=1),
@@ -228,7 +242,9 @@ def test_story_page_query_count_is_constant(client, django_assert_num_queries):
     authors = [AuthorFactory(x_handle=f"r{n}") for n in range(3)]
     article = ArticleFactory(authors=authors, tags=[f"tag {n}" for n in range(20)])
     paragraphs = [
-        ParagraphFactory(article=article, position=n * 2, text=f"Paragraph {n} about coca and Peru.")
+        ParagraphFactory(
+            article=article, position=n * 2, text=f"Paragraph {n} about coca and Peru."
+        )
         for n in range(50)
     ]
     for n in range(10):
@@ -236,7 +252,9 @@ def test_story_page_query_count_is_constant(client, django_assert_num_queries):
     for n in range(100):
         AnnotationFactory(paragraph=paragraphs[n % 50], start=0, end=9)
     # Internal and orphaned notes exist too, and must not show.
-    AnnotationFactory(paragraph=paragraphs[0], visibility=Annotation.Visibility.INTERNAL, body="SECRET-1")
+    AnnotationFactory(
+        paragraph=paragraphs[0], visibility=Annotation.Visibility.INTERNAL, body="SECRET-1"
+    )
     AnnotationFactory(paragraph=paragraphs[0], kind=Annotation.Kind.INTERNAL, body="SECRET-2")
     AnnotationFactory(
         paragraph=paragraphs[0], anchor_state=Annotation.AnchorState.ORPHANED, body="SECRET-3"

@@ -14,9 +14,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ..models import Annotation, AnnotationReply, Article, Block
+from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 from .anchoring import make_anchor
-from ..models import AnnotationRevision
 from .services import mark_story_corrected, record_revision
 
 KIND_FIELDS = {
@@ -112,7 +111,9 @@ def load_annotation_file(path: Path) -> LoadResult:
             annotation.corrected_at = datetime.fromisoformat(item["corrected_at"])
         annotation.full_clean(exclude=["author"])
         annotation.save()
-        record_revision(annotation=annotation, action=AnnotationRevision.Action.CREATED, user=editor)
+        record_revision(
+            annotation=annotation, action=AnnotationRevision.Action.CREATED, user=editor
+        )
         mark_story_corrected(annotation=annotation)
         for reply in item.get("replies", []):
             AnnotationReply.objects.create(annotation=annotation, author=editor, body=reply["body"])

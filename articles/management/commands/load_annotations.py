@@ -30,8 +30,7 @@ class Command(BaseCommand):
                 failed.append(str(error))
                 self.stderr.write(self.style.ERROR(f"error: {error}"))
                 continue
-            self.stdout.write(
-                f"{result.article.headline}: {result.created} added, {result.existing} already there"
-            )
+            headline, added, existing = result.article.headline, result.created, result.existing
+            self.stdout.write(f"{headline}: {added} added, {existing} already there")
         if failed:
             raise CommandError(f"{len(failed)} file(s) failed")
