@@ -67,7 +67,11 @@ def test_create_editor_makes_a_staff_login_that_can_use_the_story_desk(client, d
     assert user.is_staff and not user.is_superuser
     assert user.email == "maria@example.org"
     assert list(user.groups.values_list("name", flat=True)) == ["Editors"]
-    assert client.login(username="maria", password="a long enough passphrase")
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "maria", "password": "a long enough passphrase", "next": "/admin/"},
+    )
+    assert response.status_code == 302, "the admin login form refused the new editor"
     assert client.get(STORIES).status_code == 200
 
 
