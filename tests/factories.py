@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from articles.annotations.anchoring import make_anchor
 from articles.models import (
     Annotation,
     Article,
@@ -123,3 +124,49 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
     quote_suffix = factory.LazyAttribute(lambda a: a.paragraph.text[a.end : a.end + 32])
     visibility = Annotation.Visibility.PUBLIC
     author = factory.SubFactory(StaffFactory)
+
+
+class SourceAnnotationFactory(AnnotationFactory):
+    """A public source note: where the passage's fact comes from."""
+
+    kind = Annotation.Kind.SOURCE
+    body = "The estimate is the *UN's* own."
+    source_url = "https://www.unodc.org/documents/crop-monitoring/Peru/Peru_coca_survey_2013.pdf"
+    source_title = "UNODC: Peru coca cultivation survey 2013"
+
+
+class FactCheckAnnotationFactory(AnnotationFactory):
+    """A public fact-check of the passage, with its claim and verdict."""
+
+    kind = Annotation.Kind.FACT_CHECK
+    body = "Chemists say the paste is [only one step](https://example.org/chemistry) away."
+    claim = "Coca paste is eventually turned into cocaine."
+    verdict = Annotation.Verdict.MOSTLY_TRUE
+
+
+class CorrectionAnnotationFactory(AnnotationFactory):
+    """A public correction of the passage: what was wrong, and what is right."""
+
+    kind = Annotation.Kind.CORRECTION
+    body = "An earlier version of this story named the wrong plant."
+    correction_wrong = "The paste is made from poppies."
+    correction_right = "The paste is made from coca leaves."
+    corrected_at = factory.LazyFunction(timezone.now)
+
+
+def annotation_on(block: Block, quote: str, *, occurrence: int = 0, **kwargs) -> Annotation:
+    """An annotation on the `occurrence`-th `quote` in the block's text (an aside's teaser too)."""
+    text = block.annotatable_text
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(quote, start + 1)
+    anchor = make_anchor(text=text, start=start, end=start + len(quote))
+    return AnnotationFactory(
+        paragraph=block,
+        start=anchor.start,
+        end=anchor.end,
+        quote_exact=anchor.exact,
+        quote_prefix=anchor.prefix,
+        quote_suffix=anchor.suffix,
+        **kwargs,
+    )

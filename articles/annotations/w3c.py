@@ -1,0 +1,348 @@
+"""The W3C Web Annotation export: public annotations as JSON-LD documents.
+
+Which annotations leave the newsroom, loaded how, and the documents they become, in the shapes of
+the Web Annotation Data Model (https://www.w3.org/TR/annotation-model/): one annotation, a
+story's annotation collection, and the collection's pages. The HTTP side (content negotiation,
+validators, paging parameters) lives in `views.py`.
+
+Only `Annotation.objects.public()` is ever exported, and never an annotation's replies: those are
+the editors' internal discussion.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db.models import Count, Max, QuerySet
+from django.urls import reverse
+from django.utils.encoding import iri_to_uri
+
+from ..models import Annotation, Article
+from ..text import safe_http_url, sanitize_html
+
+ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
+# The model's fragment specification for HTML ("#namedSection"): our `#p-<key>` permalinks.
+HTML_FRAGMENT_SPEC = "http://tools.ietf.org/rfc/rfc3236"
+
+MOTIVATIONS = {
+    Annotation.Kind.CONTEXT: "describing",
+    Annotation.Kind.SOURCE: "linking",
+    Annotation.Kind.FACT_CHECK: "assessing",
+    Annotation.Kind.CORRECTION: "editing",
+}
+
+# What an exported annotation reads: no Markdown source, no paragraph text, no password hash.
+EXPORT_FIELDS = (
+    "id",
+    "article_id",
+    "kind",
+    "body_html",
+    "quote_exact",
+    "quote_prefix",
+    "quote_suffix",
+    "start",
+    "end",
+    "source_url",
+    "source_title",
+    "claim",
+    "verdict",
+    "correction_wrong",
+    "correction_right",
+    "corrected_at",
+    "created_at",
+    "modified_at",
+    "paragraph__id",
+    "paragraph__key",
+    "author__id",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+)
+
+AbsoluteUri = Callable[[str], str]
+"""Turns a path into an absolute URI: `request.build_absolute_uri`."""
+
+
+def exported_annotations() -> QuerySet[Annotation]:
+    """Public annotations with their story, block and author: one query for one annotation."""
+    return (
+        Annotation.objects.public()
+        .select_related("article", "paragraph", "author")
+        .only(*EXPORT_FIELDS, "article__slug", "article__modified_at")
+    )
+
+
+def story_annotations(article: Article) -> QuerySet[Annotation]:
+    """A story's public annotations in reading order, with block and author.
+
+    The story is the caller's, so it is not joined again; the order is total, so pages sliced
+    in SQL neither skip nor repeat an annotation.
+    """
+    return (
+        Annotation.objects.public()
+        .filter(article=article)
+        .select_related("paragraph", "author")
+        .only(*EXPORT_FIELDS)
+        .order_by("paragraph__position", "paragraph_id", "start", "end", "id")
+    )
+
+
+@dataclass(frozen=True)
+class CollectionStats:
+    total: int
+    modified: datetime
+
+
+def collection_stats(article: Article) -> CollectionStats:
+    """How many public annotations the story has, and when its collection last changed (1 query)."""
+    stats = (
+        Annotation.objects.public()
+        .filter(article=article)
+        .aggregate(total=Count("id"), modified=Max("modified_at"))
+    )
+    changes = [article.modified_at, stats["modified"]]
+    return CollectionStats(total=stats["total"], modified=max(c for c in changes if c))
+
+
+def xsd_datetime(value: datetime) -> str:
+    """An xsd:dateTime in UTC to the second, as the model recommends."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def annotation_path(annotation_id: int) -> str:
+    return reverse("articles:annotation", kwargs={"pk": annotation_id})
+
+
+def container_path(article: Article) -> str:
+    return reverse("articles:annotation-container", kwargs={"slug": article.slug})
+
+
+def page_uri(container_uri: str, page: int, *, iris: bool) -> str:
+    """A page of the collection; IRIs-only pages have their own URIs, so each has one shape."""
+    return f"{container_uri}?iris=1&page={page}" if iris else f"{container_uri}?page={page}"
+
+
+def _language() -> str:
+    # The site's primary language subtag ("en-us" → "en"): the model wants BCP 47, lower case.
+    return settings.LANGUAGE_CODE.split("-")[0].lower()
+
+
+def _text(value: str, *, purpose: str, media_type: str = "text/plain") -> dict:
+    return {
+        "type": "TextualBody",
+        "value": value,
+        "format": media_type,
+        "language": _language(),
+        "purpose": purpose,
+    }
+
+
+def _creator(annotation: Annotation) -> dict | None:
+    user = annotation.author
+    if user is None:
+        return None
+    # A name only: the export is public, so no email and no staff login name.
+    name = user.get_full_name() or f"{settings.NEWSROOM_SITE_NAME} editor"
+    return {"type": "Person", "name": name}
+
+
+def _bodies(annotation: Annotation) -> list[dict]:
+    """The note itself, plus what its kind adds: the source, the verdict, the right text."""
+    motivation = MOTIVATIONS[annotation.kind]
+    bodies = []
+    note_html = sanitize_html(annotation.body_html)
+    if note_html:
+        bodies.append(_text(note_html, purpose=motivation, media_type="text/html"))
+
+    kind = annotation.kind
+    if kind == Annotation.Kind.SOURCE:
+        url = safe_http_url(annotation.source_url)
+        if url:
+            source = {"id": iri_to_uri(url), "type": "Text"}
+            if annotation.source_title:
+                source["label"] = annotation.source_title
+            bodies.append({"type": "SpecificResource", "purpose": "linking", "source": source})
+    elif kind == Annotation.Kind.FACT_CHECK:
+        if annotation.verdict:
+            bodies.append(_text(annotation.get_verdict_display(), purpose="assessing"))
+        if annotation.claim:
+            bodies.append(_text(annotation.claim, purpose="describing"))
+    elif kind == Annotation.Kind.CORRECTION:
+        if annotation.correction_right:
+            right = _text(annotation.correction_right, purpose="editing")
+            if annotation.corrected_at:
+                right["created"] = xsd_datetime(annotation.corrected_at)
+            bodies.append(right)
+        if annotation.correction_wrong:
+            bodies.append(_text(annotation.correction_wrong, purpose="describing"))
+    return bodies
+
+
+def _target(annotation: Annotation, *, story_uri: str) -> dict:
+    """The quoted passage of one block of the story.
+
+    The offsets and the quote are relative to the block's text, so they refine the block's
+    fragment rather than standing beside it as selectors of the whole page.
+    """
+    quote = {"type": "TextQuoteSelector", "exact": annotation.quote_exact}
+    if annotation.quote_prefix:
+        quote["prefix"] = annotation.quote_prefix
+    if annotation.quote_suffix:
+        quote["suffix"] = annotation.quote_suffix
+    position = {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end}
+    return {
+        "type": "SpecificResource",
+        "source": story_uri,
+        "selector": [
+            {
+                "type": "FragmentSelector",
+                "conformsTo": HTML_FRAGMENT_SPEC,
+                "value": annotation.paragraph.fragment,
+                "refinedBy": [quote, position],
+            }
+        ],
+    }
+
+
+def annotation_document(
+    annotation: Annotation, *, article: Article, absolute_uri: AbsoluteUri, embedded: bool = False
+) -> dict:
+    """One public annotation as a W3C Web Annotation.
+
+    `article` is the annotation's story, passed in so that a page of a story's annotations does
+    not load it once per annotation. An `embedded` document (an item of a page) inherits the
+    page's @context.
+    """
+    document = {} if embedded else {"@context": ANNOTATION_CONTEXT}
+    document.update(
+        {
+            "id": absolute_uri(annotation_path(annotation.pk)),
+            "type": "Annotation",
+            "motivation": MOTIVATIONS[annotation.kind],
+            "created": xsd_datetime(annotation.created_at),
+            "modified": xsd_datetime(annotation.modified_at),
+        }
+    )
+    creator = _creator(annotation)
+    if creator:
+        document["creator"] = creator
+    document["generator"] = {
+        "type": "Software",
+        "name": settings.NEWSROOM_SITE_NAME,
+        "homepage": absolute_uri(reverse("articles:front")),
+    }
+    bodies = _bodies(annotation)
+    if bodies:
+        document["body"] = bodies
+    document["target"] = _target(annotation, story_uri=absolute_uri(article.get_absolute_url()))
+    return document
+
+
+def _page_items(items, *, article: Article, absolute_uri: AbsoluteUri, iris: bool) -> list:
+    if iris:
+        return [absolute_uri(annotation_path(pk)) for pk in items]
+    return [
+        annotation_document(a, article=article, absolute_uri=absolute_uri, embedded=True)
+        for a in items
+    ]
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where one page sits in a collection of `total` items, `size` to a page."""
+
+    total: int
+    size: int
+
+    @property
+    def last(self) -> int:
+        return max(0, (self.total - 1) // self.size)
+
+    def contains(self, page: int) -> bool:
+        return self.total > 0 and 0 <= page <= self.last
+
+    def start_index(self, page: int) -> int:
+        return page * self.size
+
+
+def page_items(article: Article, *, page: int, paging: Paging, iris: bool) -> list:
+    """One page's annotations, sliced in SQL: ids only when the client wants IRIs (1 query)."""
+    annotations = story_annotations(article)
+    if iris:
+        annotations = annotations.values_list("id", flat=True)
+    start = paging.start_index(page)
+    return list(annotations[start : start + paging.size])
+
+
+def page_document(
+    *,
+    article: Article,
+    items: list,
+    page: int,
+    paging: Paging,
+    iris: bool,
+    absolute_uri: AbsoluteUri,
+    partof: dict | None = None,
+) -> dict:
+    """An AnnotationPage. Standalone pages name their collection in an embedded `partOf`
+    (with its total and modification time); a page embedded in its collection does not."""
+    container_uri = absolute_uri(container_path(article))
+    document = {} if partof is None else {"@context": ANNOTATION_CONTEXT}
+    document.update({"id": page_uri(container_uri, page, iris=iris), "type": "AnnotationPage"})
+    if partof is not None:
+        document["partOf"] = partof
+    document["startIndex"] = paging.start_index(page)
+    if page > 0:
+        document["prev"] = page_uri(container_uri, page - 1, iris=iris)
+    if page < paging.last:
+        document["next"] = page_uri(container_uri, page + 1, iris=iris)
+    document["items"] = _page_items(items, article=article, absolute_uri=absolute_uri, iris=iris)
+    return document
+
+
+def collection_summary(
+    *, article: Article, stats: CollectionStats, absolute_uri: AbsoluteUri
+) -> dict:
+    """What a page says about the collection it is part of."""
+    return {
+        "id": absolute_uri(container_path(article)),
+        "type": "AnnotationCollection",
+        "label": collection_label(article),
+        "total": stats.total,
+        "modified": xsd_datetime(stats.modified),
+    }
+
+
+def collection_label(article: Article) -> str:
+    return f"Annotations on “{article.headline}”"
+
+
+def collection_document(
+    *,
+    article: Article,
+    stats: CollectionStats,
+    paging: Paging,
+    iris: bool,
+    first_page: dict | None,
+    absolute_uri: AbsoluteUri,
+) -> dict:
+    """The story's container: an LDP Basic Container that is an AnnotationCollection.
+
+    `first_page` is the embedded first page, or None for a minimal container that only links its
+    first and last pages. An empty collection has no pages to link.
+    """
+    container_uri = absolute_uri(container_path(article))
+    document = {
+        "@context": [ANNOTATION_CONTEXT, LDP_CONTEXT],
+        "id": container_uri,
+        "type": ["BasicContainer", "AnnotationCollection"],
+        "label": collection_label(article),
+        "total": stats.total,
+        "modified": xsd_datetime(stats.modified),
+    }
+    if stats.total:
+        document["first"] = first_page or page_uri(container_uri, 0, iris=iris)
+        document["last"] = page_uri(container_uri, paging.last, iris=iris)
+    return document
