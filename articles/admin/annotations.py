@@ -6,6 +6,8 @@ find them, follow their threads, and change what does not move the anchor.
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from ..annotations.services import annotation_snapshot, record_revision
@@ -79,6 +81,7 @@ class AnnotationAdmin(admin.ModelAdmin):
         "anchor_state",
         "author",
         "modified_at",
+        "annotate_link",
     ]
     list_display_links = ["kind", "quote"]
     list_filter = [
@@ -148,6 +151,12 @@ class AnnotationAdmin(admin.ModelAdmin):
     @admin.display(description="quote", ordering="quote_exact")
     def quote(self, annotation: Annotation) -> str:
         return Truncator(annotation.quote_exact).chars(60)
+
+    @admin.display(description="story text")
+    def annotate_link(self, annotation: Annotation) -> str:
+        # Orphans are re-attached there, by selecting the passage they now belong to.
+        url = reverse("admin:articles_article_annotate", args=[annotation.article_id])
+        return format_html('<a href="{}">Annotate</a>', url)
 
     @admin.display(description="paragraph", ordering="paragraph__position")
     def paragraph_position(self, annotation: Annotation) -> int | None:

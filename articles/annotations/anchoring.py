@@ -304,8 +304,23 @@ def _diff(old_text: str, new_text: str) -> Iterator[tuple[str, int, int, int, in
     new_tokens = _TOKEN.findall(new_text)
     old_offsets = list(accumulate(map(len, old_tokens), initial=0))
     new_offsets = list(accumulate(map(len, new_tokens), initial=0))
-    matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+
+    # Most edits touch one spot: what the two texts share at either end is equal without asking
+    # SequenceMatcher, whose cost grows faster than the length of what it is given.
+    head, limit = 0, min(len(old_tokens), len(new_tokens))
+    while head < limit and old_tokens[head] == new_tokens[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old_tokens[-1 - tail] == new_tokens[-1 - tail]:
+        tail += 1
+    old_mid_end, new_mid_end = len(old_tokens) - tail, len(new_tokens) - tail
+    if head:
+        yield "equal", 0, old_offsets[head], 0, new_offsets[head]
+    matcher = SequenceMatcher(
+        None, old_tokens[head:old_mid_end], new_tokens[head:new_mid_end], autojunk=False
+    )
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         old_start, old_end = old_offsets[i1], old_offsets[i2]
         new_start, new_end = new_offsets[j1], new_offsets[j2]
         if tag == "replace" and (old_end - old_start) * (new_end - new_start) <= _REFINE_LIMIT:
@@ -316,3 +331,11 @@ def _diff(old_text: str, new_text: str) -> Iterator[tuple[str, int, int, int, in
                 yield sub_tag, old_start + a1, old_start + a2, new_start + b1, new_start + b2
         else:
             yield tag, old_start, old_end, new_start, new_end
+    if tail:
+        yield (
+            "equal",
+            old_offsets[old_mid_end],
+            old_offsets[-1],
+            new_offsets[new_mid_end],
+            new_offsets[-1],
+        )

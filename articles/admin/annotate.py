@@ -1,0 +1,662 @@
+"""The annotate screen: editors select a passage of a story and write a note on it.
+
+An admin page (the story's blocks with every annotation highlighted, a side panel, the story's
+orphaned notes), a picker of stories to annotate, and the JSON endpoints the page's script calls,
+all hung off the story admin by `annotate_urls()`:
+
+    annotate/                                       stories to annotate
+    <article_id>/annotate/                          the screen
+    <article_id>/annotate/annotations/              GET the story's notes, POST a new note
+    <article_id>/annotate/annotations/<id>/         GET one note with its thread and history,
+                                                    POST changes to it, DELETE it
+    <article_id>/annotate/annotations/<id>/replies/   POST a reply
+    <article_id>/annotate/annotations/<id>/reattach/  POST a new passage for it
+
+Everything needs `view_article` and `add_annotation` (Editors and Annotators have both); changing,
+deleting and replying need `change_annotation`, `delete_annotation` and `add_annotationreply`.
+The endpoints take and give JSON, and answer bad input with a 400 saying what is wrong.
+"""
+
+import json
+from functools import wraps
+from itertools import pairwise
+
+from django import forms
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
+from django.http import Http404, HttpResponse, RawPostDataException
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ..annotations.anchoring import codepoint_to_utf16
+from ..annotations.editing import (
+    NOTE_FIELDS,
+    EditConflict,
+    Selection,
+    SelectionError,
+    create_annotation,
+    delete_annotation,
+    reattach_annotation,
+    reply_to_annotation,
+    update_annotation,
+)
+from ..annotations.services import SNAPSHOT_FIELDS
+from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
+from ..text import sanitize_html
+
+SCREEN_PERMISSIONS = ("articles.view_article", "articles.add_annotation")
+CHANGE_PERMISSION = "articles.change_annotation"
+DELETE_PERMISSION = "articles.delete_annotation"
+REPLY_PERMISSION = "articles.add_annotationreply"
+HISTORY_PERMISSION = "articles.view_annotationrevision"
+
+BODY_MAX_LENGTH = 20_000
+CLAIM_MAX_LENGTH = 5_000
+MAX_OFFSET = 2**31 - 1
+
+# Written inside JSON strings instead of "<", ">" and "&", as `json_script` does, so no response
+# ever carries markup, even one a browser were tricked into reading as HTML.
+JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+# The HTML parser turns "\r\n" into "\n"; a character reference keeps the text as stored, so that
+# offsets counted in the browser match the block's text.
+CARRIAGE_RETURN = mark_safe("&#13;")  # noqa: S308 - a constant, no user text
+
+
+def annotate_urls(model_admin) -> list:
+    """The annotate screen's URLs, for the story admin's `get_urls()`."""
+    return AnnotateViews(model_admin).urls
+
+
+# Forms: JSON objects in, cleaned values out.
+
+
+class JSONForm(forms.Form):
+    """A form bound to a decoded JSON object, whose values must be single values."""
+
+    def clean(self):
+        for name in self.fields:
+            value = self.data.get(name)
+            if isinstance(value, dict | list):
+                self.add_error(name, "Expected a single value, not a list or an object.")
+            elif isinstance(value, str) and not _is_text(value):
+                self.add_error(name, "This contains characters that are not text.")
+        return super().clean()
+
+
+def _is_text(value: str) -> bool:
+    # JSON can carry lone surrogates ("\ud800"), which no database can store.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _max_length(name: str) -> int:
+    return Annotation._meta.get_field(name).max_length
+
+
+class HttpURLField(forms.URLField):
+    """Only web links: readers follow them (no javascript:, data: or ftp:)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
+class NoteForm(JSONForm):
+    """What an editor writes about a passage; which fields are needed depends on the kind."""
+
+    kind = forms.ChoiceField(choices=Annotation.Kind.choices)
+    body = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Markdown: *emphasis*, **strong**, [links](https://…).",
+    )
+    source_url = HttpURLField(
+        label="Source link",
+        required=False,
+        max_length=_max_length("source_url"),
+        assume_scheme="https",
+    )
+    source_title = forms.CharField(required=False, max_length=_max_length("source_title"))
+    claim = forms.CharField(
+        required=False, max_length=CLAIM_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    verdict = forms.ChoiceField(choices=[("", "—"), *Annotation.Verdict.choices], required=False)
+    correction_wrong = forms.CharField(
+        label="What was wrong", required=False, max_length=_max_length("correction_wrong")
+    )
+    correction_right = forms.CharField(
+        label="What is right", required=False, max_length=_max_length("correction_right")
+    )
+    corrected_at = forms.DateTimeField(
+        label="Corrected at",
+        required=False,
+        help_text="Leave empty for now.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    visibility = forms.ChoiceField(choices=Annotation.Visibility.choices)
+    status = forms.ChoiceField(choices=Annotation.Status.choices)
+
+    REQUIRED_BY_KIND = {
+        Annotation.Kind.CONTEXT: {"body": "A context note needs some text."},
+        Annotation.Kind.INTERNAL: {"body": "An internal note needs some text."},
+        Annotation.Kind.SOURCE: {"source_url": "A source needs its link."},
+        Annotation.Kind.FACT_CHECK: {
+            "claim": "A fact-check needs the claim it checks.",
+            "verdict": "A fact-check needs a verdict.",
+        },
+        Annotation.Kind.CORRECTION: {
+            "correction_wrong": "Say what the story got wrong.",
+            "correction_right": "Say what is right.",
+        },
+    }
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, message in self.REQUIRED_BY_KIND.get(cleaned_data.get("kind"), {}).items():
+            if name in cleaned_data and not str(cleaned_data[name]).strip():
+                self.add_error(name, message)
+        return cleaned_data
+
+
+class SelectionForm(JSONForm):
+    """A passage selected in a block, in the browser's UTF-16 offsets, with its text."""
+
+    block = forms.ModelChoiceField(
+        queryset=Block.objects.none(),
+        error_messages={"invalid_choice": "This story has no such paragraph."},
+    )
+    start = forms.IntegerField(min_value=0, max_value=MAX_OFFSET)
+    end = forms.IntegerField(min_value=1, max_value=MAX_OFFSET)
+    exact = forms.CharField(strip=False)
+
+    def __init__(self, *args, article_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["block"].queryset = Block.objects.filter(article_id=article_id)
+
+    @property
+    def selection(self) -> Selection:
+        data = self.cleaned_data
+        return Selection(start=data["start"], end=data["end"], exact=data["exact"])
+
+
+class VersionForm(JSONForm):
+    """The version of the note the editor last saw."""
+
+    version = forms.IntegerField(min_value=1, max_value=MAX_OFFSET)
+
+
+class ReattachForm(SelectionForm, VersionForm):
+    pass
+
+
+class ReplyForm(JSONForm):
+    body = forms.CharField(max_length=BODY_MAX_LENGTH)
+
+
+# JSON in and out.
+
+
+def json_response(data, *, status: int = 200) -> HttpResponse:
+    text = json.dumps(data, cls=DjangoJSONEncoder).translate(JSON_ESCAPES)
+    return HttpResponse(text, status=status, content_type="application/json")
+
+
+def json_error(status: int, message: str, **extra) -> HttpResponse:
+    return json_response({"error": message, **extra}, status=status)
+
+
+def form_errors(*forms_: forms.Form) -> HttpResponse:
+    errors = {}
+    for form in forms_:
+        for name, messages in form.errors.get_json_data().items():
+            errors.setdefault(name, []).extend(message["message"] for message in messages)
+    return json_error(400, "Please correct the errors below.", errors=errors)
+
+
+def read_json(request) -> dict:
+    """The request's JSON object; BadRequest for anything else (never a server error)."""
+    try:
+        data = json.loads(request.body or b"{}")
+    except RequestDataTooBig:
+        raise BadRequest("The request is too large.") from None
+    except RawPostDataException:
+        raise BadRequest("Send the data as JSON.") from None
+    except (ValueError, RecursionError):
+        raise BadRequest("The request is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise BadRequest("Send a JSON object.")
+    return data
+
+
+def json_endpoint(view):
+    """Answer errors in JSON, as the page's script expects: 400, 403, 404."""
+
+    @wraps(view)
+    def endpoint(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadRequest as error:
+            return json_error(400, str(error))
+        except PermissionDenied:
+            return json_error(403, "You do not have permission to do that.")
+        except (Http404, Annotation.DoesNotExist):
+            return json_error(404, "This note or story no longer exists. Reload the page.")
+
+    return endpoint
+
+
+def json_endpoint_methods(*methods: str):
+    """For the views' methods: only these HTTP methods, errors answered in JSON."""
+    return method_decorator([require_http_methods(list(methods)), json_endpoint])
+
+
+def require_permissions(request, *permissions: str) -> None:
+    if not request.user.has_perms([*SCREEN_PERMISSIONS, *permissions]):
+        raise PermissionDenied
+
+
+# What the screen shows, as JSON for the script and as highlighted text for the page.
+
+
+def person(user) -> str:
+    if user is None:
+        return "someone no longer here"
+    return user.get_full_name() or user.get_username()
+
+
+def is_placed(annotation: Annotation, text: str | None) -> bool:
+    """Whether the note's offsets still point at its quote in its block's text."""
+    if text is None or annotation.anchor_state != Annotation.AnchorState.ANCHORED:
+        return False
+    start, end = annotation.start, annotation.end
+    return 0 <= start < end <= len(text) and text[start:end] == annotation.quote_exact
+
+
+def note_json(annotation: Annotation, *, text: str | None) -> dict:
+    """A note as the script reads it; `text` is its block's text, to place it in UTF-16."""
+    placed = is_placed(annotation, text)
+    return {
+        "id": annotation.pk,
+        "block": annotation.paragraph_id,
+        "kind": annotation.kind,
+        "kind_label": annotation.get_kind_display(),
+        "visibility": annotation.visibility,
+        "visibility_label": annotation.get_visibility_display(),
+        "status": annotation.status,
+        "anchor_state": annotation.anchor_state,
+        "quote": annotation.quote_exact,
+        "start16": codepoint_to_utf16(text, annotation.start) if placed else None,
+        "end16": codepoint_to_utf16(text, annotation.end) if placed else None,
+        "body": annotation.body,
+        "body_html": sanitize_html(annotation.body_html),
+        "source_url": annotation.source_url,
+        "source_title": annotation.source_title,
+        "claim": annotation.claim,
+        "verdict": annotation.verdict,
+        "verdict_label": annotation.get_verdict_display() if annotation.verdict else "",
+        "correction_wrong": annotation.correction_wrong,
+        "correction_right": annotation.correction_right,
+        "corrected_at": annotation.corrected_at,
+        "author": person(annotation.author),
+        "created_at": annotation.created_at,
+        "modified_at": annotation.modified_at,
+        "version": annotation.version,
+        "is_public": annotation.is_public,
+    }
+
+
+def _field_label(name: str) -> str:
+    if name == "paragraph_id":
+        return "paragraph"
+    return str(Annotation._meta.get_field(name).verbose_name)
+
+
+def _shown(name: str, value):
+    if name == "paragraph_id" or value in (None, ""):
+        return value
+    field = Annotation._meta.get_field(name)
+    return str(dict(field.choices).get(value, value)) if field.choices else value
+
+
+def revision_changes(before: dict | None, after: dict | None) -> list[dict]:
+    """The fields a revision changed, each with its value before and after, as shown."""
+    before, after = before or {}, after or {}
+    changes = []
+    for name in SNAPSHOT_FIELDS:
+        old, new = before.get(name), after.get(name)
+        if old != new and not (old in (None, "") and new in (None, "")):
+            changes.append(
+                {
+                    "field": _field_label(name),
+                    "before": _shown(name, old),
+                    "after": _shown(name, new),
+                }
+            )
+    return changes
+
+
+def note_detail_json(annotation: Annotation, *, user) -> dict:
+    """A note with its discussion and, for those who may see it, its history (3 queries)."""
+    paragraph = annotation.paragraph
+    detail = note_json(annotation, text=paragraph.annotatable_text if paragraph else None)
+    replies = AnnotationReply.objects.filter(annotation=annotation).select_related("author")
+    detail["replies"] = [
+        {
+            "id": reply.pk,
+            "author": person(reply.author),
+            "created_at": reply.created_at,
+            "body_html": sanitize_html(reply.body_html),
+        }
+        for reply in replies
+    ]
+    if user.has_perm(HISTORY_PERMISSION):
+        revisions = AnnotationRevision.objects.filter(annotation_ref=annotation.pk)
+        detail["history"] = [
+            {
+                "id": revision.pk,
+                "user": person(revision.user),
+                "created_at": revision.created_at,
+                "action": revision.action,
+                "action_label": revision.get_action_display(),
+                "changes": revision_changes(revision.before, revision.after),
+            }
+            for revision in revisions.select_related("user")
+        ]
+    return detail
+
+
+def story_notes(article: Article) -> tuple[list[Block], list[Annotation]]:
+    """The story's blocks in order and all its notes, internal and orphaned ones too (2 queries)."""
+    blocks = list(Block.objects.filter(article=article).order_by("position", "id"))
+    annotations = list(
+        Annotation.objects.filter(article=article)
+        .select_related("author")
+        .order_by("paragraph_id", "start", "end", "id")
+    )
+    return blocks, annotations
+
+
+def story_state(*, blocks: list[Block], annotations: list[Annotation], user) -> dict:
+    """Everything the screen's script draws: blocks, placed notes, notes to re-attach."""
+    texts = {block.pk: block.annotatable_text for block in blocks}
+    placed, orphaned = [], []
+    for annotation in annotations:
+        text = texts.get(annotation.paragraph_id)
+        (placed if is_placed(annotation, text) else orphaned).append(
+            note_json(annotation, text=text)
+        )
+    return {
+        "blocks": [
+            {"id": block.pk, "kind": block.kind, "text": texts[block.pk]} for block in blocks
+        ],
+        "annotations": placed,
+        "orphaned": orphaned,
+        "permissions": {
+            "change": user.has_perm(CHANGE_PERMISSION),
+            "delete": user.has_perm(DELETE_PERMISSION),
+            "reply": user.has_perm(REPLY_PERMISSION),
+            "history": user.has_perm(HISTORY_PERMISSION),
+        },
+    }
+
+
+def _escaped(text: str) -> SafeString:
+    return format_html_join(CARRIAGE_RETURN, "{}", ((piece,) for piece in text.split("\r")))
+
+
+def highlighted_text(text: str, annotations: list[Annotation]) -> SafeString:
+    """The block's text with each placed note's passage in a <mark>; overlaps are split."""
+    placed = [a for a in annotations if is_placed(a, text)]
+    boundaries = sorted({0, len(text)} | {a.start for a in placed} | {a.end for a in placed})
+    parts = []
+    for start, end in pairwise(boundaries):
+        covering = [a for a in placed if a.start <= start and a.end >= end]
+        segment = _escaped(text[start:end])
+        if not covering:
+            parts.append(segment)
+            continue
+        # The innermost note gives the colour; it is the one a click opens.
+        top = min(covering, key=lambda a: (a.end - a.start, a.pk))
+        classes = [f"annotate-mark kind-{top.kind}"]
+        if top.visibility == Annotation.Visibility.INTERNAL:
+            classes.append("is-internal")
+        if len(covering) > 1:
+            classes.append("is-overlap")
+        parts.append(
+            format_html(
+                '<mark class="{}" data-annotation-ids="{}" title="{}">{}</mark>',
+                " ".join(classes),
+                " ".join(str(a.pk) for a in covering),
+                ", ".join(a.get_kind_display() for a in covering),
+                segment,
+            )
+        )
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+# The views.
+
+
+class AnnotateViews:
+    """The annotate screen's views, hung off the story admin."""
+
+    def __init__(self, model_admin):
+        self.admin_site = model_admin.admin_site
+        self.opts = model_admin.model._meta
+        self.url_name = f"{self.opts.app_label}_{self.opts.model_name}_annotate"
+
+    @property
+    def urls(self) -> list:
+        wrap, name = self.admin_site.admin_view, self.url_name
+        notes = "<int:article_id>/annotate/annotations/"
+        note = f"{notes}<int:annotation_id>/"
+        return [
+            path("annotate/", wrap(self.index_view), name=f"{name}_index"),
+            path("<int:article_id>/annotate/", wrap(self.screen_view), name=name),
+            path(notes, wrap(self.notes_view), name=f"{name}_notes"),
+            path(note, wrap(self.note_view), name=f"{name}_note"),
+            path(f"{note}replies/", wrap(self.replies_view), name=f"{name}_replies"),
+            path(f"{note}reattach/", wrap(self.reattach_view), name=f"{name}_reattach"),
+        ]
+
+    # Pages.
+
+    @method_decorator(require_GET)
+    def index_view(self, request):
+        """Stories to annotate, newest first, searchable by headline."""
+        require_permissions(request)
+        query = request.GET.get(SEARCH_VAR, "").strip()[:200]
+        stories = Article.objects.only("pk", "headline", "status", "published_at").order_by(
+            "-created_at", "-id"
+        )
+        if query:
+            stories = stories.filter(headline__icontains=query)
+        page = Paginator(stories, 50).get_page(request.GET.get("page"))
+        context = {"title": "Annotate a story", "page": page, "query": query}
+        return self._render(request, "admin/articles/article/annotate_index.html", context)
+
+    @method_decorator(require_GET)
+    def screen_view(self, request, article_id):
+        require_permissions(request)
+        article = get_object_or_404(Article.objects.only("pk", "headline", "slug"), pk=article_id)
+        blocks, annotations = story_notes(article)
+        state = story_state(blocks=blocks, annotations=annotations, user=request.user)
+        by_block: dict[int, list[Annotation]] = {}
+        for annotation in annotations:
+            by_block.setdefault(annotation.paragraph_id, []).append(annotation)
+        orphaned_ids = {note["id"] for note in state["orphaned"]}
+        changelist = reverse(f"{self.admin_site.name}:articles_annotation_changelist")
+        context = {
+            "title": f"Annotate “{article.headline}”",
+            "article": article,
+            "blocks": [
+                (block, highlighted_text(block.annotatable_text, by_block.get(block.pk, [])))
+                for block in blocks
+            ],
+            "orphaned": [a for a in annotations if a.pk in orphaned_ids],
+            "state": state,
+            "note_form": NoteForm(auto_id="note-%s"),
+            "can_change_story": request.user.has_perm("articles.change_article"),
+            "notes_url": reverse(
+                f"{self.admin_site.name}:{self.url_name}_notes", args=[article.pk]
+            ),
+            "all_orphaned_url": f"{changelist}?anchor_state__exact=orphaned",
+        }
+        return self._render(request, "admin/articles/article/annotate.html", context)
+
+    def _render(self, request, template: str, context: dict) -> TemplateResponse:
+        request.current_app = self.admin_site.name
+        context = {**self.admin_site.each_context(request), "opts": self.opts, **context}
+        return TemplateResponse(request, template, context)
+
+    # JSON endpoints.
+
+    @json_endpoint_methods("GET", "POST")
+    def notes_view(self, request, article_id):
+        require_permissions(request)
+        article = get_object_or_404(Article.objects.only("pk"), pk=article_id)
+        if request.method == "GET":
+            return self._list(request, article)
+        return self._create(request, article)
+
+    @json_endpoint_methods("GET", "POST", "DELETE")
+    def note_view(self, request, article_id, annotation_id):
+        handler, permissions = {
+            "GET": (self._detail, []),
+            "POST": (self._update, [CHANGE_PERMISSION]),
+            "DELETE": (self._delete, [DELETE_PERMISSION]),
+        }[request.method]
+        require_permissions(request, *permissions)
+        return handler(request, _note(article_id, annotation_id))
+
+    @json_endpoint_methods("POST")
+    def replies_view(self, request, article_id, annotation_id):
+        require_permissions(request, REPLY_PERMISSION)
+        annotation = _note(article_id, annotation_id)
+        form = ReplyForm(read_json(request))
+        if not form.is_valid():
+            return form_errors(form)
+        reply_to_annotation(
+            annotation=annotation, body=form.cleaned_data["body"], user=request.user
+        )
+        return json_response(note_detail_json(annotation, user=request.user), status=201)
+
+    @json_endpoint_methods("POST")
+    def reattach_view(self, request, article_id, annotation_id):
+        require_permissions(request, CHANGE_PERMISSION)
+        annotation = _note(article_id, annotation_id)
+        form = ReattachForm(read_json(request), article_id=article_id)
+        if not form.is_valid():
+            return form_errors(form)
+        try:
+            annotation = reattach_annotation(
+                annotation=annotation,
+                paragraph=form.cleaned_data["block"],
+                selection=form.selection,
+                version=form.cleaned_data["version"],
+                user=request.user,
+            )
+        except EditConflict as conflict:
+            return conflict_response(request, conflict)
+        except SelectionError as error:
+            return json_error(400, str(error), errors={"exact": [str(error)]})
+        return self._detail(request, _note(article_id, annotation.pk))
+
+    @staticmethod
+    def _list(request, article: Article) -> HttpResponse:
+        """The story's blocks and notes, to redraw the screen."""
+        blocks, annotations = story_notes(article)
+        return json_response(story_state(blocks=blocks, annotations=annotations, user=request.user))
+
+    @staticmethod
+    def _create(request, article: Article) -> HttpResponse:
+        """Annotate a selected passage."""
+        data = read_json(request)
+        selection_form = SelectionForm(data, article_id=article.pk)
+        note_form = NoteForm(data)
+        if not all([selection_form.is_valid(), note_form.is_valid()]):  # every error at once
+            return form_errors(selection_form, note_form)
+        try:
+            annotation = create_annotation(
+                paragraph=selection_form.cleaned_data["block"],
+                selection=selection_form.selection,
+                note=note_form.cleaned_data,
+                user=request.user,
+            )
+        except SelectionError as error:
+            return json_error(400, str(error), errors={"exact": [str(error)]})
+        detail = note_detail_json(_note(article.pk, annotation.pk), user=request.user)
+        return json_response(detail, status=201)
+
+    @staticmethod
+    def _detail(request, annotation: Annotation) -> HttpResponse:
+        """A note with its thread and history."""
+        return json_response(note_detail_json(annotation, user=request.user))
+
+    @classmethod
+    def _update(cls, request, annotation: Annotation) -> HttpResponse:
+        """Change what a note says; fields left out keep their stored values."""
+        data = read_json(request)
+        version_form = VersionForm(data)
+        note_form = NoteForm({**note_values(annotation), **data})
+        if not all([version_form.is_valid(), note_form.is_valid()]):
+            return form_errors(version_form, note_form)
+        try:
+            annotation = update_annotation(
+                annotation=annotation,
+                version=version_form.cleaned_data["version"],
+                note=note_form.cleaned_data,
+                user=request.user,
+            )
+        except EditConflict as conflict:
+            return conflict_response(request, conflict)
+        return cls._detail(request, _note(annotation.article_id, annotation.pk))
+
+    @staticmethod
+    def _delete(request, annotation: Annotation) -> HttpResponse:
+        form = VersionForm(read_json(request))
+        if not form.is_valid():
+            return form_errors(form)
+        try:
+            delete_annotation(
+                annotation=annotation, version=form.cleaned_data["version"], user=request.user
+            )
+        except EditConflict as conflict:
+            return conflict_response(request, conflict)
+        return json_response({"deleted": annotation.pk})
+
+
+def _note(article_id: int, annotation_id: int) -> Annotation:
+    queryset = Annotation.objects.select_related("author", "paragraph")
+    return get_object_or_404(queryset, pk=annotation_id, article_id=article_id)
+
+
+def note_values(annotation: Annotation) -> dict:
+    """The note's stored fields, as a NoteForm would be sent them."""
+    values = {name: getattr(annotation, name) for name in NOTE_FIELDS}
+    if values["corrected_at"] is not None:
+        values["corrected_at"] = values["corrected_at"].isoformat()
+    return values
+
+
+def conflict_response(request, conflict: EditConflict) -> HttpResponse:
+    """409, with the note as the other editor left it, so that nobody overwrites blindly."""
+    current = _note(conflict.current.article_id, conflict.current.pk)
+    return json_error(
+        409,
+        "Someone else changed this note since you opened it.",
+        conflict=True,
+        annotation=note_detail_json(current, user=request.user),
+    )

@@ -1,0 +1,222 @@
+"""Editing annotations from the annotate screen: create, update, reply, delete, re-attach.
+
+Each function runs in one transaction and records a revision (who, when, the note before and
+after) through `services.record_revision`; a correction that is public afterwards makes its story
+"Updated" through `services.mark_story_corrected`.
+
+Browsers report a selection in UTF-16 code units, while anchors count code points, so a
+`Selection` is converted here, and checked against the block's current text: an editor must not
+anchor a note on words that moved since their page was loaded.
+
+Updates are optimistic: the editor sends the `version` they saw, and a note changed by someone
+else since raises `EditConflict` with its current state instead of being overwritten.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Annotation, AnnotationReply, AnnotationRevision, Block
+from .anchoring import Anchor, make_anchor, utf16_to_codepoint
+from .services import annotation_snapshot, mark_story_corrected, record_revision
+
+# What an editor writes about a passage; the anchor is set from a Selection instead.
+NOTE_FIELDS = (
+    "kind",
+    "body",
+    "visibility",
+    "status",
+    "source_url",
+    "source_title",
+    "claim",
+    "verdict",
+    "correction_wrong",
+    "correction_right",
+    "corrected_at",
+)
+
+# Fields that mean something for one kind only; other kinds keep them empty.
+KIND_FIELDS = {
+    Annotation.Kind.SOURCE: ("source_url", "source_title"),
+    Annotation.Kind.FACT_CHECK: ("claim", "verdict"),
+    Annotation.Kind.CORRECTION: ("correction_wrong", "correction_right", "corrected_at"),
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A passage selected in one block, as the browser counts it."""
+
+    start: int  # UTF-16 code units from the start of the block's annotatable text
+    end: int
+    exact: str  # the selected text, which must still be there
+
+
+class SelectionError(ValueError):
+    """The selection does not fit the block's current text."""
+
+
+class EditConflict(Exception):
+    """Someone else changed (or re-anchored) the annotation since the editor loaded it."""
+
+    def __init__(self, current: Annotation):
+        super().__init__(f"annotation {current.pk} is now at version {current.version}")
+        self.current = current
+
+
+def anchor_selection(*, text: str, selection: Selection) -> Anchor:
+    """The anchor for a browser selection in `text`, or SelectionError saying what is wrong."""
+    try:
+        start = utf16_to_codepoint(text, selection.start)
+        end = utf16_to_codepoint(text, selection.end)
+    except ValueError as error:
+        raise SelectionError(f"The selection does not fit the paragraph: {error}.") from None
+    if end <= start:
+        raise SelectionError("The selection is empty.")
+    if text[start:end] != selection.exact:
+        raise SelectionError(
+            "The paragraph has changed since this page was loaded. "
+            "Reload the page and select the passage again."
+        )
+    return make_anchor(text=text, start=start, end=end)
+
+
+@transaction.atomic
+def create_annotation(*, paragraph: Block, selection: Selection, note: Mapping, user) -> Annotation:
+    """Annotate the selected passage of `paragraph` with `note` (a mapping of NOTE_FIELDS)."""
+    # Check the text under a lock, so that a paragraph saved meanwhile cannot slip in between.
+    block = Block.objects.select_for_update().get(pk=paragraph.pk)
+    anchor = anchor_selection(text=block.annotatable_text, selection=selection)
+    annotation = Annotation(article_id=block.article_id, paragraph=block, author=_editor(user))
+    _set_anchor(annotation, anchor)
+    _apply_note(annotation, note)
+    annotation.save()
+    record_revision(annotation=annotation, action=AnnotationRevision.Action.CREATED, user=user)
+    mark_story_corrected(annotation=annotation)
+    return annotation
+
+
+@transaction.atomic
+def update_annotation(*, annotation: Annotation, version: int, note: Mapping, user) -> Annotation:
+    """Change what the note says (any of NOTE_FIELDS); its anchor stays.
+
+    Raises EditConflict when `version` is not the note's current version, and
+    Annotation.DoesNotExist when it has been deleted. Saving no change records nothing.
+    """
+    current = _current(annotation, version)
+    before = annotation_snapshot(current)
+    _apply_note(current, note)
+    if annotation_snapshot(current) == before:
+        return current
+    _claim(current, version)
+    current.save()
+    record_revision(
+        annotation=current, action=AnnotationRevision.Action.UPDATED, user=user, before=before
+    )
+    mark_story_corrected(annotation=current)
+    return current
+
+
+@transaction.atomic
+def reply_to_annotation(*, annotation: Annotation, body: str, user) -> AnnotationReply:
+    """Add a message to the note's internal discussion."""
+    if not body.strip():
+        raise ValueError("A reply needs some text.")
+    reply = AnnotationReply.objects.create(annotation=annotation, author=_editor(user), body=body)
+    record_revision(annotation=annotation, action=AnnotationRevision.Action.REPLIED, user=user)
+    return reply
+
+
+@transaction.atomic
+def delete_annotation(*, annotation: Annotation, version: int, user) -> None:
+    """Delete the note and its replies; its history stays, under the note's old id."""
+    current = _current(annotation, version)
+    _claim(current, version)
+    before = annotation_snapshot(current)
+    record_revision(
+        annotation=current, action=AnnotationRevision.Action.DELETED, user=user, before=before
+    )
+    current.delete()
+
+
+@transaction.atomic
+def reattach_annotation(
+    *, annotation: Annotation, paragraph: Block, selection: Selection, version: int, user
+) -> Annotation:
+    """Anchor the note (typically an orphaned one) on a passage of a block of its story."""
+    block = Block.objects.select_for_update().get(pk=paragraph.pk)
+    current = _current(annotation, version)
+    if block.article_id != current.article_id:
+        raise SelectionError("That paragraph belongs to another story.")
+    anchor = anchor_selection(text=block.annotatable_text, selection=selection)
+    before = annotation_snapshot(current)
+    _claim(current, version)
+    current.paragraph = block
+    _set_anchor(current, anchor)
+    current.anchor_state = Annotation.AnchorState.ANCHORED
+    current.save()
+    record_revision(
+        annotation=current, action=AnnotationRevision.Action.REATTACHED, user=user, before=before
+    )
+    mark_story_corrected(annotation=current)
+    return current
+
+
+def _editor(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def _current(annotation: Annotation, version: int) -> Annotation:
+    """The note as stored now, if the editor saw this version of it."""
+    current = Annotation.objects.filter(pk=annotation.pk).select_related("author").first()
+    if current is None:
+        raise Annotation.DoesNotExist(f"annotation {annotation.pk} has been deleted")
+    if current.version != version:
+        raise EditConflict(current)
+    return current
+
+
+def _claim(annotation: Annotation, version: int) -> None:
+    """Compare-and-set the version, so that of two concurrent saves exactly one wins.
+
+    The UPDATE also keeps the row (on SQLite, the database) locked until the transaction ends.
+    """
+    claimed = Annotation.objects.filter(pk=annotation.pk, version=version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        current = Annotation.objects.filter(pk=annotation.pk).select_related("author").first()
+        if current is None:
+            raise Annotation.DoesNotExist(f"annotation {annotation.pk} has been deleted")
+        raise EditConflict(current)
+    annotation.version = version + 1
+
+
+def _set_anchor(annotation: Annotation, anchor: Anchor) -> None:
+    annotation.quote_exact = anchor.exact
+    annotation.quote_prefix = anchor.prefix
+    annotation.quote_suffix = anchor.suffix
+    annotation.start = anchor.start
+    annotation.end = anchor.end
+
+
+def _apply_note(annotation: Annotation, note: Mapping) -> None:
+    """Set the note's fields, keeping the rules every note follows whoever calls."""
+    unknown = set(note) - set(NOTE_FIELDS)
+    if unknown:
+        raise TypeError(f"not note fields: {', '.join(sorted(unknown))}")
+    for name, value in note.items():
+        setattr(annotation, name, "" if value is None and name != "corrected_at" else value)
+    kind = annotation.kind
+    if kind == Annotation.Kind.INTERNAL:
+        # An internal note is for editors only, whatever visibility was asked for.
+        annotation.visibility = Annotation.Visibility.INTERNAL
+    for other_kind, names in KIND_FIELDS.items():
+        if other_kind != kind:
+            for name in names:
+                setattr(annotation, name, None if name == "corrected_at" else "")
+    if kind == Annotation.Kind.CORRECTION and annotation.corrected_at is None:
+        annotation.corrected_at = timezone.now()

@@ -1,0 +1,189 @@
+"""Benchmark: re-anchoring 1,000 annotations after one edit of their paragraph.
+
+    .venv/bin/python bench/anchoring.py [--annotations 1000] [--runs 7] [--copies 1]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom .venv/bin/python bench/anchoring.py
+
+Runs against a throwaway database: a temporary SQLite file (when DATABASE_URL is unset or names
+SQLite), or a database created beside the one DATABASE_URL names, the way the test runner does
+but under its own name (`test_<name>_bench_<pid>`, so a test run in progress is left alone), and
+dropped afterwards. The paragraph is the seed story's body run together (`--copies` makes it
+longer), with `--annotations` passages of one to four words. Each edit is timed around the call
+the admin and the importer make, writes and revisions included, inside a transaction that is
+then rolled back so that every run starts from the same annotations; "engine ms" times the pure
+diff-and-score step (`anchoring.reanchor`) alone. Times are medians of `--runs` runs.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+SEED = PROJECT / "seeds" / "vice-2014-06-20-peruvian-soldier-killed.txt"
+
+
+def paragraph_text(copies: int) -> str:
+    """The seed story's body run together into one long paragraph (`copies` times over)."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    body = [line for line in lines[lines.index("Image via AP/Martin Mejia") + 1 :] if line]
+    body = [line for line in body[:-1] if not line.endswith("Read more here.")]
+    return " ".join(body * copies)
+
+
+def spans(rng: random.Random, text: str, count: int) -> list[tuple[int, int]]:
+    """`count` passages of one to four whole words, as editors select them."""
+    starts = [0] + [i + 1 for i, char in enumerate(text) if char == " "]
+    chosen = []
+    for _ in range(count):
+        first = rng.randrange(len(starts) - 4)
+        last = first + rng.randint(1, 4)
+        chosen.append((starts[first], starts[last] - 1))
+    return chosen
+
+
+def setup_django() -> Callable[[], None]:
+    """Point Django at a throwaway database; returns the function that removes it."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings.test")
+    temporary = None
+    if not os.environ.get("DATABASE_URL", "sqlite:").startswith("postgres"):
+        temporary = tempfile.TemporaryDirectory(prefix="newsroom-bench-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{temporary.name}/bench.sqlite3"
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if temporary is not None:
+        call_command("migrate", verbosity=0)
+        return temporary.cleanup
+    old_name = connection.settings_dict["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = f"test_{old_name}_bench_{os.getpid()}"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    return lambda: connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--annotations", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--copies", type=int, default=1, help="repeat the seed body to make a longer paragraph"
+    )
+    args = parser.parse_args()
+
+    teardown = setup_django()
+    try:
+        run(annotations=args.annotations, runs=args.runs, copies=args.copies)
+    finally:
+        teardown()
+
+
+def run(*, annotations: int, runs: int, copies: int) -> None:
+    from django.db import connection, transaction
+
+    from articles.annotations.anchoring import make_anchor, reanchor
+    from articles.annotations.services import TextChange, reanchor_paragraph, reanchor_story_edit
+    from articles.models import Annotation, Article, Block, Section
+
+    rng = random.Random(20140620)
+    text = paragraph_text(copies)
+    section = Section.objects.create(name="News", slug="news")
+    article = Article.objects.create(headline="Bench", slug="bench", section=section)
+    paragraph = Block.objects.create(article=article, position=0, text=text)
+    anchors = [make_anchor(text=text, start=s, end=e) for s, e in spans(rng, text, annotations)]
+    Annotation.objects.bulk_create(
+        [
+            Annotation(
+                article=article,
+                paragraph=paragraph,
+                quote_exact=anchor.exact,
+                quote_prefix=anchor.prefix,
+                quote_suffix=anchor.suffix,
+                start=anchor.start,
+                end=anchor.end,
+            )
+            for anchor in anchors
+        ],
+        batch_size=500,
+    )
+
+    sentences = text.split(". ")
+    middle = len(sentences) // 2
+    first_half, second_half = ". ".join(sentences[:middle]) + ".", ". ".join(sentences[middle:])
+    fixes = text.count("Peru’s")
+    edits = {
+        "insert a sentence before": "Officials confirmed the figures on Friday. " + text,
+        f"edit inside quotes (Peru’s → Perú’s ×{fixes})": text.replace("Peru’s", "Perú’s"),
+        "delete a sentence": ". ".join(sentences[:middle] + sentences[middle + 1 :]),
+        "rewrite the last sentence": ". ".join(sentences[:-1]) + ". The raid ended on Thursday.",
+    }
+
+    def timed(action: Callable[..., object], prepare=dict) -> tuple[float, object]:
+        """Time `action(**prepare())` with its writes, then roll them back."""
+        with transaction.atomic():
+            arguments = prepare()
+            began = time.perf_counter()
+            outcome = action(**arguments)
+            elapsed = time.perf_counter() - began
+            transaction.set_rollback(True)
+        return elapsed, outcome
+
+    def engine(new_text: str) -> float:
+        began = time.perf_counter()
+        reanchor(old_text=text, new_text=new_text, anchors=anchors)
+        return time.perf_counter() - began
+
+    def split_paragraph() -> dict:
+        """The editor's save: the paragraph keeps its first half, a new block takes the rest."""
+        paragraph.text = first_half
+        paragraph.save(update_fields=["text"])
+        new_block = Block.objects.create(article=article, position=1, text=second_half)
+        return {
+            "article": article,
+            "changes": [TextChange(block=paragraph, old_text=text)],
+            "created_blocks": [new_block],
+        }
+
+    print(
+        f"{annotations:,} annotations on one paragraph of {len(text):,} characters; "
+        f"{connection.vendor}; {runs} runs, median (fastest) in ms\n"
+    )
+    row = "{:<40} {:>7} {:>8} {:>14} {:>14}"
+    header = row.format("edit", "changed", "orphaned", "engine", "service")
+    print(header)
+    print("-" * len(header))
+
+    def ms(times: list[float]) -> str:
+        return f"{statistics.median(times) * 1000:.0f} ({min(times) * 1000:.0f})"
+
+    for name, new_text in edits.items():
+        results = [
+            timed(
+                reanchor_paragraph,
+                lambda t=new_text: {"paragraph": paragraph, "old_text": text, "new_text": t},
+            )
+            for _ in range(runs)
+        ]
+        updated, orphaned = results[0][1]
+        engine_times = [engine(new_text) for _ in range(runs)]
+        service_times = [elapsed for elapsed, _ in results]
+        print(row.format(name, len(updated), len(orphaned), ms(engine_times), ms(service_times)))
+    results = [timed(reanchor_story_edit, split_paragraph) for _ in range(runs)]
+    outcome = results[0][1]
+    changed = len(outcome.reanchored) + len(outcome.moved)
+    name = "split in two (reanchor_story_edit)"
+    service_times = [elapsed for elapsed, _ in results]
+    print(row.format(name, changed, len(outcome.orphaned), "", ms(service_times)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,706 @@
+/*
+ * The annotate screen. Editors select a passage within one block (or take the whole block),
+ * write a note in the side panel, and open existing notes by clicking their highlights.
+ *
+ * Offsets: the browser counts UTF-16 code units, and so does this script; the server converts
+ * them to code points and checks the selected text is still there. Each block's element holds
+ * nothing but its text and <mark> highlights, so a Range from the block's start measures the
+ * offset in the block's raw text, whatever highlights are drawn.
+ *
+ * Safety: user text only ever reaches the page through textContent; the one exception is a
+ * note's body_html (and a reply's), which the server has sanitised.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("annotate");
+  var stateScript = document.getElementById("annotate-state");
+  if (!root || !stateScript) {
+    return;
+  }
+
+  var state = JSON.parse(stateScript.textContent);
+  var notesUrl = root.dataset.notesUrl;
+  var csrfToken = root.querySelector("input[name=csrfmiddlewaretoken]").value;
+
+  var story = document.getElementById("annotate-story");
+  var form = document.getElementById("note-form");
+  var idle = document.getElementById("panel-idle");
+  var heading = document.getElementById("note-heading");
+  var quote = document.getElementById("note-quote");
+  var meta = document.getElementById("note-meta");
+  var message = document.getElementById("note-message");
+  var others = document.getElementById("note-others");
+  var preview = document.getElementById("note-preview");
+  var previewBody = document.getElementById("note-preview-body");
+  var saveButton = document.getElementById("note-save");
+  var resolveButton = document.getElementById("note-resolve");
+  var deleteButton = document.getElementById("note-delete");
+  var closeButton = document.getElementById("note-close");
+  var thread = document.getElementById("note-thread");
+  var replyList = document.getElementById("reply-list");
+  var replyForm = document.getElementById("reply-form");
+  var replyBody = document.getElementById("reply-body");
+  var replyErrors = document.getElementById("reply-errors");
+  var history = document.getElementById("note-history");
+  var historyList = document.getElementById("history-list");
+  var orphanList = document.getElementById("orphan-list");
+  var staleNotice = document.getElementById("annotate-stale");
+
+  // Fields that mean something for one kind only (as on the server).
+  var KIND_FIELDS = {
+    source_url: "source",
+    source_title: "source",
+    claim: "factcheck",
+    verdict: "factcheck",
+    correction_wrong: "correction",
+    correction_right: "correction",
+    corrected_at: "correction"
+  };
+  var NOTE_FIELDS = [
+    "kind", "body", "source_url", "source_title", "claim", "verdict",
+    "correction_wrong", "correction_right", "corrected_at", "visibility", "status"
+  ];
+
+  var selection = null; // {block, start, end, exact}: the passage a new note would go on
+  var current = null; // the note open in the panel, as the server last sent it
+  var version = null; // the version a save claims to change
+
+  function field(name) {
+    return form.elements[name];
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function when(iso) {
+    return iso ? new Date(iso).toLocaleString() : "";
+  }
+
+  // Talking to the server.
+
+  function send(method, url, data) {
+    var options = {
+      method: method,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken }
+    };
+    if (data !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(data);
+    }
+    return fetch(url, options).then(
+      function (response) {
+        return response.json().then(
+          function (body) {
+            return { status: response.status, ok: response.ok, body: body };
+          },
+          function () {
+            // Not JSON: most likely the login page, after the session ended.
+            return {
+              status: response.status,
+              ok: false,
+              body: { error: "Unexpected answer from the server. Reload the page (you may have been logged out)." }
+            };
+          }
+        );
+      },
+      function () {
+        return { status: 0, ok: false, body: { error: "The server could not be reached." } };
+      }
+    );
+  }
+
+  function noteUrl(id, action) {
+    return notesUrl + encodeURIComponent(id) + "/" + (action ? action + "/" : "");
+  }
+
+  function refresh() {
+    return send("GET", notesUrl).then(function (result) {
+      if (result.ok) {
+        state = result.body;
+        render();
+      }
+    });
+  }
+
+  // Drawing the blocks with their highlights.
+
+  function blockElements() {
+    return story.querySelectorAll(".annotate-text[data-block-id]");
+  }
+
+  function blockOf(node) {
+    var element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+    return element ? element.closest(".annotate-text[data-block-id]") : null;
+  }
+
+  function findNote(id) {
+    var all = state.annotations.concat(state.orphaned);
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].id === id) {
+        return all[i];
+      }
+    }
+    return null;
+  }
+
+  function innermost(notes) {
+    return notes.slice().sort(function (a, b) {
+      return (a.end16 - a.start16) - (b.end16 - b.start16) || a.id - b.id;
+    })[0];
+  }
+
+  function drawBlock(element, text, notes) {
+    var bounds = [0, text.length];
+    notes.forEach(function (note) {
+      bounds.push(note.start16, note.end16);
+    });
+    bounds = bounds.filter(function (value, index) {
+      return bounds.indexOf(value) === index;
+    }).sort(function (a, b) { return a - b; });
+
+    var fragment = document.createDocumentFragment();
+    for (var i = 0; i + 1 < bounds.length; i++) {
+      var start = bounds[i];
+      var end = bounds[i + 1];
+      var segment = text.slice(start, end);
+      var covering = notes.filter(function (note) {
+        return note.start16 <= start && note.end16 >= end;
+      });
+      if (!covering.length) {
+        fragment.appendChild(document.createTextNode(segment));
+        continue;
+      }
+      var top = innermost(covering);
+      var mark = el("mark", "annotate-mark kind-" + top.kind, segment);
+      if (top.visibility === "internal") {
+        mark.classList.add("is-internal");
+      }
+      if (covering.length > 1) {
+        mark.classList.add("is-overlap");
+      }
+      if (covering.every(function (note) { return note.status === "resolved"; })) {
+        mark.classList.add("is-resolved");
+      }
+      if (current && covering.some(function (note) { return note.id === current.id; })) {
+        mark.classList.add("is-active");
+      }
+      mark.dataset.annotationIds = covering.map(function (note) { return note.id; }).join(" ");
+      mark.title = covering.map(function (note) { return note.kind_label; }).join(", ");
+      mark.tabIndex = 0;
+      mark.setAttribute("role", "button");
+      fragment.appendChild(mark);
+    }
+    element.textContent = "";
+    element.appendChild(fragment);
+  }
+
+  function render() {
+    var byBlock = {};
+    state.annotations.forEach(function (note) {
+      (byBlock[note.block] = byBlock[note.block] || []).push(note);
+    });
+    var texts = {};
+    state.blocks.forEach(function (block) {
+      texts[block.id] = block.text;
+    });
+    var stale = blockElements().length !== state.blocks.length;
+    blockElements().forEach(function (element) {
+      var text = texts[element.dataset.blockId];
+      if (text === undefined || text !== element.textContent) {
+        stale = true;
+      }
+      if (text !== undefined) {
+        drawBlock(element, text, byBlock[element.dataset.blockId] || []);
+      }
+    });
+    staleNotice.hidden = !stale;
+    renderOrphans();
+  }
+
+  function renderOrphans() {
+    orphanList.textContent = "";
+    if (!state.orphaned.length) {
+      orphanList.appendChild(el("li", "annotate-orphans__none", "None on this story."));
+      return;
+    }
+    state.orphaned.forEach(function (note) {
+      var item = el("li");
+      item.dataset.annotationId = note.id;
+      var open = el("button", "annotate-link", note.kind_label + " on “" + note.quote + "”");
+      open.type = "button";
+      open.addEventListener("click", function () { openNote(note.id); });
+      item.appendChild(open);
+      if (state.permissions.change) {
+        var reattach = el("button", "button annotate-reattach", "Re-attach here");
+        reattach.type = "button";
+        reattach.disabled = !selection;
+        reattach.title = selection ? "Attach to “" + selection.exact + "”" : "Select a passage first";
+        reattach.addEventListener("click", function () { reattachNote(note); });
+        item.appendChild(reattach);
+      }
+      orphanList.appendChild(item);
+    });
+  }
+
+  // Selecting a passage.
+
+  function offsetIn(block, node, offset) {
+    var range = document.createRange();
+    range.selectNodeContents(block);
+    range.setEnd(node, offset);
+    return range.toString().length;
+  }
+
+  function readSelection() {
+    var chosen = window.getSelection();
+    if (!chosen || !chosen.rangeCount || chosen.isCollapsed) {
+      return null;
+    }
+    var range = chosen.getRangeAt(0);
+    var block = blockOf(range.startContainer);
+    if (!block) {
+      return null;
+    }
+    var text = block.textContent;
+    var start = offsetIn(block, range.startContainer, range.startOffset);
+    var end;
+    if (block.contains(range.endContainer)) {
+      end = offsetIn(block, range.endContainer, range.endOffset);
+    } else {
+      // A triple click ends the range past the block; anything more spans two blocks.
+      var tail = range.cloneRange();
+      tail.setStart(block, block.childNodes.length);
+      if (tail.toString().trim() !== "") {
+        return { error: "Select a passage within one paragraph." };
+      }
+      end = text.length;
+    }
+    if (end <= start) {
+      return null;
+    }
+    return { block: Number(block.dataset.blockId), start: start, end: end, exact: text.slice(start, end) };
+  }
+
+  function choose(passage) {
+    if (passage.error) {
+      showIdle(passage.error);
+      return;
+    }
+    selection = passage;
+    renderOrphans();
+    if (!form.hidden && !current) {
+      // Writing a new note: a new selection moves it, and keeps what was written.
+      quote.textContent = selection.exact;
+      return;
+    }
+    openNew();
+  }
+
+  story.addEventListener("mouseup", function () {
+    var passage = readSelection();
+    if (passage) {
+      choose(passage);
+    }
+  });
+
+  story.addEventListener("keyup", function (event) {
+    if (event.shiftKey || event.key === "Shift") {
+      var passage = readSelection();
+      if (passage) {
+        choose(passage);
+      }
+    }
+  });
+
+  story.addEventListener("click", function (event) {
+    var whole = event.target.closest(".annotate-whole");
+    if (whole) {
+      var block = story.querySelector('.annotate-text[data-block-id="' + whole.dataset.blockId + '"]');
+      var text = block.textContent;
+      window.getSelection().selectAllChildren(block);
+      choose({ block: Number(whole.dataset.blockId), start: 0, end: text.length, exact: text });
+      return;
+    }
+    var mark = event.target.closest("mark.annotate-mark[data-annotation-ids]");
+    if (mark && window.getSelection().isCollapsed) {
+      openMark(mark);
+    }
+  });
+
+  story.addEventListener("keydown", function (event) {
+    var mark = event.target.closest && event.target.closest("mark.annotate-mark[data-annotation-ids]");
+    if (mark && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      openMark(mark);
+    }
+  });
+
+  function openMark(mark) {
+    var notes = mark.dataset.annotationIds.split(" ").map(Number).map(findNote).filter(Boolean);
+    if (notes.length) {
+      openNote(innermost(notes).id, notes);
+    }
+  }
+
+  // The panel.
+
+  function clearErrors() {
+    message.hidden = true;
+    message.textContent = "";
+    form.querySelectorAll("ul[data-errors-for]").forEach(function (list) {
+      list.textContent = "";
+      list.hidden = true;
+    });
+  }
+
+  function showMessage(text, kind) {
+    message.textContent = text;
+    message.className = "annotate-message " + (kind || "is-error");
+    message.hidden = false;
+  }
+
+  function showErrors(body) {
+    clearErrors();
+    var errors = body.errors || {};
+    var shown = false;
+    Object.keys(errors).forEach(function (name) {
+      var list = form.querySelector('ul[data-errors-for="' + name + '"]');
+      if (list && !list.closest("[hidden]")) {
+        errors[name].forEach(function (text) {
+          list.appendChild(el("li", null, text));
+        });
+        list.hidden = false;
+        shown = true;
+      }
+    });
+    var general = body.error || "Something went wrong.";
+    if (!shown) {
+      Object.keys(errors).forEach(function (name) {
+        general += " " + errors[name].join(" ");
+      });
+    }
+    showMessage(general);
+  }
+
+  function syncKindFields() {
+    var kind = field("kind").value;
+    form.querySelectorAll("[data-field]").forEach(function (row) {
+      var only = KIND_FIELDS[row.dataset.field];
+      row.hidden = Boolean(only) && only !== kind;
+    });
+    var internal = kind === "internal";
+    if (internal) {
+      field("visibility").value = "internal";
+    }
+    field("visibility").disabled = internal;
+    var bodyLabel = form.querySelector('label[for="note-body"]');
+    bodyLabel.textContent = kind === "factcheck" ? "Explanation:" : "Body:";
+  }
+
+  function toLocalInput(iso) {
+    if (!iso) {
+      return "";
+    }
+    var date = new Date(iso);
+    var local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+    return local.toISOString().slice(0, 16);
+  }
+
+  function fillForm(note) {
+    NOTE_FIELDS.forEach(function (name) {
+      var value = note ? note[name] : "";
+      if (name === "corrected_at") {
+        value = toLocalInput(value);
+      }
+      field(name).value = value === null || value === undefined ? "" : value;
+    });
+    if (!note) {
+      field("kind").value = "context";
+      field("visibility").value = "internal";
+      field("status").value = "open";
+    }
+    syncKindFields();
+  }
+
+  function readForm() {
+    var data = {};
+    NOTE_FIELDS.forEach(function (name) {
+      data[name] = field(name).value;
+    });
+    if (data.corrected_at) {
+      // The editor's local time, sent with its offset so the server need not guess it.
+      data.corrected_at = new Date(data.corrected_at).toISOString();
+    }
+    return data;
+  }
+
+  function showIdle(text) {
+    current = null;
+    form.hidden = true;
+    thread.hidden = true;
+    history.hidden = true;
+    heading.textContent = "Note";
+    idle.textContent = text || "No passage selected.";
+    idle.hidden = false;
+    markActive();
+  }
+
+  function openNew() {
+    current = null;
+    version = null;
+    clearErrors();
+    heading.textContent = "New note";
+    quote.textContent = selection.exact;
+    meta.textContent = "";
+    others.hidden = true;
+    preview.hidden = true;
+    fillForm(null);
+    form.querySelectorAll("input, select, textarea").forEach(function (input) {
+      input.readOnly = false;
+    });
+    saveButton.textContent = "Save note";
+    saveButton.hidden = false;
+    resolveButton.hidden = true;
+    deleteButton.hidden = true;
+    thread.hidden = true;
+    history.hidden = true;
+    idle.hidden = true;
+    form.hidden = false;
+    markActive();
+    field("kind").focus({ preventScroll: true });
+  }
+
+  function openNote(id, overlapping) {
+    send("GET", noteUrl(id)).then(function (result) {
+      if (!result.ok) {
+        showIdle(result.body.error);
+        return;
+      }
+      showNote(result.body, overlapping);
+    });
+  }
+
+  function showNote(note, overlapping) {
+    current = note;
+    version = note.version;
+    clearErrors();
+    heading.textContent = note.kind_label;
+    quote.textContent = note.quote;
+    var where = note.anchor_state === "orphaned" ? " Orphaned: its passage was edited away." : "";
+    meta.textContent = "By " + note.author + ", " + when(note.created_at) + ". " +
+      note.visibility_label + ", " + note.status + "." + where;
+    fillForm(note);
+    showOthers(note, overlapping || []);
+    previewBody.innerHTML = note.body_html; // sanitised by the server (nh3)
+    preview.hidden = !note.body_html;
+    var canChange = state.permissions.change;
+    saveButton.textContent = "Save changes";
+    saveButton.hidden = !canChange;
+    resolveButton.hidden = !canChange;
+    resolveButton.textContent = note.status === "resolved" ? "Reopen" : "Resolve";
+    deleteButton.hidden = !state.permissions.delete;
+    form.querySelectorAll("input, select, textarea").forEach(function (input) {
+      input.readOnly = !canChange;
+    });
+    renderThread(note);
+    renderHistory(note);
+    idle.hidden = true;
+    form.hidden = false;
+    markActive();
+  }
+
+  function showOthers(note, overlapping) {
+    others.textContent = "";
+    var rest = overlapping.filter(function (other) { return other.id !== note.id; });
+    others.hidden = !rest.length;
+    if (!rest.length) {
+      return;
+    }
+    others.appendChild(el("span", null, "Also on this passage: "));
+    rest.forEach(function (other) {
+      var button = el("button", "annotate-link", other.kind_label + " on “" + other.quote + "”");
+      button.type = "button";
+      button.addEventListener("click", function () { openNote(other.id, overlapping); });
+      others.appendChild(button);
+    });
+  }
+
+  function renderThread(note) {
+    replyList.textContent = "";
+    note.replies.forEach(function (reply) {
+      var item = el("li", "annotate-reply");
+      item.appendChild(el("p", "annotate-reply__meta", reply.author + ", " + when(reply.created_at)));
+      var body = el("div", "annotate-reply__body");
+      body.innerHTML = reply.body_html; // sanitised by the server (nh3)
+      item.appendChild(body);
+      replyList.appendChild(item);
+    });
+    replyForm.hidden = !state.permissions.reply;
+    replyErrors.hidden = true;
+    thread.hidden = false;
+  }
+
+  function renderHistory(note) {
+    historyList.textContent = "";
+    history.hidden = !note.history;
+    (note.history || []).forEach(function (revision) {
+      var item = el("li", "annotate-revision");
+      item.appendChild(el("p", "annotate-revision__meta",
+        revision.action_label + " by " + revision.user + ", " + when(revision.created_at)));
+      if (revision.changes.length) {
+        var changes = el("ul", "annotate-revision__changes");
+        revision.changes.forEach(function (change) {
+          var line = el("li");
+          line.appendChild(el("span", "annotate-revision__field", change.field + ": "));
+          if (change.before !== null && change.before !== "") {
+            line.appendChild(el("del", null, String(change.before)));
+            line.appendChild(document.createTextNode(" → "));
+          }
+          line.appendChild(el("ins", null, change.after === null ? "—" : String(change.after)));
+          changes.appendChild(line);
+        });
+        item.appendChild(changes);
+      }
+      historyList.appendChild(item);
+    });
+  }
+
+  function markActive() {
+    story.querySelectorAll("mark.annotate-mark").forEach(function (mark) {
+      var ids = mark.dataset.annotationIds ? mark.dataset.annotationIds.split(" ").map(Number) : [];
+      mark.classList.toggle("is-active", Boolean(current) && ids.indexOf(current.id) !== -1);
+    });
+  }
+
+  // Saving.
+
+  function afterSave(result) {
+    if (result.status === 409) {
+      showConflict(result.body);
+      return;
+    }
+    if (!result.ok) {
+      showErrors(result.body);
+      return;
+    }
+    if (result.body.deleted) {
+      showIdle("Note deleted.");
+    } else {
+      showNote(result.body);
+      showMessage("Saved.", "is-success");
+    }
+    refresh();
+  }
+
+  function showConflict(body) {
+    var theirs = body.annotation;
+    clearErrors();
+    message.className = "annotate-message is-error";
+    message.textContent = "";
+    message.appendChild(el("p", null,
+      "Someone else changed this note: it is now a " + theirs.kind_label.toLowerCase() +
+      " (" + theirs.visibility_label + ", " + theirs.status + ")" +
+      (theirs.body ? " saying “" + theirs.body + "”." : ".")));
+    var load = el("button", "button", "Load their version");
+    load.type = "button";
+    load.addEventListener("click", function () {
+      showNote(theirs);
+      refresh();
+    });
+    var keep = el("button", "button", "Keep my changes");
+    keep.type = "button";
+    keep.addEventListener("click", function () {
+      version = theirs.version;
+      showMessage("Save again to replace their version with yours.", "is-warning");
+    });
+    message.appendChild(load);
+    message.appendChild(keep);
+    message.hidden = false;
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    field("visibility").disabled = false; // a disabled field would be left out
+    var data = readForm();
+    syncKindFields();
+    if (current) {
+      data.version = version;
+      send("POST", noteUrl(current.id), data).then(afterSave);
+    } else if (selection) {
+      data.block = selection.block;
+      data.start = selection.start;
+      data.end = selection.end;
+      data.exact = selection.exact;
+      send("POST", notesUrl, data).then(afterSave);
+    }
+  });
+
+  field("kind").addEventListener("change", syncKindFields);
+
+  resolveButton.addEventListener("click", function () {
+    field("status").value = current.status === "resolved" ? "open" : "resolved";
+    form.requestSubmit(saveButton);
+  });
+
+  deleteButton.addEventListener("click", function () {
+    if (!current || !window.confirm("Delete this note and its discussion? Its history is kept.")) {
+      return;
+    }
+    send("DELETE", noteUrl(current.id), { version: version }).then(afterSave);
+  });
+
+  closeButton.addEventListener("click", function () {
+    selection = null;
+    renderOrphans();
+    showIdle();
+  });
+
+  replyForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    send("POST", noteUrl(current.id, "replies"), { body: replyBody.value }).then(function (result) {
+      if (!result.ok) {
+        replyErrors.textContent = "";
+        var errors = (result.body.errors && result.body.errors.body) || [result.body.error];
+        errors.forEach(function (text) { replyErrors.appendChild(el("li", null, text)); });
+        replyErrors.hidden = false;
+        return;
+      }
+      replyBody.value = "";
+      current.replies = result.body.replies;
+      current.history = result.body.history;
+      renderThread(current);
+      renderHistory(current);
+    });
+  });
+
+  function reattachNote(note) {
+    if (!selection) {
+      return;
+    }
+    var data = {
+      version: note.version,
+      block: selection.block,
+      start: selection.start,
+      end: selection.end,
+      exact: selection.exact
+    };
+    send("POST", noteUrl(note.id, "reattach"), data).then(function (result) {
+      if (result.ok) {
+        selection = null;
+      }
+      afterSave(result);
+    });
+  }
+
+  render();
+})();
