@@ -1,0 +1,179 @@
+"""RSS 2.0 and Atom feeds of the newest published stories: the site's, and each section's, tag's
+and author's.
+
+Every list page's feeds live under its URL: `/feed/rss/`, `/sections/<slug>/feed/atom/`, ...
+Items are the 50 newest public stories in three queries (stories with sections, bylines with
+authors, tags), plus one to find a feed's section, tag or author.
+
+Every author of a byline is named: the generators below write one `<dc:creator>` (RSS) or one
+`<author>` with name and page URL (Atom) per author, where Django's would write only one.
+Ids are the stories' canonical URLs; the dek is plain text, so it is escaped into the HTML
+that RSS descriptions and Atom `type="html"` summaries hold.
+"""
+
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+
+from .models import Article, Author, Section, Tag
+from .selectors import CARD_FIELDS, bylines_prefetch
+
+FEED_LENGTH = 50
+DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
+
+
+class NewsroomRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with one `<dc:creator>` per author (RSS's own `<author>` needs an e-mail)."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:dc": DUBLIN_CORE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, _path in item["bylines"]:
+            handler.addQuickElement("dc:creator", name)
+
+
+class NewsroomAtomFeed(Atom1Feed):
+    """Atom with one `<author>` (name and absolute page URL) per author."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, path in item["bylines"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.addQuickElement("uri", urljoin(self.feed["link"], path))
+            handler.endElement("author")
+
+
+def feed_items(stories: QuerySet[Article]) -> QuerySet[Article]:
+    """The newest public stories of `stories`, with what an item shows: three queries."""
+    return (
+        stories.newest_first()
+        .select_related("section")
+        .only(*CARD_FIELDS)
+        .prefetch_related(bylines_prefetch(), "tags")[:FEED_LENGTH]
+    )
+
+
+class SiteFeed(Feed):
+    """The whole site's newest stories, as RSS."""
+
+    feed_type = NewsroomRssFeed
+
+    def title(self, subject=None) -> str:
+        return settings.NEWSROOM_SITE_NAME
+
+    def link(self, subject=None) -> str:
+        return reverse("articles:front")
+
+    def description(self, subject=None) -> str:
+        return f"The latest stories from {settings.NEWSROOM_SITE_NAME}."
+
+    def subtitle(self, subject=None) -> str:
+        return self.description(subject)
+
+    def author_name(self, subject=None) -> str:
+        # Atom wants an author for every entry; a story without a byline is the newsroom's.
+        return settings.NEWSROOM_SITE_NAME
+
+    def items(self, subject=None):
+        return feed_items(Article.objects.published())
+
+    def item_title(self, story: Article) -> str:
+        return story.headline
+
+    def item_description(self, story: Article) -> str:
+        return escape(story.dek)
+
+    def item_pubdate(self, story: Article):
+        return story.published_at
+
+    def item_updateddate(self, story: Article):
+        # Atom requires <updated>: the time readers were told of, else the publication time.
+        return story.updated_at if story.was_updated else story.published_at
+
+    def item_categories(self, story: Article) -> list[str]:
+        tags = sorted((tag.name for tag in story.tags.all()), key=str.lower)
+        return [story.section.name, *tags]
+
+    def item_extra_kwargs(self, story: Article) -> dict:
+        return {
+            "bylines": [
+                (byline.author.name, byline.author.get_absolute_url())
+                for byline in story.bylines.all()
+            ]
+        }
+
+
+class SiteAtomFeed(SiteFeed):
+    feed_type = NewsroomAtomFeed
+
+
+class SectionFeed(SiteFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def title(self, section: Section) -> str:
+        return f"{settings.NEWSROOM_SITE_NAME}: {section.name}"
+
+    def link(self, section: Section) -> str:
+        return section.get_absolute_url()
+
+    def description(self, section: Section) -> str:
+        return section.description or f"The latest {section.name} stories."
+
+    def items(self, section: Section):
+        return feed_items(Article.objects.published().filter(section=section))
+
+
+class SectionAtomFeed(SectionFeed):
+    feed_type = NewsroomAtomFeed
+
+
+class TagFeed(SiteFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, tag: Tag) -> str:
+        return f"{settings.NEWSROOM_SITE_NAME}: {tag.name}"
+
+    def link(self, tag: Tag) -> str:
+        return tag.get_absolute_url()
+
+    def description(self, tag: Tag) -> str:
+        return tag.description or f"The latest stories tagged {tag.name}."
+
+    def items(self, tag: Tag):
+        return feed_items(Article.objects.published().filter(tagged_items__tag=tag))
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = NewsroomAtomFeed
+
+
+class AuthorFeed(SiteFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, author: Author) -> str:
+        return f"{settings.NEWSROOM_SITE_NAME}: {author.name}"
+
+    def link(self, author: Author) -> str:
+        return author.get_absolute_url()
+
+    def description(self, author: Author) -> str:
+        return f"The latest stories by {author.name}."
+
+    def items(self, author: Author):
+        return feed_items(Article.objects.published().filter(bylines__author=author))
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = NewsroomAtomFeed

@@ -1,0 +1,24 @@
+"""Which search engine serves the database in use: PostgreSQL full-text search, or SQLite FTS5.
+
+Each engine is a module with the same four functions: `index_articles(article_ids)`,
+`prune_index()`, `rank_matches(stories, terms)` and `best_blocks(article_ids, terms, *, start,
+stop)`.
+"""
+
+from types import ModuleType
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from . import postgres, sqlite
+
+ENGINES = {"postgresql": postgres, "sqlite": sqlite}
+
+
+def current() -> ModuleType:
+    try:
+        return ENGINES[connection.vendor]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"Search runs on PostgreSQL or SQLite, not {connection.vendor}."
+        ) from None

@@ -1,0 +1,124 @@
+"""Search on SQLite (the embedded default): two FTS5 tables, created by migration 0003.
+
+- `articles_fts_article`: one row per story (rowid = article id) with the columns headline, dek,
+  tags and body; ranked with bm25 weighing them 10 : 4 : 2 : 1, as PostgreSQL's default weights
+  for A, B, C and D do (1.0, 0.4, 0.2, 0.1).
+- `articles_fts_block`: one row per body block (rowid = block id), for finding and highlighting
+  a story's best matching paragraph.
+
+Both use the Porter stemmer, as PostgreSQL's `english` configuration does. Rows are rewritten
+from the database's own tables by `index_articles`; no text passes through Python.
+"""
+
+from django.db import connection
+from django.db.models import FloatField, QuerySet
+from django.db.models.expressions import RawSQL
+
+from ..models import Article, Block, Tag, TaggedArticle
+from .snippets import Snippet
+
+ARTICLE_TABLE = "articles_fts_article"
+BLOCK_TABLE = "articles_fts_block"
+BM25_WEIGHTS = "10.0, 4.0, 2.0, 1.0"
+
+ARTICLES = Article._meta.db_table
+BLOCKS = Block._meta.db_table
+TAGS = Tag._meta.db_table
+TAGGED = TaggedArticle._meta.db_table
+BLOCK_TEXT = "CASE WHEN b.kind = 'paragraph' THEN b.text ELSE b.teaser END"
+
+
+def _placeholders(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def index_articles(article_ids: list[int]) -> None:
+    """Replace the FTS rows of these stories (and of their blocks) with their current text."""
+    ids = _placeholders(article_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ARTICLE_TABLE} WHERE rowid IN ({ids})", article_ids)  # noqa: S608
+        # article_id is not indexed by FTS5: this scans the table, fine at an embedded scale.
+        cursor.execute(f"DELETE FROM {BLOCK_TABLE} WHERE article_id IN ({ids})", article_ids)  # noqa: S608
+        cursor.execute(
+            f"""
+            INSERT INTO {ARTICLE_TABLE} (rowid, headline, dek, tags, body)
+            SELECT a.id, a.headline, a.dek,
+                COALESCE((
+                    SELECT group_concat(t.name, ' ') FROM {TAGGED} ta
+                    JOIN {TAGS} t ON t.id = ta.tag_id WHERE ta.content_object_id = a.id
+                ), ''),
+                COALESCE((
+                    SELECT group_concat({BLOCK_TEXT}, char(10)) FROM {BLOCKS} b
+                    WHERE b.article_id = a.id
+                ), '')
+            FROM {ARTICLES} a WHERE a.id IN ({ids})
+            """,  # noqa: S608 - table names are our own constants; values are parameters
+            article_ids,
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {BLOCK_TABLE} (rowid, text, article_id, key)
+            SELECT b.id, {BLOCK_TEXT}, b.article_id, b.key FROM {BLOCKS} b
+            WHERE b.article_id IN ({ids})
+            """,  # noqa: S608
+            article_ids,
+        )
+
+
+def prune_index() -> None:
+    """Drop the rows of deleted stories (invisible to search anyway: results join Article)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {ARTICLE_TABLE} WHERE rowid NOT IN (SELECT id FROM {ARTICLES})"  # noqa: S608
+        )
+        cursor.execute(
+            f"DELETE FROM {BLOCK_TABLE} WHERE article_id NOT IN (SELECT id FROM {ARTICLES})"  # noqa: S608
+        )
+
+
+# Interpolated names are this module's constants; every value is a query parameter.
+MATCHING_IDS_SQL = f"SELECT rowid FROM {ARTICLE_TABLE} WHERE {ARTICLE_TABLE} MATCH %s"  # noqa: S608
+# bm25 is lower for better matches; negated, `rank` orders like PostgreSQL's.
+RANK_SQL = (
+    f"SELECT -bm25({ARTICLE_TABLE}, {BM25_WEIGHTS}) FROM {ARTICLE_TABLE} "  # noqa: S608
+    f'WHERE {ARTICLE_TABLE} MATCH %s AND rowid = "{ARTICLES}"."id"'
+)
+
+
+def rank_matches(stories: QuerySet[Article], terms) -> QuerySet[Article]:
+    """The stories matching `terms`, annotated with `rank` (higher is better), best first."""
+    match = terms.fts5()
+    return (
+        stories.filter(pk__in=RawSQL(MATCHING_IDS_SQL, (match,)))  # noqa: S611
+        .annotate(rank=RawSQL(RANK_SQL, (match,), output_field=FloatField()))  # noqa: S611
+        .order_by("-rank", "-published_at", "-id")
+    )
+
+
+def best_blocks(article_ids: list[int], terms, *, start: str, stop: str) -> dict[int, Snippet]:
+    """Each story's best matching block with a highlighted extract, in one query.
+
+    FTS5's auxiliary functions cannot sit beside a window function, hence the nested SELECT.
+    """
+    ids = _placeholders(article_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT article_id, key, extract FROM (
+                SELECT *, row_number() OVER (
+                    PARTITION BY article_id ORDER BY score, block_id
+                ) AS place
+                FROM (
+                    SELECT rowid AS block_id, article_id, key, bm25({BLOCK_TABLE}) AS score,
+                        snippet({BLOCK_TABLE}, 0, %s, %s, '…', 32) AS extract
+                    FROM {BLOCK_TABLE}
+                    WHERE {BLOCK_TABLE} MATCH %s AND article_id IN ({ids})
+                )
+            ) WHERE place = 1
+            """,  # noqa: S608
+            [start, stop, terms.fts5_any(), *article_ids],
+        )
+        return {
+            article_id: Snippet(key=key, raw=extract)
+            for article_id, key, extract in cursor.fetchall()
+        }

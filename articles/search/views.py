@@ -1,0 +1,32 @@
+"""The search page: `/search/?q=…` with optional section, tag, author and date filters."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from .forms import SearchForm
+from .query import parse_query
+from .selectors import search_hits, search_stories
+
+
+def search(request):
+    """Ranked, highlighted results; an empty query shows just the form and runs no search.
+
+    Text with no words to look for (`*`, `-word` alone) is answered "No stories match".
+    """
+    form = SearchForm(request.GET)
+    form.is_valid()  # Invalid filters are shown with their errors and left out; never a 500.
+    terms = parse_query(form.query)
+    context = {"form": form, "query": form.query, "searched": bool(form.query), "terms": terms}
+    if terms:
+        paginator = Paginator(
+            search_stories(terms=terms, filters=form.filters()), settings.NEWSROOM_PAGE_SIZE
+        )
+        page = paginator.get_page(request.GET.get("page"))
+        context |= {
+            "paginator": paginator,
+            "page_obj": page,
+            "hits": search_hits(page.object_list, terms=terms),
+            "search_params": form.query_params(),
+        }
+    return render(request, "articles/search_results.html", context)

@@ -1,0 +1,171 @@
+"""Sitemaps: an index of the front page, stories, sections, tags and authors, and a Google News
+sitemap of the last two days' stories.
+
+Only public stories are listed, and only the tags and authors that have one. A story's lastmod
+is its last save, or its publication time when that is later (a scheduled story appears then).
+Each sitemap's latest lastmod, which the index shows, is one aggregate query.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Greatest
+from django.urls import reverse
+from django.utils import timezone
+
+from .caching import latest
+from .models import Article, Author, Byline, Section, Tag, TaggedArticle
+
+NEWS_WINDOW = timedelta(days=2)
+# Google News reads at most 1,000 URLs from a news sitemap.
+NEWS_LIMIT = 1000
+
+
+def story_lastmod(story: Article):
+    return latest(story.modified_at, story.published_at)
+
+
+def latest_change(stories: QuerySet[Article]):
+    """The latest lastmod among `stories`, in one aggregate query."""
+    summary = stories.aggregate(changed=Max("modified_at"), published=Max("published_at"))
+    return latest(summary["changed"], summary["published"])
+
+
+def _newest_change(stories: QuerySet[Article]) -> Subquery:
+    """Per row, the latest lastmod of the matching public stories (correlated subquery)."""
+    changes = stories.annotate(changed=Greatest("modified_at", "published_at"))
+    return Subquery(changes.order_by("-changed").values("changed")[:1])
+
+
+class FrontPageSitemap(Sitemap):
+    def items(self):
+        return ["articles:front"]
+
+    def location(self, name: str) -> str:
+        return reverse(name)
+
+    def lastmod(self, name: str):
+        return self.get_latest_lastmod()
+
+    def get_latest_lastmod(self):
+        return latest_change(Article.objects.published())
+
+
+class StorySitemap(Sitemap):
+    def items(self):
+        return (
+            Article.objects.published().newest_first().only("slug", "modified_at", "published_at")
+        )
+
+    def lastmod(self, story: Article):
+        return story_lastmod(story)
+
+    def get_latest_lastmod(self):
+        return latest_change(Article.objects.published())
+
+
+class SectionSitemap(Sitemap):
+    """Every section: they are all in the site's navigation."""
+
+    def items(self):
+        stories = Article.objects.published().filter(section=OuterRef("pk"))
+        return Section.objects.annotate(newest_change=_newest_change(stories))
+
+    def lastmod(self, section: Section):
+        return section.newest_change
+
+    def get_latest_lastmod(self):
+        return latest_change(Article.objects.published())
+
+
+class TagSitemap(Sitemap):
+    """The tags of public stories."""
+
+    def items(self):
+        public = Article.objects.published()
+        tagged = TaggedArticle.objects.filter(tag=OuterRef("pk"), content_object__in=public)
+        stories = public.filter(tagged_items__tag=OuterRef("pk"))
+        return (
+            Tag.objects.filter(Exists(tagged))
+            .annotate(newest_change=_newest_change(stories))
+            .order_by("name", "pk")
+        )
+
+    def lastmod(self, tag: Tag):
+        return tag.newest_change
+
+    def get_latest_lastmod(self):
+        return latest_change(
+            Article.objects.published().filter(
+                Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk")))
+            )
+        )
+
+
+class AuthorSitemap(Sitemap):
+    """The authors of public stories."""
+
+    def items(self):
+        public = Article.objects.published()
+        bylines = Byline.objects.filter(author=OuterRef("pk"), article__in=public)
+        stories = public.filter(bylines__author=OuterRef("pk"))
+        return (
+            Author.objects.filter(Exists(bylines))
+            .annotate(newest_change=_newest_change(stories))
+            .order_by("name", "pk")
+        )
+
+    def lastmod(self, author: Author):
+        return author.newest_change
+
+    def get_latest_lastmod(self):
+        return latest_change(
+            Article.objects.published().filter(
+                Exists(Byline.objects.filter(article=OuterRef("pk")))
+            )
+        )
+
+
+SITEMAPS = {
+    "front": FrontPageSitemap,
+    "stories": StorySitemap,
+    "sections": SectionSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}
+
+
+class NewsSitemap(Sitemap):
+    """Stories published in the last two days, newest first, for Google News."""
+
+    limit = NEWS_LIMIT
+
+    def items(self):
+        return (
+            Article.objects.published()
+            .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
+            .newest_first()
+            .only("slug", "headline", "published_at", "modified_at")
+        )
+
+    def lastmod(self, story: Article):
+        return story_lastmod(story)
+
+
+def publication_language() -> str:
+    """Google News wants an ISO 639 code ("en"), except for Chinese ("zh-cn", "zh-tw")."""
+    code = settings.LANGUAGE_CODE.lower()
+    return code if code in {"zh-cn", "zh-tw"} else code.split("-")[0]
+
+
+def news_sitemap(request):
+    """The Google News sitemap: Django's sitemap view with the `news:` template."""
+    response = sitemap(request, {"news": NewsSitemap}, template_name="news_sitemap.xml")
+    response.context_data["publication"] = {
+        "name": settings.NEWSROOM_SITE_NAME,
+        "language": publication_language(),
+    }
+    return response

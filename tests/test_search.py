@@ -1,0 +1,558 @@
+"""Search: ranking, web-search syntax, highlighted snippets, deep links, filters, pagination,
+keeping the index current, hostile input and the query budget.
+
+Every test runs on the database the suite runs on: PostgreSQL (weighted tsvector) or SQLite
+(FTS5); `articles.search.backends` picks the engine by `connection.vendor`.
+"""
+
+import io
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.admin.tagging import add_tags, remove_tags
+from articles.importer import import_story_file
+from articles.models import Article, Block
+from articles.search.index import (
+    index_article,
+    index_articles,
+    refresh_search_index_on_commit,
+)
+from articles.search.query import MAX_QUERY_LENGTH, MAX_WORDS, parse_query
+from tests.factories import (
+    ArticleFactory,
+    AsideFactory,
+    AuthorFactory,
+    ParagraphFactory,
+    SectionFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def index_everything() -> None:
+    index_articles(article_ids=Article.objects.values_list("pk", flat=True))
+
+
+def search(client, q="", **filters):
+    response = client.get("/search/", {"q": q, **filters})
+    assert response.status_code == 200
+    return response
+
+
+def headlines(response) -> list[str]:
+    """The headlines of the hits, in the order a reader sees them."""
+    return re.findall(
+        r'<h2 class="story-card__headline"><a href="[^"]*">([^<]*)</a></h2>',
+        response.content.decode(),
+    )
+
+
+def snippets(response) -> list[tuple[str, str]]:
+    """Each hit's snippet as (link, inner HTML)."""
+    return re.findall(
+        r'<p class="search-hit__snippet"><a href="([^"]*)">(.*?)</a></p>',
+        response.content.decode(),
+        flags=re.S,
+    )
+
+
+# The search box -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["front", "story", "search"])
+def test_every_page_has_a_labelled_search_box_in_its_header(client, page):
+    story = ParagraphFactory().article
+    url = {"front": "/", "story": story.get_absolute_url(), "search": "/search/"}[page]
+    response = client.get(url)
+    header = response.content.decode().split('<header class="site-header">')[1]
+    header = header.split("</header>")[0]
+    assert '<form class="site-search" role="search" aria-label="Site" action="/search/"' in header
+    assert '<label class="visually-hidden" for="site-search-q">Search stories</label>' in header
+    assert 'id="site-search-q" type="search" name="q"' in header
+
+
+def test_empty_search_shows_the_form_and_runs_no_search(client, django_assert_num_queries):
+    ParagraphFactory(text="Coca paste seized.")
+    index_everything()
+    with django_assert_num_queries(2):  # the section filter's choices, the section nav
+        response = search(client, q="   ")
+    assertContains(response, '<h1 class="page-title">Search the news</h1>', html=True)
+    assertContains(response, 'name="q"')
+    assertNotContains(response, "No stories match")
+    assert headlines(response) == []
+
+
+# Ranking and syntax --------------------------------------------------------------------------
+
+
+def test_headline_match_outranks_body_only_match(client):
+    now = timezone.now()
+    body_only = ArticleFactory(headline="Markets rally", published_at=now - timedelta(hours=1))
+    ParagraphFactory(article=body_only, text="Traders cited avocado exports among the reasons.")
+    in_headline = ArticleFactory(
+        headline="Avocado growers fear drought", published_at=now - timedelta(days=30)
+    )
+    ParagraphFactory(article=in_headline, text="Rain has not fallen on the orchards since May.")
+    index_everything()
+    response = search(client, q="avocado")
+    assert headlines(response) == ["Avocado growers fear drought", "Markets rally"]
+    assertContains(response, '<p class="search-count">2 stories match.</p>', html=True)
+
+
+@pytest.fixture
+def andean_stories():
+    stories = {
+        "peru": ArticleFactory(headline="Peru seizes coca paste"),
+        "bolivia": ArticleFactory(headline="Bolivia grows coca leaves"),
+        "chile": ArticleFactory(headline="Chile opens a copper mine"),
+    }
+    ParagraphFactory(article=stories["peru"], text="Soldiers found coca paste in backpacks.")
+    ParagraphFactory(article=stories["bolivia"], text="The paste is made from the coca leaf.")
+    ParagraphFactory(article=stories["chile"], text="Copper prices lifted the economy.")
+    index_everything()
+    return stories
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ('"coca paste"', ["Peru seizes coca paste"]),
+        ("paste coca", ["Bolivia grows coca leaves", "Peru seizes coca paste"]),
+        ("coca -bolivia", ["Peru seizes coca paste"]),
+        ('coca -"coca leaves"', ["Peru seizes coca paste"]),
+        ("bolivia OR chile", ["Bolivia grows coca leaves", "Chile opens a copper mine"]),
+        ("bolivia chile", []),
+        ("copper OR paste -peru", ["Bolivia grows coca leaves", "Chile opens a copper mine"]),
+    ],
+    ids=["phrase", "all-words", "exclusion", "excluded-phrase", "or", "and", "or-exclusion"],
+)
+def test_web_search_syntax(client, andean_stories, q, expected):
+    assert sorted(headlines(search(client, q=q))) == expected
+
+
+def test_parsed_query_renders_safely_for_both_engines():
+    terms = parse_query('"coca paste" -peru bolivia OR chile:copper *')
+    assert terms.required == ((("coca", "paste"),), (("bolivia",), ("chile", "copper")))
+    assert terms.excluded == (("peru",),)
+    assert terms.websearch() == '"coca paste" "bolivia" OR "chile copper" -"peru"'
+    assert terms.fts5() == '(("coca paste") AND ("bolivia" OR "chile copper")) NOT ("peru")'
+    assert terms.fts5_any() == '"coca paste" OR "bolivia" OR "chile copper"'
+
+
+def test_long_queries_are_cut_to_size():
+    terms = parse_query("word " * 5_000)
+    assert sum(len(phrase) for phrase in terms.phrases) == MAX_WORDS
+    assert len(parse_query("x" * 10_000).phrases[0][0]) == MAX_QUERY_LENGTH
+
+
+# Snippets and deep links ---------------------------------------------------------------------
+
+
+def test_snippet_highlights_the_match_and_escapes_everything_else(client):
+    paragraph = ParagraphFactory(
+        text='The <script>alert("x")</script> smugglers & their mules fled.'
+    )
+    index_everything()
+    response = search(client, q="smugglers")
+    [(link, html)] = snippets(response)
+    assert link == f"{paragraph.article.get_absolute_url()}#p-{paragraph.key}"
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "<mark>smugglers</mark> &amp; their mules fled." in html
+    assert re.sub(r"</?mark>", "", html).count("<") == 0  # <mark> is the only markup
+    assertNotContains(response, '<script>alert("x")')
+
+
+def test_hit_links_to_its_best_matching_paragraph(client):
+    story = ArticleFactory(headline="Harvest report")
+    ParagraphFactory(article=story, position=0, text="The rains came late to the valley.")
+    ParagraphFactory(
+        article=story,
+        position=1,
+        text="Farmers grew potatoes, maize and a little quinoa on the terraces by the river.",
+    )
+    best = ParagraphFactory(
+        article=story,
+        position=2,
+        text="Quinoa prices tripled; quinoa exports now outstrip the quinoa eaten at home.",
+    )
+    AsideFactory(article=story, position=3, teaser="Why the world fell for quinoa.")
+    index_everything()
+    [(link, html)] = snippets(search(client, q="quinoa"))
+    assert link == f"/stories/{story.slug}/#p-{best.key}"
+    assert "<mark>Quinoa</mark> prices tripled" in html
+
+
+def test_aside_teaser_is_searchable_and_linked(client):
+    aside = AsideFactory(teaser="Meet the man who thrived in a prison made of adobe.")
+    ParagraphFactory(article=aside.article, text="Nothing to see here.")
+    index_everything()
+    [(link, html)] = snippets(search(client, q="adobe"))
+    assert link == f"{aside.article.get_absolute_url()}#p-{aside.key}"
+    assert "<mark>adobe</mark>" in html
+
+
+def test_headline_only_match_links_to_the_story(client):
+    story = ArticleFactory(headline="Llamas return to the altiplano")
+    ParagraphFactory(article=story, text="Herders counted more animals than last year.")
+    ArticleFactory(headline="Something else")
+    index_everything()
+    response = search(client, q="llamas")
+    assert headlines(response) == ["Llamas return to the altiplano"]
+    assert snippets(response) == []
+    assertContains(
+        response,
+        f'<h2 class="story-card__headline"><a href="{story.get_absolute_url()}">'
+        "Llamas return to the altiplano</a></h2>",
+        html=True,
+    )
+
+
+def test_no_match_page_says_so_and_echoes_the_query_escaped(client):
+    ParagraphFactory(text="Coca paste seized.")
+    index_everything()
+    response = search(client, q="zebra <b>stripes</b>")
+    assertContains(response, "<h2>No stories match “zebra &lt;b&gt;stripes&lt;/b&gt;”.</h2>")
+    assertNotContains(response, "<b>stripes</b>")
+    assert headlines(response) == []
+
+
+# Filters and pagination ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def harvest_stories():
+    """Two stories about the harvest that differ in every filterable way."""
+    peru_reporter = AuthorFactory(name="Ana Pérez", slug="ana-perez")
+    tech_reporter = AuthorFactory(name="Li Wei", slug="li-wei")
+    late_evening = ArticleFactory(
+        headline="Peru harvest",
+        section=SectionFactory(name="News"),
+        # 23:30 in New York is already June 21 in UTC: days are the site's days.
+        published_at=datetime(2014, 6, 20, 23, 30, tzinfo=NEW_YORK),
+        authors=[peru_reporter],
+        tags=[TagFactory(name="Peru")],
+    )
+    next_year = ArticleFactory(
+        headline="Harvest robots",
+        section=SectionFactory(name="Tech"),
+        published_at=datetime(2015, 3, 3, 9, 5, tzinfo=NEW_YORK),
+        authors=[tech_reporter],
+        tags=[TagFactory(name="Bolivia")],
+    )
+    for story in (late_evening, next_year):
+        ParagraphFactory(article=story, text="The harvest was the largest in a decade.")
+    index_everything()
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, ["Harvest robots", "Peru harvest"]),
+        ({"section": "tech"}, ["Harvest robots"]),
+        ({"tag": "peru"}, ["Peru harvest"]),
+        ({"tag": "BOLIVIA"}, ["Harvest robots"]),
+        ({"author": "ana-perez"}, ["Peru harvest"]),
+        ({"author": "Li Wei"}, ["Harvest robots"]),
+        ({"since": "2015-01-01"}, ["Harvest robots"]),
+        ({"until": "2014-12-31"}, ["Peru harvest"]),
+        ({"since": "2014-06-20", "until": "2014-06-20"}, ["Peru harvest"]),
+        ({"since": "2014-06-21", "until": "2014-06-21"}, []),
+        ({"section": "news", "tag": "bolivia"}, []),
+    ],
+    ids=[
+        "none",
+        "section",
+        "tag-slug",
+        "tag-name",
+        "author-slug",
+        "author-name",
+        "since",
+        "until",
+        "one-day-in-site-time",
+        "next-day-in-utc-only",
+        "combined",
+    ],
+)
+def test_filters_narrow_the_results(client, harvest_stories, filters, expected):
+    assert sorted(headlines(search(client, q="harvest", **filters))) == expected
+
+
+@pytest.mark.parametrize(
+    ("filters", "error"),
+    [
+        ({"tag": "nope"}, "No tag is called “nope”."),
+        ({"author": "nobody"}, "No author is called “nobody”."),
+        ({"section": "sport"}, "Select a valid choice."),
+        ({"since": "2014-13-45"}, "Enter a valid date."),
+        ({"since": "2015-01-01", "until": "2014-01-01"}, "The end date is before the start date."),
+    ],
+    ids=["tag", "author", "section", "date", "range"],
+)
+def test_invalid_filter_is_reported_and_left_out(client, harvest_stories, filters, error):
+    response = search(client, q="harvest", **filters)
+    assertContains(response, error)
+    assert len(headlines(response)) >= 1
+
+
+def test_pagination_keeps_the_query_and_filters(client):
+    news = SectionFactory(name="News")
+    for n in range(25):
+        story = ArticleFactory(section=news, published_at=timezone.now() - timedelta(hours=n))
+        ParagraphFactory(article=story, text=f"Lithium mine number {n} opened.")
+    elsewhere = ArticleFactory(section=SectionFactory(name="Tech"), headline="Lithium elsewhere")
+    ParagraphFactory(article=elsewhere, text="A lithium battery plant.")
+    index_everything()
+
+    first = search(client, q="lithium", section="news")
+    assert len(headlines(first)) == 20
+    assertContains(first, "25 stories match; showing 1–20.")
+    assertContains(first, '<a rel="next" href="?q=lithium&amp;section=news&amp;page=2">')
+    second = search(client, q="lithium", section="news", page="2")
+    assert len(headlines(second)) == 5
+    assert "Lithium elsewhere" not in headlines(first) + headlines(second)
+    assertContains(second, '<a rel="prev" href="?q=lithium&amp;section=news&amp;page=1">')
+
+
+def test_drafts_and_scheduled_stories_never_appear(client):
+    ParagraphFactory(article=ArticleFactory(headline="Public cobalt story"), text="Cobalt.")
+    ParagraphFactory(
+        article=ArticleFactory(headline="Draft cobalt story", status=Article.Status.DRAFT),
+        text="Cobalt.",
+    )
+    ParagraphFactory(
+        article=ArticleFactory(
+            headline="Scheduled cobalt story", published_at=timezone.now() + timedelta(hours=1)
+        ),
+        text="Cobalt.",
+    )
+    index_everything()
+    response = search(client, q="cobalt")
+    assert headlines(response) == ["Public cobalt story"]
+    assertContains(response, "1 story matches.")
+
+
+# Keeping the index current -------------------------------------------------------------------
+
+STORY_FILE = """News by VICE
+
+Tin miners strike in Potosí
+
+Miners walked out over pay.
+
+by Ana Pérez
+Mar 3 2015, 9:05am
+
+The strike began at dawn in the Cerro Rico mines.
+
+Union leaders said talks with the cooperative had failed.
+"""
+
+
+def test_reimporting_a_changed_paragraph_updates_the_index(
+    client, tmp_path: Path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "potosi-strike.txt"
+    path.write_text(STORY_FILE, encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        article = import_story_file(path).article
+    assert headlines(search(client, q="cooperative")) == ["Tin miners strike in Potosí"]
+    assert headlines(search(client, q="ministry")) == []
+
+    path.write_text(STORY_FILE.replace("the cooperative", "the mining ministry"), "utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_story_file(path)
+    edited = Block.objects.get(article=article, text__contains="ministry")
+    assert headlines(search(client, q="cooperative")) == []
+    [(link, html)] = snippets(search(client, q="ministry"))
+    assert link == f"{article.get_absolute_url()}#p-{edited.key}"
+    assert "<mark>ministry</mark>" in html
+
+
+def test_tag_changes_reach_search_through_the_index_service(
+    client, django_capture_on_commit_callbacks
+):
+    """As the admin's bulk tag actions will: change the tags, then refresh on commit."""
+    story = ParagraphFactory(text="Prices rose again.").article
+    index_everything()
+    assert headlines(search(client, q="inflation")) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = add_tags(article_ids=[story.pk], names=["Inflation"])
+        refresh_search_index_on_commit(article_ids=[article.pk for article in changed])
+    assert headlines(search(client, q="inflation")) == [story.headline]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = remove_tags(article_ids=[story.pk], names=["Inflation"])
+        refresh_search_index_on_commit(article_ids=[article.pk for article in changed])
+    assert headlines(search(client, q="inflation")) == []
+
+
+def test_edited_story_and_deleted_paragraph_are_reindexed(client):
+    """As the admin's story form will: save the story and its blocks, then re-index it."""
+    story = ArticleFactory(headline="Glacier retreats")
+    doomed = ParagraphFactory(article=story, text="Scientists measured the moraine.")
+    index_article(article_id=story.pk)
+    assert headlines(search(client, q="moraine")) == ["Glacier retreats"]
+
+    doomed.delete()
+    Article.objects.filter(pk=story.pk).update(headline="Glacier vanishes")
+    index_article(article_id=story.pk)
+    assert headlines(search(client, q="moraine")) == []
+    assert headlines(search(client, q="vanishes")) == ["Glacier vanishes"]
+
+
+def test_refresh_waits_for_the_transaction_to_commit(client, django_capture_on_commit_callbacks):
+    story = ParagraphFactory(text="Salt flats shimmer.").article
+    with django_capture_on_commit_callbacks() as callbacks:
+        refresh_search_index_on_commit(article_ids=[story.pk])
+        assert headlines(search(client, q="salt")) == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert headlines(search(client, q="salt")) == [story.headline]
+
+
+def test_rebuild_command_indexes_every_story(client):
+    for n in range(3):
+        ParagraphFactory(text=f"Volcano number {n} erupted.")
+    output = io.StringIO()
+    call_command("rebuild_search_index", "--batch-size", "2", stdout=output)
+    assert output.getvalue() == "Indexed 3 stories.\n"
+    assert len(headlines(search(client, q="volcano"))) == 3
+
+
+# Hostile input -------------------------------------------------------------------------------
+
+HOSTILE_QUERIES = [
+    '"',
+    '""',
+    '"""',
+    "-",
+    "--",
+    "- -coca",
+    "-coca",
+    "OR",
+    "OR OR",
+    "coca OR",
+    "OR coca",
+    "AND",
+    "NOT coca",
+    "coca NOT",
+    "NEAR(coca paste)",
+    "*",
+    "coca*",
+    "(",
+    ")",
+    "(coca",
+    ":",
+    "headline:coca",
+    "^coca",
+    "+coca",
+    "!coca",
+    "&|!<->",
+    "coca & | ! paste",
+    "'",
+    "'; DROP TABLE articles_article; --",
+    "\\",
+    "%",
+    "_",
+    "{}[]",
+    '"unterminated coca',
+    "co\x00ca",
+    "\x00",
+    "\x01\x02\x1b[31m",
+    "x" * 10_240,
+    "coca " * 2_048,
+    '"' * 10_240,
+    "😀 coca",
+    "مرحبا",
+    "<script>alert(1)</script>",
+    "coca -the",
+    "the OR coca",
+    '"the of"',
+    "coca _ __init__",
+    "cafe\u0301 e\u0301",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE_QUERIES, ids=range(len(HOSTILE_QUERIES)))
+def test_hostile_queries_never_fail(client, q):
+    ParagraphFactory(text="Soldiers found coca paste in backpacks.")
+    index_everything()
+    response = search(client, q=q)
+    assert "\x00" not in response.content.decode()
+    assertNotContains(response, "<script>alert(1)")
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"section": "\x00"},
+        {"section": "x" * 5_000},
+        {"tag": "\x00"},
+        {"tag": "x" * 5_000},
+        {"author": "'; --"},
+        {"since": "99999-01-01"},
+        {"since": "0001-01-01"},
+        {"until": "9999-12-31"},
+        {"until": "2014-02-30"},
+        {"since": "\x00"},
+        {"page": "-1"},
+        {"page": "abc"},
+        {"page": "9" * 40},
+        {"page": "\x00"},
+    ],
+    ids=lambda filters: repr(filters)[:30],
+)
+def test_hostile_filters_never_fail(client, filters):
+    ParagraphFactory(text="Soldiers found coca paste in backpacks.")
+    index_everything()
+    search(client, q="coca", **filters)
+
+
+# Query budget --------------------------------------------------------------------------------
+
+
+def test_results_page_query_count_is_constant(client, django_assert_num_queries):
+    """35 matching stories with two bylines and many paragraphs: the same queries per page."""
+    tag = TagFactory(name="Mining")
+    author = AuthorFactory(slug="ana-perez")
+    for n in range(35):
+        story = ArticleFactory(authors=[author, AuthorFactory()], tags=[tag])
+        for position in range(4):
+            ParagraphFactory(article=story, position=position, text=f"Silver seam {n}.{position}")
+    index_everything()
+
+    # section choices, count, page of cards, bylines with authors, best paragraphs, section nav
+    for page, shown in (("1", 20), ("2", 15)):
+        with django_assert_num_queries(6):
+            response = search(client, q="silver seam", page=page)
+        assert len(headlines(response)) == shown
+        assert len(snippets(response)) == shown
+    # + the tag and the author looked up by the filters
+    with django_assert_num_queries(8):
+        response = search(
+            client,
+            q="silver",
+            tag="mining",
+            author="ana-perez",
+            since="2000-01-01",
+            until="2999-01-01",
+        )
+    assert len(headlines(response)) == 20
+
+
+def test_engine_matches_the_database():
+    from articles.search import backends, postgres, sqlite
+
+    expected = {"postgresql": postgres, "sqlite": sqlite}[connection.vendor]
+    assert backends.current() is expected
