@@ -1,0 +1,249 @@
+"""Computing and storing each story's related stories.
+
+Nothing recomputes behind your back: whatever publishes a story or changes its tags or text
+calls `related_on_commit` (the importer does at the end of `save_story`), and
+`manage.py recompute_related --since DAYS` brings recent lists up to date with stories
+published since (a new story joins older stories' lists then). Readers never wait: a story page
+reads the stored list (see `selectors`).
+
+One story's list costs a fixed handful of queries, each bounded by an index and a LIMIT, never
+a pass over every story:
+
+1. the editor's pins and exclusions for the story;
+2. the story's tags with the number of stories carrying each (the tagged-items index);
+3. the number of stories (once per batch in bulk);
+4. the stories sharing the story's rarer tags, best summed rarity first (LIMIT);
+5. the story's body text;
+6. how many stories hold each of its heaviest words, counted up to a cap (search index);
+7. the stories best matching its most distinctive words (search index, LIMIT);
+8. the text rank of the story itself and of the tag candidates text did not find;
+9. the candidates' publication times, public ones only;
+10. the tags each candidate shares with the story;
+then the computed rows are replaced (a delete and an insert), in one transaction.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, Count, F, FloatField, Sum, Value, When
+from django.db.models.functions import Abs
+from django.utils import timezone
+
+from ..models import Article, Block, RelatedStory, TaggedArticle
+from . import scoring
+from .matching import engine
+
+# Candidates fetched from each signal before scoring; the best `related_count()` are kept.
+TAG_CANDIDATES = 50
+TEXT_CANDIDATES = 50
+# A tag on more stories than this brings no candidates of its own (a weak signal that would
+# mean aggregating a large part of the tag table) but still counts for candidates found
+# otherwise.
+MAX_TAG_DF = 5_000
+# The heaviest words whose frequency is counted; the most distinctive of them are searched for.
+WORDS_COUNTED = 40
+TEXT_WORDS = 12
+# A word on this many stories or more is too common to search by.
+MAX_WORD_DF = 300
+
+SUBJECT_FIELDS = ("pk", "headline", "dek", "published_at")
+
+
+def related_count() -> int:
+    """How many related stories a story shows (and how many are computed for it)."""
+    return getattr(settings, "NEWSROOM_RELATED_COUNT", 5)
+
+
+@dataclass
+class Candidate:
+    pk: int
+    score: float
+    reason: str
+    days: float
+
+
+def _tag_candidates(
+    weights: dict[int, float], doc_freqs: dict[int, int], *, article: Article, skip: set[int]
+) -> list[int]:
+    """Stories sharing the story's rarer tags, best summed rarity first.
+
+    Aggregated in the narrow tagged-items table alone; whether a candidate is public is checked
+    with the other candidates' publication times. Among equals, ids nearest the story's come
+    first: ids grow as stories are added, so they stand in for nearness in time at no cost.
+    """
+    generating = {tag: w for tag, w in weights.items() if doc_freqs[tag] <= MAX_TAG_DF}
+    if not generating:
+        return []
+    summed = Sum(
+        Case(
+            *(When(tag_id=tag, then=Value(w)) for tag, w in generating.items()),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    )
+    return list(
+        TaggedArticle.objects.filter(tag_id__in=generating)
+        .exclude(content_object_id__in=skip)
+        .values("content_object_id")
+        .annotate(tag_score=summed, distance=Abs(F("content_object_id") - article.pk))
+        .order_by("-tag_score", "distance", "-content_object_id")
+        .values_list("content_object_id", flat=True)[:TAG_CANDIDATES]
+    )
+
+
+def _body_texts(article: Article) -> list[str]:
+    rows = Block.objects.filter(article=article).order_by("position", "id")
+    return [
+        text if kind == Block.Kind.PARAGRAPH else teaser
+        for kind, text, teaser in rows.values_list("kind", "text", "teaser")
+    ]
+
+
+def rank_candidates(article: Article, *, skip: set[int], corpus_size: int) -> list[Candidate]:
+    """The public stories most related to `article`, best first, leaving out `skip`."""
+    published_at = article.published_at or timezone.now()
+    matcher = engine()
+
+    tags = (
+        TaggedArticle.objects.filter(
+            tag__in=TaggedArticle.objects.filter(content_object=article).values("tag")
+        )
+        .values("tag_id", "tag__name")
+        .annotate(df=Count("pk"))
+        .order_by()
+    )
+    doc_freqs, names = {}, {}
+    for row in tags:
+        doc_freqs[row["tag_id"]] = row["df"]
+        names[row["tag_id"]] = row["tag__name"]
+    weights = {
+        tag: scoring.tag_weight(doc_freq=df, corpus_size=corpus_size)
+        for tag, df in doc_freqs.items()
+    }
+    by_tags = _tag_candidates(weights, doc_freqs, article=article, skip=skip)
+
+    word_weights = scoring.weighted_words(
+        scoring.story_fields(headline=article.headline, dek=article.dek, body=_body_texts(article))
+    )
+    counted = scoring.heaviest_words(word_weights, limit=WORDS_COUNTED)
+    words = scoring.distinctive_words(
+        word_weights,
+        matcher.document_frequencies(counted, cap=MAX_WORD_DF, corpus_size=corpus_size),
+        corpus_size=corpus_size,
+        min_df=2,  # The story holds its own words; another story must too.
+        max_df=MAX_WORD_DF,
+        limit=TEXT_WORDS,
+    )
+    stories = Article.objects.published().exclude(pk__in=skip)
+    text_ranks = matcher.rank_stories(words, stories=stories, limit=TEXT_CANDIDATES)
+    unranked = [pk for pk in by_tags if pk not in text_ranks]
+    text_ranks |= matcher.rank_of(words, article_ids=[article.pk, *unranked])
+    # The story's own rank is the yardstick; one not yet indexed is measured by its best match.
+    own_rank = text_ranks.pop(article.pk, 0.0) or max(text_ranks.values(), default=0.0)
+
+    candidate_ids = set(by_tags) | set(text_ranks)
+    if not candidate_ids:
+        return []
+    published = dict(
+        Article.objects.published().filter(pk__in=candidate_ids).values_list("pk", "published_at")
+    )
+    shared = defaultdict(list)
+    for pk, tag in TaggedArticle.objects.filter(
+        content_object_id__in=published, tag_id__in=weights
+    ).values_list("content_object_id", "tag_id"):
+        shared[pk].append(tag)
+
+    candidates = []
+    for pk, when in published.items():
+        tag_ids = sorted(shared[pk], key=lambda tag: (-weights[tag], names[tag].lower()))
+        tag_score = scoring.tag_similarity(weights[tag] for tag in tag_ids)
+        text_score = scoring.text_similarity(rank=text_ranks.get(pk, 0.0), own_rank=own_rank)
+        days = scoring.days_apart(when, published_at)
+        score = scoring.related_score(
+            tags=tag_score, text=text_score, recency=scoring.recency(days=days)
+        )
+        if score >= scoring.MIN_SCORE:
+            reason = scoring.reason(
+                tag_names=[names[tag] for tag in tag_ids], text=text_score, days=days
+            )
+            candidates.append(Candidate(pk, score, reason, days))
+    candidates.sort(key=lambda c: (-c.score, c.days, -c.pk))
+    return candidates
+
+
+def _recompute(article: Article, *, corpus_size: int) -> list[RelatedStory]:
+    """Replace the computed entries of `article`'s list; call inside a transaction."""
+    editors = RelatedStory.objects.filter(article=article).exclude(
+        source=RelatedStory.Source.COMPUTED
+    )
+    skip = {article.pk, *editors.order_by().values_list("related_id", flat=True)}
+    # As many as readers see: pins come first and any that are not public make room for these.
+    best = rank_candidates(article, skip=skip, corpus_size=corpus_size)[: related_count()]
+    RelatedStory.objects.filter(article=article, source=RelatedStory.Source.COMPUTED).delete()
+    return RelatedStory.objects.bulk_create(
+        RelatedStory(
+            article=article,
+            related_id=candidate.pk,
+            source=RelatedStory.Source.COMPUTED,
+            position=position,
+            score=candidate.score,
+            reason=candidate.reason[:300],
+        )
+        for position, candidate in enumerate(best)
+    )
+
+
+def recompute_related(*, article: Article) -> list[RelatedStory]:
+    """Recompute one story's related list (its pins and exclusions stay), in one transaction.
+
+    Returns the computed entries, best first.
+    """
+    with transaction.atomic():
+        return _recompute(article, corpus_size=Article.objects.count())
+
+
+def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def recompute_related_bulk(
+    *,
+    article_ids: Iterable[int] | None = None,
+    since: datetime | None = None,
+    batch_size: int = 200,
+) -> int:
+    """Recompute the lists of these stories, or of every published story (scheduled ones too),
+    or of those published since `since`; a batch per transaction. Returns how many."""
+    if article_ids is not None:
+        stories = Article.objects.filter(pk__in=list(article_ids))
+    else:
+        stories = Article.objects.filter(status=Article.Status.PUBLISHED)
+    if since is not None:
+        stories = stories.filter(published_at__gte=since)
+    ids = list(stories.order_by("pk").values_list("pk", flat=True))
+    for batch in _batches(ids, batch_size):
+        with transaction.atomic():
+            corpus_size = Article.objects.count()
+            subjects = Article.objects.filter(pk__in=batch).order_by("pk").only(*SUBJECT_FIELDS)
+            for article in subjects:
+                _recompute(article, corpus_size=corpus_size)
+    return len(ids)
+
+
+def related_on_commit(*, article_ids: Iterable[int]) -> None:
+    """Recompute these stories' related lists once the current transaction commits.
+
+    The lists are computed from committed rows and from the search index, so register this
+    after `refresh_search_index_on_commit` for the same stories (callbacks run in order).
+    """
+    ids = sorted(set(article_ids))  # Evaluated now: a queryset's rows could change before commit.
+    if ids:
+        # Robust: the change that asked is committed and stands should this fail (it is logged);
+        # the list then waits for the next recompute.
+        transaction.on_commit(partial(recompute_related_bulk, article_ids=ids), robust=True)
