@@ -28,8 +28,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from .annotations.services import orphan_paragraph_annotations, reanchor_paragraph
+from .annotations.services import TextChange, reanchor_story_edit
 from .models import Article, Author, Block, Byline, Section
+from .refresh import stories_changed_on_commit
 
 MAX_FILE_BYTES = 1_000_000
 ASIDE_LABEL = "Read more here."
@@ -111,7 +112,9 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ImportFormatError(source, line, "contains a NUL byte")
-    lines = [(number, raw.strip()) for number, raw in enumerate(text.splitlines(), start=1)]
+    # Only "\n" ends a line (with an optional "\r"), as in every editor's line count;
+    # str.splitlines() would also split on form feeds, U+2028 and the like.
+    lines = [(number, raw.strip()) for number, raw in enumerate(text.split("\n"), start=1)]
     content = [(number, value) for number, value in lines if value]
     if not content:
         raise ImportFormatError(source, 1, "the file is empty")
@@ -120,7 +123,7 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
     def take() -> tuple[int, str]:
         nonlocal position
         if position >= len(content):
-            last_line = lines[-1][0] if lines else 1
+            last_line = content[-1][0]
             raise ImportFormatError(source, last_line, "the file ends before the story body")
         item = content[position]
         position += 1
@@ -184,7 +187,7 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
         else:
             story.blocks.append(ParsedBlock(kind=Block.Kind.PARAGRAPH, text=value, line=number))
     if not any(block.kind == Block.Kind.PARAGRAPH for block in story.blocks):
-        raise ImportFormatError(source, lines[-1][0], "the story has no paragraphs")
+        raise ImportFormatError(source, content[-1][0], "the story has no paragraphs")
     return story
 
 
@@ -254,21 +257,22 @@ def _match_blocks(old: list[Block], new: list[ParsedBlock]) -> dict[int, Block]:
 
 
 def _save_blocks(article: Article, parsed: list[ParsedBlock]) -> list[Block]:
+    """Bring the story's blocks in line with the file, re-anchoring annotations on the way.
+
+    Blocks paired with an old one keep their row and key; the rest are created, and old blocks
+    left unpaired are deleted once `reanchor_story_edit` has given their annotations a chance
+    in the new and edited blocks (a paragraph split in two, say) or orphaned them.
+    """
     old_blocks = list(article.blocks.order_by("position", "id"))
     pairs = _match_blocks(old_blocks, parsed)
     kept_ids = {block.id for block in pairs.values()}
-    for block in old_blocks:
-        if block.id not in kept_ids:
-            if block.kind == Block.Kind.PARAGRAPH:
-                orphan_paragraph_annotations(paragraph=block, reason="paragraph removed by re-import")
-            block.delete()
 
-    saved = []
+    saved, changes, created = [], [], []
     for position, item in enumerate(parsed):
         block = pairs.get(position)
         if block is None:
             block = Block(article=article, kind=item.kind)
-        old_text = block.text
+        old_text = None if block.pk is None else block.annotatable_text
         block.position = position
         if item.kind == Block.Kind.PARAGRAPH:
             block.text = item.text
@@ -276,9 +280,18 @@ def _save_blocks(article: Article, parsed: list[ParsedBlock]) -> list[Block]:
             block.teaser = item.teaser
             block.label = ASIDE_LABEL
         block.save()
-        if block.kind == Block.Kind.PARAGRAPH and old_text and old_text != block.text:
-            reanchor_paragraph(paragraph=block, old_text=old_text, new_text=block.text)
+        if old_text is None:
+            created.append(block)
+        elif old_text != block.annotatable_text:
+            changes.append(TextChange(block=block, old_text=old_text))
         saved.append(block)
+
+    removed = [block for block in old_blocks if block.id not in kept_ids]
+    reanchor_story_edit(
+        article=article, changes=changes, created_blocks=created, deleted_blocks=removed
+    )
+    for block in removed:
+        block.delete()
     return saved
 
 
@@ -318,6 +331,7 @@ def save_story(story: ParsedStory, *, import_key: str) -> ImportResult:
 
     blocks = _save_blocks(article, story.blocks)
     unresolved = [b for b in blocks if b.kind == Block.Kind.ASIDE and not b.is_resolved]
+    stories_changed_on_commit(article_ids=[article.pk])
     return ImportResult(article=article, created=created, unresolved_asides=unresolved)
 
 

@@ -8,6 +8,7 @@ import secrets
 import string
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
+from .search.schema import PostgresGinIndex
 from .text import render_markdown
 
 BLOCK_KEY_ALPHABET = string.ascii_lowercase + "234567"
@@ -133,6 +135,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-id")
 
 
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # The search vector is large and only the database reads it; loading it would slow
+        # every page, and saving an instance loaded with it could write back a stale vector.
+        return super().get_queryset().defer("search_vector")
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -175,12 +184,17 @@ class Article(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     tags = TaggableManager(through=TaggedArticle, blank=True)
+    # Kept current by articles.search.index (PostgreSQL; SQLite searches its FTS5 tables).
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_public_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            PostgresGinIndex(fields=["search_vector"], name="article_search_idx"),
+        ]
         permissions = [("publish_article", "Can publish articles")]
 
     def __str__(self) -> str:
@@ -236,6 +250,68 @@ class OldSlug(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class RelatedStoryQuerySet(models.QuerySet):
+    def for_readers(self):
+        """Entries a reader may see: pinned or computed, pointing at a public story.
+
+        Filtered when read, so a related story that is unpublished later vanishes at once.
+        """
+        return self.exclude(source=RelatedStory.Source.EXCLUDED).filter(
+            related__in=Article.objects.published()
+        )
+
+
+class RelatedStory(models.Model):
+    """One entry of a story's "Related stories" list.
+
+    Computed entries are rewritten by `articles.related.compute`, which stores the score and the
+    reason shown to editors. An editor's entries survive every recompute: pinned ones come first,
+    in the editor's order; excluded ones are never suggested for this story nor shown.
+    """
+
+    class Source(models.TextChoices):
+        PINNED = "pinned", "Pinned by an editor"
+        COMPUTED = "computed", "Computed"
+        EXCLUDED = "excluded", "Excluded by an editor"
+
+    # Indexed by the unique constraint below, which leads with the article.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="related_entries", db_index=False
+    )
+    related = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", verbose_name="related story"
+    )
+    # An entry an editor adds by hand is a pin; the computation writes its own as "computed".
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PINNED)
+    position = models.PositiveSmallIntegerField(default=0)
+    score = models.FloatField(default=0.0, editable=False)
+    reason = models.CharField(max_length=300, blank=True, editable=False)
+
+    objects = RelatedStoryQuerySet.as_manager()
+
+    class Meta:
+        # Pinned first, then computed (best first), then exclusions (editors see those last).
+        ordering = [
+            models.Case(
+                models.When(source="pinned", then=models.Value(0)),
+                models.When(source="computed", then=models.Value(1)),
+                default=models.Value(2),
+            ),
+            "position",
+            "id",
+        ]
+        verbose_name_plural = "related stories"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "related"], name="related_once_per_article"),
+            models.CheckConstraint(
+                condition=~Q(related=models.F("article")), name="related_is_another_story"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.related)
 
 
 class BlockQuerySet(models.QuerySet):

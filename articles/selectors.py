@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from .models import Annotation, Article, Block, Byline
+from .related.selectors import related_stories_prefetch
 
 CARD_FIELDS = (
     "id",
@@ -42,7 +43,8 @@ def story_for_page(queryset: QuerySet[Article]) -> QuerySet[Article]:
     """Everything a story page shows, in a fixed number of queries.
 
     1 article + section, 1 bylines with authors, 1 tags, 1 body blocks with their aside targets,
-    1 public annotations: five queries however long the story.
+    1 public annotations, 1 related stories with their sections: six queries however long the
+    story.
     """
     blocks = Block.objects.select_related("target_article").order_by("position", "id")
     annotations = Annotation.objects.published_notes().order_by("start", "id")
@@ -51,4 +53,5 @@ def story_for_page(queryset: QuerySet[Article]) -> QuerySet[Article]:
         "tags",
         Prefetch("blocks", queryset=blocks),
         Prefetch("annotations", queryset=annotations, to_attr="public_annotations"),
+        related_stories_prefetch(),
     )

@@ -4,6 +4,7 @@ Works only on rows the story page already prefetched (see `selectors.story_for_p
 adds no queries however many paragraphs, asides and annotations a story has.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -11,6 +12,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .models import Annotation, Article, Block
 from .text import safe_http_url
+
+WORDS_PER_MINUTE = 230
 
 
 @dataclass
@@ -87,8 +90,14 @@ def aside_link(block: Block) -> str:
     return safe_http_url(block.target_url)
 
 
+def reading_minutes(blocks: list[Block]) -> int:
+    """Minutes to read the paragraphs at 230 words a minute, rounded up; at least 1."""
+    words = sum(len(block.text.split()) for block in blocks if block.kind == Block.Kind.PARAGRAPH)
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
 def build_story_body(article: Article) -> dict:
-    """The story body in reading order, its numbered notes, and the corrections notice."""
+    """The story body in reading order, its numbered notes, corrections notice and reading time."""
     by_paragraph: dict[int, list[Annotation]] = {}
     for annotation in article.public_annotations:
         by_paragraph.setdefault(annotation.paragraph_id, []).append(annotation)
@@ -111,4 +120,9 @@ def build_story_body(article: Article) -> dict:
         (n for n in notes if n.annotation.kind == Annotation.Kind.CORRECTION),
         key=lambda n: n.annotation.corrected_at or n.annotation.created_at,
     )
-    return {"body": body, "notes": notes, "corrections": corrections}
+    return {
+        "body": body,
+        "notes": notes,
+        "corrections": corrections,
+        "reading_minutes": reading_minutes([item.block for item in body]),
+    }

@@ -1,11 +1,15 @@
 """Reader-facing URLs."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
-from . import views
+from . import feeds, views
 from .annotations.urls import urlpatterns as annotation_urlpatterns
+from .archives import MonthConverter, YearConverter
+from .search.views import search
 
 app_name = "articles"
+register_converter(YearConverter, "year")
+register_converter(MonthConverter, "month")
 
 urlpatterns = [
     path("", views.FrontPageView.as_view(), name="front"),
@@ -13,5 +17,20 @@ urlpatterns = [
     path("sections/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
     path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("search/", search, name="search"),
     *annotation_urlpatterns,
+    path("feed/rss/", feeds.SiteFeed(), name="feed-rss"),
+    path("feed/atom/", feeds.SiteAtomFeed(), name="feed-atom"),
+    path("sections/<slug:slug>/feed/rss/", feeds.SectionFeed(), name="section-feed-rss"),
+    path("sections/<slug:slug>/feed/atom/", feeds.SectionAtomFeed(), name="section-feed-atom"),
+    path("tags/<str:slug>/feed/rss/", feeds.TagFeed(), name="tag-feed-rss"),
+    path("tags/<str:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
+    path("authors/<slug:slug>/feed/rss/", feeds.AuthorFeed(), name="author-feed-rss"),
+    path("authors/<slug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
+    path("archive/<year:year>/", views.YearArchiveView.as_view(), name="archive-year"),
+    path(
+        "archive/<year:year>/<month:month>/",
+        views.MonthArchiveView.as_view(),
+        name="archive-month",
+    ),
 ]

@@ -17,6 +17,7 @@ from articles.models import (
     Author,
     Block,
     OldSlug,
+    RelatedStory,
     Section,
     Tag,
 )
@@ -31,6 +32,7 @@ CONTENT_MODELS = [
     Article,
     Block,
     OldSlug,
+    RelatedStory,
     Annotation,
     AnnotationReply,
     AnnotationRevision,

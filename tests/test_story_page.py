@@ -238,7 +238,7 @@ def test_front_page_lists_newest_first(client):
 
 
 def test_story_page_query_count_is_constant(client, django_assert_num_queries):
-    """50 paragraphs, 10 asides, 20 tags, 100 public annotations: still the same 6 queries."""
+    """50 paragraphs, 10 asides, 20 tags, 100 public annotations: still the same 8 queries."""
     authors = [AuthorFactory(x_handle=f"r{n}") for n in range(3)]
     article = ArticleFactory(authors=authors, tags=[f"tag {n}" for n in range(20)])
     paragraphs = [
@@ -260,8 +260,9 @@ def test_story_page_query_count_is_constant(client, django_assert_num_queries):
         paragraph=paragraphs[0], anchor_state=Annotation.AnchorState.ORPHANED, body="SECRET-3"
     )
 
-    # article+section, bylines+authors, tags, blocks+aside targets, annotations, section nav
-    with django_assert_num_queries(6):
+    # cache validators, article+section, bylines+authors, tags, blocks+aside targets,
+    # annotations, related stories, section nav
+    with django_assert_num_queries(8):
         response = client.get(article.get_absolute_url())
     content = response.content.decode()
     assert content.count('class="paragraph') == 50
@@ -277,7 +278,8 @@ def test_list_pages_query_count_is_constant(client, django_assert_num_queries):
     for _ in range(25):
         ArticleFactory(authors=[author, AuthorFactory()], tags=[tag])
     section = Article.objects.first().section
-    # count, page of stories, bylines with authors, section nav (+1 tag / author / section lookup)
+    # count (with the cache validators), page of stories, bylines with authors, section nav
+    # (+1 tag / author / section lookup)
     with django_assert_num_queries(4):
         client.get("/")
     for url in (tag.get_absolute_url(), section.get_absolute_url()):

@@ -3,12 +3,25 @@
 `Block` is registered here, limited to asides: paragraphs are edited in their story's body inline.
 Without a model change (a proxy model) the admin index still calls this list "Blocks"; the page
 titles say what it is.
+
+An unresolved aside's page offers the stories it most likely means (`related.suggest`), each with
+a "Use this" button that links the aside to it in one click.
 """
 
-from django.contrib import admin
-from django.utils.html import format_html
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_POST
 
-from ..models import Block
+from ..annotations.services import TextChange, orphan_paragraph_annotations, reanchor_story_edit
+from ..models import Article, Block
+from ..refresh import stories_changed_on_commit
+from ..related.suggest import accept_suggestion, suggest_targets
 from ..text import safe_http_url
 
 
@@ -38,16 +51,72 @@ class AsideAdmin(admin.ModelAdmin):
     search_fields = ["teaser", "target_url", "article__headline"]
     list_select_related = ["article", "target_article"]
     ordering = ["article", "position"]  # newest story first, as stories are ordered
-    fields = ["article", "teaser", "label", "target_article", "target_url"]
-    readonly_fields = ["article"]
+    fields = ["article", "teaser", "label", "suggested_targets", "target_article", "target_url"]
+    readonly_fields = ["article", "suggested_targets"]
     autocomplete_fields = ["target_article"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).asides()
 
+    def save_model(self, request, obj, form, change):
+        old_teaser = form.initial.get("teaser", "")
+        super().save_model(request, obj, form, change)
+        if change and "teaser" in form.changed_data:
+            # A teaser is annotatable text: its notes follow the edit like a paragraph's.
+            reanchor_story_edit(
+                article=obj.article,
+                changes=[TextChange(block=obj, old_text=old_teaser)],
+                created_blocks=[],
+                deleted_blocks=[],
+                user=request.user,
+            )
+        stories_changed_on_commit(article_ids=[obj.article_id])
+
+    def delete_model(self, request, obj):
+        orphan_paragraph_annotations(paragraph=obj, user=request.user)
+        super().delete_model(request, obj)
+        stories_changed_on_commit(article_ids=[obj.article_id])
+
+    def delete_queryset(self, request, queryset):
+        asides = list(queryset)
+        for aside in asides:
+            orphan_paragraph_annotations(paragraph=aside, user=request.user)
+        super().delete_queryset(request, queryset)
+        stories_changed_on_commit(article_ids=[aside.article_id for aside in asides])
+
     def has_add_permission(self, request):
         # An aside has a place in a story's body; it is added there.
         return False
+
+    def get_urls(self):
+        use_target = self.admin_site.admin_view(require_POST(self.use_target_view))
+        return [
+            path("<path:object_id>/use-target/", use_target, name="articles_block_use_target"),
+            *super().get_urls(),
+        ]
+
+    def use_target_view(self, request, object_id):
+        """Link the aside to the story whose "Use this" button was pressed (`use_target`)."""
+        aside = self.get_object(request, unquote(object_id))
+        if aside is None:
+            raise Http404("No such aside.")
+        if not self.has_change_permission(request, aside):
+            raise PermissionDenied
+        target_id = request.POST.get("use_target", "")
+        target = Article.objects.filter(pk=target_id).first() if target_id.isdigit() else None
+        if target is None:
+            self.message_user(request, "That story no longer exists.", messages.ERROR)
+        else:
+            try:
+                accept_suggestion(aside=aside, target=target)
+            except ValueError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.log_change(request, aside, f"Linked to the suggested story “{target}”.")
+                self.message_user(
+                    request, f"The aside now links to “{target.headline}”.", messages.SUCCESS
+                )
+        return HttpResponseRedirect(reverse("admin:articles_block_change", args=[aside.pk]))
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(
@@ -70,6 +139,34 @@ class AsideAdmin(admin.ModelAdmin):
         if url := safe_http_url(aside.target_url):
             return format_html('<a href="{}">{}</a>', url, url)
         return aside.target_url or None
+
+    @admin.display(description="suggested stories")
+    def suggested_targets(self, aside: Block) -> str:
+        if aside.is_resolved:
+            return "—"
+        suggestions = suggest_targets(aside=aside)
+        if not suggestions:
+            return "No published story matches this aside and the paragraphs around it."
+        # Inside the change form, so each button submits it to the "use this" view instead.
+        use_url = reverse("admin:articles_block_use_target", args=[aside.pk])
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> <small>{} · {}</small> '
+            '<button type="submit" class="button" formaction="{}" name="use_target" value="{}">'
+            "Use this</button></li>",
+            (
+                (
+                    story.get_absolute_url(),
+                    story.headline,
+                    story.section.name,
+                    date_format(localtime(story.published_at), "M j Y"),
+                    use_url,
+                    story.pk,
+                )
+                for story in suggestions
+            ),
+        )
+        return format_html('<ol class="aside-suggestions">{}</ol>', items)
 
     @admin.display(description="resolved?", boolean=True)
     def resolved(self, aside: Block) -> bool:

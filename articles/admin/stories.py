@@ -15,10 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from ..annotations.services import TextChange, reanchor_story_edit
 from ..forms import ArticleAdminForm, BlockInlineForm
 from ..models import Article, Block, Byline, OldSlug
+from ..refresh import stories_changed_on_commit
 from ..selectors import bylines_prefetch
 from ..slugs import record_slug_change
+from .annotate import annotate_urls
+from .related import RelatedStoryInline
 from .tagging import add_tags_to_stories, remove_tags_from_stories
 
 
@@ -93,6 +97,7 @@ def publish_stories(modeladmin, request, queryset):
         modified_at=now,
     )
     _log_change(request, to_publish, "Published.")
+    stories_changed_on_commit(article_ids=[article.pk for article in to_publish])
     modeladmin.message_user(request, f"Published {_stories(len(to_publish))}.", messages.SUCCESS)
 
 
@@ -120,7 +125,7 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("headline",)}
     list_select_related = ["section"]
     readonly_fields = ["import_key", "read_more_asides"]
-    inlines = [BylineInline, BlockInline, OldSlugInline]
+    inlines = [BylineInline, BlockInline, OldSlugInline, RelatedStoryInline]
     actions = [publish_stories, unpublish_stories, add_tags_to_stories, remove_tags_from_stories]
     fieldsets = [
         ("Story", {"fields": ["headline", "slug", "dek", "section", "tags"]}),
@@ -144,6 +149,10 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(bylines_prefetch(), "tags")
 
+    def get_urls(self):
+        # Before the admin's own: its `<path:object_id>/` would swallow `<id>/annotate/`.
+        return [*annotate_urls(self), *super().get_urls()]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
@@ -165,10 +174,65 @@ class ArticleAdmin(admin.ModelAdmin):
         # desk is for those who may change stories.
         return self.has_change_permission(request, obj)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Text, tags, status or pins may have changed: re-index and recompute once committed.
+        stories_changed_on_commit(article_ids=[form.instance.pk])
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "slug" in form.changed_data:
             record_slug_change(article=obj, old_slug=form.initial["slug"])
+
+    def save_formset(self, request, form, formset, change):
+        """Save the body inline and re-anchor annotations to the edited texts.
+
+        Runs inside the change view's transaction. By now the forms' instances hold the posted
+        values, so the old texts are read from the rows before they are saved; deleted blocks
+        go to `reanchor_story_edit` before their rows go, so that their notes move into blocks
+        edited in the same save (a split paragraph) or are orphaned, never silently detached.
+        """
+        if formset.model is not Block:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.save(commit=False)
+        edited = [
+            block
+            for block, changed_fields in formset.changed_objects
+            if {"kind", "text", "teaser"} & set(changed_fields)
+        ]
+        stored = Block.objects.only("kind", "text", "teaser").in_bulk([b.pk for b in edited])
+        for block in [*formset.new_objects, *(block for block, _ in formset.changed_objects)]:
+            block.save()
+        formset.save_m2m()
+        result = reanchor_story_edit(
+            article=form.instance,
+            changes=[TextChange(block=b, old_text=stored[b.pk].annotatable_text) for b in edited],
+            created_blocks=formset.new_objects,
+            deleted_blocks=formset.deleted_objects,
+            user=request.user,
+        )
+        for block in formset.deleted_objects:
+            block.delete()
+        if orphaned := len(result.orphaned):
+            query = urlencode(
+                {"article__id__exact": form.instance.pk, "anchor_state__exact": "orphaned"}
+            )
+            self.message_user(
+                request,
+                format_html(
+                    "{} annotation{} lost {} passage and {} hidden from readers: "
+                    '<a href="{}?{}">review {}</a>.',
+                    orphaned,
+                    pluralize(orphaned),
+                    pluralize(orphaned, "its,their"),
+                    pluralize(orphaned, "is,are"),
+                    reverse("admin:articles_annotation_changelist"),
+                    query,
+                    pluralize(orphaned, "it,them"),
+                ),
+                messages.WARNING,
+            )
 
     @admin.display(description="bylines")
     def byline(self, article: Article) -> str:

@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 
 from ..forms import TagNamesForm
 from ..models import Article, Tag, TaggedArticle
+from ..refresh import stories_changed_on_commit
 
 # Our stories use `articles.Tag`; taggit's own tag table stays empty, so hide its admin.
 with suppress(NotRegistered):
@@ -39,6 +40,22 @@ class TagAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(story_count=Count("tagged_articles"))
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # Tag names are part of the stories' search text.
+            stories_changed_on_commit(article_ids=_tagged_story_ids([obj]))
+
+    def delete_model(self, request, obj):
+        article_ids = _tagged_story_ids([obj])
+        super().delete_model(request, obj)
+        stories_changed_on_commit(article_ids=article_ids)
+
+    def delete_queryset(self, request, queryset):
+        article_ids = _tagged_story_ids(queryset)
+        super().delete_queryset(request, queryset)
+        stories_changed_on_commit(article_ids=article_ids)
+
     @admin.display(description="description")
     def short_description(self, tag: Tag) -> str:
         return Truncator(tag.description).chars(80)
@@ -46,6 +63,14 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="stories", ordering="story_count")
     def story_count(self, tag: Tag) -> int:
         return tag.story_count
+
+
+def _tagged_story_ids(tags) -> list[int]:
+    return list(
+        TaggedArticle.objects.filter(tag__in=tags)
+        .values_list("content_object_id", flat=True)
+        .distinct()
+    )
 
 
 def find_tags(names: list[str]) -> dict[str, Tag]:
@@ -104,6 +129,7 @@ def _bulk_tag_step(
         names = form.cleaned_data["tags"]
         article_ids = list(queryset.prefetch_related(None).values_list("pk", flat=True))
         changed = apply(article_ids=article_ids, names=names)
+        stories_changed_on_commit(article_ids=[article.pk for article in changed])
         quoted = ", ".join(f"“{name}”" for name in names)
         if changed:
             LogEntry.objects.log_actions(

@@ -1,0 +1,132 @@
+"""Database outages: readers get a 503 page, /healthz says so, and the site recovers by itself.
+
+On PostgreSQL the test stops and restarts the real server (CI runs as root, next to it); on
+SQLite, where there is no server, the outage is an unopenable database file.
+"""
+
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.request import urlopen
+
+import pytest
+from django.db import OperationalError, connection, connections
+
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def pg_ready() -> bool:
+    result = subprocess.run(  # noqa: S603, S607 - fixed command
+        ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False, timeout=10
+    )
+    return result.returncode == 0
+
+
+def pg_cluster(action: str) -> None:
+    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[0]
+    subprocess.run(  # noqa: S603, S607 - fixed command
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, "-m", "fast"]
+        if action == "stop"
+        else ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
+        check=True,
+        timeout=60,
+    )
+
+
+def wait_for(predicate, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("PostgreSQL did not change state in time")
+        time.sleep(0.25)
+
+
+class Outage:
+    """Takes the database away and brings it back, whatever the backend."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+        self.vendor = connection.vendor
+
+    def start(self):
+        if self.vendor == "postgresql":
+            if not shutil.which("pg_ctlcluster") or not Path("/etc/postgresql").exists():
+                pytest.fail("pg_ctlcluster is needed to stop the real PostgreSQL server")
+            pg_cluster("stop")
+            wait_for(lambda: not pg_ready())
+        else:
+            # The test database lives in memory and cannot really go away: every statement
+            # fails instead, as it does when the database file has gone.
+            def unavailable(wrapper, name=None):
+                raise OperationalError("unable to open database file")
+
+            # On the class, so that the live server's thread sees it too.
+            self.monkeypatch.setattr(type(connections["default"]), "create_cursor", unavailable)
+
+    def end(self, *, close_connection: bool = True):
+        if self.vendor == "postgresql":
+            if not pg_ready():
+                pg_cluster("start")
+                wait_for(pg_ready)
+        else:
+            self.monkeypatch.undo()
+        if close_connection:
+            connection.close()
+
+
+@pytest.fixture
+def outage(monkeypatch):
+    outage = Outage(monkeypatch)
+    yield outage
+    outage.end()  # always bring the database back, even when the test failed
+
+
+def fetch(url: str) -> tuple[int, dict, str]:
+    """GET through a real HTTP connection, as a reader's browser or a load balancer would."""
+    try:
+        with urlopen(url, timeout=30) as response:  # noqa: S310 - our own live server
+            return response.status, dict(response.headers), response.read().decode()
+    except HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def test_readers_get_a_503_while_the_database_is_down_and_the_site_recovers(live_server, outage):
+    """Served by a real server thread, where Django's own connection handling must recover."""
+    story = ArticleFactory(headline="Still here after the outage")
+    story_url = live_server.url + story.get_absolute_url()
+    assert fetch(story_url)[0] == 200
+    status, _, body = fetch(live_server.url + "/healthz")
+    assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok", "cache": "ok"})
+
+    outage.start()
+    for url in (story_url, live_server.url + "/"):
+        status, headers, body = fetch(url)
+        assert status == 503
+        assert "We’ll be right back" in body
+        assert headers["Retry-After"] == "30"
+        assert "no-cache" in headers["Cache-Control"]
+    status, _, body = fetch(live_server.url + "/healthz")
+    assert status == 503
+    assert json.loads(body)["database"] == "unavailable"
+
+    outage.end(close_connection=False)  # nothing but the server itself reconnects
+    status, _, body = fetch(story_url)
+    assert status == 200
+    assert "Still here after the outage" in body
+    assert fetch(live_server.url + "/healthz")[0] == 200
+
+
+def test_other_server_errors_are_a_500_page(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug, not an outage")
+
+    monkeypatch.setattr("articles.views.story_cards", broken)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
