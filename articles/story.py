@@ -40,6 +40,14 @@ class BodyItem:
     notes: list[Note] = field(default_factory=list)
     link: str = ""
 
+    @property
+    def notes_label(self) -> str:
+        """A name for the block's group of margin notes, unique on the page ("Notes 2 to 3")."""
+        if not self.notes:
+            return ""
+        first, last = self.notes[0].number, self.notes[-1].number
+        return f"Note {first}" if first == last else f"Notes {first} to {last}"
+
 
 def highlight_paragraph(text: str, notes: list[Note]) -> SafeString:
     """Escape `text` and wrap each note's quoted passage in <mark>, with a numbered reference.

@@ -1,0 +1,71 @@
+"""WCAG 2.2 AA, checked by axe-core in Chromium on the reader pages, light and dark.
+
+axe-core comes from the npm registry (pinned in tests/browser/package.json, installed by
+`make test`, never committed) and is injected into each page. The site's Content-Security-Policy
+forbids injected scripts, so these pages are opened with CSP bypassed for the test only.
+"""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from articles.annotations.loading import load_annotation_file
+from articles.importer import import_story_file
+from tests.factories import ArticleFactory, AuthorFactory, TagFactory
+from tests.tools import axe_js
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@pytest.fixture
+def site(seed_dir):
+    story = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").article
+    load_annotation_file(seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json")
+    tag = TagFactory(name="Peru", slug="peru", description="Reporting from Peru.")
+    story.tags.add(tag, "coca")
+    author = story.bylines.get().author
+    author.bio = "Kayla Ruble reports on Latin America."
+    author.save()
+    for n in range(3):
+        ArticleFactory(
+            headline=f"Coca growers in the valley, part {n}",
+            authors=[author, AuthorFactory()],
+            tags=[tag],
+        )
+    return {
+        "front page": reverse("articles:front"),
+        "story page": story.get_absolute_url(),
+        "tag page": tag.get_absolute_url(),
+        "author page": author.get_absolute_url(),
+        "search results": reverse("articles:search") + "?q=coca",
+    }
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(
+    "name", ["front page", "story page", "tag page", "author page", "search results"]
+)
+@pytest.mark.parametrize("width", [1400, 375], ids=["desktop", "phone"])
+def test_reader_pages_have_no_accessibility_violations(
+    live_server, new_page, site, name, scheme, width
+):
+    page = new_page(viewport={"width": width, "height": 900}, color_scheme=scheme, bypass_csp=True)
+    page.goto(live_server.url + site[name])
+    page.add_script_tag(path=str(axe_js()))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    violations = [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [node["target"] for node in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+    ]
+    assert violations == [], json.dumps(violations, indent=1)
+    assert result["passes"], "axe ran no checks"
