@@ -22,6 +22,13 @@ from .text import render_markdown
 BLOCK_KEY_ALPHABET = string.ascii_lowercase + "234567"
 
 
+class WebURLField(models.URLField):
+    """A URL field whose forms read a bare "example.org" as https, as Django 6 will."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 def new_block_key() -> str:
     """A short random permanent id for a body block, used in `#p-<key>` permalinks."""
     return "".join(secrets.choice(BLOCK_KEY_ALPHABET) for _ in range(10))
@@ -87,7 +94,7 @@ class SocialProfile(models.Model):
 
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="social_profiles")
     network = models.CharField(max_length=20, choices=SocialNetwork.choices)
-    url = models.URLField()
+    url = WebURLField()
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -165,14 +172,14 @@ class Article(models.Model):
     modified_at = models.DateTimeField(auto_now=True)
 
     lead_image = models.ImageField(upload_to="lead-images/%Y/%m/", blank=True)
-    lead_image_url = models.URLField(
+    lead_image_url = WebURLField(
         blank=True, max_length=500, help_text="Used when no image file is uploaded."
     )
     image_credit = models.CharField(max_length=200, blank=True, help_text='e.g. "AP/Martin Mejia"')
     image_caption = models.CharField(max_length=500, blank=True)
     image_alt = models.CharField("image alt text", max_length=300, blank=True)
 
-    source_url = models.URLField(blank=True, max_length=500, help_text="Where it was imported from.")
+    source_url = WebURLField(blank=True, max_length=500, help_text="Where it was imported from.")
     import_key = models.CharField(
         max_length=255,
         unique=True,
@@ -355,7 +362,7 @@ class Block(models.Model):
         related_name="inbound_asides",
         help_text="Aside: the story it links to.",
     )
-    target_url = models.URLField(
+    target_url = WebURLField(
         blank=True, max_length=500, help_text="Aside: an external link, when not one of ours."
     )
 
@@ -468,7 +475,7 @@ class Annotation(models.Model):
     )
 
     # Kind-specific fields.
-    source_url = models.URLField("source link", blank=True, max_length=500)
+    source_url = WebURLField("source link", blank=True, max_length=500)
     source_title = models.CharField(max_length=300, blank=True)
     claim = models.TextField(blank=True, help_text="Fact-check: the claim being checked.")
     verdict = models.CharField(max_length=15, choices=Verdict.choices, blank=True)
