@@ -474,7 +474,7 @@ class Annotation(models.Model):
         max_length=10, choices=AnchorState.choices, default=AnchorState.ANCHORED
     )
 
-    # Kind-specific fields.
+    # Kind-specific fields (named in KIND_FIELDS below).
     source_url = WebURLField("source link", blank=True, max_length=500)
     source_title = models.CharField(max_length=300, blank=True)
     claim = models.TextField(blank=True, help_text="Fact-check: the claim being checked.")
@@ -498,6 +498,17 @@ class Annotation(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     objects = AnnotationQuerySet.as_manager()
+
+    # The fields that only some kinds use: sources, fact-checks and corrections.
+    KIND_FIELDS = (
+        "source_url",
+        "source_title",
+        "claim",
+        "verdict",
+        "correction_wrong",
+        "correction_right",
+        "corrected_at",
+    )
 
     class Meta:
         ordering = ["paragraph_id", "start", "id"]

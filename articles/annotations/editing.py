@@ -24,19 +24,7 @@ from .anchoring import Anchor, make_anchor, utf16_to_codepoint
 from .services import annotation_snapshot, mark_story_corrected, record_revision
 
 # What an editor writes about a passage; the anchor is set from a Selection instead.
-NOTE_FIELDS = (
-    "kind",
-    "body",
-    "visibility",
-    "status",
-    "source_url",
-    "source_title",
-    "claim",
-    "verdict",
-    "correction_wrong",
-    "correction_right",
-    "corrected_at",
-)
+NOTE_FIELDS = ("kind", "body", "visibility", "status", *Annotation.KIND_FIELDS)
 
 # Fields that mean something for one kind only; other kinds keep them empty.
 KIND_FIELDS = {

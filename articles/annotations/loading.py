@@ -18,14 +18,8 @@ from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, B
 from .anchoring import make_anchor
 from .services import mark_story_corrected, record_revision
 
-KIND_FIELDS = {
-    "source_url",
-    "source_title",
-    "claim",
-    "verdict",
-    "correction_wrong",
-    "correction_right",
-}
+# corrected_at is parsed on its own below: it is a time.
+KIND_FIELDS = set(Annotation.KIND_FIELDS) - {"corrected_at"}
 
 
 class AnnotationFileError(Exception):
