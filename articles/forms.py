@@ -1,31 +1,54 @@
-"""Forms for the editors' admin: the story form, body blocks, and the bulk tag actions."""
+"""Forms for the editors' admin: the story and annotation forms, body blocks, bulk tag actions.
+
+The story and annotation change forms are `VersionCheckedForm`s: they refuse to save over a
+change someone else made since they were loaded (see `articles.concurrency`).
+"""
 
 from django import forms
 from django.utils import timezone
 from taggit.utils import parse_tags
 
-from .models import Article, Block, Tag
+from .annotations.editing import NOTE_FIELDS
+from .concurrency import (
+    VersionCheckedForm,
+    annotation_edits_since,
+    annotation_state,
+    story_edits_since,
+    story_state,
+)
+from .models import Annotation, Article, Block, Tag
+
+STORY_FIELDS = [
+    "headline",
+    "slug",
+    "dek",
+    "section",
+    "tags",
+    "status",
+    "published_at",
+    "updated_at",
+    "lead_image",
+    "lead_image_url",
+    "image_credit",
+    "image_caption",
+    "image_alt",
+    "source_url",
+]
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(VersionCheckedForm):
+    noun = "story"
+
     class Meta:
         model = Article
-        fields = [
-            "headline",
-            "slug",
-            "dek",
-            "section",
-            "tags",
-            "status",
-            "published_at",
-            "updated_at",
-            "lead_image",
-            "lead_image_url",
-            "image_credit",
-            "image_caption",
-            "image_alt",
-            "source_url",
-        ]
+        fields = STORY_FIELDS
+
+    def state_of(self, instance):
+        # All of the story's fields, also those read-only to this editor (a publish shows).
+        return story_state(instance, fields=STORY_FIELDS)
+
+    def edits_since(self, instance, since):
+        return story_edits_since(instance, since)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -37,6 +60,22 @@ class ArticleAdminForm(forms.ModelForm):
         ):
             cleaned_data["published_at"] = timezone.now()
         return cleaned_data
+
+
+class AnnotationAdminForm(VersionCheckedForm):
+    """What the annotations admin may change of a note: what it says, never its anchor."""
+
+    noun = "note"
+
+    class Meta:
+        model = Annotation
+        fields = list(NOTE_FIELDS)
+
+    def state_of(self, instance):
+        return annotation_state(instance, fields=NOTE_FIELDS)
+
+    def edits_since(self, instance, since):
+        return annotation_edits_since(instance, since)
 
 
 class BlockInlineForm(forms.ModelForm):

@@ -2,6 +2,10 @@
 
 Annotations are made on the story text, in the annotate screen (its own issue); here editors
 find them, follow their threads, and change what does not move the anchor.
+
+Saving a change to the note claims its version, as the annotate screen does: a form opened before
+someone else changed or re-anchored the note is refused with what changed
+(`articles.concurrency`). A save that only adds replies leaves the note, and its version, alone.
 """
 
 from django.contrib import admin
@@ -11,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from ..annotations.services import annotation_snapshot, record_revision
+from ..concurrency import VersionCheckedAdmin
+from ..forms import AnnotationAdminForm
 from ..models import Annotation, AnnotationReply, AnnotationRevision
 
 ANCHOR_FIELDS = [
@@ -70,7 +76,8 @@ class AnnotationChangeList(ChangeList):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
+    form = AnnotationAdminForm
     list_display = [
         "kind",
         "quote",
@@ -119,10 +126,12 @@ class AnnotationAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            # Nothing of the note to write (replies are saved with the inlines); as on the
+            # annotate screen, saving a note unchanged neither bumps its version nor records.
+            return
         # Every change to an annotation is recorded in its history, as the services do.
-        before = None
-        if change and form.has_changed():
-            before = annotation_snapshot(Annotation.objects.get(pk=obj.pk))
+        before = annotation_snapshot(Annotation.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
         if before is not None:
             record_revision(

@@ -6,11 +6,16 @@ titles say what it is.
 
 An unresolved aside's page offers the stories it most likely means (`related.suggest`), each with
 a "Use this" button that links the aside to it in one click.
+
+An aside is part of its story's body, so every change here bumps the story's version: a story
+form opened before it cannot write the old aside back (`articles.concurrency`). Asides have no
+version of their own, so this form does not check one.
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -19,10 +24,11 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from ..annotations.services import TextChange, orphan_paragraph_annotations, reanchor_story_edit
-from ..models import Article, Block
+from ..models import Annotation, Article, Block
 from ..refresh import stories_changed_on_commit
 from ..related.suggest import accept_suggestion, suggest_targets
 from ..text import safe_http_url
+from ..versions import bump_versions
 
 
 class LinkFilter(admin.SimpleListFilter):
@@ -70,19 +76,25 @@ class AsideAdmin(admin.ModelAdmin):
                 deleted_blocks=[],
                 user=request.user,
             )
+        bump_versions(Article, pks=[obj.article_id])
         stories_changed_on_commit(article_ids=[obj.article_id])
 
     def delete_model(self, request, obj):
+        _bump_notes_of([obj])
         orphan_paragraph_annotations(paragraph=obj, user=request.user)
         super().delete_model(request, obj)
+        bump_versions(Article, pks=[obj.article_id])
         stories_changed_on_commit(article_ids=[obj.article_id])
 
     def delete_queryset(self, request, queryset):
         asides = list(queryset)
+        _bump_notes_of(asides)
         for aside in asides:
             orphan_paragraph_annotations(paragraph=aside, user=request.user)
         super().delete_queryset(request, queryset)
-        stories_changed_on_commit(article_ids=[aside.article_id for aside in asides])
+        article_ids = [aside.article_id for aside in asides]
+        bump_versions(Article, pks=article_ids)
+        stories_changed_on_commit(article_ids=article_ids)
 
     def has_add_permission(self, request):
         # An aside has a place in a story's body; it is added there.
@@ -108,7 +120,9 @@ class AsideAdmin(admin.ModelAdmin):
             self.message_user(request, "That story no longer exists.", messages.ERROR)
         else:
             try:
-                accept_suggestion(aside=aside, target=target)
+                with transaction.atomic():
+                    accept_suggestion(aside=aside, target=target)
+                    bump_versions(Article, pks=[aside.article_id])
             except ValueError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
@@ -171,3 +185,11 @@ class AsideAdmin(admin.ModelAdmin):
     @admin.display(description="resolved?", boolean=True)
     def resolved(self, aside: Block) -> bool:
         return aside.is_resolved
+
+
+def _bump_notes_of(asides: list[Block]) -> None:
+    """Deleting asides orphans their notes, or detaches those orphaned already: new versions."""
+    bump_versions(
+        Annotation,
+        pks=Annotation.objects.filter(paragraph__in=asides).values_list("pk", flat=True),
+    )

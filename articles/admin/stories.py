@@ -2,13 +2,17 @@
 
 Publishing is its own permission (`articles.publish_article`): editors without it write and edit
 drafts, but the status and publication time are read-only to them and they get no publish actions.
+
+Saving the change form claims the story's version (`articles.concurrency`): a form opened before
+someone else's save, or before a bulk action on the story, is refused with what changed. So the
+bulk actions and re-anchoring bump the versions of the stories and notes they change.
 """
 
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.db.models import Value
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -16,6 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from ..annotations.services import TextChange, reanchor_story_edit
+from ..concurrency import VersionCheckedAdmin
 from ..forms import ArticleAdminForm, BlockInlineForm
 from ..models import Article, Block, Byline, OldSlug
 from ..refresh import stories_changed_on_commit
@@ -95,6 +100,7 @@ def publish_stories(modeladmin, request, queryset):
         status=Article.Status.PUBLISHED,
         published_at=Coalesce("published_at", Value(now)),
         modified_at=now,
+        version=F("version") + 1,
     )
     _log_change(request, to_publish, "Published.")
     stories_changed_on_commit(article_ids=[article.pk for article in to_publish])
@@ -107,7 +113,7 @@ def unpublish_stories(modeladmin, request, queryset):
     queryset = queryset.select_related(None).prefetch_related(None)
     to_unpublish = list(queryset.filter(status=Article.Status.PUBLISHED).only("pk", "headline"))
     Article.objects.filter(pk__in=[article.pk for article in to_unpublish]).update(
-        status=Article.Status.DRAFT, modified_at=timezone.now()
+        status=Article.Status.DRAFT, modified_at=timezone.now(), version=F("version") + 1
     )
     _log_change(request, to_unpublish, "Unpublished.")
     modeladmin.message_user(
@@ -116,7 +122,7 @@ def unpublish_stories(modeladmin, request, queryset):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "status", "section", "published_at", "byline", "tag_list"]
     list_filter = ["status", "section", "published_at", "tags"]

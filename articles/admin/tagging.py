@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 from ..forms import TagNamesForm
 from ..models import Article, Tag, TaggedArticle
 from ..refresh import stories_changed_on_commit
+from ..versions import bump_versions
 
 # Our stories use `articles.Tag`; taggit's own tag table stays empty, so hide its admin.
 with suppress(NotRegistered):
@@ -101,6 +102,7 @@ def add_tags(*, article_ids: list[int], names: list[str]) -> list[Article]:
             if missing:
                 article.tags.add(*missing)
                 changed.append(article)
+        _bump_versions(changed)
         return changed
 
 
@@ -117,7 +119,13 @@ def remove_tags(*, article_ids: list[int], names: list[str]) -> list[Article]:
         for article in changed:
             # taggit removes by exact name, so pass the names as stored.
             article.tags.remove(*held[article.pk])
+        _bump_versions(changed)
         return changed
+
+
+def _bump_versions(articles: list[Article]) -> None:
+    """Retagged stories get a new version: a change form opened before cannot drop the tags."""
+    bump_versions(Article, pks=[article.pk for article in articles])
 
 
 def _bulk_tag_step(

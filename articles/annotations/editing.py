@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ..models import Annotation, AnnotationReply, AnnotationRevision, Block
+from ..versions import VersionConflict, claim_version
 from .anchoring import Anchor, make_anchor, utf16_to_codepoint
 from .services import annotation_snapshot, mark_story_corrected, record_revision
 
@@ -47,12 +47,8 @@ class SelectionError(ValueError):
     """The selection does not fit the block's current text."""
 
 
-class EditConflict(Exception):
-    """Someone else changed (or re-anchored) the annotation since the editor loaded it."""
-
-    def __init__(self, current: Annotation):
-        super().__init__(f"annotation {current.pk} is now at version {current.version}")
-        self.current = current
+# Someone else changed (or re-anchored) the annotation since the editor loaded it.
+EditConflict = VersionConflict
 
 
 def anchor_selection(*, text: str, selection: Selection) -> Anchor:
@@ -168,19 +164,8 @@ def _current(annotation: Annotation, version: int) -> Annotation:
 
 
 def _claim(annotation: Annotation, version: int) -> None:
-    """Compare-and-set the version, so that of two concurrent saves exactly one wins.
-
-    The UPDATE also keeps the row (on SQLite, the database) locked until the transaction ends.
-    """
-    claimed = Annotation.objects.filter(pk=annotation.pk, version=version).update(
-        version=F("version") + 1
-    )
-    if not claimed:
-        current = Annotation.objects.filter(pk=annotation.pk).select_related("author").first()
-        if current is None:
-            raise Annotation.DoesNotExist(f"annotation {annotation.pk} has been deleted")
-        raise EditConflict(current)
-    annotation.version = version + 1
+    """Compare-and-set the version, so that of two concurrent saves exactly one wins."""
+    claim_version(annotation, expected=version)
 
 
 def _set_anchor(annotation: Annotation, anchor: Anchor) -> None:

@@ -29,6 +29,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from ..models import Annotation, AnnotationRevision, Article, Block
+from ..versions import bump_versions
 from .anchoring import Anchor, locate, make_anchor, reanchor
 
 SNAPSHOT_FIELDS = (
@@ -139,6 +140,9 @@ class _Trail:
 
     def save(self) -> None:
         _update_anchors(self.changed)
+        # The passage changed under any editor who has these notes open: a new version makes
+        # their stale save a conflict instead of writing the old anchor back.
+        bump_versions(Annotation, pks=[annotation.pk for annotation in self.changed])
         AnnotationRevision.objects.bulk_create(self.revisions, batch_size=BATCH_SIZE)
 
 
@@ -419,3 +423,4 @@ def mark_story_corrected(*, annotation: Annotation) -> None:
     if article.updated_at is None or article.updated_at < when:
         article.updated_at = when
         article.save(update_fields=["updated_at", "modified_at"])
+        bump_versions(Article, pks=[article.pk])
