@@ -154,3 +154,71 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Beyond one machine: app servers keep no state of their own. Sessions live in the database
+# (read through the cache when Redis is shared), media in `STORAGES["default"]`, and pages and
+# fragments in the cache. See the README's "Deployment".
+
+# Read replicas: `DATABASE_REPLICA_URLS="postgres://…@replica-a/newsroom,postgres://…"` adds the
+# aliases replica1, replica2, … that `newsroom.routers` sends reads to. Tests read the primary's
+# test database through them (a test mirror), as the replicas mirror the primary in production.
+NEWSROOM_DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{_number}"] = {
+        **dj_database_url.parse(
+            _url,
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    NEWSROOM_DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
+# Outermost, so that everything a request reads is routed knowing whether it is pinned.
+MIDDLEWARE.insert(0, "newsroom.routers.PinPrimaryMiddleware")
+
+if os.environ.get("REDIS_URL"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Uploaded media: the local MEDIA_ROOT by default; `DJANGO_MEDIA_STORAGE=s3` puts them in an S3
+# bucket (or any S3-compatible store) through django-storages. Credentials come from the usual
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the instance's role), read by boto3 itself.
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402 - appended section
+
+DJANGO_MEDIA_STORAGE = os.environ.get("DJANGO_MEDIA_STORAGE", "filesystem").strip().lower()
+if DJANGO_MEDIA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("DJANGO_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("AWS_LOCATION", "media"),
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH"),
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+elif DJANGO_MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(
+        f"DJANGO_MEDIA_STORAGE is 'filesystem' or 's3', not {DJANGO_MEDIA_STORAGE!r}."
+    )
+
+# The page cache of rendered reader pages (`articles.pagecache`): on unless
+# NEWSROOM_PAGE_CACHE=0; entries expire after NEWSROOM_PAGE_CACHE_TTL seconds. Its own cache
+# alias, so that pages never evict the default cache's small entries: per process in local
+# memory, or shared in Redis when REDIS_URL is set.
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
+NEWSROOM_PAGE_CACHE_TTL = int(os.environ.get("NEWSROOM_PAGE_CACHE_TTL", "300"))
+NEWSROOM_PAGE_CACHE_ALIAS = "pages"
+if os.environ.get("REDIS_URL"):
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
+else:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("NEWSROOM_PAGE_CACHE_ENTRIES", "1000"))},
+    }

@@ -1,0 +1,298 @@
+"""The page cache for anonymous readers: hits cost the validator query only, and every change
+an editor makes to what a page shows (a headline, a public note, a tag, a related story's
+headline, a new story on a list) is seen on the very next request."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.models import Annotation, Article, RelatedStory
+from tests.factories import (
+    AnnotationFactory,
+    ArticleFactory,
+    AuthorFactory,
+    ParagraphFactory,
+    SectionFactory,
+    StaffFactory,
+    TagFactory,
+)
+from tests.test_admin import change_url, form_data
+
+pytestmark = pytest.mark.django_db
+
+CACHE_HEADER = "X-Page-Cache"
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache(settings):
+    """Each test starts with an empty page cache, switched on whatever the environment says."""
+    settings.NEWSROOM_PAGE_CACHE = True
+    caches[settings.NEWSROOM_PAGE_CACHE_ALIAS].clear()
+    yield
+    caches[settings.NEWSROOM_PAGE_CACHE_ALIAS].clear()
+
+
+@pytest.fixture
+def reader():
+    """An anonymous reader with a client of their own (the editor has another)."""
+    return Client()
+
+
+@pytest.fixture
+def editor_browser(db):
+    client = Client()
+    user = StaffFactory(username="desk-editor")
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def related():
+    return ArticleFactory(
+        headline="Coca growers march on Lima",
+        slug="coca-growers-march",
+        published_at=timezone.now() - timedelta(days=3),
+    )
+
+
+@pytest.fixture
+def story(related):
+    """A story with a dozen paragraphs, a byline, two tags, a public note and a related story."""
+    article = ArticleFactory(
+        headline="Peruvian soldier killed in shootout",
+        slug="peruvian-soldier-killed",
+        section=SectionFactory(name="World", slug="world"),
+        authors=[AuthorFactory(name="Kayla Ruble", slug="kayla-ruble")],
+        tags=[TagFactory(name="Peru", slug="peru"), TagFactory(name="VRAEM", slug="vraem")],
+        published_at=timezone.now() - timedelta(days=2),
+    )
+    paragraphs = [
+        ParagraphFactory(article=article, position=n, text=f"Paragraph {n} of the story text.")
+        for n in range(12)
+    ]
+    AnnotationFactory(paragraph=paragraphs[0], body="Background for readers.")
+    RelatedStory.objects.create(article=article, related=related, position=0)
+    return article
+
+
+def get(client, url, **headers):
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    return response
+
+
+def assert_miss_then_hit(client, url, django_assert_num_queries, *, queries=1):
+    """The first request renders and stores the page; the second is a hit that costs what a
+    304 costs: the validator query (after the section, tag or author row the page is about)."""
+    first = get(client, url)
+    assert first[CACHE_HEADER] == "miss"
+    with django_assert_num_queries(queries):
+        second = get(client, url)
+    assert second[CACHE_HEADER] == "hit"
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+    assert second["Last-Modified"] == first["Last-Modified"]
+    assert second["Cache-Control"] == first["Cache-Control"]
+    return second
+
+
+def test_story_page_hit_costs_only_the_validator_query(reader, story, django_assert_num_queries):
+    hit = assert_miss_then_hit(reader, story.get_absolute_url(), django_assert_num_queries)
+    assertContains(
+        hit,
+        '<h1 class="headline" id="headline">Peruvian soldier killed in shootout</h1>',
+        html=True,
+    )
+    # Headers added by middleware are added to hits too.
+    assert "default-src 'self'" in hit["Content-Security-Policy"]
+    assert "Cookie" in hit["Vary"]
+
+
+def test_head_request_is_served_from_the_cache(reader, story):
+    get(reader, story.get_absolute_url())
+    response = reader.head(story.get_absolute_url())
+    assert response.status_code == 200
+    assert response[CACHE_HEADER] == "hit"
+
+
+@pytest.mark.parametrize(
+    ("name", "queries"),
+    [
+        ("front", 1),
+        ("section", 2),  # the section, then the validators
+        ("tag", 2),
+        ("author", 3),  # the author and their social profiles, then the validators
+        ("archive-year", 1),
+        ("archive-month", 1),
+    ],
+)
+def test_list_pages_hit_costs_only_the_validator_query(
+    reader, story, name, queries, django_assert_num_queries
+):
+    url = list_url(name, story)
+    hit = assert_miss_then_hit(reader, url, django_assert_num_queries, queries=queries)
+    assertContains(hit, story.headline)
+
+
+def list_url(name: str, story: Article) -> str:
+    published = timezone.localtime(story.published_at)
+    kwargs = {
+        "front": {},
+        "section": {"slug": "world"},
+        "tag": {"slug": "peru"},
+        "author": {"slug": "kayla-ruble"},
+        "archive-year": {"year": published.year},
+        "archive-month": {"year": published.year, "month": published.month},
+    }[name]
+    return reverse(f"articles:{name}", kwargs=kwargs)
+
+
+def test_editor_saving_a_headline_in_the_admin_is_seen_at_once(reader, editor_browser, story):
+    get(reader, story.get_absolute_url())
+    assert get(reader, story.get_absolute_url())[CACHE_HEADER] == "hit"
+
+    data = form_data(editor_browser.get(change_url(story)), "article_form")
+    data["headline"] = "Soldier killed in the coca valley"
+    response = editor_browser.post(change_url(story), data)
+    assert response.status_code == 302
+
+    response = get(reader, story.get_absolute_url())
+    assert response[CACHE_HEADER] == "miss"
+    assertContains(
+        response,
+        '<h1 class="headline" id="headline">Soldier killed in the coca valley</h1>',
+        html=True,
+    )
+    assertNotContains(response, "Peruvian soldier killed in shootout")
+
+
+def publish_a_note(story: Article) -> str:
+    note = AnnotationFactory(
+        paragraph=story.blocks.paragraphs().get(position=3),
+        body="Figures from the defense ministry.",
+        visibility=Annotation.Visibility.INTERNAL,
+    )
+    note.visibility = Annotation.Visibility.PUBLIC
+    note.save()
+    return "Figures from the defense ministry."
+
+
+def add_a_tag(story: Article) -> str:
+    # As the admin's bulk action does: the story row itself is not saved.
+    story.tags.add(TagFactory(name="Coca farming", slug="coca-farming"))
+    return "Coca farming"
+
+
+def rename_the_related_story(story: Article) -> str:
+    related = Article.objects.get(slug="coca-growers-march")
+    related.headline = "Coca growers end their march on Lima"
+    related.save()
+    return "Coca growers end their march on Lima"
+
+
+def change_the_headline(story: Article) -> str:
+    story.headline = "Soldier killed in the coca valley"
+    story.save()
+    return "Soldier killed in the coca valley"
+
+
+@pytest.mark.parametrize(
+    "change", [change_the_headline, publish_a_note, add_a_tag, rename_the_related_story]
+)
+def test_a_change_to_what_the_story_shows_makes_the_next_request_a_miss(reader, story, change):
+    get(reader, story.get_absolute_url())
+    assert get(reader, story.get_absolute_url())[CACHE_HEADER] == "hit"
+
+    shown = change(story)
+
+    response = get(reader, story.get_absolute_url())
+    assert response[CACHE_HEADER] == "miss"
+    assertContains(response, shown)
+    assert get(reader, story.get_absolute_url())[CACHE_HEADER] == "hit"
+
+
+@pytest.mark.parametrize("name", ["front", "section", "tag", "author"])
+def test_a_newly_published_story_shows_on_cached_lists_at_once(reader, story, name):
+    url = list_url(name, story)
+    get(reader, url)
+    assert get(reader, url)[CACHE_HEADER] == "hit"
+
+    ArticleFactory(
+        headline="Second soldier dies of his wounds",
+        section=story.section,
+        authors=[story.bylines.get().author],
+        tags=[story.tags.get(slug="peru")],
+        published_at=timezone.now() - timedelta(minutes=1),
+    )
+
+    response = get(reader, url)
+    assert response[CACHE_HEADER] == "miss"
+    assertContains(response, "Second soldier dies of his wounds")
+
+
+def test_unpublished_story_is_gone_at_once(reader, story):
+    get(reader, story.get_absolute_url())
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.DRAFT)
+    assert reader.get(story.get_absolute_url()).status_code == 404
+
+
+def test_staff_pages_are_never_cached_nor_served_from_the_cache(reader, editor_browser, story):
+    get(reader, story.get_absolute_url())  # a cached copy for readers exists
+    for url in (story.get_absolute_url(), reverse("articles:front")):
+        response = get(editor_browser, url)
+        assert CACHE_HEADER not in response
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_draft_preview_is_never_cached(editor_browser, story):
+    draft = ArticleFactory(headline="Unpublished scoop", status=Article.Status.DRAFT)
+    ParagraphFactory(article=draft)
+    response = get(editor_browser, draft.get_absolute_url())
+    assert CACHE_HEADER not in response
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+
+
+def test_requests_with_a_session_cookie_skip_the_cache(reader, story, settings):
+    get(reader, story.get_absolute_url())
+    reader.cookies[settings.SESSION_COOKIE_NAME] = "not-a-real-session"
+    response = get(reader, story.get_absolute_url())
+    assert CACHE_HEADER not in response
+
+
+def test_query_string_and_host_are_part_of_the_key(reader, story):
+    url = reverse("articles:front")
+    get(reader, url)
+    assert get(reader, url + "?page=1")[CACHE_HEADER] == "miss"
+    # Canonical links are absolute: another host name renders its own copy.
+    assert get(reader, url, host="localhost")[CACHE_HEADER] == "miss"
+    assert get(reader, url)[CACHE_HEADER] == "hit"
+
+
+def test_a_conditional_request_still_gets_a_304(reader, story):
+    first = get(reader, story.get_absolute_url())
+    response = reader.get(story.get_absolute_url(), headers={"if-none-match": first["ETag"]})
+    assert response.status_code == 304
+
+
+def test_entries_expire_after_the_ttl(reader, story, settings):
+    settings.NEWSROOM_PAGE_CACHE_TTL = 1
+    get(reader, story.get_absolute_url())
+    assert get(reader, story.get_absolute_url())[CACHE_HEADER] == "hit"
+    time.sleep(1.1)
+    assert get(reader, story.get_absolute_url())[CACHE_HEADER] == "miss"
+
+
+def test_setting_turns_the_page_cache_off(reader, story, settings, django_assert_num_queries):
+    settings.NEWSROOM_PAGE_CACHE = False
+    get(reader, story.get_absolute_url())
+    with django_assert_num_queries(8):  # the validators and the full page (see test_story_page)
+        response = get(reader, story.get_absolute_url())
+    assert CACHE_HEADER not in response
