@@ -7,8 +7,10 @@ authors, tags), plus one to find a feed's section, tag or author.
 
 Every author of a byline is named: the generators below write one `<dc:creator>` (RSS) or one
 `<author>` with name and page URL (Atom) per author, where Django's would write only one.
-Ids are the stories' canonical URLs; the dek is plain text, so it is escaped into the HTML
-that RSS descriptions and Atom `type="html"` summaries hold.
+Ids are the stories' canonical URLs; the dek and a feed's description are plain text, so they
+are escaped into the HTML that RSS descriptions and Atom `type="html"` summaries hold (Atom's
+feed subtitle is text, and gets the text). Every string a feed writes goes through `xml_text`:
+a control character pasted into one headline must not make the feed unwritable.
 """
 
 from urllib.parse import urljoin
@@ -22,7 +24,8 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from .models import Article, Author, Section, Tag
-from .selectors import CARD_FIELDS, bylines_prefetch
+from .selectors import CARD_FIELDS, bylines_prefetch, public_tags
+from .text import xml_text
 
 FEED_LENGTH = 50
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
@@ -52,6 +55,17 @@ class NewsroomAtomFeed(Atom1Feed):
             handler.endElement("author")
 
 
+def xml_safe(value):
+    """`value` with `xml_text` applied to every string in it (dicts, lists and tuples too)."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, dict):
+        return {key: xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(xml_safe(item) for item in value)
+    return value
+
+
 def feed_items(stories: QuerySet[Article]) -> QuerySet[Article]:
     """The newest public stories of `stories`, with what an item shows: three queries."""
     return (
@@ -67,17 +81,28 @@ class SiteFeed(Feed):
 
     feed_type = NewsroomRssFeed
 
+    def get_feed(self, obj, request):
+        """The feed, with every string it writes made XML-safe."""
+        feed = super().get_feed(obj, request)
+        feed.feed = xml_safe(feed.feed)
+        feed.items = [xml_safe(item) for item in feed.items]
+        return feed
+
     def title(self, subject=None) -> str:
         return settings.NEWSROOM_SITE_NAME
 
     def link(self, subject=None) -> str:
         return reverse("articles:front")
 
-    def description(self, subject=None) -> str:
+    def description_text(self, subject=None) -> str:
+        """What the feed is, as plain text."""
         return f"The latest stories from {settings.NEWSROOM_SITE_NAME}."
 
+    def description(self, subject=None) -> str:
+        return escape(self.description_text(subject))
+
     def subtitle(self, subject=None) -> str:
-        return self.description(subject)
+        return self.description_text(subject)
 
     def author_name(self, subject=None) -> str:
         # Atom wants an author for every entry; a story without a byline is the newsroom's.
@@ -126,7 +151,7 @@ class SectionFeed(SiteFeed):
     def link(self, section: Section) -> str:
         return section.get_absolute_url()
 
-    def description(self, section: Section) -> str:
+    def description_text(self, section: Section) -> str:
         return section.description or f"The latest {section.name} stories."
 
     def items(self, section: Section):
@@ -139,7 +164,7 @@ class SectionAtomFeed(SectionFeed):
 
 class TagFeed(SiteFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(public_tags(), slug=slug)
 
     def title(self, tag: Tag) -> str:
         return f"{settings.NEWSROOM_SITE_NAME}: {tag.name}"
@@ -147,7 +172,7 @@ class TagFeed(SiteFeed):
     def link(self, tag: Tag) -> str:
         return tag.get_absolute_url()
 
-    def description(self, tag: Tag) -> str:
+    def description_text(self, tag: Tag) -> str:
         return tag.description or f"The latest stories tagged {tag.name}."
 
     def items(self, tag: Tag):
@@ -168,7 +193,7 @@ class AuthorFeed(SiteFeed):
     def link(self, author: Author) -> str:
         return author.get_absolute_url()
 
-    def description(self, author: Author) -> str:
+    def description_text(self, author: Author) -> str:
         return f"The latest stories by {author.name}."
 
     def items(self, author: Author):

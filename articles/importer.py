@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from .annotations.services import TextChange, reanchor_story_edit
 from .models import Article, Author, Block, Byline, Section
 from .refresh import stories_changed_on_commit
+from .versions import bump_versions
 
 MAX_FILE_BYTES = 1_000_000
 ASIDE_LABEL = "Read more here."
@@ -90,7 +91,9 @@ class ImportResult:
 def parse_dateline(value: str, *, source: str, line: int) -> datetime:
     match = DATELINE_RE.match(value)
     if not match:
-        raise ImportFormatError(source, line, f'expected a dateline like "Jun 20 2014, 7:41pm", got "{value[:80]}"')
+        raise ImportFormatError(
+            source, line, f'expected a dateline like "Jun 20 2014, 7:41pm", got "{value[:80]}"'
+        )
     text = "{month} {day} {year} {hour}:{minute}{ampm}".format(**match.groupdict())
     for fmt in ("%b %d %Y %I:%M%p", "%B %d %Y %I:%M%p"):
         try:
@@ -134,7 +137,9 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
         number, value = take()
     match = SECTION_RE.match(value)
     if not match:
-        raise ImportFormatError(source, number, f'expected the section line, like "News by VICE", got "{value[:80]}"')
+        raise ImportFormatError(
+            source, number, f'expected the section line, like "News by VICE", got "{value[:80]}"'
+        )
     section, brand = match["section"].strip(), match["brand"].strip()
 
     number, headline = take()
@@ -149,7 +154,9 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
         number, value = take()
     match = BYLINE_RE.match(value)
     if not match:
-        raise ImportFormatError(source, number, f'expected the byline, like "by Kayla Ruble", got "{value[:80]}"')
+        raise ImportFormatError(
+            source, number, f'expected the byline, like "by Kayla Ruble", got "{value[:80]}"'
+        )
     authors = [name.strip() for name in AUTHOR_SPLIT_RE.split(match["names"]) if name.strip()]
     if not authors:
         raise ImportFormatError(source, number, "the byline names no author")
@@ -169,20 +176,26 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
         image_credit="",
     )
     if position < len(content) and (match := CREDIT_RE.match(content[position][1])):
-        story.image_credit = _check_length(match["credit"], 200, "the image credit", source=source, line=content[position][0])
+        story.image_credit = _check_length(
+            match["credit"], 200, "the image credit", source=source, line=content[position][0]
+        )
         position += 1
 
     for number, value in content[position:]:
         if match := FOLLOW_RE.match(value):
             name = match["name"].strip()
             if name not in authors:
-                raise ImportFormatError(source, number, f'"{name}" is followed on Twitter but is not in the byline')
+                raise ImportFormatError(
+                    source, number, f'"{name}" is followed on Twitter but is not in the byline'
+                )
             story.x_handles[name] = match["handle"]
             continue
         if story.x_handles:
             raise ImportFormatError(source, number, 'text after the "Follow … on Twitter" footer')
         if match := ASIDE_RE.match(value):
-            teaser = _check_length(match["teaser"], 300, "an aside's teaser", source=source, line=number)
+            teaser = _check_length(
+                match["teaser"], 300, "an aside's teaser", source=source, line=number
+            )
             story.blocks.append(ParsedBlock(kind=Block.Kind.ASIDE, teaser=teaser, line=number))
         else:
             story.blocks.append(ParsedBlock(kind=Block.Kind.PARAGRAPH, text=value, line=number))
@@ -300,7 +313,9 @@ def save_story(story: ParsedStory, *, import_key: str) -> ImportResult:
     """Create or update the story identified by `import_key`, all in one transaction."""
     section = Section.objects.filter(name=story.section).first()
     if section is None:
-        section = Section.objects.create(name=story.section, slug=_unique_slug(Section, story.section, max_length=100))
+        section = Section.objects.create(
+            name=story.section, slug=_unique_slug(Section, story.section, max_length=100)
+        )
 
     article = Article.objects.filter(import_key=import_key).first()
     created = article is None
@@ -331,6 +346,8 @@ def save_story(story: ParsedStory, *, import_key: str) -> ImportResult:
 
     blocks = _save_blocks(article, story.blocks)
     unresolved = [b for b in blocks if b.kind == Block.Kind.ASIDE and not b.is_resolved]
+    # A change form opened before the re-import must not write the old story back.
+    bump_versions(Article, pks=[article.pk])
     stories_changed_on_commit(article_ids=[article.pk])
     return ImportResult(article=article, created=created, unresolved_asides=unresolved)
 

@@ -226,9 +226,7 @@ class Article(models.Model):
 
     @property
     def was_updated(self) -> bool:
-        return bool(
-            self.updated_at and self.published_at and self.updated_at > self.published_at
-        )
+        return bool(self.updated_at and self.published_at and self.updated_at > self.published_at)
 
 
 class Byline(models.Model):

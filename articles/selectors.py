@@ -1,8 +1,8 @@
 """Querysets that feed reader pages, each stating exactly what it loads."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from .models import Annotation, Article, Block, Byline
+from .models import Annotation, Article, Block, Byline, Tag, TaggedArticle
 from .related.selectors import related_stories_prefetch
 
 CARD_FIELDS = (
@@ -37,6 +37,15 @@ def story_cards() -> QuerySet[Article]:
         .only(*CARD_FIELDS)
         .prefetch_related(bylines_prefetch())
     )
+
+
+def public_tags() -> QuerySet[Tag]:
+    """Tags of at least one published story. A tag only unpublished stories carry is as secret
+    as they are: readers get no page or feed for it."""
+    public = TaggedArticle.objects.filter(
+        tag=OuterRef("pk"), content_object__in=Article.objects.published()
+    )
+    return Tag.objects.filter(Exists(public))
 
 
 def story_for_page(queryset: QuerySet[Article]) -> QuerySet[Article]:

@@ -3,7 +3,12 @@
 Annotation bodies and replies are written in Markdown. The HTML Markdown produces is cleaned by
 nh3 (the Ammonia sanitiser) with a short allow-list, so no script, event handler, style or
 `javascript:`/`data:` URL can reach a reader, whatever the editor typed or pasted.
+
+Feeds and sitemaps are XML, which cannot hold most control characters at all: `xml_text` keeps
+one pasted from a word processor from breaking them.
 """
+
+import re
 
 import markdown
 import nh3
@@ -59,3 +64,14 @@ def safe_http_url(value: str) -> str:
     """`value` if it is an http(s) URL, else "" (no javascript:, data: or relative tricks)."""
     value = (value or "").strip()
     return value if value.lower().startswith(("https://", "http://")) else ""
+
+
+# XML 1.0 allows tab, newline and carriage return, and no other C0 control, surrogate, U+FFFE or
+# U+FFFF. A word processor's line and page breaks (vertical tab, form feed) read as spaces.
+XML_BREAKS_RE = re.compile("[\x0b\x0c]")
+XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` with only the characters an XML document may hold."""
+    return XML_ILLEGAL_RE.sub("", XML_BREAKS_RE.sub(" ", value))

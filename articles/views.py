@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.views.generic import ListView
 
-from . import caching, seo
+from . import caching, pagecache, seo
 from .archives import month_bounds, months_with_stories, year_bounds
 from .dates import age_banner
-from .models import Article, Author, OldSlug, Section, Tag
-from .selectors import story_cards, story_for_page
+from .models import Article, Author, OldSlug, Section
+from .selectors import public_tags, story_cards, story_for_page
 from .story import build_story_body
 
 
@@ -28,6 +28,9 @@ def story_detail(request, slug):
         unchanged = caching.not_modified(request, validators)
         if unchanged is not None:
             return unchanged
+        cached = pagecache.cached_page(request, validators)
+        if cached is not None:
+            return cached
 
     article = story_for_page(Article.objects.published()).filter(slug=slug).first()
     preview = False
@@ -57,7 +60,8 @@ def story_detail(request, slug):
     response = render(request, "articles/article_detail.html", context)
     if validators is None:
         return caching.never_cache(response)
-    return caching.cache_for_readers(response, validators)
+    response = caching.cache_for_readers(response, validators)
+    return pagecache.store_page(request, validators, response)
 
 
 class StoryListView(ListView):
@@ -77,12 +81,16 @@ class StoryListView(ListView):
             unchanged = caching.not_modified(request, self.validators)
             if unchanged is not None:
                 return unchanged
+            cached = pagecache.cached_page(request, self.validators)
+            if cached is not None:
+                return cached
         if not self.get_allow_empty() and not self.validators.count:
             raise Http404("No stories here.")
         response = self.render_to_response(self.get_context_data())
         if is_staff:
             return caching.never_cache(response)
-        return caching.cache_for_readers(response, self.validators)
+        response = caching.cache_for_readers(response, self.validators)
+        return pagecache.store_page(request, self.validators, response)
 
     def get_queryset(self):
         return story_cards()
@@ -145,7 +153,8 @@ class TagView(StoryListView):
     template_name = "articles/tag_detail.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        # A tag only unpublished stories carry is as secret as they are.
+        self.tag = get_object_or_404(public_tags(), slug=self.kwargs["slug"])
         return story_cards().filter(tagged_items__tag=self.tag)
 
     def subject(self) -> tuple:

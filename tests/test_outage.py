@@ -21,9 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def pg_ready() -> bool:
-    result = subprocess.run(  # noqa: S603, S607 - fixed command
-        ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False, timeout=10
-    )
+    command = ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]
+    result = subprocess.run(command, check=False, timeout=10)  # noqa: S603, S607 - fixed command
     return result.returncode == 0
 
 

@@ -1,4 +1,4 @@
-"""Every admin path that changes a story's text or tags refreshes its search entry and related list."""
+"""Every admin path that changes text or tags refreshes the search entry and related list."""
 
 import pytest
 from django.test import Client

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from articles.models import Section
-from articles.text import safe_http_url, sanitize_html
+from articles.text import safe_http_url, sanitize_html, xml_text
 
 register = template.Library()
 
@@ -30,6 +30,12 @@ def clean_html(value: str) -> str:
 def safe_url(value: str) -> str:
     """Only http(s) URLs become links; anything else (javascript:, data:) becomes "#"."""
     return safe_http_url(value) or "#"
+
+
+@register.filter(name="xml_text")
+def xml_text_filter(value: str) -> str:
+    """Text an XML document may hold (sitemaps): no control characters (see `xml_text`)."""
+    return xml_text(str(value))
 
 
 @register.filter
