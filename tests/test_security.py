@@ -55,3 +55,27 @@ def test_a_few_failures_then_success_still_logs_in(client):
     login(client, "bo", "wrong")
     login(client, "bo", "wrong")
     assert login(client, "bo", "the right passphrase").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/admin/articles/article/{story}/annotate/annotations/"),
+        ("post", "/admin/articles/article/{story}/change/"),
+        ("post", "/admin/articles/article/"),
+        ("post", "/admin/logout/"),
+    ],
+)
+def test_editor_writes_without_a_csrf_token_are_refused(editor, method, path):
+    """CSRF everywhere: a logged-in editor's browser cannot be made to write from another site."""
+    from django.test import Client
+
+    story = ArticleFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    response = getattr(client, method)(
+        path.format(story=story.pk), {"headline": "Forged"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    story.refresh_from_db()
+    assert story.headline != "Forged"
