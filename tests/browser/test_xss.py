@@ -104,7 +104,9 @@ class Browser:
             viewport={"width": 1400, "height": 900}, bypass_csp=not csp, reduced_motion="reduce"
         )
         self.page.add_init_script(INIT_SCRIPT)
-        self.page.set_default_timeout(5_000)
+        # Short enough that buried elements fail fast, long enough for a busy machine.
+        self.page.set_default_timeout(15_000)
+        self.page.set_default_navigation_timeout(30_000)
         self.dialogs: list[str] = []
         self.page.on("dialog", self._dialog)
         # No request leaves the test: lead images and external links point at example.org.
