@@ -17,7 +17,7 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from .search.schema import PostgresGinIndex
-from .text import render_markdown
+from .text import render_markdown, safe_http_url
 
 BLOCK_KEY_ALPHABET = string.ascii_lowercase + "234567"
 
@@ -222,7 +222,8 @@ class Article(models.Model):
     def image_src(self) -> str:
         if self.lead_image:
             return self.lead_image.url
-        return self.lead_image_url
+        # Only an http(s) address ever reaches an `src`, whatever was stored.
+        return safe_http_url(self.lead_image_url)
 
     @property
     def was_updated(self) -> bool:

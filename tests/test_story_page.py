@@ -317,3 +317,13 @@ def test_server_error_page_renders_without_database_or_context():
     html = render_to_string("500.html")
     assert "Something went wrong on our side" in html
     assert "/static/css/site.css" in html
+
+
+def test_stored_non_http_image_and_profile_urls_never_reach_a_page(client):
+    from articles.models import SocialProfile
+
+    author = AuthorFactory()
+    SocialProfile.objects.create(author=author, network="website", url="javascript:alert(1)")
+    story = ArticleFactory(authors=[author], lead_image_url="javascript:alert(2)")
+    for url in (story.get_absolute_url(), "/", author.get_absolute_url()):
+        assert "javascript:" not in client.get(url).content.decode()
