@@ -5,8 +5,12 @@
 
 - writes and migrations go to the primary (`default`); the replicas follow it by streaming
   replication and are never migrated themselves;
-- reads go to a replica picked at random, unless the current request (or, outside requests, the
-  current context: a management command, a shell) is *pinned* to the primary;
+- reads go to a replica picked at random, one per request (outside requests, one per read),
+  unless the current request (or, outside requests, the current context: a management command,
+  a shell) is *pinned* to the primary. One replica per request keeps a page consistent with the
+  content state it is validated and cached against (`articles.generation`): replicas lag by
+  different amounts, and a page rendered from a replica behind the one that gave its state
+  would be stored under a newer state than it shows;
 - a context is pinned from its first write on, so that it reads its own writes; inside a
   transaction on the primary, reads stay there too;
 - `PinPrimaryMiddleware` pins a request from its start when it may write or must see the
@@ -24,6 +28,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 _pinned: ContextVar[bool] = ContextVar("newsroom_pinned_to_primary", default=False)
+_request_replica: ContextVar[str | None] = ContextVar("newsroom_request_replica", default=None)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ADMIN_PREFIX = "/admin/"
@@ -58,6 +63,9 @@ class PrimaryReplicaRouter:
         available = replicas()
         if not available or _pinned.get() or _in_transaction():
             return DEFAULT_DB_ALIAS
+        chosen = _request_replica.get()
+        if chosen in available:
+            return chosen
         return random.choice(available)  # noqa: S311 - load spreading, not security
 
     def db_for_write(self, model, **hints):
@@ -85,14 +93,19 @@ def must_use_primary(request) -> bool:
 
 
 class PinPrimaryMiddleware:
-    """Scopes the pin to one request, pinning it from the start when `must_use_primary`."""
+    """Scopes the pin to one request, pinning it from the start when `must_use_primary`, and
+    picks the one replica the request reads from otherwise."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _pinned.set(must_use_primary(request))
+        available = replicas()
+        replica = random.choice(available) if available else None  # noqa: S311 - load spreading
+        pinned = _pinned.set(must_use_primary(request))
+        chosen = _request_replica.set(replica)
         try:
             return self.get_response(request)
         finally:
-            _pinned.reset(token)
+            _request_replica.reset(chosen)
+            _pinned.reset(pinned)

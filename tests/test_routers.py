@@ -150,6 +150,26 @@ def test_readers_story_page_is_read_from_the_replica(replica_database):
     assert response.context["article"]._state.db == REPLICA
 
 
+@override_settings(NEWSROOM_DATABASE_REPLICAS=["replica1", "replica2", "replica3"])
+def test_one_request_reads_from_one_replica():
+    """A page and the content state it is cached under come from the same replica."""
+    seen = set()
+
+    def view(request):
+        for _ in range(30):
+            seen.add(router.db_for_read(Article))
+        return HttpResponse()
+
+    picked = set()
+    for _ in range(30):
+        seen.clear()
+        routers.PinPrimaryMiddleware(view)(RequestFactory().get("/"))
+        assert len(seen) == 1
+        picked |= seen
+    assert len(picked) > 1  # spread over the replicas request by request
+    assert routers._request_replica.get() is None  # and the choice ends with the request
+
+
 def test_editors_read_the_primary_on_the_site_and_in_the_admin(replica_database):
     story = ArticleFactory()
     ParagraphFactory(article=story)
