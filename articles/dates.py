@@ -20,3 +20,21 @@ def age_banner(published_at: datetime | None, *, now: datetime) -> str:
     if years < 1:
         return ""
     return f"This story is over {years} year{'s' if years != 1 else ''} old"
+
+
+def next_banner_change(published_at: datetime | None, *, now: datetime) -> datetime | None:
+    """When `age_banner` next reads differently: the story's next anniversary after `now`.
+
+    A leap-day story turns a year older on March 1st in other years (see `whole_years_between`).
+    """
+    if published_at is None:
+        return None
+    local_now = now.astimezone(published_at.tzinfo)
+    year = published_at.year + max(whole_years_between(published_at, local_now), 0) + 1
+    if local_now < published_at:
+        year = published_at.year + 1
+    try:
+        return published_at.replace(year=year)
+    except ValueError:
+        march_first = published_at.replace(year=year, month=3, day=1)
+        return march_first.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -1,6 +1,6 @@
 """Assembling a story page's body: paragraphs with their highlighted notes, and asides.
 
-Works only on rows the story page already prefetched (see `selectors.story_for_page`), so it
+Works only on rows the story page already prefetched (see `selectors.prefetch_story_page`), so it
 adds no queries however many paragraphs, asides and annotations a story has.
 """
 

@@ -12,26 +12,19 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.views.generic import ListView
 
-from . import caching, pagecache, seo
+from . import caching, seo
 from .archives import month_bounds, months_with_stories, year_bounds
-from .dates import age_banner
+from .dates import age_banner, next_banner_change
 from .models import Article, Author, OldSlug, Section
-from .selectors import public_tags, story_cards, story_for_page
+from .pagecache import cached_page
+from .selectors import prefetch_story_page, public_tags, story_cards, story_for_page
 from .story import build_story_body
 
 
+@cached_page
 def story_detail(request, slug):
     """A story page; old slugs redirect, drafts are 404 except to staff (uncached preview)."""
     is_staff = caching.is_staff(request)
-    validators = None if is_staff else caching.story_validators(slug=slug)
-    if validators is not None:
-        unchanged = caching.not_modified(request, validators)
-        if unchanged is not None:
-            return unchanged
-        cached = pagecache.cached_page(request, validators)
-        if cached is not None:
-            return cached
-
     article = story_for_page(Article.objects.published()).filter(slug=slug).first()
     preview = False
     if article is None:
@@ -44,12 +37,21 @@ def story_detail(request, slug):
         article = get_object_or_404(story_for_page(Article.objects.all()), slug=slug)
         preview = True
 
+    now = timezone.now()
+    banner = age_banner(article.published_at, now=now)
+    validators, unchanged = caching.reader_validators(
+        request, shows=(banner,), since=article.published_at
+    )
+    if unchanged is not None:
+        return unchanged
+
+    prefetch_story_page(article)
     bylines = list(article.bylines.all())
     tags = sorted(article.tags.all(), key=lambda tag: tag.name.lower())
     context = {
         "article": article,
         "preview": preview,
-        "age_banner": age_banner(article.published_at, now=timezone.now()),
+        "age_banner": banner,
         "bylines": bylines,
         "tags": tags,
         "page_metadata": seo.story_metadata(
@@ -58,50 +60,41 @@ def story_detail(request, slug):
         **build_story_body(article),
     }
     response = render(request, "articles/article_detail.html", context)
-    if validators is None:
-        return caching.never_cache(response)
-    response = caching.cache_for_readers(response, validators)
-    return pagecache.store_page(request, validators, response)
+    # The age banner is true until the story's next anniversary.
+    until = next_banner_change(article.published_at, now=now)
+    return caching.finish_page(response, validators, until=until)
 
 
 class StoryListView(ListView):
     """A paginated list of published story cards that answers conditional requests.
 
-    One aggregate query gives the validators and the story count, which the paginator reuses.
+    The validators come from the content state (one query, however long the list); a reader
+    whose copy is current gets a 304 before the list is counted or loaded, and the count is
+    taken once per content state (`caching.count_at_state`).
     """
 
     paginate_by = settings.NEWSROOM_PAGE_SIZE
     context_object_name = "stories"
+    newsroom_page_cache = True  # served and stored by `pagecache.PageCacheMiddleware`
 
     def get(self, request, *args, **kwargs):
+        # Before the section, tag or author is even looked up: an ETag is only ever given for a
+        # page that existed at this content state, and it names this page's URL.
+        validators, unchanged = caching.reader_validators(request)
+        if unchanged is not None:
+            return unchanged
         self.object_list = self.get_queryset()
-        self.validators = caching.list_validators(self.object_list, subject=self.subject())
-        is_staff = caching.is_staff(request)
-        if not is_staff:
-            unchanged = caching.not_modified(request, self.validators)
-            if unchanged is not None:
-                return unchanged
-            cached = pagecache.cached_page(request, self.validators)
-            if cached is not None:
-                return cached
-        if not self.get_allow_empty() and not self.validators.count:
-            raise Http404("No stories here.")
+        # The paginator counts the list: `page` turns an empty list into a 404 when it must.
         response = self.render_to_response(self.get_context_data())
-        if is_staff:
-            return caching.never_cache(response)
-        response = caching.cache_for_readers(response, self.validators)
-        return pagecache.store_page(request, self.validators, response)
+        return caching.finish_page(response, validators)
 
     def get_queryset(self):
         return story_cards()
 
-    def subject(self) -> tuple:
-        """What the page shows besides its stories, for the ETag."""
-        return ()
-
-    def get_paginator(self, *args, **kwargs):
-        paginator = super().get_paginator(*args, **kwargs)
-        paginator.count = self.validators.count  # counted with the validators; not again
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        identity = (type(self).__name__, tuple(sorted(self.kwargs.items())))
+        paginator.count = caching.count_at_state(self.request, queryset, identity=identity)
         return paginator
 
     def page_title(self) -> str:
@@ -136,9 +129,6 @@ class SectionView(StoryListView):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
         return story_cards().filter(section=self.section)
 
-    def subject(self) -> tuple:
-        return (self.section.pk, self.section.name, self.section.slug, self.section.description)
-
     def page_title(self) -> str:
         return self.section.name
 
@@ -156,9 +146,6 @@ class TagView(StoryListView):
         # A tag only unpublished stories carry is as secret as they are.
         self.tag = get_object_or_404(public_tags(), slug=self.kwargs["slug"])
         return story_cards().filter(tagged_items__tag=self.tag)
-
-    def subject(self) -> tuple:
-        return (self.tag.pk, self.tag.name, self.tag.slug, self.tag.description)
 
     def page_title(self) -> str:
         return self.tag.name
@@ -178,11 +165,6 @@ class AuthorView(StoryListView):
             Author.objects.prefetch_related("social_profiles"), slug=self.kwargs["slug"]
         )
         return story_cards().filter(bylines__author=self.author)
-
-    def subject(self) -> tuple:
-        author = self.author
-        profiles = [(p.network, p.url) for p in author.social_profiles.all()]
-        return (author.pk, author.name, author.slug, author.bio, author.x_handle, profiles)
 
     def page_title(self) -> str:
         return self.author.name
@@ -204,9 +186,6 @@ class YearArchiveView(StoryListView):
         start, end = year_bounds(self.kwargs["year"])
         return story_cards().filter(published_at__gte=start, published_at__lt=end)
 
-    def subject(self) -> tuple:
-        return (self.kwargs["year"],)
-
     def page_title(self) -> str:
         return f"Stories from {self.kwargs['year']}"
 
@@ -225,9 +204,6 @@ class MonthArchiveView(StoryListView):
     def get_queryset(self):
         start, end = month_bounds(self.kwargs["year"], self.kwargs["month"])
         return story_cards().filter(published_at__gte=start, published_at__lt=end)
-
-    def subject(self) -> tuple:
-        return (self.kwargs["year"], self.kwargs["month"])
 
     def month_name(self) -> str:
         return f"{MONTHS[self.kwargs['month']]} {self.kwargs['year']}"

@@ -4,10 +4,19 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 
 from tests.factories import StaffFactory
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with empty caches. The content state a test starts from is the same in
+    every test (each rolls back), so a page stored by one test would otherwise match another's."""
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

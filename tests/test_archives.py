@@ -110,10 +110,10 @@ def test_archive_query_counts_are_constant(client, django_assert_num_queries):
             ArticleFactory(
                 published_at=at(2014, month, day), authors=[AuthorFactory(), AuthorFactory()]
             )
-    # validators (with the count), months with their story counts, page of stories, bylines,
-    # section nav
-    with django_assert_num_queries(5):
+    # content state (the validators), count, months with their story counts, page of stories,
+    # bylines, section nav
+    with django_assert_num_queries(6):
         client.get("/archive/2014/")
-    # validators (with the count), page of stories, bylines, section nav
-    with django_assert_num_queries(4):
+    # content state, count, page of stories, bylines, section nav
+    with django_assert_num_queries(5):
         client.get("/archive/2014/06/")

@@ -278,14 +278,14 @@ def test_list_pages_query_count_is_constant(client, django_assert_num_queries):
     for _ in range(25):
         ArticleFactory(authors=[author, AuthorFactory()], tags=[tag])
     section = Article.objects.first().section
-    # count (with the cache validators), page of stories, bylines with authors, section nav
-    # (+1 tag / author / section lookup)
-    with django_assert_num_queries(4):
+    # content state (the validators), count, page of stories, bylines with authors, section
+    # nav (+1 tag / author / section lookup)
+    with django_assert_num_queries(5):
         client.get("/")
     for url in (tag.get_absolute_url(), section.get_absolute_url()):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             client.get(url)
-    with django_assert_num_queries(6):  # the author's social profiles too
+    with django_assert_num_queries(7):  # the author's social profiles too
         client.get(author.get_absolute_url())
 
 

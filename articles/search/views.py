@@ -4,16 +4,22 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from .. import caching, pagecache
 from .forms import SearchForm
 from .query import parse_query
 from .selectors import search_hits, search_stories
 
 
+@pagecache.cached_page
 def search(request):
     """Ranked, highlighted results; an empty query shows just the form and runs no search.
 
-    Text with no words to look for (`*`, `-word` alone) is answered "No stories match".
+    Text with no words to look for (`*`, `-word` alone) is answered "No stories match". Results
+    are validated and cached like every reader page: the index changes only with the content.
     """
+    validators, unchanged = caching.reader_validators(request)
+    if unchanged is not None:
+        return unchanged
     form = SearchForm(request.GET)
     form.is_valid()  # Invalid filters are shown with their errors and left out; never a 500.
     terms = parse_query(form.query)
@@ -29,4 +35,5 @@ def search(request):
             "hits": search_hits(page.object_list, terms=terms),
             "search_params": form.query_params(),
         }
-    return render(request, "articles/search_results.html", context)
+    response = render(request, "articles/search_results.html", context)
+    return caching.finish_page(response, validators)
