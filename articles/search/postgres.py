@@ -7,11 +7,11 @@ per batch of stories (see `index.py` for when); queries use `websearch_to_tsquer
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import (
-    SearchHeadline,
     SearchQuery,
     SearchRank,
     SearchVector,
 )
+from django.db import connections, router
 from django.db.models import (
     Case,
     F,
@@ -19,11 +19,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
     TextField,
-    Value,
     When,
-    Window,
 )
-from django.db.models.functions import Replace, RowNumber
 
 from ..models import Article, Block, TaggedArticle
 from .snippets import Snippet
@@ -76,45 +73,40 @@ def rank_matches(stories: QuerySet[Article], terms) -> QuerySet[Article]:
     )
 
 
+BEST_BLOCKS_SQL = """
+SELECT b.article_id, b.key, ts_headline(
+    'english'::regconfig,
+    replace(COALESCE(CASE WHEN b.kind = 'paragraph' THEN b.text ELSE b.teaser END, ''), '<', %s),
+    query.q,
+    %s
+)
+FROM (SELECT websearch_to_tsquery('english'::regconfig, %s) AS q) AS query
+CROSS JOIN LATERAL (
+    SELECT DISTINCT ON (article_id) id
+    FROM articles_block
+    WHERE article_id = ANY(%s) AND search_document @@ query.q
+    ORDER BY article_id, ts_rank(search_document, query.q) DESC, position, id
+) AS best
+JOIN articles_block AS b ON b.id = best.id
+"""
+
+
 def best_blocks(article_ids: list[int], terms, *, start: str, stop: str) -> dict[int, Snippet]:
     """Each story's best matching block with a highlighted extract, in one query.
 
     Blocks are ranked against any of the wanted phrases (a story may match its query across
-    several paragraphs); only each story's winner is given a `ts_headline`, the costly part.
+    several paragraphs) through each block's stored `search_document` (migration 0007), and
+    only each story's winner is given a `ts_headline`, the costly part.
     """
-    query = SearchQuery(terms.websearch_any(), search_type="websearch", config=CONFIG)
-    document = SearchVector(BLOCK_TEXT, config=CONFIG)
-    winners = (
-        Block.objects.filter(article_id__in=article_ids)
-        .annotate(document=document)
-        .filter(document=query)
-        .annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=F("article_id"),
-                order_by=[SearchRank(document, query).desc(), "position", "id"],
-            )
+    if not article_ids:
+        return {}
+    options = f"StartSel={start}, StopSel={stop}, MaxWords=35, MinWords=15, ShortWord=2"
+    with connections[router.db_for_read(Block)].cursor() as cursor:
+        cursor.execute(
+            BEST_BLOCKS_SQL,
+            [LESS_THAN_STAND_IN, options, terms.websearch_any(), list(article_ids)],
         )
-        .filter(place=1)
-        .order_by()
-        .values("pk")
-    )
-    rows = (
-        Block.objects.filter(pk__in=Subquery(winners))
-        .annotate(
-            extract=SearchHeadline(
-                Replace(BLOCK_TEXT, Value("<"), Value(LESS_THAN_STAND_IN)),
-                query,
-                config=CONFIG,
-                start_sel=start,
-                stop_sel=stop,
-                max_words=35,
-                min_words=15,
-                short_word=2,
-            )
-        )
-        .values_list("article_id", "key", "extract")
-    )
+        rows = cursor.fetchall()
     return {
         article_id: Snippet(key=key, raw=extract.replace(LESS_THAN_STAND_IN, "<"))
         for article_id, key, extract in rows
