@@ -33,7 +33,15 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    router,
+    transaction,
+)
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -105,15 +113,33 @@ def read_state(*, using: str | None = None) -> State:
         f" (SELECT MAX(published_at) FROM {article_table}"
         " WHERE status = %s AND published_at <= %s)"
     )
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [STATE_PK, STATE_PK, Article.Status.PUBLISHED, now])
-        generation, changed_at, latest_due = cursor.fetchone()
+    params = [
+        STATE_PK,
+        STATE_PK,
+        Article.Status.PUBLISHED,
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+    ]
+    try:
+        row = _fetch_one(connection, sql, params)
+    except (InterfaceError, OperationalError):
+        # Reader pages read the state first: a persistent connection the server has dropped
+        # (a restart, a failover) is replaced here once, instead of failing this reader.
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        row = _fetch_one(connection, sql, params)
+    generation, changed_at, latest_due = row
     return State(
         generation=generation or 0,
         changed_at=_as_datetime(changed_at),
         latest_due=_as_datetime(latest_due),
     )
+
+
+def _fetch_one(connection, sql: str, params: list) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def current_state(request: HttpRequest) -> State:

@@ -129,3 +129,44 @@ def test_other_server_errors_are_a_500_page(client, monkeypatch):
     response = client.get("/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+def _postgres(statement: str, pid: int):
+    """Run one statement on a connection of its own, beside the one under test."""
+    import psycopg2
+
+    settings = connection.settings_dict
+    with (
+        psycopg2.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            host=settings["HOST"],
+            port=settings["PORT"] or 5432,
+        ) as other,
+        other.cursor() as cursor,
+    ):
+        cursor.execute(statement, [pid])
+        return cursor.fetchone()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite has no server to drop a connection; the PostgreSQL run covers this",
+)
+def test_reader_pages_replace_a_connection_the_server_dropped():
+    """A restart or failover drops persistent connections while a worker is idle; the next
+    reader page reconnects with its first query (the content state) instead of failing."""
+    from django.test import Client
+
+    from articles.generation import read_state
+
+    story = ArticleFactory(headline="Served after a failover")
+    read_state()  # the connection is open, as a worker's is between requests
+    pid = connection.connection.get_backend_pid()
+    _postgres("SELECT pg_terminate_backend(%s)", pid)
+    wait_for(lambda: _postgres("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", pid)[0] == 0)
+
+    response = Client().get(story.get_absolute_url())
+
+    assert response.status_code == 200
+    assert connection.connection.get_backend_pid() != pid
