@@ -386,6 +386,10 @@ class Block(models.Model):
         return f"p-{self.key}"
 
     @property
+    def is_paragraph(self) -> bool:
+        return self.kind == self.Kind.PARAGRAPH
+
+    @property
     def annotatable_text(self) -> str:
         """The text annotations anchor in: a paragraph's text, or an aside's teaser."""
         return self.text if self.kind == self.Kind.PARAGRAPH else self.teaser

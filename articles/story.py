@@ -6,7 +6,9 @@ adds no queries however many paragraphs, asides and annotations a story has.
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -31,6 +33,12 @@ class Note:
     @property
     def ref_id(self) -> str:
         return f"note-ref-{self.number}"
+
+    @cached_property
+    def body_html(self) -> SafeString:
+        """The note's body (with its kind's fields), rendered once for the margin and the
+        footnotes, which both show it."""
+        return render_to_string("includes/annotation_body.html", {"annotation": self.annotation})
 
 
 @dataclass

@@ -218,3 +218,17 @@ def test_a_cached_story_page_is_not_served_past_its_banner_change(story, setting
     response = reader.get(story.get_absolute_url())
     assert response["X-Page-Cache"] == "miss"
     assertContains(response, age_banner(story.published_at, now=later))
+
+
+def test_the_section_menu_is_read_once_per_state_and_follows_a_rename(
+    story, settings, django_assert_num_queries
+):
+    settings.NEWSROOM_PAGE_CACHE = False
+    reader = Client()
+    assertContains(reader.get("/"), f">{story.section.name}</a>")
+    with django_assert_num_queries(3):  # state, page, bylines: the count and menu are kept
+        reader.get("/")
+    story.section.name = "Americas"
+    story.section.save()
+    response = reader.get("/")
+    assertContains(response, ">Americas</a>")

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from articles.models import Section
+from articles.selectors import nav_sections
 from articles.text import safe_http_url, sanitize_html, xml_text
 
 register = template.Library()
@@ -12,10 +12,10 @@ register = template.Library()
 
 @register.inclusion_tag("includes/section_nav.html", takes_context=True)
 def section_nav(context):
-    """The site's sections, for the header navigation (one query)."""
+    """The site's sections, for the header navigation: one query per content state."""
     section = context.get("section")
     return {
-        "sections": Section.objects.only("name", "slug"),
+        "sections": nav_sections(context.get("request")),
         "current": getattr(section, "slug", None),
     }
 
