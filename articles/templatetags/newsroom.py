@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.selectors import nav_sections
@@ -18,6 +19,62 @@ def section_nav(context):
         "sections": nav_sections(context.get("request")),
         "current": getattr(section, "slug", None),
     }
+
+
+@register.simple_tag
+def byline_links(bylines) -> str:
+    """ "by A", "by A and B", "by A, B and C", each name linking to the author's page."""
+    links = [
+        format_html('<a href="{}" rel="author">{}</a>', b.author.get_absolute_url(), b.author.name)
+        for b in bylines
+    ]
+    if not links:
+        return ""
+    names = links[0] if len(links) == 1 else ", ".join(links[:-1]) + " and " + links[-1]
+    return format_html('<p class="byline">by {}</p>', mark_safe(names))  # noqa: S308 - format_html above
+
+
+@register.simple_tag
+def story_card(story, snippet: str = "", snippet_url: str = "") -> str:
+    """One story in a list (front, section, tag, author, archive) or in search results, with
+    its best matching extract there.
+
+    Built here rather than included per story: a list page showed twenty cards through forty
+    template includes, a third of its rendering time. Every value is escaped by format_html.
+    """
+    image = ""
+    if story.image_src:
+        image = format_html(
+            '<img class="story-card__image" src="{}" alt="{}" loading="lazy" width="320"'
+            ' height="180">',
+            story.image_src,
+            story.image_alt,
+        )
+    extract = ""
+    if snippet:
+        extract = format_html(
+            '<p class="search-hit__snippet"><a href="{}">{}</a></p>', snippet_url, snippet
+        )
+    dek = format_html('<p class="story-card__dek">{}</p>', story.dek) if story.dek else ""
+    return format_html(
+        '<article class="story-card{}">{}<div class="story-card__text">'
+        '<p class="kicker"><a href="{}">{}</a></p>'
+        '<h2 class="story-card__headline"><a href="{}">{}</a></h2>'
+        "{}{}{}"
+        '<p class="dateline"><time datetime="{}">{}</time></p>'
+        "</div></article>",
+        " search-hit" if snippet else "",
+        image,
+        story.section.get_absolute_url(),
+        story.section.name,
+        story.get_absolute_url(),
+        story.headline,
+        extract,
+        dek,
+        byline_links(story.bylines.all()),
+        iso_datetime(story.published_at),
+        dateline(story.published_at),
+    )
 
 
 @register.filter
