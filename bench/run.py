@@ -10,11 +10,13 @@ for the next run), `collectstatic` fills a static root of its own, and the seed 
 saved there as a static file. Gunicorn then serves the site with production-like settings
 (`newsroom.settings.bench`: DEBUG off, PostgreSQL, `--workers`, bound to 127.0.0.1) twice, page
 cache on and off, and `wrk` drives each page for `--duration` seconds at `--connections`
-concurrent connections: the seed story, the front page, the largest tag, the most prolific
-author, a search, and the saved static copy of the story page that whitenoise serves from the
-same gunicorn: the ceiling. Then, in this process: the median time of recomputing one story's
-related list, and `bench/anchoring.py` (re-anchoring 1,000 annotations). Nothing but 127.0.0.1
-is contacted; every wait and every run is bounded.
+concurrent connections (by default one per gunicorn worker: every worker is kept busy, and the
+latency measured is the server's own rather than time spent in gunicorn's listen queue behind
+another request; `--connections 4` shows that queue): the seed story, the front page, the
+largest tag, the most prolific author, a search, and the saved static copy of the story page
+that whitenoise serves from the same gunicorn: the ceiling. Then, in this process: the median
+time of recomputing one story's related list, and `bench/anchoring.py` (re-anchoring 1,000
+annotations). Nothing but 127.0.0.1 is contacted; every wait and every run is bounded.
 
 Needs `wrk` (Debian: `apt-get install wrk`) and gunicorn (a project dependency: `pip install -e .`).
 """
@@ -85,7 +87,11 @@ def parse_args() -> argparse.Namespace:
         help="related lists computed at load, newest stories first (default 2000)",
     )
     parser.add_argument("--duration", type=int, default=10, help="seconds per page (default 10)")
-    parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        help="wrk connections (default: one per gunicorn worker)",
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
@@ -94,6 +100,7 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if not 1 <= args.duration <= 120:
         parser.error("--duration is 1 to 120 seconds")
+    args.connections = args.connections or args.workers
     if args.threads > args.connections:
         parser.error("--threads must not exceed --connections")
     args.database = args.database or f"newsroom_bench_{args.stories}"
