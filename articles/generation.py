@@ -38,6 +38,7 @@ from django.db import (
     DatabaseError,
     InterfaceError,
     OperationalError,
+    ProgrammingError,
     connections,
     router,
     transaction,
@@ -115,13 +116,17 @@ def _state_sql(connection) -> str:
     )
 
 
+DUPLICATE_PREPARED_STATEMENT = "42P05"
+
+
 def _fetch_state(connection, params: list) -> tuple:
     """Run the state query; on PostgreSQL as a statement prepared once per connection.
 
     Planning the query costs the server more than running it (0.15 ms against 0.05), and every
     reader request runs it; a prepared statement is planned once. It belongs to the server
     session, so it is prepared again whenever the connection is new (`connection.connection`
-    is replaced on reconnect).
+    is replaced on reconnect), and when the server no longer knows it (`DISCARD ALL`, or a
+    pooler in transaction mode handing over another session) the plain query answers instead.
     """
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
@@ -131,9 +136,19 @@ def _fetch_state(connection, params: list) -> tuple:
         if getattr(connection, "_newsroom_state_prepared_on", None) is not raw:
             sql = _state_sql(connection).replace("%s", "$1", 2).replace("%s", "$2", 1)
             sql = sql.replace("%s", "$3", 1)
-            cursor.execute(f"PREPARE {STATEMENT} (bigint, text, timestamptz) AS {sql}")
+            try:
+                cursor.execute(f"PREPARE {STATEMENT} (bigint, text, timestamptz) AS {sql}")
+            except ProgrammingError as error:
+                if getattr(error.__cause__, "pgcode", None) != DUPLICATE_PREPARED_STATEMENT:
+                    raise
             connection._newsroom_state_prepared_on = raw
-        cursor.execute(f"EXECUTE {STATEMENT} (%s, %s, %s)", [params[0], *params[2:]])
+        try:
+            cursor.execute(f"EXECUTE {STATEMENT} (%s, %s, %s)", [params[0], *params[2:]])
+        except ProgrammingError:
+            if connection.in_atomic_block:
+                raise
+            connection._newsroom_state_prepared_on = None  # prepare it again next time
+            cursor.execute(_state_sql(connection), params)
         return cursor.fetchone()
 
 

@@ -170,3 +170,21 @@ def test_reader_pages_replace_a_connection_the_server_dropped():
 
     assert response.status_code == 200
     assert connection.connection.get_backend_pid() != pid
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="prepared statements are PostgreSQL's; SQLite runs the plain query",
+)
+def test_the_state_query_survives_a_server_that_forgot_its_prepared_statement():
+    """`DISCARD ALL` (what a pooler runs between clients) drops prepared statements."""
+    from articles.generation import read_state
+
+    before = read_state()
+    with connection.cursor() as cursor:
+        cursor.execute("DISCARD ALL")
+    assert read_state() == before  # the plain query answered
+    assert read_state() == before  # and the statement was prepared again
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 1
