@@ -301,3 +301,59 @@ def test_setting_turns_the_page_cache_off(reader, story, settings, django_assert
     with django_assert_num_queries(7):
         response = get(reader, story.get_absolute_url())
     assert CACHE_HEADER not in response
+
+
+def _redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+
+
+@pytest.mark.skipif(
+    not _redis_reachable(LOCAL_REDIS), reason="no Redis on 127.0.0.1:6379 to share a cache through"
+)
+def test_two_app_hosts_share_pages_through_redis_and_see_an_edit_at_once(
+    story, settings, django_capture_on_commit_callbacks
+):
+    """Two hosts (two cache connections, as two processes have) share one Redis: a page one
+    renders is a hit on the other, and an editor's change is seen by both on the next request."""
+    from django.core.cache.backends.redis import RedisCache
+
+    options = {"KEY_PREFIX": f"test-pages-{time.monotonic_ns()}"}
+    settings.CACHES = {
+        **settings.CACHES,
+        "host-a": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": LOCAL_REDIS,
+            **options,
+        },
+        "host-b": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": LOCAL_REDIS,
+            **options,
+        },
+    }
+    assert isinstance(caches["host-a"], RedisCache) and caches["host-a"] is not caches["host-b"]
+    url = story.get_absolute_url()
+    try:
+        settings.NEWSROOM_PAGE_CACHE_ALIAS = "host-a"
+        assert get(Client(), url)[CACHE_HEADER] == "miss"
+        settings.NEWSROOM_PAGE_CACHE_ALIAS = "host-b"
+        assert get(Client(), url)[CACHE_HEADER] == "hit"
+
+        with django_capture_on_commit_callbacks(execute=True):
+            change_the_headline(story)
+
+        for alias in ("host-a", "host-b"):
+            settings.NEWSROOM_PAGE_CACHE_ALIAS = alias
+            response = get(Client(), url)
+            assertContains(response, "Soldier killed in the coca valley")
+        assert response[CACHE_HEADER] == "hit"  # host-a rendered it, host-b was served it
+    finally:
+        caches["host-a"].clear()
