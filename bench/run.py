@@ -249,40 +249,47 @@ def fetch(url: str, timeout: float = 10.0) -> tuple[int, dict]:
         return response.status, dict(response.headers)
 
 
-def start_gunicorn(args, env: dict, *, page_cache: bool, log: Path) -> subprocess.Popen:
+def start_gunicorn(
+    *, workers: int, port: int, env: dict, page_cache: bool, log: Path
+) -> subprocess.Popen:
+    """Gunicorn serving the site on 127.0.0.1:`port`, once `/healthz` answers 200.
+
+    Its stderr, which carries gunicorn's error log and Django's (logging goes to the console),
+    is appended to `log` to explain any 5xx. Raises RuntimeError when it does not come up.
+    """
     command = [
         sys.executable,
         "-m",
         "gunicorn",
         "newsroom.wsgi:application",
         "--workers",
-        str(args.workers),
+        str(workers),
         "--bind",
-        f"127.0.0.1:{args.port}",
+        f"127.0.0.1:{port}",
         "--timeout",
         "30",
-        "--error-logfile",
-        str(log),
+        "--graceful-timeout",
+        "10",
     ]
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        command,
-        cwd=PROJECT,
-        env={**os.environ, **env, "NEWSROOM_PAGE_CACHE": "1" if page_cache else "0"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{args.port}"
+    with log.open("ab") as stream:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            command,
+            cwd=PROJECT,
+            env={**os.environ, **env, "NEWSROOM_PAGE_CACHE": "1" if page_cache else "0"},
+            stdout=subprocess.DEVNULL,
+            stderr=stream,
+        )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            sys.exit(f"gunicorn exited with {process.returncode}; see {log}")
+            raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log}")
         try:
-            if fetch(f"{base}/healthz", timeout=2)[0] == 200:
+            if fetch(f"http://127.0.0.1:{port}/healthz", timeout=2)[0] == 200:
                 return process
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
+        except OSError:
             time.sleep(0.3)
     stop(process)
-    sys.exit(f"gunicorn did not answer /healthz within 30 s; see {log}")
+    raise RuntimeError(f"gunicorn did not answer /healthz within 30 s; see {log}")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -318,7 +325,12 @@ def run_wrk(args, url: str) -> dict:
 def measure_pages(args, env, urls, *, page_cache: bool, log: Path) -> list[Result]:
     base = f"http://127.0.0.1:{args.port}"
     cache = "on" if page_cache else "off"
-    process = start_gunicorn(args, env, page_cache=page_cache, log=log)
+    try:
+        process = start_gunicorn(
+            workers=args.workers, port=args.port, env=env, page_cache=page_cache, log=log
+        )
+    except RuntimeError as error:
+        sys.exit(str(error))
     results = []
     try:
         for page, path in urls.items():

@@ -45,7 +45,6 @@ import re
 import secrets
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -727,44 +726,6 @@ class Editor:
 # Gunicorn
 
 
-def start_gunicorn(args, env: dict, port: int, log: Path) -> subprocess.Popen:
-    """Gunicorn as `bench.start_gunicorn` starts it, but with its stderr (and so Django's
-    error log, which goes to the console) kept in `log` to explain any 5xx."""
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "newsroom.wsgi:application",
-        "--workers",
-        str(args.workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--timeout",
-        "30",
-        "--graceful-timeout",
-        "10",
-    ]
-    with log.open("ab") as stream:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command,
-            cwd=bench.PROJECT,
-            env={**os.environ, **env, "NEWSROOM_PAGE_CACHE": "1"},
-            stdout=subprocess.DEVNULL,
-            stderr=stream,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log}")
-        try:
-            if bench.fetch(f"http://127.0.0.1:{port}/healthz", timeout=2)[0] == 200:
-                return process
-        except OSError:
-            time.sleep(0.3)
-    bench.stop(process)
-    raise RuntimeError(f"gunicorn did not answer /healthz within 30 s; see {log}")
-
-
 # Checks and the report
 
 
@@ -991,7 +952,9 @@ def soak(args, env: dict, port: int, work: Path) -> bool:
         f"{args.readers} readers and one editor for {args.seconds} s …",
         flush=True,
     )
-    process = start_gunicorn(args, env, port, log_path)
+    process = bench.start_gunicorn(
+        workers=args.workers, port=port, env=env, page_cache=True, log=log_path
+    )
     stop = threading.Event()
     editor_log = EditorLog()
     readers = [ReaderLog() for _ in range(args.readers)]
