@@ -305,6 +305,16 @@ def test_invalid_filter_is_reported_and_left_out(client, harvest_stories, filter
     assert len(headlines(response)) >= 1
 
 
+def test_a_tag_only_drafts_carry_is_unknown_to_the_tag_filter(client, harvest_stories):
+    """Accepting it would tell a reader the tag exists; its own page is a 404 too."""
+    draft = ArticleFactory(status=Article.Status.DRAFT, tags=["embargoed merger"])
+    ParagraphFactory(article=draft, text="The harvest merger is embargoed.")
+    index_everything()
+    response = search(client, q="harvest", tag="embargoed merger")
+    assertContains(response, "No tag is called “embargoed merger”.")
+    assertNotContains(response, draft.headline)
+
+
 def test_pagination_keeps_the_query_and_filters(client):
     news = SectionFactory(name="News")
     for n in range(25):

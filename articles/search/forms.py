@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from ..models import Author, Section, Tag
+from ..selectors import public_tags
 from .query import MAX_QUERY_LENGTH, clean_query_text, printable
 from .selectors import EARLIEST_DATE, LATEST_DATE, SearchFilters
 
@@ -78,7 +79,8 @@ class SearchForm(forms.Form):
         value = self.cleaned_data["tag"]
         if not value:
             return None
-        tag = Tag.objects.filter(Q(slug=value) | Q(name__iexact=value)).order_by("pk").first()
+        # A tag only unpublished stories carry is as secret here as on its own page.
+        tag = public_tags().filter(Q(slug=value) | Q(name__iexact=value)).order_by("pk").first()
         if tag is None:
             raise forms.ValidationError("No tag is called “%(value)s”.", params={"value": value})
         return tag
