@@ -80,10 +80,9 @@ def _is_cached_view(request: HttpRequest) -> bool:
         match = resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
         return False
+    # A function view carries the mark itself; a class-based view, on its class.
     view = getattr(match.func, "view_class", match.func)
-    return getattr(view, "newsroom_page_cache", False) or getattr(
-        match.func, "newsroom_page_cache", False
-    )
+    return getattr(view, "newsroom_page_cache", False)
 
 
 def page_key(request: HttpRequest) -> str:
