@@ -232,3 +232,13 @@ def test_the_section_menu_is_read_once_per_state_and_follows_a_rename(
     story.section.save()
     response = reader.get("/")
     assertContains(response, ">Americas</a>")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_moves_the_generation_on():
+    """A data migration may change what readers see; pages cached before it must not survive."""
+    from django.core.management import call_command
+
+    before = current().generation
+    call_command("migrate", verbosity=0)
+    assert current().generation == before + 1
