@@ -1,7 +1,8 @@
 """The W3C Web Annotation test suite's JSON Schemas, as a validator the tests can call.
 
 The suite (https://github.com/w3c/web-annotation-tests) is third-party text, so it is not copied
-into this repository: it lives in `shared/` beside the clone, where CI always puts it. A `.test`
+into this repository: it lives in `shared/` beside the clone, where CI always puts it, or wherever
+`NEWSROOM_W3C_SUITE` points (a clone elsewhere). A `.test`
 file lists rule files; each rule is a draft-04 JSON Schema with an `assertionType` and an
 `expectedResult`, and a document conforms to the rule when validating it gives that result.
 Rules `$ref` the schemas in `definitions/` by file name. URI and date-time formats are checked
@@ -10,6 +11,7 @@ required: without them a bad `id` or `created` would pass unnoticed.
 """
 
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,10 +21,14 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SUITE = Path(__file__).resolve().parents[2] / "shared" / "w3c-web-annotation-tests"
+SUITE = Path(
+    os.environ.get("NEWSROOM_W3C_SUITE")
+    or Path(__file__).resolve().parents[2] / "shared" / "w3c-web-annotation-tests"
+)
 MISSING = (
     f"The W3C Web Annotation test suite is missing: expected it at {SUITE} (shared/ beside "
-    "the repository's clone, as CI lays it out). These tests cannot run without it."
+    "the repository's clone, as CI lays it out, or where NEWSROOM_W3C_SUITE points). These "
+    "tests cannot run without it."
 )
 
 ANNOTATION_MUSTS = "annotations/annotationMusts.test"
