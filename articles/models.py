@@ -535,6 +535,8 @@ class Annotation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="quote_not_empty")
         ]
+        # Annotators change their own notes only (`annotations.permissions`); this lifts that.
+        permissions = [("change_any_annotation", "Can change and delete anyone's annotations")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on “{self.quote_exact[:40]}”"
@@ -563,6 +565,13 @@ class AnnotationReply(models.Model):
     body = models.TextField()
     body_html = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(
+        "edited",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When its author last changed it.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -583,6 +592,8 @@ class AnnotationRevision(models.Model):
         CREATED = "created", "Created"
         UPDATED = "updated", "Updated"
         REPLIED = "replied", "Replied"
+        REPLY_EDITED = "reply-edited", "Reply edited"
+        REPLY_DELETED = "reply-deleted", "Reply deleted"
         REANCHORED = "reanchored", "Re-anchored"
         ORPHANED = "orphaned", "Orphaned"
         REATTACHED = "reattached", "Re-attached"
@@ -600,7 +611,7 @@ class AnnotationRevision(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=12, choices=Action.choices)
+    action = models.CharField(max_length=20, choices=Action.choices)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

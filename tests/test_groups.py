@@ -13,6 +13,7 @@ from django.db.migrations.loader import MigrationLoader
 from tests.factories import UserFactory
 
 groups_migration = importlib.import_module("articles.migrations.0002_groups")
+reply_edits_migration = importlib.import_module("articles.migrations.0009_reply_edits")
 
 STORIES = "/admin/articles/article/"
 
@@ -51,8 +52,28 @@ def test_group_migration_reverses_and_applies_again(db):
     assert not Group.objects.filter(name__in=["Editors", "Annotators"]).exists()
 
     groups_migration.create_groups(apps, schema_editor)
+    # A later migration gives Editors one more permission: with it, they are as they were.
+    later = MigrationLoader(connection).project_state(("articles", "0009_reply_edits")).apps
+    reply_edits_migration.grant_change_any_to_editors(later, schema_editor)
     assert codenames("Editors") == editors_before
     assert "publish_article" not in codenames("Annotators")
+
+
+def test_editors_may_change_anyones_notes_and_annotators_only_their_own(db):
+    assert "change_any_annotation" in codenames("Editors")
+    assert "change_any_annotation" not in codenames("Annotators")
+
+
+def test_change_any_annotation_migration_reverses_and_applies_again(db):
+    apps = MigrationLoader(connection).project_state(("articles", "0009_reply_edits")).apps
+    schema_editor = SimpleNamespace(connection=connection)
+
+    reply_edits_migration.revoke_change_any(apps, schema_editor)
+    assert "change_any_annotation" not in codenames("Editors")
+
+    reply_edits_migration.grant_change_any_to_editors(apps, schema_editor)
+    assert "change_any_annotation" in codenames("Editors")
+    assert "change_any_annotation" not in codenames("Annotators")
 
 
 # create_editor
