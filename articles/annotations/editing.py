@@ -2,7 +2,10 @@
 
 Each function runs in one transaction and records a revision (who, when, the note before and
 after) through `services.record_revision`; a correction that is public afterwards makes its story
-"Updated" through `services.mark_story_corrected`.
+"Updated" through `services.mark_story_corrected`. Who may change which note is the callers'
+question (`permissions.can_change_annotation`); a reply, though, is changed by its author only,
+and the reply services refuse anyone else themselves. Its edits and deletion are recorded in its
+note's history, with its text before and after.
 
 Browsers report a selection in UTF-16 code units, while anchors count code points, so a
 `Selection` is converted here, and checked against the block's current text: an editor must not
@@ -12,16 +15,24 @@ Updates are optimistic: the editor sends the `version` they saw, and a note chan
 else since raises `EditConflict` with its current state instead of being overwritten.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from ..models import Annotation, AnnotationReply, AnnotationRevision, Block
 from ..versions import VersionConflict, claim_version
 from .anchoring import Anchor, make_anchor, utf16_to_codepoint
-from .services import annotation_snapshot, mark_story_corrected, record_revision
+from .permissions import can_change_reply, can_delete_reply
+from .services import (
+    annotation_snapshot,
+    mark_story_corrected,
+    record_reply_revision,
+    record_revision,
+    reply_snapshot,
+)
 
 # What an editor writes about a passage; the anchor is set from a Selection instead.
 NOTE_FIELDS = ("kind", "body", "visibility", "status", *Annotation.KIND_FIELDS)
@@ -115,6 +126,54 @@ def reply_to_annotation(*, annotation: Annotation, body: str, user) -> Annotatio
 
 
 @transaction.atomic
+def edit_reply(*, reply: AnnotationReply, body: str, user) -> AnnotationReply:
+    """Rewrite a reply, as its author: marks it edited and records its text before and after.
+
+    Raises PermissionDenied for anyone but its author, and AnnotationReply.DoesNotExist when it
+    has been deleted. Saving the same text records nothing.
+    """
+    current = _current_reply(reply)
+    if not can_change_reply(user, current):
+        raise PermissionDenied("Only its author may change a reply.")
+    if not body.strip():
+        raise ValueError("A reply needs some text.")
+    if body == current.body:
+        return current
+    before = reply_snapshot(current)
+    current.body = body
+    current.edited_at = timezone.now()
+    current.save()
+    record_reply_revision(
+        reply=current,
+        action=AnnotationRevision.Action.REPLY_EDITED,
+        user=user,
+        before=before,
+        after=reply_snapshot(current),
+    )
+    return current
+
+
+@transaction.atomic
+def delete_reply(*, reply: AnnotationReply, user) -> None:
+    """Delete a reply, as its author; the note's history keeps what it said.
+
+    Raises PermissionDenied for anyone but its author, and AnnotationReply.DoesNotExist when it
+    has been deleted already.
+    """
+    current = _current_reply(reply)
+    if not can_delete_reply(user, current):
+        raise PermissionDenied("Only its author may delete a reply.")
+    record_reply_revision(
+        reply=current,
+        action=AnnotationRevision.Action.REPLY_DELETED,
+        user=user,
+        before=reply_snapshot(current),
+        after=None,
+    )
+    current.delete()
+
+
+@transaction.atomic
 def delete_annotation(*, annotation: Annotation, version: int, user) -> None:
     """Delete the note and its replies; its history stays, under the note's old id."""
     current = _current(annotation, version)
@@ -149,6 +208,26 @@ def reattach_annotation(
     return current
 
 
+@transaction.atomic
+def delete_annotations(*, annotations: Iterable[Annotation], user) -> int:
+    """Delete notes as they are stored now (the admin's delete page and bulk action).
+
+    Each gets a DELETED revision, as from the annotate screen; callers check
+    `permissions.can_delete_annotation` first. Returns how many were deleted.
+    """
+    pks = [annotation.pk for annotation in annotations]
+    current = list(Annotation.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    for annotation in current:
+        record_revision(
+            annotation=annotation,
+            action=AnnotationRevision.Action.DELETED,
+            user=user,
+            before=annotation_snapshot(annotation),
+        )
+    Annotation.objects.filter(pk__in=[annotation.pk for annotation in current]).delete()
+    return len(current)
+
+
 def _editor(user):
     return user if user is not None and user.is_authenticated else None
 
@@ -161,6 +240,12 @@ def _current(annotation: Annotation, version: int) -> Annotation:
     if current.version != version:
         raise EditConflict(current)
     return current
+
+
+def _current_reply(reply: AnnotationReply) -> AnnotationReply:
+    """The reply as stored now, locked until the change is written."""
+    replies = AnnotationReply.objects.select_for_update(of=("self",))
+    return replies.select_related("annotation", "author").get(pk=reply.pk)
 
 
 def _claim(annotation: Annotation, version: int) -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from ..models import Annotation, AnnotationRevision, Article, Block
+from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 from ..versions import bump_versions
 from .anchoring import Anchor, locate, make_anchor, reanchor
 
@@ -93,6 +93,32 @@ def record_revision(
     revision = _revision(annotation=annotation, action=action, user=user, before=before)
     revision.save()
     return revision
+
+
+def reply_snapshot(reply: AnnotationReply) -> dict:
+    """A reply as its note's history keeps it: whose it is and what it said."""
+    author = reply.author
+    return {
+        "reply_id": reply.pk,
+        "reply_author": author.get_username() if author is not None else None,
+        "reply_body": reply.body,
+    }
+
+
+def record_reply_revision(
+    *, reply: AnnotationReply, action: str, user, before: dict, after: dict | None
+) -> AnnotationRevision:
+    """Save a change to one of the note's replies (`reply_snapshot`s) in the note's history."""
+    annotation = reply.annotation
+    return AnnotationRevision.objects.create(
+        annotation=annotation,
+        annotation_ref=annotation.pk,
+        article_id=annotation.article_id,
+        user=user if user is not None and user.is_authenticated else None,
+        action=action,
+        before=before,
+        after=after,
+    )
 
 
 @dataclass(frozen=True, slots=True)
