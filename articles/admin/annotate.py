@@ -10,10 +10,14 @@ all hung off the story admin by `annotate_urls()`:
     <article_id>/annotate/annotations/<id>/         GET one note with its thread and history,
                                                     POST changes to it, DELETE it
     <article_id>/annotate/annotations/<id>/replies/   POST a reply
+    <article_id>/annotate/annotations/<id>/replies/<reply_id>/   POST its new text, DELETE it
     <article_id>/annotate/annotations/<id>/reattach/  POST a new passage for it
 
 Everything needs `view_article` and `add_annotation` (Editors and Annotators have both); changing,
 deleting and replying need `change_annotation`, `delete_annotation` and `add_annotationreply`.
+Annotators change and delete only their own notes, and everyone only their own replies
+(`annotations.permissions`): each note and reply says what its reader may do with it, for the
+script to offer just that, and the endpoints refuse the rest.
 The endpoints take and give JSON, and answer bad input with a 400 saying what is wrong.
 """
 
@@ -44,9 +48,17 @@ from ..annotations.editing import (
     SelectionError,
     create_annotation,
     delete_annotation,
+    delete_reply,
+    edit_reply,
     reattach_annotation,
     reply_to_annotation,
     update_annotation,
+)
+from ..annotations.permissions import (
+    can_change_annotation,
+    can_change_reply,
+    can_delete_annotation,
+    can_delete_reply,
 )
 from ..annotations.services import SNAPSHOT_FIELDS
 from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
@@ -251,7 +263,7 @@ def json_endpoint(view):
             return json_error(400, str(error))
         except PermissionDenied:
             return json_error(403, "You do not have permission to do that.")
-        except (Http404, Annotation.DoesNotExist):
+        except (Http404, Annotation.DoesNotExist, AnnotationReply.DoesNotExist):
             return json_error(404, "This note or story no longer exists. Reload the page.")
 
     return endpoint
@@ -264,6 +276,12 @@ def json_endpoint_methods(*methods: str):
 
 def require_permissions(request, *permissions: str) -> None:
     if not request.user.has_perms([*SCREEN_PERMISSIONS, *permissions]):
+        raise PermissionDenied
+
+
+def require(allowed: bool) -> None:
+    """Refuse the request unless `allowed` (an answer from `annotations.permissions`)."""
+    if not allowed:
         raise PermissionDenied
 
 
@@ -284,8 +302,11 @@ def is_placed(annotation: Annotation, text: str | None) -> bool:
     return 0 <= start < end <= len(text) and text[start:end] == annotation.quote_exact
 
 
-def note_json(annotation: Annotation, *, text: str | None) -> dict:
-    """A note as the script reads it; `text` is its block's text, to place it in UTF-16."""
+def note_json(annotation: Annotation, *, text: str | None, user) -> dict:
+    """A note as the script reads it; `text` is its block's text, to place it in UTF-16.
+
+    It says whether `user` may change and delete it, for the script to offer only that.
+    """
     placed = is_placed(annotation, text)
     return {
         "id": annotation.pk,
@@ -314,6 +335,8 @@ def note_json(annotation: Annotation, *, text: str | None) -> dict:
         "modified_at": annotation.modified_at,
         "version": annotation.version,
         "is_public": annotation.is_public,
+        "can_change": can_change_annotation(user, annotation),
+        "can_delete": can_delete_annotation(user, annotation),
     }
 
 
@@ -333,6 +356,12 @@ def _shown(name: str, value):
 def revision_changes(before: dict | None, after: dict | None) -> list[dict]:
     """The fields a revision changed, each with its value before and after, as shown."""
     before, after = before or {}, after or {}
+    if "reply_id" in before:
+        # A reply edited or deleted (`services.reply_snapshot`): what it said, and whose it was.
+        label = f"reply by {before.get('reply_author') or 'someone no longer here'}"
+        return [
+            {"field": label, "before": before.get("reply_body"), "after": after.get("reply_body")}
+        ]
     changes = []
     for name in SNAPSHOT_FIELDS:
         old, new = before.get(name), after.get(name)
@@ -350,14 +379,19 @@ def revision_changes(before: dict | None, after: dict | None) -> list[dict]:
 def note_detail_json(annotation: Annotation, *, user) -> dict:
     """A note with its discussion and, for those who may see it, its history (3 queries)."""
     paragraph = annotation.paragraph
-    detail = note_json(annotation, text=paragraph.annotatable_text if paragraph else None)
+    text = paragraph.annotatable_text if paragraph else None
+    detail = note_json(annotation, text=text, user=user)
     replies = AnnotationReply.objects.filter(annotation=annotation).select_related("author")
     detail["replies"] = [
         {
             "id": reply.pk,
             "author": person(reply.author),
             "created_at": reply.created_at,
+            "edited_at": reply.edited_at,
+            "body": reply.body,
             "body_html": sanitize_html(reply.body_html),
+            "can_change": can_change_reply(user, reply),
+            "can_delete": can_delete_reply(user, reply),
         }
         for reply in replies
     ]
@@ -395,7 +429,7 @@ def story_state(*, blocks: list[Block], annotations: list[Annotation], user) -> 
     for annotation in annotations:
         text = texts.get(annotation.paragraph_id)
         (placed if is_placed(annotation, text) else orphaned).append(
-            note_json(annotation, text=text)
+            note_json(annotation, text=text, user=user)
         )
     return {
         "blocks": [
@@ -468,6 +502,7 @@ class AnnotateViews:
             path(notes, wrap(self.notes_view), name=f"{name}_notes"),
             path(note, wrap(self.note_view), name=f"{name}_note"),
             path(f"{note}replies/", wrap(self.replies_view), name=f"{name}_replies"),
+            path(f"{note}replies/<int:reply_id>/", wrap(self.reply_view), name=f"{name}_reply"),
             path(f"{note}reattach/", wrap(self.reattach_view), name=f"{name}_reattach"),
         ]
 
@@ -533,13 +568,16 @@ class AnnotateViews:
 
     @json_endpoint_methods("GET", "POST", "DELETE")
     def note_view(self, request, article_id, annotation_id):
-        handler, permissions = {
-            "GET": (self._detail, []),
-            "POST": (self._update, [CHANGE_PERMISSION]),
-            "DELETE": (self._delete, [DELETE_PERMISSION]),
+        handler, permissions, allowed = {
+            "GET": (self._detail, [], None),
+            "POST": (self._update, [CHANGE_PERMISSION], can_change_annotation),
+            "DELETE": (self._delete, [DELETE_PERMISSION], can_delete_annotation),
         }[request.method]
         require_permissions(request, *permissions)
-        return handler(request, _note(article_id, annotation_id))
+        annotation = _note(article_id, annotation_id)
+        if allowed is not None:
+            require(allowed(request.user, annotation))
+        return handler(request, annotation)
 
     @json_endpoint_methods("POST")
     def replies_view(self, request, article_id, annotation_id):
@@ -553,10 +591,30 @@ class AnnotateViews:
         )
         return json_response(note_detail_json(annotation, user=request.user), status=201)
 
+    @json_endpoint_methods("POST", "DELETE")
+    def reply_view(self, request, article_id, annotation_id, reply_id):
+        """Rewrite (POST) or delete (DELETE) a reply: its author only."""
+        require_permissions(request)
+        annotation = _note(article_id, annotation_id)
+        reply = get_object_or_404(
+            AnnotationReply.objects.select_related("author"), pk=reply_id, annotation=annotation
+        )
+        if request.method == "DELETE":
+            require(can_delete_reply(request.user, reply))
+            delete_reply(reply=reply, user=request.user)
+        else:
+            require(can_change_reply(request.user, reply))
+            form = ReplyForm(read_json(request))
+            if not form.is_valid():
+                return form_errors(form)
+            edit_reply(reply=reply, body=form.cleaned_data["body"], user=request.user)
+        return json_response(note_detail_json(annotation, user=request.user))
+
     @json_endpoint_methods("POST")
     def reattach_view(self, request, article_id, annotation_id):
         require_permissions(request, CHANGE_PERMISSION)
         annotation = _note(article_id, annotation_id)
+        require(can_change_annotation(request.user, annotation))
         form = ReattachForm(read_json(request), article_id=article_id)
         if not form.is_valid():
             return form_errors(form)

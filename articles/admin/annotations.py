@@ -6,14 +6,32 @@ find them, follow their threads, and change what does not move the anchor.
 Saving a change to the note claims its version, as the annotate screen does: a form opened before
 someone else changed or re-anchored the note is refused with what changed
 (`articles.concurrency`). A save that only adds replies leaves the note, and its version, alone.
+
+Annotators change and delete only their own notes, and everyone only their own replies
+(`annotations.permissions`); deleting, from the delete page or the bulk action, is recorded in
+each note's history like every other change.
 """
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.forms.formsets import DELETION_FIELD_NAME
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from ..annotations.editing import (
+    delete_annotations,
+    delete_reply,
+    edit_reply,
+    reply_to_annotation,
+)
+from ..annotations.permissions import (
+    can_change_annotation,
+    can_change_reply,
+    can_delete_annotation,
+    can_delete_reply,
+)
 from ..annotations.services import annotation_snapshot, record_revision
 from ..concurrency import VersionCheckedAdmin
 from ..forms import AnnotationAdminForm
@@ -32,10 +50,33 @@ ANCHOR_FIELDS = [
 HISTORY_FIELDS = ["author", "created_at", "modified_at", "version"]
 
 
+class AnnotationReplyFormSet(BaseInlineFormSet):
+    """The note's replies, of which the signed-in editor may rewrite or delete their own only.
+
+    Others' replies are shown with their text and deletion box disabled, so that whatever is
+    posted for them is ignored; the reply services refuse them as well.
+    """
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        reply = form.instance
+        if reply.pk is None:
+            return
+        if not can_change_reply(self.user, reply):
+            form.fields["body"].disabled = True
+        if self.can_delete and not can_delete_reply(self.user, reply):
+            form.fields[DELETION_FIELD_NAME].disabled = True
+
+
 class AnnotationReplyInline(admin.StackedInline):
     model = AnnotationReply
-    fields = ["body", "author", "created_at"]
-    readonly_fields = ["author", "created_at"]
+    formset = AnnotationReplyFormSet
+    fields = ["body", "author", "created_at", "edited_at"]
+    readonly_fields = ["author", "created_at", "edited_at"]
     extra = 0
 
     def get_queryset(self, request):
@@ -125,6 +166,38 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         # An annotation needs a passage chosen in the story text: the annotate screen's job.
         return False
 
+    # Annotators change and delete their own notes only; the others they may view.
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return can_change_annotation(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        return can_delete_annotation(request.user, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # The delete page and the bulk action both ask here; a missing permission makes the
+        # confirmation say so, and confirming anyway is refused (403).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if not all(can_delete_annotation(request.user, annotation) for annotation in objs):
+            perms_needed = {*perms_needed, "annotations written by someone else"}
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        delete_annotations(annotations=[obj], user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        delete_annotations(annotations=queryset, user=request.user)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, AnnotationReplyInline):
+            kwargs["user"] = request.user
+        return kwargs
+
     def save_model(self, request, obj, form, change):
         if change and not form.has_changed():
             # Nothing of the note to write (replies are saved with the inlines); as on the
@@ -142,20 +215,17 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
             )
 
     def save_formset(self, request, form, formset, change):
-        for instance in formset.save(commit=False):
-            replying = isinstance(instance, AnnotationReply) and instance.pk is None
-            if replying:
-                instance.author = request.user
-            instance.save()
-            if replying:
-                record_revision(
-                    annotation=form.instance,
-                    action=AnnotationRevision.Action.REPLIED,
-                    user=request.user,
-                )
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        formset.save_m2m()
+        if not isinstance(formset, AnnotationReplyFormSet):
+            super().save_formset(request, form, formset, change)
+            return
+        # Through the services, which record each change and let only authors change replies.
+        for reply in formset.save(commit=False):
+            if reply.pk is None:
+                reply_to_annotation(annotation=form.instance, body=reply.body, user=request.user)
+            else:
+                edit_reply(reply=reply, body=reply.body, user=request.user)
+        for reply in formset.deleted_objects:
+            delete_reply(reply=reply, user=request.user)
 
     @admin.display(description="quote", ordering="quote_exact")
     def quote(self, annotation: Annotation) -> str:

@@ -240,7 +240,7 @@
       open.type = "button";
       open.addEventListener("click", function () { openNote(note.id); });
       item.appendChild(open);
-      if (state.permissions.change) {
+      if (note.can_change) {
         var reattach = el("button", "button annotate-reattach", "Re-attach here");
         reattach.type = "button";
         reattach.disabled = !selection;
@@ -503,12 +503,13 @@
     showOthers(note, overlapping || []);
     previewBody.innerHTML = note.body_html; // sanitised by the server (nh3)
     preview.hidden = !note.body_html;
-    var canChange = state.permissions.change;
+    // The server says what this editor may do with this note (annotators: their own notes).
+    var canChange = note.can_change;
     saveButton.textContent = "Save changes";
     saveButton.hidden = !canChange;
     resolveButton.hidden = !canChange;
     resolveButton.textContent = note.status === "resolved" ? "Reopen" : "Resolve";
-    deleteButton.hidden = !state.permissions.delete;
+    deleteButton.hidden = !note.can_delete;
     form.querySelectorAll("input, select, textarea").forEach(function (input) {
       input.readOnly = !canChange;
     });
@@ -538,16 +539,105 @@
   function renderThread(note) {
     replyList.textContent = "";
     note.replies.forEach(function (reply) {
-      var item = el("li", "annotate-reply");
-      item.appendChild(el("p", "annotate-reply__meta", reply.author + ", " + when(reply.created_at)));
-      var body = el("div", "annotate-reply__body");
-      body.innerHTML = reply.body_html; // sanitised by the server (nh3)
-      item.appendChild(body);
-      replyList.appendChild(item);
+      replyList.appendChild(replyItem(reply));
     });
     replyForm.hidden = !state.permissions.reply;
     replyErrors.hidden = true;
     thread.hidden = false;
+  }
+
+  function replyItem(reply) {
+    var item = el("li", "annotate-reply");
+    item.dataset.replyId = reply.id;
+    var meta = el("p", "annotate-reply__meta", reply.author + ", " + when(reply.created_at));
+    if (reply.edited_at) {
+      meta.appendChild(el("span", "annotate-reply__edited", " (edited " + when(reply.edited_at) + ")"));
+    }
+    item.appendChild(meta);
+    var body = el("div", "annotate-reply__body");
+    body.innerHTML = reply.body_html; // sanitised by the server (nh3)
+    item.appendChild(body);
+    // Only a reply's author may change it; the server says whose this is.
+    if (reply.can_change || reply.can_delete) {
+      var actions = el("p", "annotate-reply__actions");
+      if (reply.can_change) {
+        var edit = el("button", "annotate-link", "Edit");
+        edit.type = "button";
+        edit.addEventListener("click", function () { editReply(item, reply); });
+        actions.appendChild(edit);
+      }
+      if (reply.can_delete) {
+        var remove = el("button", "annotate-link annotate-delete", "Delete");
+        remove.type = "button";
+        remove.addEventListener("click", function () { deleteReply(reply); });
+        actions.appendChild(remove);
+      }
+      item.appendChild(actions);
+    }
+    return item;
+  }
+
+  function editReply(item, reply) {
+    var editor = el("form", "annotate-reply__editor");
+    editor.noValidate = true;
+    var label = el("label", null, "Your reply");
+    var text = el("textarea");
+    text.rows = 3;
+    text.value = reply.body;
+    label.appendChild(text);
+    var errors = el("ul", "errorlist");
+    errors.hidden = true;
+    var save = el("button", "button", "Save reply");
+    save.type = "submit";
+    var cancel = el("button", "button", "Cancel");
+    cancel.type = "button";
+    cancel.addEventListener("click", function () { renderThread(current); });
+    editor.appendChild(label);
+    editor.appendChild(errors);
+    editor.appendChild(save);
+    editor.appendChild(cancel);
+    editor.addEventListener("submit", function (event) {
+      event.preventDefault();
+      send("POST", replyUrl(reply), { body: text.value }).then(function (result) {
+        if (!result.ok) {
+          errors.textContent = "";
+          var messages = (result.body.errors && result.body.errors.body) || [result.body.error];
+          messages.forEach(function (message) { errors.appendChild(el("li", null, message)); });
+          errors.hidden = false;
+          return;
+        }
+        afterThreadChange(result.body);
+      });
+    });
+    item.textContent = "";
+    item.appendChild(editor);
+    text.focus();
+  }
+
+  function deleteReply(reply) {
+    if (!window.confirm("Delete your reply? The note's history keeps what it said.")) {
+      return;
+    }
+    send("DELETE", replyUrl(reply)).then(function (result) {
+      if (!result.ok) {
+        replyErrors.textContent = "";
+        replyErrors.appendChild(el("li", null, result.body.error));
+        replyErrors.hidden = false;
+        return;
+      }
+      afterThreadChange(result.body);
+    });
+  }
+
+  function replyUrl(reply) {
+    return noteUrl(current.id, "replies") + encodeURIComponent(reply.id) + "/";
+  }
+
+  function afterThreadChange(note) {
+    current.replies = note.replies;
+    current.history = note.history;
+    renderThread(current);
+    renderHistory(current);
   }
 
   function renderHistory(note) {
@@ -676,10 +766,7 @@
         return;
       }
       replyBody.value = "";
-      current.replies = result.body.replies;
-      current.history = result.body.history;
-      renderThread(current);
-      renderHistory(current);
+      afterThreadChange(result.body);
     });
   });
 
