@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install test-tools run seed test test-fast test-browser lint format clean
+.PHONY: install test-tools lint-tools run seed test test-fast test-browser lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,16 @@ $(NODE_TOOLS): tests/browser/package.json tests/browser/package-lock.json
 
 test-tools: $(NODE_TOOLS)
 
+# eslint, stylelint and prettier for the project's own JavaScript and CSS, pinned in package-lock.json.
+LINT_TOOLS := node_modules/.package-lock.json
+$(LINT_TOOLS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(LINT_TOOLS)
+
+lint-tools: $(LINT_TOOLS)
+
+FRONTEND := "static/**/*.js" "static/**/*.css"
+
 ## Create the local database, import the sample story and its notes, serve on 127.0.0.1:8000.
 run: seed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -46,13 +56,19 @@ test-fast: install
 test-browser: install test-tools
 	$(BIN)/python -m pytest -m browser
 
-lint: install
+## Python (ruff), JavaScript (eslint), CSS (stylelint) and the formatting of all three.
+lint: install lint-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	npx --no-install eslint .
+	npx --no-install stylelint "static/**/*.css"
+	npx --no-install prettier --check $(FRONTEND)
 
-format: install
+format: install lint-tools
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	npx --no-install stylelint --fix "static/**/*.css"
+	npx --no-install prettier --write $(FRONTEND)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .test-media tests/browser/node_modules
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .test-media tests/browser/node_modules node_modules

@@ -55,11 +55,20 @@
     verdict: "factcheck",
     correction_wrong: "correction",
     correction_right: "correction",
-    corrected_at: "correction"
+    corrected_at: "correction",
   };
   var NOTE_FIELDS = [
-    "kind", "body", "source_url", "source_title", "claim", "verdict",
-    "correction_wrong", "correction_right", "corrected_at", "visibility", "status"
+    "kind",
+    "body",
+    "source_url",
+    "source_title",
+    "claim",
+    "verdict",
+    "correction_wrong",
+    "correction_right",
+    "corrected_at",
+    "visibility",
+    "status",
   ];
 
   var selection = null; // {block, start, end, exact}: the passage a new note would go on
@@ -91,7 +100,7 @@
     var options = {
       method: method,
       credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": csrfToken }
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken },
     };
     if (data !== undefined) {
       options.headers["Content-Type"] = "application/json";
@@ -108,14 +117,17 @@
             return {
               status: response.status,
               ok: false,
-              body: { error: "Unexpected answer from the server. Reload the page (you may have been logged out)." }
+              body: {
+                error:
+                  "Unexpected answer from the server. Reload the page (you may have been logged out).",
+              },
             };
-          }
+          },
         );
       },
       function () {
         return { status: 0, ok: false, body: { error: "The server could not be reached." } };
-      }
+      },
     );
   }
 
@@ -155,7 +167,7 @@
 
   function innermost(notes) {
     return notes.slice().sort(function (a, b) {
-      return (a.end16 - a.start16) - (b.end16 - b.start16) || a.id - b.id;
+      return a.end16 - a.start16 - (b.end16 - b.start16) || a.id - b.id;
     })[0];
   }
 
@@ -164,9 +176,13 @@
     notes.forEach(function (note) {
       bounds.push(note.start16, note.end16);
     });
-    bounds = bounds.filter(function (value, index) {
-      return bounds.indexOf(value) === index;
-    }).sort(function (a, b) { return a - b; });
+    bounds = bounds
+      .filter(function (value, index) {
+        return bounds.indexOf(value) === index;
+      })
+      .sort(function (a, b) {
+        return a - b;
+      });
 
     var fragment = document.createDocumentFragment();
     for (var i = 0; i + 1 < bounds.length; i++) {
@@ -188,14 +204,31 @@
       if (covering.length > 1) {
         mark.classList.add("is-overlap");
       }
-      if (covering.every(function (note) { return note.status === "resolved"; })) {
+      if (
+        covering.every(function (note) {
+          return note.status === "resolved";
+        })
+      ) {
         mark.classList.add("is-resolved");
       }
-      if (current && covering.some(function (note) { return note.id === current.id; })) {
+      if (
+        current &&
+        covering.some(function (note) {
+          return note.id === current.id;
+        })
+      ) {
         mark.classList.add("is-active");
       }
-      mark.dataset.annotationIds = covering.map(function (note) { return note.id; }).join(" ");
-      mark.title = covering.map(function (note) { return note.kind_label; }).join(", ");
+      mark.dataset.annotationIds = covering
+        .map(function (note) {
+          return note.id;
+        })
+        .join(" ");
+      mark.title = covering
+        .map(function (note) {
+          return note.kind_label;
+        })
+        .join(", ");
       mark.tabIndex = 0;
       mark.setAttribute("role", "button");
       fragment.appendChild(mark);
@@ -238,14 +271,20 @@
       item.dataset.annotationId = note.id;
       var open = el("button", "annotate-link", note.kind_label + " on “" + note.quote + "”");
       open.type = "button";
-      open.addEventListener("click", function () { openNote(note.id); });
+      open.addEventListener("click", function () {
+        openNote(note.id);
+      });
       item.appendChild(open);
       if (note.can_change) {
         var reattach = el("button", "button annotate-reattach", "Re-attach here");
         reattach.type = "button";
         reattach.disabled = !selection;
-        reattach.title = selection ? "Attach to “" + selection.exact + "”" : "Select a passage first";
-        reattach.addEventListener("click", function () { reattachNote(note); });
+        reattach.title = selection
+          ? "Attach to “" + selection.exact + "”"
+          : "Select a passage first";
+        reattach.addEventListener("click", function () {
+          reattachNote(note);
+        });
         item.appendChild(reattach);
       }
       orphanList.appendChild(item);
@@ -288,7 +327,12 @@
     if (end <= start) {
       return null;
     }
-    return { block: Number(block.dataset.blockId), start: start, end: end, exact: text.slice(start, end) };
+    return {
+      block: Number(block.dataset.blockId),
+      start: start,
+      end: end,
+      exact: text.slice(start, end),
+    };
   }
 
   function choose(passage) {
@@ -325,7 +369,9 @@
   story.addEventListener("click", function (event) {
     var whole = event.target.closest(".annotate-whole");
     if (whole) {
-      var block = story.querySelector('.annotate-text[data-block-id="' + whole.dataset.blockId + '"]');
+      var block = story.querySelector(
+        '.annotate-text[data-block-id="' + whole.dataset.blockId + '"]',
+      );
       var text = block.textContent;
       window.getSelection().selectAllChildren(block);
       choose({ block: Number(whole.dataset.blockId), start: 0, end: text.length, exact: text });
@@ -338,7 +384,8 @@
   });
 
   story.addEventListener("keydown", function (event) {
-    var mark = event.target.closest && event.target.closest("mark.annotate-mark[data-annotation-ids]");
+    var mark =
+      event.target.closest && event.target.closest("mark.annotate-mark[data-annotation-ids]");
     if (mark && (event.key === "Enter" || event.key === " ")) {
       event.preventDefault();
       openMark(mark);
@@ -497,8 +544,17 @@
     heading.textContent = note.kind_label;
     quote.textContent = note.quote;
     var where = note.anchor_state === "orphaned" ? " Orphaned: its passage was edited away." : "";
-    meta.textContent = "By " + note.author + ", " + when(note.created_at) + ". " +
-      note.visibility_label + ", " + note.status + "." + where;
+    meta.textContent =
+      "By " +
+      note.author +
+      ", " +
+      when(note.created_at) +
+      ". " +
+      note.visibility_label +
+      ", " +
+      note.status +
+      "." +
+      where;
     fillForm(note);
     showOthers(note, overlapping || []);
     previewBody.innerHTML = note.body_html; // sanitised by the server (nh3)
@@ -522,7 +578,9 @@
 
   function showOthers(note, overlapping) {
     others.textContent = "";
-    var rest = overlapping.filter(function (other) { return other.id !== note.id; });
+    var rest = overlapping.filter(function (other) {
+      return other.id !== note.id;
+    });
     others.hidden = !rest.length;
     if (!rest.length) {
       return;
@@ -531,7 +589,9 @@
     rest.forEach(function (other) {
       var button = el("button", "annotate-link", other.kind_label + " on “" + other.quote + "”");
       button.type = "button";
-      button.addEventListener("click", function () { openNote(other.id, overlapping); });
+      button.addEventListener("click", function () {
+        openNote(other.id, overlapping);
+      });
       others.appendChild(button);
     });
   }
@@ -551,7 +611,9 @@
     item.dataset.replyId = reply.id;
     var meta = el("p", "annotate-reply__meta", reply.author + ", " + when(reply.created_at));
     if (reply.edited_at) {
-      meta.appendChild(el("span", "annotate-reply__edited", " (edited " + when(reply.edited_at) + ")"));
+      meta.appendChild(
+        el("span", "annotate-reply__edited", " (edited " + when(reply.edited_at) + ")"),
+      );
     }
     item.appendChild(meta);
     var body = el("div", "annotate-reply__body");
@@ -563,13 +625,17 @@
       if (reply.can_change) {
         var edit = el("button", "annotate-link", "Edit");
         edit.type = "button";
-        edit.addEventListener("click", function () { editReply(item, reply); });
+        edit.addEventListener("click", function () {
+          editReply(item, reply);
+        });
         actions.appendChild(edit);
       }
       if (reply.can_delete) {
         var remove = el("button", "annotate-link annotate-delete", "Delete");
         remove.type = "button";
-        remove.addEventListener("click", function () { deleteReply(reply); });
+        remove.addEventListener("click", function () {
+          deleteReply(reply);
+        });
         actions.appendChild(remove);
       }
       item.appendChild(actions);
@@ -591,7 +657,9 @@
     save.type = "submit";
     var cancel = el("button", "button", "Cancel");
     cancel.type = "button";
-    cancel.addEventListener("click", function () { renderThread(current); });
+    cancel.addEventListener("click", function () {
+      renderThread(current);
+    });
     editor.appendChild(label);
     editor.appendChild(errors);
     editor.appendChild(save);
@@ -602,7 +670,9 @@
         if (!result.ok) {
           errors.textContent = "";
           var messages = (result.body.errors && result.body.errors.body) || [result.body.error];
-          messages.forEach(function (message) { errors.appendChild(el("li", null, message)); });
+          messages.forEach(function (message) {
+            errors.appendChild(el("li", null, message));
+          });
           errors.hidden = false;
           return;
         }
@@ -645,8 +715,13 @@
     history.hidden = !note.history;
     (note.history || []).forEach(function (revision) {
       var item = el("li", "annotate-revision");
-      item.appendChild(el("p", "annotate-revision__meta",
-        revision.action_label + " by " + revision.user + ", " + when(revision.created_at)));
+      item.appendChild(
+        el(
+          "p",
+          "annotate-revision__meta",
+          revision.action_label + " by " + revision.user + ", " + when(revision.created_at),
+        ),
+      );
       if (revision.changes.length) {
         var changes = el("ul", "annotate-revision__changes");
         revision.changes.forEach(function (change) {
@@ -697,10 +772,20 @@
     clearErrors();
     message.className = "annotate-message is-error";
     message.textContent = "";
-    message.appendChild(el("p", null,
-      "Someone else changed this note: it is now a " + theirs.kind_label.toLowerCase() +
-      " (" + theirs.visibility_label + ", " + theirs.status + ")" +
-      (theirs.body ? " saying “" + theirs.body + "”." : ".")));
+    message.appendChild(
+      el(
+        "p",
+        null,
+        "Someone else changed this note: it is now a " +
+          theirs.kind_label.toLowerCase() +
+          " (" +
+          theirs.visibility_label +
+          ", " +
+          theirs.status +
+          ")" +
+          (theirs.body ? " saying “" + theirs.body + "”." : "."),
+      ),
+    );
     var load = el("button", "button", "Load their version");
     load.type = "button";
     load.addEventListener("click", function () {
@@ -761,7 +846,9 @@
       if (!result.ok) {
         replyErrors.textContent = "";
         var errors = (result.body.errors && result.body.errors.body) || [result.body.error];
-        errors.forEach(function (text) { replyErrors.appendChild(el("li", null, text)); });
+        errors.forEach(function (text) {
+          replyErrors.appendChild(el("li", null, text));
+        });
         replyErrors.hidden = false;
         return;
       }
@@ -779,7 +866,7 @@
       block: selection.block,
       start: selection.start,
       end: selection.end,
-      exact: selection.exact
+      exact: selection.exact,
     };
     send("POST", noteUrl(note.id, "reattach"), data).then(function (result) {
       if (result.ok) {

@@ -65,10 +65,14 @@
   notes.forEach(function (note) {
     var noteId = note.getAttribute("data-note");
     ["mouseenter", "focusin"].forEach(function (type) {
-      note.addEventListener(type, function () { setActive(noteId, true); });
+      note.addEventListener(type, function () {
+        setActive(noteId, true);
+      });
     });
     ["mouseleave", "focusout"].forEach(function (type) {
-      note.addEventListener(type, function () { setActive(noteId, false); });
+      note.addEventListener(type, function () {
+        setActive(noteId, false);
+      });
     });
   });
 
