@@ -1,40 +1,25 @@
 """Database outages: readers get a 503 page, /healthz says so, and the site recovers by itself.
 
-On PostgreSQL the test stops and restarts the real server (CI runs as root, next to it); on
-SQLite, where there is no server, the outage is an unopenable database file.
+On PostgreSQL the test stops and restarts a real server: one it creates for itself
+(`tests/pgcluster.py`), never the server other runs share. On SQLite, where there is no server,
+the outage is an unopenable database file.
 """
 
 import json
-import shutil
-import subprocess
 import time
-from pathlib import Path
+from contextlib import contextmanager
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError, connection, connections
 
 from tests.factories import ArticleFactory
+from tests.pgcluster import ThrowawayCluster, server_bin_dir
+from tests.tools import require
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def pg_ready() -> bool:
-    command = ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]
-    result = subprocess.run(command, check=False, timeout=10)  # noqa: S603, S607 - fixed command
-    return result.returncode == 0
-
-
-def pg_cluster(action: str) -> None:
-    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[0]
-    subprocess.run(  # noqa: S603, S607 - fixed command
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, "-m", "fast"]
-        if action == "stop"
-        else ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
-        check=True,
-        timeout=60,
-    )
 
 
 def wait_for(predicate, seconds: float = 30) -> None:
@@ -45,19 +30,34 @@ def wait_for(predicate, seconds: float = 30) -> None:
         time.sleep(0.25)
 
 
+@contextmanager
+def site_database_on(cluster: ThrowawayCluster):
+    """Point the site's database at `cluster` (migrated) for the duration, then back.
+
+    The connection settings are one dict shared by every thread's connection, the live server's
+    request threads included, so changing it in place moves them all."""
+    settings_dict = connections["default"].settings_dict
+    saved = {key: settings_dict[key] for key in ("HOST", "PORT", "NAME")}
+    connections.close_all()
+    settings_dict.update(HOST="127.0.0.1", PORT=str(cluster.port), NAME="postgres")
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        yield
+    finally:
+        connections.close_all()
+        settings_dict.update(saved)
+
+
 class Outage:
     """Takes the database away and brings it back, whatever the backend."""
 
-    def __init__(self, monkeypatch):
+    def __init__(self, monkeypatch, cluster: ThrowawayCluster | None):
         self.monkeypatch = monkeypatch
-        self.vendor = connection.vendor
+        self.cluster = cluster
 
     def start(self):
-        if self.vendor == "postgresql":
-            if not shutil.which("pg_ctlcluster") or not Path("/etc/postgresql").exists():
-                pytest.fail("pg_ctlcluster is needed to stop the real PostgreSQL server")
-            pg_cluster("stop")
-            wait_for(lambda: not pg_ready())
+        if self.cluster:
+            self.cluster.stop()
         else:
             # The test database lives in memory and cannot really go away: every statement
             # fails instead, as it does when the database file has gone.
@@ -68,10 +68,9 @@ class Outage:
             self.monkeypatch.setattr(type(connections["default"]), "create_cursor", unavailable)
 
     def end(self, *, close_connection: bool = True):
-        if self.vendor == "postgresql":
-            if not pg_ready():
-                pg_cluster("start")
-                wait_for(pg_ready)
+        if self.cluster:
+            if not self.cluster.running():
+                self.cluster.start()
         else:
             self.monkeypatch.undo()
         if close_connection:
@@ -80,9 +79,24 @@ class Outage:
 
 @pytest.fixture
 def outage(monkeypatch):
-    outage = Outage(monkeypatch)
-    yield outage
-    outage.end()  # always bring the database back, even when the test failed
+    """On PostgreSQL, a server of the test's own that it can stop: never the shared one."""
+    if connection.vendor != "postgresql":
+        outage = Outage(monkeypatch, None)
+        yield outage
+        outage.end()
+        return
+    bin_dir = server_bin_dir()
+    require(bin_dir is not None, "PostgreSQL's server binaries missing: apt-get install postgresql")
+    cluster = ThrowawayCluster(bin_dir)
+    try:
+        cluster.create()
+        cluster.start()
+        with site_database_on(cluster):
+            outage = Outage(monkeypatch, cluster)
+            yield outage
+            outage.end()  # always bring the database back, even when the test failed
+    finally:
+        cluster.remove()
 
 
 def fetch(url: str) -> tuple[int, dict, str]:
