@@ -24,6 +24,7 @@ from tests.factories import (
     TagFactory,
 )
 from tests.test_admin import change_url, form_data
+from tests.tools import require
 
 pytestmark = pytest.mark.django_db
 
@@ -315,14 +316,16 @@ def _redis_reachable(url: str) -> bool:
 LOCAL_REDIS = "redis://127.0.0.1:6379/15"
 
 
-@pytest.mark.skipif(
-    not _redis_reachable(LOCAL_REDIS), reason="no Redis on 127.0.0.1:6379 to share a cache through"
-)
 def test_two_app_hosts_share_pages_through_redis_and_see_an_edit_at_once(
     story, settings, django_capture_on_commit_callbacks
 ):
     """Two hosts (two cache connections, as two processes have) share one Redis: a page one
-    renders is a hit on the other, and an editor's change is seen by both on the next request."""
+    renders is a hit on the other, and an editor's change is seen by both on the next request.
+    Skipped where no Redis runs, except under CI, which starts one."""
+    require(
+        _redis_reachable(LOCAL_REDIS),
+        "no Redis on 127.0.0.1:6379 to share a cache through: apt-get install redis-server",
+    )
     from django.core.cache.backends.redis import RedisCache
 
     options = {"KEY_PREFIX": f"test-pages-{time.monotonic_ns()}"}
