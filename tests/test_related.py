@@ -95,10 +95,11 @@ def test_a_tag_on_few_stories_weighs_more_than_one_on_many():
 
 def test_text_as_similar_as_the_story_is_old_cancels_the_age_penalty():
     old = scoring.recency(days=5 * 365)
-    assert scoring.related_score(tags=0.5, text=0.0, recency=old) < 0.11
-    assert scoring.related_score(tags=0.0, text=0.9, recency=old) == pytest.approx(
-        scoring.related_score(tags=0.0, text=0.9, recency=0.9)
-    )
+    assert old == pytest.approx(7.87e-7, rel=0.01)  # 0.5 ** (1825 / 90)
+    # An old story keeps little more than the floor of its relevance: 0.5 × 0.2.
+    assert scoring.related_score(tags=0.5, text=0.0, recency=old) == pytest.approx(0.1, abs=0.001)
+    # Text 0.9 stands in for recency: 0.9 × (0.2 + 0.8 × 0.9).
+    assert scoring.related_score(tags=0.0, text=0.9, recency=old) == pytest.approx(0.828)
 
 
 def test_reason_names_shared_tags_in_the_order_given_and_the_text():
