@@ -1,13 +1,12 @@
 """The read side of the Web Annotation Protocol: headers, validators, methods, negotiation,
 paging, `Prefer`, what stays private, and how many queries a container costs."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import http_date
 
 from articles.models import Annotation, Article, OldSlug
 from tests.factories import (
@@ -78,17 +77,57 @@ def public_notes(story, count: int, *, paragraphs: int = 1, authors: int = 1) ->
 # -- Headers ---------------------------------------------------------------------------------
 
 
-def test_annotation_is_json_ld_with_protocol_headers(client, note):
+def set_modified(story, note, *, story_at: datetime, note_at: datetime) -> None:
+    """Distinct whole seconds, so a Last-Modified taken from the wrong row shows."""
+    Article.objects.filter(pk=story.pk).update(modified_at=story_at)
+    Annotation.objects.filter(pk=note.pk).update(modified_at=note_at)
+
+
+NOTE_EDITED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+STORY_EDITED_BEFORE = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+STORY_EDITED_AFTER = datetime(2025, 2, 3, 10, 20, 30, tzinfo=UTC)
+
+
+def test_annotation_is_json_ld_with_protocol_headers(client, story, note):
+    set_modified(story, note, story_at=STORY_EDITED_BEFORE, note_at=NOTE_EDITED)
+
     response = client.get(annotation_url(note))
 
     assert response.status_code == 200
     assert response["Content-Type"] == JSON_LD
     assert response["ETag"].startswith('"') and response["ETag"].endswith('"')
-    assert response["Last-Modified"] == http_date(note.modified_at.timestamp())
+    assert response["Last-Modified"] == "Thu, 02 Jan 2025 03:04:05 GMT"
     assert response["Link"] == LDP_RESOURCE
     assert response["Allow"] == ALLOW
     assert "Accept" in vary(response)
     assert response.json()["id"] == absolute(annotation_url(note))
+
+
+def test_an_annotation_changes_when_its_story_does(client, story, note):
+    """The document carries the story's URL and title."""
+    set_modified(story, note, story_at=STORY_EDITED_AFTER, note_at=NOTE_EDITED)
+
+    response = client.get(annotation_url(note))
+
+    assert response["Last-Modified"] == "Mon, 03 Feb 2025 10:20:30 GMT"
+
+
+@pytest.mark.parametrize(
+    ("story_at", "expected"),
+    [
+        (STORY_EDITED_BEFORE, "Thu, 02 Jan 2025 03:04:05 GMT"),
+        (STORY_EDITED_AFTER, "Mon, 03 Feb 2025 10:20:30 GMT"),
+    ],
+    ids=["note-edited-last", "story-edited-last"],
+)
+def test_container_last_modified_is_the_latest_edit_of_the_story_or_its_notes(
+    client, story, note, story_at, expected
+):
+    set_modified(story, note, story_at=story_at, note_at=NOTE_EDITED)
+
+    response = client.get(container_url(story))
+
+    assert response["Last-Modified"] == expected
 
 
 def test_container_is_an_ldp_basic_container(client, story, note):

@@ -1,14 +1,14 @@
 """Caching for readers: validators, 304s, what changes an ETag, and staff never cached."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import http_date
 from pytest_django.asserts import assertNotContains
 
-from articles.models import Annotation, Article, RelatedStory
+from articles.generation import STATE_PK
+from articles.models import Annotation, Article, ContentState, RelatedStory
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -57,11 +57,44 @@ def etag(client, url) -> str:
     return response["ETag"]
 
 
+def set_moments(story, *, published_at, modified_at, site_changed_at):
+    """Distinct whole seconds for the story's dates and the site's last change, so a
+    Last-Modified taken from the wrong one shows. The state's row is not watched: writing it
+    moves nothing on."""
+    Article.objects.filter(pk=story.pk).update(published_at=published_at, modified_at=modified_at)
+    ContentState.objects.filter(pk=STATE_PK).update(changed_at=site_changed_at)
+
+
 def test_story_page_sends_validators_and_public_cache_control(client, story):
+    """Last-Modified is the site's last change, which may be another story's: not this one's."""
+    set_moments(
+        story,
+        published_at=datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC),
+        modified_at=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC),
+        site_changed_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+
     response = client.get(story.get_absolute_url())
+
     assert response.status_code == 200
     assert_public_cache_headers(response)
-    assert response["Last-Modified"] == http_date(story.modified_at.timestamp())
+    assert response["Last-Modified"] == "Thu, 02 Jan 2025 03:04:05 GMT"
+
+
+def test_story_page_last_modified_is_its_publication_when_it_came_due_after_the_last_change(
+    client, story
+):
+    """A scheduled story becomes public with no write: its publication is the page's change."""
+    set_moments(
+        story,
+        published_at=datetime(2025, 2, 3, 10, 20, 30, tzinfo=UTC),
+        modified_at=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC),
+        site_changed_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+
+    response = client.get(story.get_absolute_url())
+
+    assert response["Last-Modified"] == "Mon, 03 Feb 2025 10:20:30 GMT"
 
 
 def test_story_page_answers_a_matching_if_none_match_with_304_in_one_query(
@@ -77,12 +110,21 @@ def test_story_page_answers_a_matching_if_none_match_with_304_in_one_query(
 
 
 def test_story_page_answers_if_modified_since_with_304(client, story):
-    last_modified = client.get(story.get_absolute_url())["Last-Modified"]
-    response = client.get(story.get_absolute_url(), headers={"if-modified-since": last_modified})
-    assert response.status_code == 304
-    earlier = http_date((story.modified_at - timedelta(hours=1)).timestamp())
-    response = client.get(story.get_absolute_url(), headers={"if-modified-since": earlier})
-    assert response.status_code == 200
+    set_moments(
+        story,
+        published_at=datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC),
+        modified_at=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC),
+        site_changed_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+    url = story.get_absolute_url()
+
+    since_then = client.get(url, headers={"if-modified-since": "Thu, 02 Jan 2025 03:04:05 GMT"})
+    a_second_before = client.get(
+        url, headers={"if-modified-since": "Thu, 02 Jan 2025 03:04:04 GMT"}
+    )
+
+    assert since_then.status_code == 304
+    assert a_second_before.status_code == 200
 
 
 def test_stale_etag_gets_the_full_page(client, story):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from articles import generation
 from articles.dates import age_banner, next_banner_change
@@ -183,20 +183,39 @@ PUBLISHED = datetime(2014, 6, 20, 14, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    ("now", "expected"),
+    ("now", "change", "until_then", "from_then"),
     [
-        (datetime(2014, 6, 21, tzinfo=UTC), datetime(2015, 6, 20, 14, 30, tzinfo=UTC)),
-        (datetime(2026, 6, 20, 14, 29, tzinfo=UTC), datetime(2026, 6, 20, 14, 30, tzinfo=UTC)),
-        (datetime(2026, 6, 20, 14, 30, tzinfo=UTC), datetime(2027, 6, 20, 14, 30, tzinfo=UTC)),
-        (datetime(2026, 11, 26, tzinfo=UTC), datetime(2027, 6, 20, 14, 30, tzinfo=UTC)),
+        (
+            datetime(2014, 6, 21, tzinfo=UTC),
+            datetime(2015, 6, 20, 14, 30, tzinfo=UTC),
+            "",
+            "This story is over 1 year old",
+        ),
+        (
+            datetime(2026, 6, 20, 14, 29, tzinfo=UTC),
+            datetime(2026, 6, 20, 14, 30, tzinfo=UTC),
+            "This story is over 11 years old",
+            "This story is over 12 years old",
+        ),
+        (
+            datetime(2026, 6, 20, 14, 30, tzinfo=UTC),
+            datetime(2027, 6, 20, 14, 30, tzinfo=UTC),
+            "This story is over 12 years old",
+            "This story is over 13 years old",
+        ),
+        (
+            datetime(2026, 11, 26, tzinfo=UTC),
+            datetime(2027, 6, 20, 14, 30, tzinfo=UTC),
+            "This story is over 12 years old",
+            "This story is over 13 years old",
+        ),
     ],
 )
-def test_next_banner_change_is_the_next_anniversary(now, expected):
-    assert next_banner_change(PUBLISHED, now=now) == expected
-    assert age_banner(PUBLISHED, now=expected - timedelta(microseconds=1)) == age_banner(
-        PUBLISHED, now=now
-    )
-    assert age_banner(PUBLISHED, now=expected) != age_banner(PUBLISHED, now=now)
+def test_next_banner_change_is_the_next_anniversary(now, change, until_then, from_then):
+    assert next_banner_change(PUBLISHED, now=now) == change
+    assert age_banner(PUBLISHED, now=now) == until_then
+    assert age_banner(PUBLISHED, now=change - timedelta(microseconds=1)) == until_then
+    assert age_banner(PUBLISHED, now=change) == from_then
 
 
 def test_a_leap_day_story_ages_on_march_first_in_other_years():
@@ -207,17 +226,21 @@ def test_a_leap_day_story_ages_on_march_first_in_other_years():
     assert age_banner(leap, now=change) == "This story is over 1 year old"
 
 
-def test_a_cached_story_page_is_not_served_past_its_banner_change(story, settings, monkeypatch):
+def test_a_cached_story_page_is_not_served_past_its_banner_change(settings, monkeypatch):
     settings.NEWSROOM_PAGE_CACHE = True
+    story = ArticleFactory(published_at=datetime(2024, 6, 20, 14, 30, tzinfo=UTC))
+    ParagraphFactory(article=story)
     reader = Client()
-    reader.get(story.get_absolute_url())
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2025, 6, 20, 14, 29, 59, tzinfo=UTC))
+    first = reader.get(story.get_absolute_url())
+    assertNotContains(first, 'class="age-banner"')
     assert reader.get(story.get_absolute_url())["X-Page-Cache"] == "hit"
-    anniversary = next_banner_change(story.published_at, now=timezone.now())
-    later = anniversary + timedelta(seconds=1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2025, 6, 20, 14, 30, 1, tzinfo=UTC))
     response = reader.get(story.get_absolute_url())
+
     assert response["X-Page-Cache"] == "miss"
-    assertContains(response, age_banner(story.published_at, now=later))
+    assertContains(response, '<p class="age-banner">This story is over 1 year old</p>', html=True)
 
 
 def test_the_section_menu_is_read_once_per_state_and_follows_a_rename(

@@ -1,6 +1,9 @@
-"""Reader pages are valid HTML5, checked by the Nu HTML Checker (vnu.jar, run with java)."""
+"""Reader pages are valid HTML5, checked by the Nu HTML Checker (vnu.jar, run with java).
 
-import json
+The checker is first shown to catch a known-bad document, and its runner to fail when the
+checker's answer is missing or incomplete: a checker that cannot see errors passes every page.
+"""
+
 import subprocess
 
 import pytest
@@ -8,8 +11,9 @@ from django.urls import reverse
 
 from articles.annotations.loading import load_annotation_file
 from articles.importer import import_story_file
+from tests import tools
 from tests.factories import ArticleFactory, AsideFactory, AuthorFactory, TagFactory
-from tests.tools import java, vnu_jar
+from tests.tools import html_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -35,28 +39,57 @@ def site_pages(client, seed_dir):
     pages = {}
     for name, url in urls.items():
         response = client.get(url)
-        assert response.status_code in (200, 404), (name, response.status_code)
+        assert response.status_code == (404 if name == "not found" else 200), name
         pages[name] = response.content
     return pages
 
 
+CONTROL = (
+    '<!DOCTYPE html><html lang="en"><head><title>Control</title></head>\n'
+    "<body><p>A stray end tag</span></p>\n"
+    "<ul><p>A paragraph where only list items belong</p></ul></body></html>\n"
+)
+
+
+def test_the_checker_reports_the_errors_of_a_known_bad_document(tmp_path):
+    control = tmp_path / "control.html"
+    control.write_text(CONTROL, encoding="utf-8")
+
+    assert html_errors([control]) == [
+        "control.html:2: Stray end tag “span”.",
+        "control.html:3: Element “p” not allowed as child of element “ul” in this context. "
+        "(Suppressing further errors from this subtree.)",
+    ]
+
+
+def test_a_document_the_checker_never_read_fails_the_check(tmp_path):
+    """The checker itself passes a missing file in silence."""
+    with pytest.raises(pytest.fail.Exception, match="The HTML checker checked"):
+        html_errors([tmp_path / "missing.html"])
+
+
+@pytest.mark.parametrize(
+    ("returncode", "stderr"),
+    [(0, ""), (0, "Exception in thread main"), (1, '{"messages": []}'), (2, '{"messages": []}')],
+    ids=["no report", "no JSON", "exit 1 without errors", "crash"],
+)
+def test_an_incomplete_answer_from_the_checker_fails_the_check(
+    tmp_path, monkeypatch, returncode, stderr
+):
+    page = tmp_path / "page.html"
+    page.write_text(CONTROL, encoding="utf-8")
+    answer = subprocess.CompletedProcess([], returncode, stdout=f"{page}\n", stderr=stderr)
+    monkeypatch.setattr(tools.subprocess, "run", lambda *args, **kwargs: answer)
+
+    with pytest.raises(pytest.fail.Exception, match="The HTML checker"):
+        html_errors([page])
+
+
 def test_reader_pages_are_valid_html(site_pages, tmp_path):
-    files = {}
+    paths = []
     for name, content in site_pages.items():
         path = tmp_path / f"{name.replace(' ', '-')}.html"
         path.write_bytes(content)
-        files[str(path)] = name
-    result = subprocess.run(  # noqa: S603 - fixed arguments, files written above
-        [java(), "-jar", str(vnu_jar()), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    problems = [
-        f"{files.get(m.get('url', '').removeprefix('file:'), m.get('url'))}:"
-        f"{m.get('lastLine')}: {m.get('message')}"
-        for m in messages
-    ]
-    assert problems == []
+        paths.append(path)
+
+    assert html_errors(paths) == []

@@ -137,21 +137,43 @@ def test_validator_accepts_correct_sample(name):
     assert failed == KNOWN_SCHEMA_GAPS.get(name, set())
 
 
-@pytest.mark.parametrize("name", w3c.sample_names("incorrect"))
-def test_validator_rejects_incorrect_sample(name):
-    text = w3c.sample_text("incorrect", name)
+def without_trailing_commas(text: str) -> str:
+    """Most incorrect samples have trailing commas, an incidental fault that is not their label."""
+    return re.sub(r",(\s*[}\]])", r"\1", text)
+
+
+def is_json(text: str) -> bool:
     try:
-        document = json.loads(text)
+        json.loads(text)
     except ValueError:
-        return  # Not JSON, so not JSON-LD: rejected before any schema.
+        return False
+    return True
+
+
+# Not JSON at all, so not JSON-LD: rejected before any schema could be asked.
+NOT_JSON = ["anno1.json"]
+
+
+def test_only_the_samples_known_not_to_be_json_are_left_to_the_parser():
+    """Every other incorrect sample is held to the schemas below: none is passed over."""
+    texts = {name: w3c.sample_text("incorrect", name) for name in w3c.sample_names("incorrect")}
+    assert [name for name, text in texts.items() if not is_json(without_trailing_commas(text))] == (
+        NOT_JSON
+    )
+
+
+@pytest.mark.parametrize(
+    "name", [name for name in w3c.sample_names("incorrect") if name not in NOT_JSON]
+)
+def test_validator_rejects_incorrect_sample(name):
+    document = json.loads(without_trailing_commas(w3c.sample_text("incorrect", name)))
     assert w3c.failed_rules(document, w3c.ANNOTATION_MUSTS)
 
 
 @pytest.mark.parametrize(("name", "rule_name"), sorted(LABELLED_FAULTS.items()))
 def test_validator_catches_the_labelled_fault(name, rule_name):
     """With its other faults repaired, the sample still fails the rule for its labelled one."""
-    text = re.sub(r",(\s*[}\]])", r"\1", w3c.sample_text("incorrect", name))
-    document = json.loads(text)
+    document = json.loads(without_trailing_commas(w3c.sample_text("incorrect", name)))
     if isinstance(document.get("id"), list):
         document["id"] = document["id"][0]
     assert rule_name in w3c.failed_rules(document, w3c.ANNOTATION_MUSTS)

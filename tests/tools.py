@@ -1,12 +1,15 @@
-"""Locating the test suite's external tools (installed by `make test`, never committed).
+"""The test suite's external tools (installed by `make test`, never committed): where they are,
+and running the Nu HTML Checker so that only a real, complete report can pass.
 
 `tests/browser/package.json` pins axe-core and the Nu HTML checker; `make test` installs them
 with npm into `tests/browser/node_modules/`. A missing tool skips its tests with a message,
 except under CI (CI=true), where it is a failure.
 """
 
+import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -39,3 +42,34 @@ def vnu_jar() -> Path:
 def axe_js() -> Path:
     require(AXE_JS.exists(), f"{AXE_JS} missing: run `make test` (npm installs axe-core)")
     return AXE_JS
+
+
+def html_errors(paths: list[Path]) -> list[str]:
+    """The Nu HTML Checker's errors in the documents at `paths`, as "file:line: message".
+
+    Silence is not validity: the checker says nothing about a file it cannot find, and a crash
+    leaves no report. So the test fails unless the checker names every file as checked, answers
+    with a JSON report, and exits 0 exactly when that report holds no error (1 when it does).
+    """
+    command = [java(), "-jar", str(vnu_jar()), "--errors-only", "--format", "json", "--verbose"]
+    result = subprocess.run(  # noqa: S603 - fixed arguments and the caller's own files
+        [*command, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    checked = result.stdout.splitlines()
+    if sorted(checked) != sorted(map(str, paths)):
+        pytest.fail(f"The HTML checker checked {checked}, not {list(map(str, paths))}: {result}")
+    try:
+        messages = json.loads(result.stderr)["messages"]
+    except (ValueError, KeyError):
+        pytest.fail(f"The HTML checker gave no JSON report (exit {result.returncode}): {result}")
+    errors = [
+        f"{Path(m.get('url', '').removeprefix('file:')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+    ]
+    if result.returncode != (1 if errors else 0):
+        pytest.fail(f"The HTML checker exited {result.returncode} with errors {errors}: {result}")
+    return errors
