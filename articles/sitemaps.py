@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .caching import latest
 from .models import Article, Author, Byline, Section, Tag, TaggedArticle
+from .selectors import public_authors, public_tags
 
 NEWS_WINDOW = timedelta(days=2)
 # Google News reads at most 1,000 URLs from a news sitemap.
@@ -85,14 +86,8 @@ class TagSitemap(Sitemap):
     """The tags of public stories."""
 
     def items(self):
-        public = Article.objects.published()
-        tagged = TaggedArticle.objects.filter(tag=OuterRef("pk"), content_object__in=public)
-        stories = public.filter(tagged_items__tag=OuterRef("pk"))
-        return (
-            Tag.objects.filter(Exists(tagged))
-            .annotate(newest_change=_newest_change(stories))
-            .order_by("name", "pk")
-        )
+        stories = Article.objects.published().filter(tagged_items__tag=OuterRef("pk"))
+        return public_tags().annotate(newest_change=_newest_change(stories)).order_by("name", "pk")
 
     def lastmod(self, tag: Tag):
         return tag.newest_change
@@ -109,13 +104,9 @@ class AuthorSitemap(Sitemap):
     """The authors of public stories."""
 
     def items(self):
-        public = Article.objects.published()
-        bylines = Byline.objects.filter(author=OuterRef("pk"), article__in=public)
-        stories = public.filter(bylines__author=OuterRef("pk"))
+        stories = Article.objects.published().filter(bylines__author=OuterRef("pk"))
         return (
-            Author.objects.filter(Exists(bylines))
-            .annotate(newest_change=_newest_change(stories))
-            .order_by("name", "pk")
+            public_authors().annotate(newest_change=_newest_change(stories)).order_by("name", "pk")
         )
 
     def lastmod(self, author: Author):

@@ -15,9 +15,15 @@ from django.views.generic import ListView
 from . import caching, seo
 from .archives import month_bounds, months_with_stories, year_bounds
 from .dates import age_banner, next_banner_change
-from .models import Article, Author, OldSlug, Section
+from .models import Article, OldSlug, Section
 from .pagecache import cached_page
-from .selectors import prefetch_story_page, public_tags, story_cards, story_for_page
+from .selectors import (
+    prefetch_story_page,
+    public_authors,
+    public_tags,
+    story_cards,
+    story_for_page,
+)
 from .story import build_story_body
 
 
@@ -161,8 +167,9 @@ class AuthorView(StoryListView):
     template_name = "articles/author_detail.html"
 
     def get_queryset(self):
+        # An author only unpublished stories carry is as secret as they are.
         self.author = get_object_or_404(
-            Author.objects.prefetch_related("social_profiles"), slug=self.kwargs["slug"]
+            public_authors().prefetch_related("social_profiles"), slug=self.kwargs["slug"]
         )
         return story_cards().filter(bylines__author=self.author)
 

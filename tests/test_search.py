@@ -315,6 +315,26 @@ def test_a_tag_only_drafts_carry_is_unknown_to_the_tag_filter(client, harvest_st
     assertNotContains(response, draft.headline)
 
 
+@pytest.mark.parametrize("status", ["draft", "scheduled"])
+def test_an_author_only_unpublished_stories_carry_is_unknown_to_the_author_filter(
+    client, harvest_stories, status
+):
+    """Accepting them would tell a reader the author exists; their page is a 404 too."""
+    newcomer = AuthorFactory(name="Zora Quill", slug="zora-quill", bio="Joins us next week.")
+    fields = (
+        {"status": Article.Status.DRAFT}
+        if status == "draft"
+        else {"published_at": timezone.now() + timedelta(hours=1)}
+    )
+    story = ArticleFactory(headline="Harvest embargo", authors=[newcomer], **fields)
+    ParagraphFactory(article=story, text="The harvest was embargoed.")
+    index_everything()
+    for value in ("zora-quill", "Zora Quill"):
+        response = search(client, q="harvest", author=value)
+        assertContains(response, f"No author is called “{value}”.")
+        assertNotContains(response, "Harvest embargo")
+
+
 def test_pagination_keeps_the_query_and_filters(client):
     news = SectionFactory(name="News")
     for n in range(25):
