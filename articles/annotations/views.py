@@ -8,12 +8,17 @@ Nothing here writes, so every other method is 405.
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_vary_headers,
+)
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date, quote_etag
 from django.views import View
@@ -21,6 +26,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ..models import Article, OldSlug
 from . import w3c
+
+logger = logging.getLogger(__name__)
 
 JSON_LD = f'application/ld+json; profile="{w3c.ANNOTATION_CONTEXT}"'
 # What a client may ask for and get the JSON-LD: it is JSON, and the profile is the only one.
@@ -133,7 +140,11 @@ class ProtocolView(View):
             return response
         if (redirect := self.resolve(request, **kwargs)) is not None:
             return redirect
-        representation = self.represent(request)
+        try:
+            representation = self.represent(request)
+        except w3c.UnexportableAnnotation as error:
+            logger.error("Could not export a W3C annotation: %s", error)
+            return unexportable_response(error)
         body = json.dumps(representation.document, ensure_ascii=False).encode()
         etag = quote_etag(hashlib.sha256(body).hexdigest()[:40])
         last_modified = int(representation.last_modified.timestamp())
@@ -157,6 +168,23 @@ class ProtocolView(View):
         return response
 
     head = get
+
+
+def unexportable_response(error: w3c.UnexportableAnnotation) -> HttpResponse:
+    """A 500 that says what is wrong (RFC 9457 problem details), rather than the bare error page:
+    the stored annotation is at fault, and the newsroom has been told (it is logged)."""
+    problem = {
+        "type": "about:blank",
+        "title": "This annotation cannot be exported",
+        "status": 500,
+        "detail": "Its stored kind is not one the Web Annotation export knows. "
+        "The newsroom has been told.",
+    }
+    response = HttpResponse(
+        json.dumps(problem), status=500, content_type="application/problem+json"
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 class AnnotationView(ProtocolView):
