@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .caching import latest
 from .models import Article, Author, Byline, Section, Tag, TaggedArticle
+from .pagination import page_number
 from .selectors import public_authors, public_tags
 
 NEWS_WINDOW = timedelta(days=2)
@@ -152,9 +153,15 @@ def publication_language() -> str:
     return code if code in {"zh-cn", "zh-tw"} else code.split("-")[0]
 
 
+def sitemap_page(request, *args, **kwargs):
+    """Django's sitemap view, with its `?p=` page number read by the site's one parser."""
+    page_number(request, parameter="p")
+    return sitemap(request, *args, **kwargs)
+
+
 def news_sitemap(request):
     """The Google News sitemap: Django's sitemap view with the `news:` template."""
-    response = sitemap(request, {"news": NewsSitemap}, template_name="news_sitemap.xml")
+    response = sitemap_page(request, {"news": NewsSitemap}, template_name="news_sitemap.xml")
     response.context_data["publication"] = {
         "name": settings.NEWSROOM_SITE_NAME,
         "language": publication_language(),

@@ -17,6 +17,7 @@ from .archives import month_bounds, months_with_stories, year_bounds
 from .dates import age_banner, next_banner_change
 from .models import Article, OldSlug, Section
 from .pagecache import cached_page
+from .pagination import requested_page
 from .selectors import (
     prefetch_story_page,
     public_authors,
@@ -96,6 +97,14 @@ class StoryListView(ListView):
 
     def get_queryset(self):
         return story_cards()
+
+    def paginate_queryset(self, queryset, page_size):
+        """The requested page, read by the site's one page-number parser (`pagination`)."""
+        paginator = self.get_paginator(
+            queryset, page_size, allow_empty_first_page=self.get_allow_empty()
+        )
+        page = requested_page(self.request, paginator)
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)

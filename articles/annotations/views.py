@@ -25,6 +25,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from ..models import Article, OldSlug
+from ..pagination import page_number
 from . import w3c
 
 logger = logging.getLogger(__name__)
@@ -266,10 +267,11 @@ class AnnotationContainerView(ProtocolView):
 
     def page_document(self, request, stats, paging) -> dict:
         """One AnnotationPage; its URI says whether it lists IRIs or descriptions."""
-        page, iris = request.GET["page"], request.GET.get("iris", "0")
-        if not page.isdigit() or iris not in ("0", "1") or not paging.contains(int(page)):
+        # Pages count from 0 here, as the collection's `first` and `last` links say.
+        page, iris = page_number(request, first=0), request.GET.getlist("iris")
+        if iris not in ([], ["0"], ["1"]) or not paging.contains(page):
             raise Http404("No such page.")
-        page, iris = int(page), iris == "1"
+        iris = iris == ["1"]
         return w3c.page_document(
             article=self.article,
             items=w3c.page_items(self.article, page=page, paging=paging, iris=iris),

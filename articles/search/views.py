@@ -1,10 +1,12 @@
 """The search page: `/search/?q=…` with optional section, tag, author and date filters."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
 from django.shortcuts import render
 
 from .. import caching, pagecache
+from ..pagination import page_number
 from .forms import SearchForm
 from .query import parse_query
 from .selectors import search_hits, search_stories
@@ -17,6 +19,7 @@ def search(request):
     Text with no words to look for (`*`, `-word` alone) is answered "No stories match". Results
     are validated and cached like every reader page: the index changes only with the content.
     """
+    number = page_number(request)  # a malformed page number is a 404 before anything runs
     validators, unchanged = caching.reader_validators(request)
     if unchanged is not None:
         return unchanged
@@ -28,7 +31,10 @@ def search(request):
         paginator = Paginator(
             search_stories(terms=terms, filters=form.filters()), settings.NEWSROOM_PAGE_SIZE
         )
-        page = paginator.get_page(request.GET.get("page"))
+        try:
+            page = paginator.page(number)
+        except InvalidPage as error:
+            raise Http404("No such page.") from error
         context |= {
             "paginator": paginator,
             "page_obj": page,
