@@ -6,8 +6,10 @@ from django.http import Http404
 from django.shortcuts import render
 
 from .. import caching, pagecache
+from ..generation import current_state
 from ..pagination import page_number
 from .forms import SearchForm
+from .index import index_stories_come_due
 from .query import parse_query
 from .selectors import search_hits, search_stories
 
@@ -28,6 +30,8 @@ def search(request):
     terms = parse_query(form.query)
     context = {"form": form, "query": form.query, "searched": bool(form.query), "terms": terms}
     if terms:
+        # On SQLite, stories that came due since the last search join the index first.
+        index_stories_come_due(latest_due=current_state(request).latest_due)
         paginator = Paginator(
             search_stories(terms=terms, filters=form.filters()), settings.NEWSROOM_PAGE_SIZE
         )
