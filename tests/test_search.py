@@ -617,6 +617,14 @@ def either_word_stories():
     index_everything()
 
 
+# Without drafts. On SQLite bm25 puts the rarer word's story first; PostgreSQL's ts_rank knows
+# no rarity, scores the three alike, and shows the newest first.
+PUBLIC_ORDER = {
+    "sqlite": ["First report", "Third report", "Second report"],
+    "postgresql": ["Third report", "Second report", "First report"],
+}
+
+
 def ranked(client) -> list[str]:
     return headlines(search(client, q="alpha OR beta"))
 
@@ -647,7 +655,7 @@ def test_words_of_unpublished_stories_do_not_change_the_order_of_results(
     before = ranked(client), snippets(search(client, q="alpha OR beta"))
     unpublished_alpha_stories(status)
     index_everything()
-    assert ranked(client) == before[0] == ["First report", "Third report", "Second report"]
+    assert ranked(client) == before[0] == PUBLIC_ORDER[connection.vendor]
     assert snippets(search(client, q="alpha OR beta")) == before[1]
 
 
@@ -657,7 +665,7 @@ def test_unpublishing_a_story_takes_its_words_out_of_the_ranking(
     stories = unpublished_alpha_stories("draft")
     Article.objects.filter(pk__in=[s.pk for s in stories]).update(status=Article.Status.PUBLISHED)
     index_everything()
-    # Public, they make alpha the common word: its story drops behind the other two.
+    # Public, they make alpha the common word: on SQLite its story drops behind the other two.
     reports = [headline for headline in ranked(client) if headline.endswith(" report")]
     assert reports == ["Third report", "Second report", "First report"]
 
@@ -667,7 +675,7 @@ def test_unpublishing_a_story_takes_its_words_out_of_the_ranking(
             {"action": "unpublish_stories", "_selected_action": [s.pk for s in stories]},
         )
     assert response.status_code == 302
-    assert ranked(client) == ["First report", "Third report", "Second report"]
+    assert ranked(client) == PUBLIC_ORDER[connection.vendor]
 
 
 def test_a_scheduled_story_is_found_once_it_comes_due(client, monkeypatch):
