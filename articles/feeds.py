@@ -24,7 +24,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from .models import Article, Author, Section, Tag
-from .selectors import CARD_FIELDS, bylines_prefetch, public_tags
+from .selectors import CARD_FIELDS, bylines_prefetch, public_authors, public_tags
 from .text import xml_text
 
 FEED_LENGTH = 50
@@ -185,7 +185,7 @@ class TagAtomFeed(TagFeed):
 
 class AuthorFeed(SiteFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
+        return get_object_or_404(public_authors(), slug=slug)
 
     def title(self, author: Author) -> str:
         return f"{settings.NEWSROOM_SITE_NAME}: {author.name}"

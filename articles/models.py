@@ -18,6 +18,7 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from .search.schema import PostgresGinIndex
+from .tag_slugs import tag_slug
 from .text import render_markdown, safe_http_url
 
 BLOCK_KEY_ALPHABET = string.ascii_lowercase + "234567"
@@ -127,9 +128,18 @@ class Tag(TagBase):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # Every page linking a tag needs its URL, and an empty slug has none.
+            models.CheckConstraint(condition=~Q(slug=""), name="tag_slug_not_empty")
+        ]
 
     def get_absolute_url(self) -> str:
         return slug_url("articles:tag", self.slug)
+
+    def slugify(self, tag: str, i: int | None = None) -> str:
+        """taggit's hook for a new tag's slug (and its `i`th alternative when taken): usable
+        whatever the name, see `slugs.tag_slug`."""
+        return tag_slug(tag, number=i, max_length=self._meta.get_field("slug").max_length)
 
 
 class TaggedArticle(ItemBase):

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from .caching import digest
 from .generation import current_state
-from .models import Annotation, Article, Block, Byline, Section, Tag, TaggedArticle
+from .models import Annotation, Article, Author, Block, Byline, Section, Tag, TaggedArticle
 from .related.selectors import related_stories_for_page
 
 CARD_FIELDS = (
@@ -51,6 +51,14 @@ def public_tags() -> QuerySet[Tag]:
         tag=OuterRef("pk"), content_object__in=Article.objects.published()
     )
     return Tag.objects.filter(Exists(public))
+
+
+def public_authors() -> QuerySet[Author]:
+    """Authors with a byline on at least one published story. An author only drafts or
+    scheduled stories carry is as secret as they are: readers get no page, feed or search
+    filter for them, and their name and bio stay unseen."""
+    public = Byline.objects.filter(author=OuterRef("pk"), article__in=Article.objects.published())
+    return Author.objects.filter(Exists(public))
 
 
 def story_for_page(queryset: QuerySet[Article]) -> QuerySet[Article]:

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from .caching import latest
 from .models import Article, Author, Byline, Section, Tag, TaggedArticle
+from .pagination import page_number
+from .selectors import public_authors, public_tags
 
 NEWS_WINDOW = timedelta(days=2)
 # Google News reads at most 1,000 URLs from a news sitemap.
@@ -85,14 +87,8 @@ class TagSitemap(Sitemap):
     """The tags of public stories."""
 
     def items(self):
-        public = Article.objects.published()
-        tagged = TaggedArticle.objects.filter(tag=OuterRef("pk"), content_object__in=public)
-        stories = public.filter(tagged_items__tag=OuterRef("pk"))
-        return (
-            Tag.objects.filter(Exists(tagged))
-            .annotate(newest_change=_newest_change(stories))
-            .order_by("name", "pk")
-        )
+        stories = Article.objects.published().filter(tagged_items__tag=OuterRef("pk"))
+        return public_tags().annotate(newest_change=_newest_change(stories)).order_by("name", "pk")
 
     def lastmod(self, tag: Tag):
         return tag.newest_change
@@ -109,13 +105,9 @@ class AuthorSitemap(Sitemap):
     """The authors of public stories."""
 
     def items(self):
-        public = Article.objects.published()
-        bylines = Byline.objects.filter(author=OuterRef("pk"), article__in=public)
-        stories = public.filter(bylines__author=OuterRef("pk"))
+        stories = Article.objects.published().filter(bylines__author=OuterRef("pk"))
         return (
-            Author.objects.filter(Exists(bylines))
-            .annotate(newest_change=_newest_change(stories))
-            .order_by("name", "pk")
+            public_authors().annotate(newest_change=_newest_change(stories)).order_by("name", "pk")
         )
 
     def lastmod(self, author: Author):
@@ -161,9 +153,15 @@ def publication_language() -> str:
     return code if code in {"zh-cn", "zh-tw"} else code.split("-")[0]
 
 
+def sitemap_page(request, *args, **kwargs):
+    """Django's sitemap view, with its `?p=` page number read by the site's one parser."""
+    page_number(request, parameter="p")
+    return sitemap(request, *args, **kwargs)
+
+
 def news_sitemap(request):
     """The Google News sitemap: Django's sitemap view with the `news:` template."""
-    response = sitemap(request, {"news": NewsSitemap}, template_name="news_sitemap.xml")
+    response = sitemap_page(request, {"news": NewsSitemap}, template_name="news_sitemap.xml")
     response.context_data["publication"] = {
         "name": settings.NEWSROOM_SITE_NAME,
         "language": publication_language(),

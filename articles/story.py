@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.template.loader import render_to_string
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from .models import Annotation, Article, Block
 from .text import safe_http_url
@@ -77,25 +77,37 @@ def highlight_paragraph(text: str, notes: list[Note]) -> SafeString:
     for note in placed:
         ends_at.setdefault(note.annotation.end, []).append(note)
 
-    parts: list[str] = []
+    parts: list[SafeString] = []
     for seg_start, seg_end in zip(boundaries, boundaries[1:], strict=False):
         segment = escape(text[seg_start:seg_end])
         covering = [
             n for n in placed if n.annotation.start <= seg_start and n.annotation.end >= seg_end
         ]
         if covering:
+            # The kind is stored text: a value restored from a file need not be one of the
+            # choices, so it is escaped like any other.
             kinds = " ".join(sorted({f"mark-{n.annotation.kind}" for n in covering}))
             refs = " ".join(n.anchor_id for n in covering)
-            parts.append(f'<mark class="annotated {kinds}" data-notes="{refs}">{segment}</mark>')
+            parts.append(
+                format_html(
+                    '<mark class="annotated {}" data-notes="{}">{}</mark>', kinds, refs, segment
+                )
+            )
         else:
             parts.append(segment)
         for note in ends_at.get(seg_end, []):
             parts.append(
-                f'<a class="note-ref" id="{note.ref_id}" href="#{note.anchor_id}" '
-                f'aria-describedby="{note.anchor_id}-label">'
-                f'<span class="visually-hidden">Note </span>{note.number}</a>'
+                format_html(
+                    '<a class="note-ref" id="{}" href="#{}" aria-describedby="{}-label">'
+                    '<span class="visually-hidden">Note </span>{}</a>',
+                    note.ref_id,
+                    note.anchor_id,
+                    note.anchor_id,
+                    note.number,
+                )
             )
-    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
+    # Each part is already safe (escaped text or format_html), so joining escapes nothing again.
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def aside_link(block: Block) -> str:

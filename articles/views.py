@@ -15,9 +15,16 @@ from django.views.generic import ListView
 from . import caching, seo
 from .archives import month_bounds, months_with_stories, year_bounds
 from .dates import age_banner, next_banner_change
-from .models import Article, Author, OldSlug, Section
+from .models import Article, OldSlug, Section
 from .pagecache import cached_page
-from .selectors import prefetch_story_page, public_tags, story_cards, story_for_page
+from .pagination import requested_page
+from .selectors import (
+    prefetch_story_page,
+    public_authors,
+    public_tags,
+    story_cards,
+    story_for_page,
+)
 from .story import build_story_body
 
 
@@ -91,6 +98,14 @@ class StoryListView(ListView):
     def get_queryset(self):
         return story_cards()
 
+    def paginate_queryset(self, queryset, page_size):
+        """The requested page, read by the site's one page-number parser (`pagination`)."""
+        paginator = self.get_paginator(
+            queryset, page_size, allow_empty_first_page=self.get_allow_empty()
+        )
+        page = requested_page(self.request, paginator)
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)
         identity = (type(self).__name__, tuple(sorted(self.kwargs.items())))
@@ -161,8 +176,9 @@ class AuthorView(StoryListView):
     template_name = "articles/author_detail.html"
 
     def get_queryset(self):
+        # An author only unpublished stories carry is as secret as they are.
         self.author = get_object_or_404(
-            Author.objects.prefetch_related("social_profiles"), slug=self.kwargs["slug"]
+            public_authors().prefetch_related("social_profiles"), slug=self.kwargs["slug"]
         )
         return story_cards().filter(bylines__author=self.author)
 

@@ -6,7 +6,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from articles.sitemaps import SITEMAPS, news_sitemap
+from articles.sitemaps import SITEMAPS, news_sitemap, sitemap_page
 from newsroom.health import healthz
 
 # A lost database answers 503 ("back in a moment"), any other failure the 500 page.
@@ -22,7 +22,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap"},
         name="sitemap-index",
     ),
-    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap-<section>.xml", sitemap_page, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path(
         "robots.txt",

@@ -494,3 +494,34 @@ def test_annotation_is_one_query(client, note, django_assert_num_queries):
         response = client.get(annotation_url(note))
 
     assert response.json()["creator"]["name"].endswith(" editor")
+
+
+# Values from storage that are not among the choices ------------------------------------------
+
+UNKNOWN_KIND = 'zz"><i>x'  # fits the column (12 characters), as a restored file might hold
+
+
+def test_a_note_of_unknown_kind_is_left_out_of_its_container_page_and_logged(client, story, caplog):
+    """A data error on our side: the story's other notes are still exported."""
+    paragraph = ParagraphFactory(article=story)
+    good = AnnotationFactory(paragraph=paragraph)
+    bad = AnnotationFactory(paragraph=paragraph, start=10, end=14)
+    Annotation.objects.filter(pk=bad.pk).update(kind=UNKNOWN_KIND)
+
+    for url in (container_url(story), f"{container_url(story)}?page=0"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        document = response.json()
+        page = document.get("first", document)
+        assert [item["id"] for item in page["items"]] == [absolute(annotation_url(good))]
+    assert f"Annotation {bad.pk} has the unknown kind" in caplog.text
+
+
+def test_a_note_of_unknown_kind_answers_a_clear_error_of_its_own(client, note, caplog):
+    Annotation.objects.filter(pk=note.pk).update(kind=UNKNOWN_KIND)
+    response = client.get(annotation_url(note))
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "This annotation cannot be exported"
+    assert "no-store" in response["Cache-Control"]
+    assert f"Annotation {note.pk} has the unknown kind" in caplog.text

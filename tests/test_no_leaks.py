@@ -45,6 +45,7 @@ class Secret:
     story: Article  # the story it is on (itself, for a secret story)
     annotation_ids: list[int] = field(default_factory=list)
     tag_slug: str = ""  # a tag only this secret has
+    author_slug: str = ""  # an author only this secret has
     old_slug: str = ""  # a slug the secret story had before
 
     @property
@@ -63,13 +64,15 @@ SECRETS = [
 
 
 def secret_story(marker: str, *, section, tag, author, **fields) -> Article:
-    """A story with `marker` in its headline, slug, dek, body, tags and one public note."""
+    """A story with `marker` in its headline, slug, dek, body, tags, a second author's name and
+    bio, and one public note."""
+    newcomer = AuthorFactory(name=f"{marker} Writer", slug=f"{marker}-writer", bio=f"{marker} bio")
     story = ArticleFactory(
         headline=f"Embargoed {marker} scoop",
         slug=f"{marker}-scoop",
         dek=f"The {marker} standfirst.",
         section=section,
-        authors=[author],
+        authors=[author, newcomer],
         tags=[tag, TagFactory(name=f"{marker}tag", slug=f"{marker}tag")],
         **fields,
     )
@@ -178,6 +181,7 @@ def newsroom():
             draft,
             annotation_ids=list(draft.annotations.values_list("pk", flat=True)),
             tag_slug="zqdraftmarktag",
+            author_slug="zqdraftmark-writer",
             old_slug=draft.old_slugs.get().slug,
         ),
         "scheduled story": Secret(
@@ -185,6 +189,7 @@ def newsroom():
             scheduled,
             annotation_ids=list(scheduled.annotations.values_list("pk", flat=True)),
             tag_slug="zqschedmarktag",
+            author_slug="zqschedmark-writer",
             old_slug=scheduled.old_slugs.get().slug,
         ),
         "internal note": Secret(
@@ -248,6 +253,9 @@ OWN_PLACES = {
     "the secret tag's page": STORY_SECRETS,
     "the secret tag's RSS feed": STORY_SECRETS,
     "the secret tag's Atom feed": STORY_SECRETS,
+    "the secret author's page": STORY_SECRETS,
+    "the secret author's RSS feed": STORY_SECRETS,
+    "the secret author's Atom feed": STORY_SECRETS,
 }
 
 
@@ -289,6 +297,9 @@ def requests_for(surface: str, site: dict, secret: Secret) -> list[tuple[str, in
         "the secret tag's page": (f"/tags/{secret.tag_slug}/", 404),
         "the secret tag's RSS feed": (f"/tags/{secret.tag_slug}/feed/rss/", 404),
         "the secret tag's Atom feed": (f"/tags/{secret.tag_slug}/feed/atom/", 404),
+        "the secret author's page": (f"/authors/{secret.author_slug}/", 404),
+        "the secret author's RSS feed": (f"/authors/{secret.author_slug}/feed/rss/", 404),
+        "the secret author's Atom feed": (f"/authors/{secret.author_slug}/feed/atom/", 404),
     }[surface]
     return [(url, status)]
 

@@ -330,3 +330,15 @@ def test_stored_non_http_image_and_profile_urls_never_reach_a_page(client):
     story = ArticleFactory(authors=[author], lead_image_url="javascript:alert(2)")
     for url in (story.get_absolute_url(), "/", author.get_absolute_url()):
         assert "javascript:" not in client.get(url).content.decode()
+
+
+def test_a_note_of_unknown_kind_is_escaped_into_the_story_page(client):
+    """A kind restored from a file need not be one of the choices; it is text like any other."""
+    note = AnnotationFactory()
+    Annotation.objects.filter(pk=note.pk).update(kind='zz"><i>x')
+    response = client.get(note.article.get_absolute_url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<i>x" not in body
+    assert 'class="annotated mark-zz&quot;&gt;&lt;i&gt;x"' in body
+    assert 'class="note note-zz&quot;&gt;&lt;i&gt;x"' in body

@@ -116,6 +116,8 @@ def unpublish_stories(modeladmin, request, queryset):
         status=Article.Status.DRAFT, modified_at=timezone.now(), version=F("version") + 1
     )
     _log_change(request, to_unpublish, "Unpublished.")
+    # On SQLite the search index holds public stories only (bm25's statistics span it).
+    stories_changed_on_commit(article_ids=[article.pk for article in to_unpublish])
     modeladmin.message_user(
         request, f"Unpublished {_stories(len(to_unpublish))}.", messages.SUCCESS
     )

@@ -8,19 +8,27 @@ Nothing here writes, so every other method is 405.
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_vary_headers,
+)
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date, quote_etag
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from ..models import Article, OldSlug
+from ..pagination import page_number
 from . import w3c
+
+logger = logging.getLogger(__name__)
 
 JSON_LD = f'application/ld+json; profile="{w3c.ANNOTATION_CONTEXT}"'
 # What a client may ask for and get the JSON-LD: it is JSON, and the profile is the only one.
@@ -133,7 +141,11 @@ class ProtocolView(View):
             return response
         if (redirect := self.resolve(request, **kwargs)) is not None:
             return redirect
-        representation = self.represent(request)
+        try:
+            representation = self.represent(request)
+        except w3c.UnexportableAnnotation as error:
+            logger.error("Could not export a W3C annotation: %s", error)
+            return unexportable_response(error)
         body = json.dumps(representation.document, ensure_ascii=False).encode()
         etag = quote_etag(hashlib.sha256(body).hexdigest()[:40])
         last_modified = int(representation.last_modified.timestamp())
@@ -157,6 +169,23 @@ class ProtocolView(View):
         return response
 
     head = get
+
+
+def unexportable_response(error: w3c.UnexportableAnnotation) -> HttpResponse:
+    """A 500 that says what is wrong (RFC 9457 problem details), rather than the bare error page:
+    the stored annotation is at fault, and the newsroom has been told (it is logged)."""
+    problem = {
+        "type": "about:blank",
+        "title": "This annotation cannot be exported",
+        "status": 500,
+        "detail": "Its stored kind is not one the Web Annotation export knows. "
+        "The newsroom has been told.",
+    }
+    response = HttpResponse(
+        json.dumps(problem), status=500, content_type="application/problem+json"
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 class AnnotationView(ProtocolView):
@@ -238,10 +267,11 @@ class AnnotationContainerView(ProtocolView):
 
     def page_document(self, request, stats, paging) -> dict:
         """One AnnotationPage; its URI says whether it lists IRIs or descriptions."""
-        page, iris = request.GET["page"], request.GET.get("iris", "0")
-        if not page.isdigit() or iris not in ("0", "1") or not paging.contains(int(page)):
+        # Pages count from 0 here, as the collection's `first` and `last` links say.
+        page, iris = page_number(request, first=0), request.GET.getlist("iris")
+        if iris not in ([], ["0"], ["1"]) or not paging.contains(page):
             raise Http404("No such page.")
-        page, iris = int(page), iris == "1"
+        iris = iris == ["1"]
         return w3c.page_document(
             article=self.article,
             items=w3c.page_items(self.article, page=page, paging=paging, iris=iris),

@@ -9,6 +9,7 @@ Only `Annotation.objects.public()` is ever exported, and never an annotation's r
 the editors' internal discussion.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from django.utils.encoding import iri_to_uri
 from ..models import Annotation, Article
 from ..text import safe_http_url, sanitize_html
 
+logger = logging.getLogger(__name__)
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
 # The model's fragment specification for HTML ("#namedSection"): our `#p-<key>` permalinks.
@@ -32,6 +34,28 @@ MOTIVATIONS = {
     Annotation.Kind.FACT_CHECK: "assessing",
     Annotation.Kind.CORRECTION: "editing",
 }
+
+
+class UnexportableAnnotation(Exception):
+    """A stored annotation whose kind the export does not know (say, restored from a file).
+
+    A data error on the newsroom's side, not the client's: the annotation cannot be described
+    truthfully, so it is left out of its collection's pages and its own URL says so.
+    """
+
+    def __init__(self, annotation: Annotation):
+        self.annotation_id = annotation.pk
+        self.kind = annotation.kind
+        super().__init__(f"Annotation {annotation.pk} has the unknown kind {annotation.kind!r}.")
+
+
+def motivation(annotation: Annotation) -> str:
+    """The annotation's W3C motivation; `UnexportableAnnotation` for a kind the export lacks."""
+    try:
+        return MOTIVATIONS[annotation.kind]
+    except KeyError:
+        raise UnexportableAnnotation(annotation) from None
+
 
 # What an exported annotation reads: no Markdown source, no paragraph text, no password hash.
 EXPORT_FIELDS = (
@@ -150,11 +174,10 @@ def _creator(annotation: Annotation) -> dict | None:
 
 def _bodies(annotation: Annotation) -> list[dict]:
     """The note itself, plus what its kind adds: the source, the verdict, the right text."""
-    motivation = MOTIVATIONS[annotation.kind]
     bodies = []
     note_html = sanitize_html(annotation.body_html)
     if note_html:
-        bodies.append(_text(note_html, purpose=motivation, media_type="text/html"))
+        bodies.append(_text(note_html, purpose=motivation(annotation), media_type="text/html"))
 
     kind = annotation.kind
     if kind == Annotation.Kind.SOURCE:
@@ -220,7 +243,7 @@ def annotation_document(
         {
             "id": absolute_uri(annotation_path(annotation.pk)),
             "type": "Annotation",
-            "motivation": MOTIVATIONS[annotation.kind],
+            "motivation": motivation(annotation),
             "created": xsd_datetime(annotation.created_at),
             "modified": xsd_datetime(annotation.modified_at),
         }
@@ -243,10 +266,18 @@ def annotation_document(
 def _page_items(items, *, article: Article, absolute_uri: AbsoluteUri, iris: bool) -> list:
     if iris:
         return [absolute_uri(annotation_path(pk)) for pk in items]
-    return [
-        annotation_document(a, article=article, absolute_uri=absolute_uri, embedded=True)
-        for a in items
-    ]
+    documents = []
+    for annotation in items:
+        try:
+            documents.append(
+                annotation_document(
+                    annotation, article=article, absolute_uri=absolute_uri, embedded=True
+                )
+            )
+        except UnexportableAnnotation as error:
+            # One bad row must not take its story's whole collection down.
+            logger.error("Left out of the W3C export: %s", error)
+    return documents
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Which search engine serves the database in use: PostgreSQL full-text search, or SQLite FTS5.
 
-Each engine is a module with the same four functions: `index_articles(article_ids)`,
-`prune_index()`, `rank_matches(stories, terms)` and `best_blocks(article_ids, terms, *, start,
-stop)`.
+Each engine is a module with the same five functions: `index_articles(article_ids)`,
+`prune_index()`, `unindexed(stories)`, `rank_matches(stories, terms)` and
+`best_blocks(article_ids, terms, *, start, stop)`, and says whether its index holds public
+stories only (`PUBLIC_ONLY`).
 """
 
 from types import ModuleType

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from ..models import Author, Section, Tag
-from ..selectors import public_tags
+from ..selectors import public_authors, public_tags
 from .query import MAX_QUERY_LENGTH, clean_query_text, printable
 from .selectors import EARLIEST_DATE, LATEST_DATE, SearchFilters
 
@@ -89,7 +89,10 @@ class SearchForm(forms.Form):
         value = self.cleaned_data["author"]
         if not value:
             return None
-        author = Author.objects.filter(Q(slug=value) | Q(name__iexact=value)).order_by("pk").first()
+        # An author only unpublished stories carry is as secret here as on their own page.
+        author = (
+            public_authors().filter(Q(slug=value) | Q(name__iexact=value)).order_by("pk").first()
+        )
         if author is None:
             raise forms.ValidationError("No author is called “%(value)s”.", params={"value": value})
         return author

@@ -4,17 +4,24 @@ Nothing updates the index behind your back: whatever changes a story's searchabl
 headline, dek, tags, paragraphs or asides) calls `refresh_search_index_on_commit` (or, already
 outside a transaction, `index_articles`): the importer at the end of `save_story`, the admin
 after a story and its body blocks are saved, after bulk tag changes, and for every story of a
-renamed or deleted tag. Section and author names are not indexed. Drafts are indexed
-too: search starts from `Article.objects.published()`, so publishing or unpublishing needs no
-index change, and a story is findable the moment it is published.
+renamed or deleted tag. Section and author names are not indexed. Search starts from
+`Article.objects.published()`; on SQLite the index also holds public stories only, because
+bm25's statistics span the table (see `sqlite`), so publishing, unpublishing and rescheduling
+re-index a story too, and `index_stories_come_due` adds scheduled stories as they come due.
 """
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import Article
 from . import backends
+
+# Until when every public story is known to be in a public-only index (a moment, in the cache).
+DUE_HORIZON_KEY = "search:due-horizon:v1"
 
 
 def index_articles(*, article_ids: Iterable[int]) -> None:
@@ -62,3 +69,30 @@ def rebuild_search_index(*, batch_size: int = 500) -> int:
         index_articles(article_ids=batch)
         count += len(batch)
     return count
+
+
+def index_stories_come_due(*, latest_due: datetime | None) -> int:
+    """Add to a public-only index the scheduled stories that have come due since last asked.
+
+    A scheduled story becomes public by time passing, with no write to re-index it. `latest_due`
+    is the content state's publication time of the latest story to have come due (read for
+    every reader page anyway): when it is no later than the moment of the last check, nothing
+    came due since, and this costs no query. Otherwise the stories due since then (all public
+    stories, when the cache has forgotten that moment) that are missing from the index are
+    indexed. Returns how many.
+    """
+    engine = backends.current()
+    if not engine.PUBLIC_ONLY:
+        return 0
+    horizon = cache.get(DUE_HORIZON_KEY)
+    if horizon is not None and (latest_due is None or latest_due <= horizon):
+        return 0
+    # Taken before the query, whose own "now" is later: nothing due by then is missed.
+    now = timezone.now()
+    due = Article.objects.published()
+    if horizon is not None:
+        due = due.filter(published_at__gt=horizon)
+    missing = list(engine.unindexed(due).values_list("pk", flat=True))
+    index_articles(article_ids=missing)
+    cache.set(DUE_HORIZON_KEY, now, None)
+    return len(missing)

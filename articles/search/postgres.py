@@ -59,8 +59,19 @@ def index_articles(article_ids: list[int]) -> None:
     )
 
 
+# Every story keeps its vector, drafts and scheduled ones too: `ts_rank` (and `ts_rank` on a
+# block's `search_document`) scores a row from its own vector alone, with no statistic over the
+# table such as SQLite's bm25 keeps, so unpublished text cannot sway how public stories rank.
+PUBLIC_ONLY = False
+
+
 def prune_index() -> None:
     """Nothing to prune: a story's vector lives and dies with its row."""
+
+
+def unindexed(stories: QuerySet[Article]) -> QuerySet[Article]:
+    """Nothing is missing: every story's vector is recomputed whenever its text changes."""
+    return stories.none()
 
 
 def rank_matches(stories: QuerySet[Article], terms) -> QuerySet[Article]:

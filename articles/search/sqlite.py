@@ -8,6 +8,15 @@
 
 Both use the Porter stemmer, as PostgreSQL's `english` configuration does. Rows are rewritten
 from the database's own tables by `index_articles`; no text passes through Python.
+
+**Public stories only.** bm25 weighs a word by how many rows of the table hold it and by their
+average length: statistics over the whole table. Were drafts and scheduled stories indexed, a
+reader could watch `?q=A OR B` change its order when a draft gains the word A, and learn the
+words of unpublished stories. So both tables hold exactly the stories that are public when they
+are indexed (`Article.objects.published()`): publishing, unpublishing or rescheduling a story
+re-indexes it, and a scheduled story, which becomes public by time passing alone, is added by
+`index.index_stories_come_due` before a search runs. (PostgreSQL's `ts_rank` reads only the
+row's own vector: no statistic spans the table there, so its index keeps every story.)
 """
 
 from django.db import connection
@@ -32,13 +41,23 @@ def _placeholders(values: list) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+PUBLIC_ONLY = True
+
+
 def index_articles(article_ids: list[int]) -> None:
-    """Replace the FTS rows of these stories (and of their blocks) with their current text."""
+    """Replace the FTS rows of these stories (and of their blocks) with their current text;
+    the rows of those not public now are only removed (see the module's docstring)."""
     ids = _placeholders(article_ids)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {ARTICLE_TABLE} WHERE rowid IN ({ids})", article_ids)  # noqa: S608
         # article_id is not indexed by FTS5: this scans the table, fine at an embedded scale.
         cursor.execute(f"DELETE FROM {BLOCK_TABLE} WHERE article_id IN ({ids})", article_ids)  # noqa: S608
+        article_ids = list(
+            Article.objects.published().filter(pk__in=article_ids).values_list("pk", flat=True)
+        )
+        if not article_ids:
+            return
+        ids = _placeholders(article_ids)
         cursor.execute(
             f"""
             INSERT INTO {ARTICLE_TABLE} (rowid, headline, dek, tags, body)
@@ -63,6 +82,11 @@ def index_articles(article_ids: list[int]) -> None:
             """,  # noqa: S608
             article_ids,
         )
+
+
+def unindexed(stories: QuerySet[Article]) -> QuerySet[Article]:
+    """Those of `stories` that have no row in the index (a rowid probe each)."""
+    return stories.exclude(pk__in=RawSQL(f"SELECT rowid FROM {ARTICLE_TABLE}", ()))  # noqa: S608, S611
 
 
 def prune_index() -> None:

@@ -1,11 +1,15 @@
 """The search page: `/search/?q=…` with optional section, tag, author and date filters."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
 from django.shortcuts import render
 
 from .. import caching, pagecache
+from ..generation import current_state
+from ..pagination import page_number
 from .forms import SearchForm
+from .index import index_stories_come_due
 from .query import parse_query
 from .selectors import search_hits, search_stories
 
@@ -17,6 +21,7 @@ def search(request):
     Text with no words to look for (`*`, `-word` alone) is answered "No stories match". Results
     are validated and cached like every reader page: the index changes only with the content.
     """
+    number = page_number(request)  # a malformed page number is a 404 before anything runs
     validators, unchanged = caching.reader_validators(request)
     if unchanged is not None:
         return unchanged
@@ -25,10 +30,15 @@ def search(request):
     terms = parse_query(form.query)
     context = {"form": form, "query": form.query, "searched": bool(form.query), "terms": terms}
     if terms:
+        # On SQLite, stories that came due since the last search join the index first.
+        index_stories_come_due(latest_due=current_state(request).latest_due)
         paginator = Paginator(
             search_stories(terms=terms, filters=form.filters()), settings.NEWSROOM_PAGE_SIZE
         )
-        page = paginator.get_page(request.GET.get("page"))
+        try:
+            page = paginator.page(number)
+        except InvalidPage as error:
+            raise Http404("No such page.") from error
         context |= {
             "paginator": paginator,
             "page_obj": page,
