@@ -13,8 +13,16 @@ A file looks like the seed story in `seeds/`:
     Follow Kayla Ruble on Twitter: @RubleKB (optional, fills the author's profile)
 
 Each file imports in one transaction: a malformed file raises `ImportFormatError` naming the file
-and line, and nothing from it is written. Re-importing a file updates its story in place: blocks
-keep their permanent keys where their text survives, so permalinks and annotations stay attached.
+and line, and nothing from it is written. Error messages never quote the file: a file that does
+not even look like a story (binary, not UTF-8, not starting with a section line, say `/etc/passwd`)
+is reported as `path: not a story file (reason)`.
+
+A story's identity is its import key, the file's name without `.txt` (the layout names files by
+the story's slug, `vice-2014-06-20-peruvian-soldier-killed.txt`; the layout carries no source
+URL). The story also remembers which file it came from (`Article.import_source`). Re-importing
+that file updates the story in place: blocks keep their permanent keys where their text survives,
+so permalinks and annotations stay attached. Another file with the same name, from another
+folder, is refused with `ImportConflictError` unless the import is asked to replace the story.
 """
 
 import difflib
@@ -53,11 +61,29 @@ ASIDE_RE = re.compile(r"^(?P<teaser>\S.*?)\s+" + re.escape(ASIDE_LABEL) + r"$")
 
 
 class ImportFormatError(Exception):
-    """A file that does not follow the layout; names the file and the 1-based line."""
+    """A file that does not follow the layout; names the file and the 1-based line.
+
+    The message never quotes the file's text: the file may not be a story at all.
+    """
 
     def __init__(self, source: str, line: int, message: str):
         self.source, self.line, self.message = source, line, message
         super().__init__(f"{source}:{line}: {message}")
+
+
+class NotAStoryFile(ImportFormatError):
+    """A file that does not look like a story at all (binary, not UTF-8, no section line)."""
+
+    def __init__(self, source: str, line: int, message: str):
+        super().__init__(source, line, message)
+        self.args = (f"{source}: not a story file ({message})",)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class ImportConflictError(Exception):
+    """A file claims a story that was imported from another file."""
 
 
 @dataclass
@@ -91,9 +117,7 @@ class ImportResult:
 def parse_dateline(value: str, *, source: str, line: int) -> datetime:
     match = DATELINE_RE.match(value)
     if not match:
-        raise ImportFormatError(
-            source, line, f'expected a dateline like "Jun 20 2014, 7:41pm", got "{value[:80]}"'
-        )
+        raise ImportFormatError(source, line, 'expected a dateline like "Jun 20 2014, 7:41pm"')
     text = "{month} {day} {year} {hour}:{minute}{ampm}".format(**match.groupdict())
     for fmt in ("%b %d %Y %I:%M%p", "%B %d %Y %I:%M%p"):
         try:
@@ -101,7 +125,7 @@ def parse_dateline(value: str, *, source: str, line: int) -> datetime:
         except ValueError:
             continue
         return naive.replace(tzinfo=ZoneInfo(settings.NEWSROOM_IMPORT_TIME_ZONE))
-    raise ImportFormatError(source, line, f'"{value[:80]}" is not a real date and time')
+    raise ImportFormatError(source, line, "the dateline is not a real date and time")
 
 
 def _check_length(value: str, limit: int, what: str, *, source: str, line: int) -> str:
@@ -114,13 +138,13 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
     """Parse one file's text; raises ImportFormatError on the first problem."""
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ImportFormatError(source, line, "contains a NUL byte")
+        raise NotAStoryFile(source, line, f"a NUL byte on line {line}")
     # Only "\n" ends a line (with an optional "\r"), as in every editor's line count;
     # str.splitlines() would also split on form feeds, U+2028 and the like.
     lines = [(number, raw.strip()) for number, raw in enumerate(text.split("\n"), start=1)]
     content = [(number, value) for number, value in lines if value]
     if not content:
-        raise ImportFormatError(source, 1, "the file is empty")
+        raise NotAStoryFile(source, 1, "the file is empty")
     position = 0
 
     def take() -> tuple[int, str]:
@@ -137,8 +161,8 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
         number, value = take()
     match = SECTION_RE.match(value)
     if not match:
-        raise ImportFormatError(
-            source, number, f'expected the section line, like "News by VICE", got "{value[:80]}"'
+        raise NotAStoryFile(
+            source, number, f'line {number} is not a section line like "News by VICE"'
         )
     section, brand = match["section"].strip(), match["brand"].strip()
 
@@ -154,9 +178,7 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
         number, value = take()
     match = BYLINE_RE.match(value)
     if not match:
-        raise ImportFormatError(
-            source, number, f'expected the byline, like "by Kayla Ruble", got "{value[:80]}"'
-        )
+        raise ImportFormatError(source, number, 'expected the byline, like "by Kayla Ruble"')
     authors = [name.strip() for name in AUTHOR_SPLIT_RE.split(match["names"]) if name.strip()]
     if not authors:
         raise ImportFormatError(source, number, "the byline names no author")
@@ -186,7 +208,7 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
             name = match["name"].strip()
             if name not in authors:
                 raise ImportFormatError(
-                    source, number, f'"{name}" is followed on Twitter but is not in the byline'
+                    source, number, 'the "Follow … on Twitter" line names someone not in the byline'
                 )
             story.x_handles[name] = match["handle"]
             continue
@@ -206,14 +228,17 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
 
 def read_story_file(path: Path) -> str:
     source = str(path)
-    data = path.read_bytes()
+    if not path.is_file():
+        raise NotAStoryFile(source, 1, "not a regular file")
+    with path.open("rb") as stream:
+        data = stream.read(MAX_FILE_BYTES + 1)  # /dev/zero behind a link must not fill memory
     if len(data) > MAX_FILE_BYTES:
-        raise ImportFormatError(source, 1, f"the file is larger than {MAX_FILE_BYTES:,} bytes")
+        raise NotAStoryFile(source, 1, f"larger than {MAX_FILE_BYTES:,} bytes")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise ImportFormatError(source, line, "is not valid UTF-8 text") from None
+        raise NotAStoryFile(source, line, f"not valid UTF-8 text, line {line}") from None
 
 
 def _unique_slug(model, base: str, *, exclude_pk=None, max_length: int = 200) -> str:
@@ -309,15 +334,35 @@ def _save_blocks(article: Article, parsed: list[ParsedBlock]) -> list[Block]:
 
 
 @transaction.atomic
-def save_story(story: ParsedStory, *, import_key: str) -> ImportResult:
-    """Create or update the story identified by `import_key`, all in one transaction."""
+def save_story(
+    story: ParsedStory, *, import_key: str, import_source: str = "", replace: bool = False
+) -> ImportResult:
+    """Create or update the story identified by `import_key`, all in one transaction.
+
+    `import_source` names the file the story comes from. A story imported from another file is
+    only updated when `replace` is given (the story then comes from this file); otherwise
+    `ImportConflictError` is raised before anything is written. A story imported before sources
+    were recorded takes this file as its source.
+    """
+    article = Article.objects.select_for_update().filter(import_key=import_key).first()
+    if (
+        article is not None
+        and article.import_source
+        and import_source
+        and article.import_source != import_source
+        and not replace
+    ):
+        raise ImportConflictError(
+            f"{import_source}: story {import_key!r} was imported from {article.import_source}; "
+            "nothing written (use --replace to replace it from this file)"
+        )
+
     section = Section.objects.filter(name=story.section).first()
     if section is None:
         section = Section.objects.create(
             name=story.section, slug=_unique_slug(Section, story.section, max_length=100)
         )
 
-    article = Article.objects.filter(import_key=import_key).first()
     created = article is None
     if created:
         article = Article(
@@ -325,6 +370,8 @@ def save_story(story: ParsedStory, *, import_key: str) -> ImportResult:
             slug=_unique_slug(Article, story.headline),
             status=Article.Status.PUBLISHED,
         )
+    if import_source:
+        article.import_source = import_source
     article.headline = story.headline
     article.dek = story.dek
     article.section = section
@@ -352,18 +399,78 @@ def save_story(story: ParsedStory, *, import_key: str) -> ImportResult:
     return ImportResult(article=article, created=created, unresolved_asides=unresolved)
 
 
-def import_story_file(path: Path) -> ImportResult:
-    """Read, parse and save one file; the story's import key is the file's name."""
+def import_source_of(path: Path) -> str:
+    """Where a file is, as its story records it: relative to the project when inside it.
+
+    Relative, so that a checkout moved elsewhere (or another worktree) still recognises
+    `seeds/…` as the same file; absolute anywhere else. Links are resolved.
+    """
+    resolved = path.resolve()
+    base = Path(settings.BASE_DIR).resolve()
+    if resolved.is_relative_to(base):
+        return resolved.relative_to(base).as_posix()
+    return resolved.as_posix()
+
+
+def import_story_file(path: Path, *, replace: bool = False) -> ImportResult:
+    """Read, parse and save one file; the story's import key is the file's name.
+
+    A story imported from another file of the same name is refused (`ImportConflictError`)
+    unless `replace` is given.
+    """
     story = parse_story(read_story_file(path), source=str(path))
-    return save_story(story, import_key=path.stem)
+    return save_story(
+        story, import_key=path.stem, import_source=import_source_of(path), replace=replace
+    )
 
 
-def story_files(paths: list[Path]) -> list[Path]:
-    """Expand folders into the `.txt` files they hold, in name order."""
+@dataclass
+class StoryFiles:
+    files: list[Path]
+    skipped: list[str]
+
+
+def story_files(paths: list[Path]) -> StoryFiles:
+    """Expand folders into the `.txt` files they hold, in name order, each file once.
+
+    A symbolic link inside a folder is followed only when it leads to something inside that
+    same folder; one that leads out of it is skipped (and listed in `skipped`), so a link
+    cannot make the import read, or report on, files elsewhere. Files named on their own are
+    read wherever they are: naming them is the choice.
+    """
     files: list[Path] = []
+    skipped: list[str] = []
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        # A link is imported as the file it leads to, so the story's key is that file's name
+        # whichever of its names is met first.
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            files.append(resolved if path.is_symlink() else path)
+
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.txt") if p.is_file()))
-        else:
-            files.append(path)
-    return files
+        if not path.is_dir():
+            add(path)
+            continue
+        root = path.resolve()
+        found: list[Path] = []
+        visited: set[Path] = set()
+        pending = [path]
+        while pending:
+            folder = pending.pop()
+            if folder.resolve() in visited:
+                continue
+            visited.add(folder.resolve())
+            for entry in folder.iterdir():
+                if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+                    skipped.append(f"{entry}: skipped, a symbolic link that leads out of {path}")
+                    continue
+                if entry.is_dir():
+                    pending.append(entry)
+                elif entry.suffix == ".txt" and entry.is_file():
+                    found.append(entry)
+        for entry in sorted(found):
+            add(entry)
+    return StoryFiles(files=files, skipped=sorted(skipped))

@@ -209,7 +209,16 @@ class Article(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="Identifies the imported file, so that re-imports update in place.",
+        help_text="The story's identity in imported files (the file's name without .txt), "
+        "so that re-imports update in place.",
+    )
+    import_source = models.CharField(
+        max_length=1024,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="The file the story was imported from; another file of the same name is "
+        "refused unless the import is asked to replace the story.",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 

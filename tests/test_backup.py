@@ -1,12 +1,15 @@
 """A documented dump and restore round-trips the whole newsroom, anchors included."""
 
 import json
+import os
+import stat
 from datetime import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core import serializers
-from django.core.management import call_command
-from django.core.serializers.base import DeserializationError
+from django.core.management import CommandError, call_command
 
 from articles.annotations.loading import load_annotation_file
 from articles.backup import BACKUP_LABELS
@@ -23,7 +26,8 @@ from articles.models import (
     Section,
     Tag,
 )
-from tests.factories import ArticleFactory, AsideFactory
+from articles.search.index import index_articles
+from tests.factories import ArticleFactory, AsideFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,12 +53,25 @@ def to_milliseconds(value):
 
 
 def snapshot() -> dict[str, list]:
-    """Every row of every content model, as plain values (ids included)."""
+    """Every row of every content model, as plain values (ids included; people by username,
+    since a restore matches people by username and their ids may differ)."""
+    usernames = dict(get_user_model().objects.values_list("pk", "username"))
     state = {}
     for model in CONTENT_MODELS:
+        people = {
+            f.name
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.related_model is get_user_model()
+        }
         rows = serializers.serialize("python", model.objects.order_by("pk"))
         state[model.__name__] = [
-            (row["pk"], {name: to_milliseconds(value) for name, value in row["fields"].items()})
+            (
+                row["pk"],
+                {
+                    name: usernames.get(value) if name in people else to_milliseconds(value)
+                    for name, value in row["fields"].items()
+                },
+            )
             for row in rows
         ]
     state["tags"] = sorted(
@@ -79,6 +96,8 @@ def sample_newsroom(seed_dir):
     aside.save()
     AsideFactory(article=other, target_url="https://example.org/elsewhere")
     OldSlug.objects.create(article=article, slug="old-peru-slug")
+    # The tags and the factory's story went in behind the index's back; a restore re-indexes.
+    index_articles(article_ids=Article.objects.values_list("pk", flat=True))
     return article
 
 
@@ -109,25 +128,261 @@ def test_restoring_a_corrupt_file_changes_nothing(sample_newsroom, tmp_path):
     before = snapshot()
     path = tmp_path / "broken.json"
     path.write_text('[{"model": "articles.section", "pk": 999, "fields": {"name": "X"', "utf-8")
-    with pytest.raises(DeserializationError, match="broken.json"):
+    with pytest.raises(CommandError, match="broken.json: not a backup"):
         call_command("restore_newsroom", str(path))
     assert snapshot() == before
 
 
-def test_a_restore_that_fails_part_way_writes_nothing(sample_newsroom, tmp_path):
-    """The first record is good and would be written; the second names no model."""
-    before = snapshot()
-    path = tmp_path / "half.json"
-    records = [
-        {"model": "articles.section", "pk": 999, "fields": {"name": "Sport", "slug": "sport"}},
-        {"model": "articles.nosuchmodel", "pk": 1, "fields": {}},
+def empty_the_newsroom():
+    """Delete every content row (people stay), as a database about to be restored into."""
+    for model in [AnnotationRevision, AnnotationReply, Annotation, Block, OldSlug, RelatedStory]:
+        model.objects.all().delete()
+    for model in [Article, Tag, Author, Section]:
+        model.objects.all().delete()
+
+
+def backup_rows(tmp_path) -> list[dict]:
+    path = tmp_path / "source.json"
+    call_command("backup_newsroom", str(path))
+    return json.loads(path.read_text("utf-8"))
+
+
+def restore_rows(tmp_path, rows) -> None:
+    path = tmp_path / "crafted.json"
+    path.write_text(json.dumps(rows), "utf-8")
+    call_command("restore_newsroom", str(path))
+
+
+NOTE = {"kind": "correction", "quote_exact": "Columbia"}
+
+
+def row_of(rows, model, **fields) -> tuple[int, dict]:
+    """The 1-based number and the row of the first `model` row with these field values."""
+    for number, row in enumerate(rows, start=1):
+        if row["model"] == model and all(row["fields"].get(k) == v for k, v in fields.items()):
+            return number, row
+    raise LookupError(model)
+
+
+def test_backup_holds_only_the_people_the_content_names_without_secrets(sample_newsroom, tmp_path):
+    get_user_model().objects.create_superuser("root", "root@example.org", "hunter2 hunter2")
+    UserFactory(username="reader", email="reader@example.org")
+    Author.objects.filter(name="Kayla Ruble").update(
+        user=StaffFactory(username="kayla", email="kayla@example.org", first_name="Kayla")
+    )
+    path = tmp_path / "newsroom.json"
+
+    call_command("backup_newsroom", str(path))
+
+    text = path.read_text("utf-8")
+    people = [row for row in json.loads(text) if row["model"] == "auth.user"]
+    assert people == [
+        {
+            "model": "auth.user",
+            "fields": {"username": "kayla", "first_name": "Kayla", "last_name": ""},
+        },
+        {
+            "model": "auth.user",
+            "fields": {
+                "username": "standards-desk",
+                "first_name": "Standards",
+                "last_name": "Desk",
+            },
+        },
     ]
-    path.write_text(json.dumps(records), "utf-8")
+    for secret in ["pbkdf2", 'example.org"', "is_superuser", "is_staff", "user_permissions"]:
+        assert secret not in text
+    assert '"root"' not in text and '"reader"' not in text
+    assert not any(row["model"] == "auth.group" for row in json.loads(text))
 
-    with pytest.raises(
-        DeserializationError, match="Invalid model identifier: articles.nosuchmodel"
-    ):
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_backup_file_is_readable_by_its_owner_only(sample_newsroom, tmp_path, existing):
+    path = tmp_path / "newsroom.json.gz"
+    if existing:
+        path.write_bytes(b"an older, world-readable backup")
+        path.chmod(0o644)
+    old_umask = os.umask(0)
+    try:
+        call_command("backup_newsroom", str(path))
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["newsroom.json.gz"]  # no temporary left
+
+
+def test_restore_never_creates_or_changes_superusers_passwords_or_permissions(
+    sample_newsroom, tmp_path
+):
+    """The attack: a crafted file made an annotator a superuser, reset the superuser's password
+    and created a new superuser."""
+    annotator = StaffFactory(username="annotator")
+    # Created by a migration, which an earlier test's flush may have emptied.
+    annotator.groups.add(Group.objects.get_or_create(name="Annotators")[0])
+    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", "boss passphrase")
+    rows = backup_rows(tmp_path)
+    empty_the_newsroom()
+    forged = {
+        "password": "pbkdf2_sha256$870000$forged$forged=",
+        "is_superuser": True,
+        "is_staff": True,
+        "is_active": True,
+        "email": "mallory@example.org",
+        "groups": [["Editors"]],
+        "user_permissions": [["add_user", "auth", "user"]],
+    }
+    rows[:0] = [
+        {"model": "auth.group", "pk": 99, "fields": {"name": "Owners", "permissions": []}},
+        {"model": "auth.user", "pk": annotator.pk, "fields": {"username": "annotator", **forged}},
+        {"model": "auth.user", "pk": boss.pk, "fields": {"username": "boss", **forged}},
+        {"model": "auth.user", "pk": 999, "fields": {"username": "mallory", **forged}},
+    ]
+    number, note = row_of(rows, "articles.annotation", **NOTE)
+    note["fields"]["author"] = ["mallory"]
+
+    restore_rows(tmp_path, rows)
+
+    annotator.refresh_from_db()
+    boss.refresh_from_db()
+    assert (annotator.is_superuser, annotator.is_staff, annotator.email) == (
+        False,
+        True,
+        "annotator@example.org",
+    )
+    assert list(annotator.groups.values_list("name", flat=True)) == ["Annotators"]
+    assert annotator.check_password("correct horse battery staple")
+    assert boss.check_password("boss passphrase") and boss.email == "boss@example.org"
+    mallory = get_user_model().objects.get(username="mallory")
+    assert (mallory.is_superuser, mallory.is_staff, mallory.is_active, mallory.email) == (
+        False,
+        False,
+        False,
+        "",
+    )
+    assert not mallory.has_usable_password()
+    assert not mallory.groups.exists() and not mallory.user_permissions.exists()
+    assert get_user_model().objects.filter(is_superuser=True).get() == boss
+    assert not Group.objects.filter(name="Owners").exists()
+    assert Annotation.objects.get(**NOTE).author == mallory
+    assert Annotation.objects.exclude(**NOTE).first().author.username == "standards-desk"
+
+
+def test_restore_renders_note_html_from_the_note_never_from_the_file(sample_newsroom, tmp_path):
+    rows = backup_rows(tmp_path)
+    empty_the_newsroom()
+    _, note = row_of(rows, "articles.annotation", **NOTE)
+    note["fields"]["body_html"] = "<script>alert(1)</script>"
+    restore_rows(tmp_path, rows)
+    body_html = Annotation.objects.get(**NOTE).body_html
+    assert body_html.startswith("<p>The country is spelled <strong>Colombia</strong>.")
+    assert "script" not in body_html
+
+
+def spoil(field, value):
+    def change(row):
+        row["fields"][field] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("model", "match", "change", "message"),
+    [
+        ("articles.annotation", NOTE, spoil("kind", "<b>x</b>"), "kind: Value"),
+        (
+            "articles.article",
+            {"import_key": "vice-2014-06-20-peruvian-soldier-killed"},
+            spoil("headline", "H" * 301),
+            "headline: Ensure this value has at most 300 characters",
+        ),
+        ("articles.article", {}, spoil("headline", 5), "headline: expected text, got 5"),
+        ("articles.article", {}, spoil("status", "live"), "status: Value 'live' is not a valid"),
+        ("articles.article", {}, spoil("version", True), "version: expected a whole number"),
+        ("articles.article", {}, spoil("version", -1), "version: Ensure this value is greater"),
+        ("articles.article", {}, spoil("published_at", "2014-06-20T23:41:00"), "without a time"),
+        ("articles.article", {}, spoil("published_at", "yesterday"), "published_at:"),
+        ("articles.article", {}, spoil("lead_image", "../../etc/passwd"), "not a file name"),
+        ("articles.article", {}, spoil("lead_image_url", "javascript:alert(1)"), "valid URL"),
+        ("articles.article", {}, spoil("is_superuser", True), "has no field 'is_superuser'"),
+        ("articles.article", {}, spoil("dek", "a\x00b"), "NUL"),
+        ("articles.article", {}, spoil("section", 12345), "which is not in the file"),
+        ("articles.block", {}, spoil("kind", "script"), "kind: Value 'script'"),
+        ("articles.annotation", NOTE, spoil("end", 10**6), "anchor"),
+        ("articles.annotation", NOTE, spoil("start", "abc"), "whole number"),
+        ("articles.annotation", NOTE, spoil("quote_exact", "Bolivia"), "anchor"),
+        ("articles.annotation", NOTE, spoil("end", 0), "quote_not_empty"),
+        ("articles.annotation", NOTE, spoil("paragraph", 10**6), "not in"),
+        ("articles.annotation", NOTE, spoil("author", ["nobody"]), "nobody"),
+        ("articles.annotation", NOTE, spoil("author", 1), "[username]"),
+        ("articles.annotationrevision", {}, spoil("before", {"a\x00": 1}), "NUL"),
+        ("articles.taggedarticle", {}, spoil("tag", ["No such tag"]), "not in the file"),
+    ],
+)
+def test_restore_checks_every_row_before_writing_anything(
+    sample_newsroom, tmp_path, model, match, change, message
+):
+    rows = backup_rows(tmp_path)
+    empty_the_newsroom()
+    people = get_user_model().objects.count()
+    number, row = row_of(rows, model, **match)
+    change(row)
+
+    with pytest.raises(CommandError) as caught:
+        restore_rows(tmp_path, rows)
+
+    assert f"crafted.json: row {number}: " in str(caught.value)
+    assert message in str(caught.value)
+    assert not any(m.objects.exists() for m in CONTENT_MODELS)
+    assert get_user_model().objects.count() == people
+
+
+def test_restore_refuses_a_paragraph_from_another_story(sample_newsroom, tmp_path):
+    other_story = sample_newsroom.blocks.asides().first().target_article_id
+    rows = backup_rows(tmp_path)
+    empty_the_newsroom()
+    number, note = row_of(rows, "articles.annotation", **NOTE)
+    _, block = row_of(rows, "articles.block", article=other_story)
+    note["fields"]["paragraph"] = block["pk"]
+    with pytest.raises(CommandError, match=f"row {number}: .*paragraph is in another story"):
+        restore_rows(tmp_path, rows)
+
+
+def test_restore_refuses_two_rows_with_the_same_slug(sample_newsroom, tmp_path):
+    rows = backup_rows(tmp_path)
+    empty_the_newsroom()
+    articles = [n for n, row in enumerate(rows, start=1) if row["model"] == "articles.article"]
+    rows[articles[1] - 1]["fields"]["slug"] = rows[articles[0] - 1]["fields"]["slug"]
+    with pytest.raises(CommandError, match=f"row {articles[1]}: .*same slug as row {articles[0]}"):
+        restore_rows(tmp_path, rows)
+
+
+def test_restore_into_a_newsroom_with_content_is_refused(sample_newsroom, tmp_path):
+    before = snapshot()
+    path = tmp_path / "newsroom.json"
+    call_command("backup_newsroom", str(path))
+    with pytest.raises(CommandError, match="already holds sections, authors"):
         call_command("restore_newsroom", str(path))
-
     assert snapshot() == before
-    assert not Section.objects.filter(slug="sport").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.json", b'[{"model": "articles.section"', "not a backup (invalid JSON at line 1"),
+        ("object.json", b'{"model": "articles.section"}', "not a backup (expected a list"),
+        ("latin1.json", b'["caf\xe9"]', "not a backup (not UTF-8 text)"),
+        ("deep.json", b"[" * 100_000, "not a backup"),
+        ("fake.json.gz", b"not gzip at all", "cannot be read (BadGzipFile)"),
+        ("fake.json.xz", b"not xz at all", "cannot be read (LZMAError)"),
+        ("row.json", b"[1]", 'row 1: expected {"model"'),
+        ("user.json", b'[{"model": "auth.permission", "fields": {}}]', "row 1: 'auth.permission'"),
+    ],
+)
+def test_unreadable_backups_get_a_clear_error(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(CommandError) as caught:
+        call_command("restore_newsroom", str(path))
+    assert f"{path}: " in str(caught.value)
+    assert message in str(caught.value)
+    assert not get_user_model().objects.exists()

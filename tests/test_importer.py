@@ -1,5 +1,6 @@
 """The plain-text importer: the seed story, several authors, re-imports, malformed files."""
 
+import os
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -198,7 +199,9 @@ def test_malformed_text_names_the_line(text, line, message):
 def test_non_utf8_file_is_rejected_with_its_line(tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("News by VICE\n\nCaf\xe9 headline\n".encode("latin-1"))
-    with pytest.raises(ImportFormatError, match=r"latin1.txt:3: is not valid UTF-8"):
+    with pytest.raises(
+        ImportFormatError, match=r"latin1.txt: not a story file \(not valid UTF-8 text, line 3\)"
+    ):
         import_story_file(path)
 
 
@@ -235,10 +238,10 @@ def test_command_reports_unexpected_errors_per_file_and_continues(
     write(tmp_path, SEED_NAME, (seed_dir / SEED_NAME).read_text(encoding="utf-8"))
     real_save = __import__("articles.importer", fromlist=["save_story"]).save_story
 
-    def flaky(story, *, import_key):
+    def flaky(story, *, import_key, **options):
         if import_key == "a-two":
             raise RuntimeError("database went away")
-        return real_save(story, import_key=import_key)
+        return real_save(story, import_key=import_key, **options)
 
     monkeypatch.setattr("articles.importer.save_story", flaky)
     with pytest.raises(CommandError, match="1 created, 0 updated, 1 failed"):
@@ -273,3 +276,165 @@ def test_reimport_keeps_an_editors_aside_target(seed_dir):
     import_story_file(seed_dir / SEED_NAME)
     aside.refresh_from_db()
     assert aside.target_url == "https://example.org/bolivia-prison"
+
+
+def copy_seed(seed_dir: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return write(folder, SEED_NAME, (seed_dir / SEED_NAME).read_text(encoding="utf-8"))
+
+
+def test_a_file_of_the_same_name_from_another_folder_is_refused(tmp_path, seed_dir, capsys):
+    """The attack: `other-folder/<seed name>` replaced the live story and orphaned its notes."""
+    live = copy_seed(seed_dir, tmp_path / "stories")
+    article = import_story_file(live).article
+    paragraph = article.blocks.get(text__contains="would illicit a violent")
+    note = AnnotationFactory(paragraph=paragraph, start=6, end=12)
+    (tmp_path / "other-folder").mkdir()
+    impostor = write(tmp_path / "other-folder", SEED_NAME, TWO_AUTHORS)
+
+    with pytest.raises(CommandError, match="0 created, 0 updated, 1 failed"):
+        call_command("import_stories", str(tmp_path / "other-folder"))
+
+    err = capsys.readouterr().err
+    assert (
+        f"error: {impostor.resolve()}: story 'vice-2014-06-20-peruvian-soldier-killed' "
+        f"was imported from {live.resolve()}; nothing written (use --replace to replace it "
+        "from this file)"
+    ) in err
+    article.refresh_from_db()
+    note.refresh_from_db()
+    assert article.headline == "Peruvian Soldier Killed in Shootout With Drug Smugglers"
+    assert article.import_source == live.resolve().as_posix()
+    assert note.anchor_state == Annotation.AnchorState.ANCHORED
+    assert note.paragraph_id == paragraph.id
+    assert Article.objects.count() == 1
+    assert not Author.objects.filter(name="Ana Pérez").exists()
+
+
+def test_replace_lets_another_file_update_the_story_in_place(tmp_path, seed_dir):
+    live = copy_seed(seed_dir, tmp_path / "stories")
+    article = import_story_file(live).article
+    keys = list(article.blocks.values_list("key", flat=True))
+    moved = copy_seed(seed_dir, tmp_path / "archive")
+
+    call_command("import_stories", "--replace", str(moved))
+
+    article.refresh_from_db()
+    assert article.import_source == moved.resolve().as_posix()
+    assert list(article.blocks.values_list("key", flat=True)) == keys
+    assert Article.objects.count() == 1
+
+
+def test_reimporting_from_the_same_place_by_another_spelling_updates_in_place(
+    tmp_path, seed_dir, monkeypatch
+):
+    path = copy_seed(seed_dir, tmp_path / "stories")
+    import_story_file(path)
+    monkeypatch.chdir(tmp_path)
+    result = import_story_file(Path("stories") / ".." / "stories" / SEED_NAME)
+    assert not result.created
+    assert Article.objects.count() == 1
+
+
+def test_seed_stories_record_their_source_relative_to_the_project(seed_dir):
+    article = import_story_file(seed_dir / SEED_NAME).article
+    assert article.import_source == f"seeds/{SEED_NAME}"
+
+
+def test_a_story_imported_before_sources_were_recorded_is_claimed_by_its_next_import(seed_dir):
+    """Databases from before the import source existed keep working: the first import of
+    that name records where the story comes from."""
+    article = import_story_file(seed_dir / SEED_NAME).article
+    Article.objects.filter(pk=article.pk).update(import_source="")
+    result = import_story_file(seed_dir / SEED_NAME)
+    assert not result.created
+    result.article.refresh_from_db()
+    assert result.article.import_source == f"seeds/{SEED_NAME}"
+
+
+def test_the_seed_folder_imports_again_quietly(seed_dir, capsys):
+    call_command("import_stories", str(seed_dir))
+    capsys.readouterr()
+    call_command("import_stories", str(seed_dir))
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "0 created, 1 updated, 0 failed" in out
+    assert Article.objects.count() == 1
+
+
+SECRET = "root:x:0:0:SECRET-LINE:/root:/bin/bash"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"{SECRET}\nmore\n", "not a story file (line 1 is not a section line"),
+        (f"\n\n{SECRET}\n", "not a story file (line 3 is not a section line"),
+        (f"News by VICE\n\nHeadline\n\n{SECRET}\n\n{SECRET}\n", ":7: expected the byline"),
+        (f"News by VICE\n\nHeadline\n\nby Kayla Ruble\n{SECRET}\n", ":6: expected a dateline"),
+        (
+            "News by VICE\n\nHeadline\n\nby Kayla Ruble\nFeb 30 2014, 7:41pm\n\nBody.\n",
+            ":6: the dateline is not a real date",
+        ),
+        (
+            "News by VICE\n\nHeadline\n\nby Kayla Ruble\nJun 20 2014, 7:41pm\n\nBody.\n\n"
+            "Follow SECRET-LINE on Twitter: @secret\n",
+            ':10: the "Follow … on Twitter" line names someone not in the byline',
+        ),
+    ],
+)
+def test_errors_never_quote_the_file(tmp_path, text, expected):
+    path = write(tmp_path, "passwd.txt", text)
+    with pytest.raises(ImportFormatError) as caught:
+        import_story_file(path)
+    assert expected in str(caught.value)
+    assert "SECRET" not in str(caught.value)
+    assert "Feb 30" not in str(caught.value)
+
+
+def test_a_binary_file_is_not_a_story_file_and_is_not_quoted(tmp_path, capsys):
+    (tmp_path / "photo.txt").write_bytes(b"News by VICE\n\xff\xd8\xffSECRET\x00\n")
+    with pytest.raises(CommandError, match="0 created, 0 updated, 1 failed"):
+        call_command("import_stories", str(tmp_path))
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'photo.txt'}: not a story file (not valid UTF-8 text, line 2)" in err
+    assert "SECRET" not in err
+
+
+def test_a_link_out_of_the_folder_is_skipped_unread(tmp_path, seed_dir, capsys):
+    outside = write(tmp_path, "passwd", f"{SECRET}\n")
+    folder = tmp_path / "stories"
+    copy_seed(seed_dir, folder)
+    (folder / "passwd.txt").symlink_to(outside)
+    (folder / "elsewhere").symlink_to(tmp_path, target_is_directory=True)
+
+    call_command("import_stories", str(folder))
+
+    out, err = capsys.readouterr()
+    assert "1 created, 0 updated, 0 failed" in out
+    assert f"{folder / 'elsewhere'}: skipped, a symbolic link that leads out of {folder}" in err
+    assert f"{folder / 'passwd.txt'}: skipped, a symbolic link that leads out of {folder}" in err
+    assert "SECRET" not in out + err
+
+
+def test_a_link_within_the_folder_imports_its_file_once_under_that_files_name(
+    tmp_path, seed_dir, capsys
+):
+    folder = tmp_path / "stories"
+    real = copy_seed(seed_dir, folder / "2014")
+    (folder / "0-alias.txt").symlink_to(real)  # met before the file itself
+    (folder / "loop").symlink_to(folder, target_is_directory=True)
+
+    call_command("import_stories", str(folder))
+
+    assert "1 created, 0 updated, 0 failed" in capsys.readouterr().out
+    assert Article.objects.get().import_key == SEED_NAME.removesuffix(".txt")
+
+
+def test_a_file_that_is_not_regular_is_not_read(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(
+        ImportFormatError, match=r"pipe.txt: not a story file \(not a regular file\)"
+    ):
+        import_story_file(fifo)

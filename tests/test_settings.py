@@ -79,3 +79,13 @@ def test_debug_is_off_unless_the_environment_turns_it_on(module, debug_env, expe
         "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env=env
     )
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", "0"), ("1", "1")])
+def test_trusted_proxy_count_comes_from_the_environment(value, expected):
+    env = {"DJANGO_SETTINGS_MODULE": "newsroom.settings.production", "DJANGO_SECRET_KEY": "k" * 50}
+    if value:
+        env["NEWSROOM_TRUSTED_PROXY_COUNT"] = value
+    code = "from django.conf import settings; print(settings.NEWSROOM_TRUSTED_PROXY_COUNT)"
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.stdout.strip().splitlines()[-1] == expected, result.stderr

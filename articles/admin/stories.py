@@ -132,7 +132,7 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("headline",)}
     list_select_related = ["section"]
-    readonly_fields = ["import_key", "read_more_asides"]
+    readonly_fields = ["import_key", "import_source", "read_more_asides"]
     inlines = [BylineInline, BlockInline, OldSlugInline, RelatedStoryInline]
     actions = [publish_stories, unpublish_stories, add_tags_to_stories, remove_tags_from_stories]
     fieldsets = [
@@ -151,7 +151,10 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
                 "classes": ["collapse"],
             },
         ),
-        ("Provenance", {"fields": ["source_url", "import_key"], "classes": ["collapse"]}),
+        (
+            "Provenance",
+            {"fields": ["source_url", "import_key", "import_source"], "classes": ["collapse"]},
+        ),
     ]
 
     def get_queryset(self, request):

@@ -69,11 +69,17 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login rate limiting: 5 failures lock out that account, and separately that address, for 15
-# minutes; a successful login clears the count.
+# Login rate limiting: 5 failures for one username from one client address lock out that pair
+# for 15 minutes; a successful login clears the count. Locking a username alone, or an address
+# alone, would let anyone lock every editor out (behind a load balancer every request shares
+# the balancer's address), so only the pair is locked.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# How many proxies (load balancers) in front of the app append to X-Forwarded-For; the client
+# address is read through exactly that many (`newsroom/client_address.py`). 0: REMOTE_ADDR only.
+NEWSROOM_TRUSTED_PROXY_COUNT = int(os.environ.get("NEWSROOM_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "newsroom.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

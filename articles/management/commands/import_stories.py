@@ -4,33 +4,55 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importer import ImportFormatError, import_story_file, story_files
+from articles.importer import (
+    ImportConflictError,
+    ImportFormatError,
+    import_story_file,
+    story_files,
+)
 
 
 class Command(BaseCommand):
-    help = "Import stories from plain-text files or folders of them; re-imports update in place."
+    help = (
+        "Import stories from plain-text files or folders of them; re-importing a file updates "
+        "its story in place. A file named like a story imported from elsewhere is refused "
+        "unless --replace is given."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, help="Files or folders of .txt files")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Let a file replace the story of the same name imported from another file.",
+        )
 
-    def handle(self, *args, paths, **options):
+    def handle(self, *args, paths, replace, **options):
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise CommandError(f"No such file or folder: {', '.join(missing)}")
-        files = story_files(paths)
-        if not files:
+        found = story_files(paths)
+        for message in found.skipped:
+            self.stderr.write(self.style.WARNING(message))
+        if not found.files:
             raise CommandError("No .txt story files found.")
         created = updated = 0
         failed: list[str] = []
-        for path in files:
+        for path in found.files:
             try:
-                result = import_story_file(path)
-            except ImportFormatError as error:
+                result = import_story_file(path, replace=replace)
+            except (ImportFormatError, ImportConflictError) as error:
                 failed.append(str(error))
                 self.stderr.write(self.style.ERROR(f"error: {error}"))
                 continue
+            except OSError as error:
+                # The reason only ("Permission denied"): never the file's text.
+                message = f"{path}: {error.strerror or type(error).__name__}"
+                failed.append(message)
+                self.stderr.write(self.style.ERROR(f"error: {message}"))
+                continue
             except Exception as error:  # noqa: BLE001 - one bad file must not stop the others
-                message = f"{path}: {getattr(error, 'strerror', None) or error}"
+                message = f"{path}: {error}"
                 failed.append(message)
                 self.stderr.write(self.style.ERROR(f"error: {message}"))
                 continue
