@@ -219,7 +219,16 @@ class Article(models.Model):
     updated_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text='Shown to readers as "Updated" when later than the publication time.',
+        help_text='Shown to readers as "Updated" when later than the publication time '
+        "(and than the latest public correction).",
+    )
+    # Derived, never set by hand: `articles.annotations.corrections.refresh_story_corrected`
+    # recomputes it whenever a correction is created, changed, hidden or deleted.
+    corrected_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The time of the story's latest public correction.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -279,8 +288,15 @@ class Article(models.Model):
         return safe_http_url(self.lead_image_url)
 
     @property
+    def last_updated_at(self):
+        """When readers are told the story changed: the editor's "Updated" time or its latest
+        public correction, whichever is later (None when it has neither)."""
+        return max((t for t in (self.updated_at, self.corrected_at) if t), default=None)
+
+    @property
     def was_updated(self) -> bool:
-        return bool(self.updated_at and self.published_at and self.updated_at > self.published_at)
+        updated = self.last_updated_at
+        return bool(updated and self.published_at and updated > self.published_at)
 
 
 class Byline(models.Model):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from ..annotations.corrections import refresh_story_corrected
 from ..annotations.services import annotation_snapshot, record_revision
 from ..concurrency import VersionCheckedAdmin
 from ..forms import AnnotationAdminForm
@@ -140,6 +141,17 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
                 user=request.user,
                 before=before,
             )
+        refresh_story_corrected(article_id=obj.article_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        refresh_story_corrected(article_id=obj.article_id)
+
+    def delete_queryset(self, request, queryset):
+        article_ids = set(queryset.values_list("article_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for article_id in article_ids:
+            refresh_story_corrected(article_id=article_id)
 
     def save_formset(self, request, form, formset, change):
         for instance in formset.save(commit=False):

@@ -1,8 +1,10 @@
 """Editing annotations from the annotate screen: create, update, reply, delete, re-attach.
 
 Each function runs in one transaction and records a revision (who, when, the note before and
-after) through `services.record_revision`; a correction that is public afterwards makes its story
-"Updated" through `services.mark_story_corrected`.
+after) through `services.record_revision`, and refreshes the story's correction time
+(`corrections.refresh_story_corrected`): its "Updated" time follows its current public
+corrections. A correction's time must lie between the story's publication and now
+(`corrections.correction_time_error`); a note that breaks this raises ValidationError.
 
 Browsers report a selection in UTF-16 code units, while anchors count code points, so a
 `Selection` is converted here, and checked against the block's current text: an editor must not
@@ -15,13 +17,15 @@ else since raises `EditConflict` with its current state instead of being overwri
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from ..models import Annotation, AnnotationReply, AnnotationRevision, Block
 from ..versions import VersionConflict, claim_version
 from .anchoring import Anchor, make_anchor, utf16_to_codepoint
-from .services import annotation_snapshot, mark_story_corrected, record_revision
+from .corrections import correction_time_error, refresh_story_corrected
+from .services import annotation_snapshot, record_revision
 
 # What an editor writes about a passage; the anchor is set from a Selection instead.
 NOTE_FIELDS = ("kind", "body", "visibility", "status", *Annotation.KIND_FIELDS)
@@ -79,7 +83,7 @@ def create_annotation(*, paragraph: Block, selection: Selection, note: Mapping, 
     _apply_note(annotation, note)
     annotation.save()
     record_revision(annotation=annotation, action=AnnotationRevision.Action.CREATED, user=user)
-    mark_story_corrected(annotation=annotation)
+    refresh_story_corrected(article_id=annotation.article_id)
     return annotation
 
 
@@ -100,7 +104,7 @@ def update_annotation(*, annotation: Annotation, version: int, note: Mapping, us
     record_revision(
         annotation=current, action=AnnotationRevision.Action.UPDATED, user=user, before=before
     )
-    mark_story_corrected(annotation=current)
+    refresh_story_corrected(article_id=current.article_id)
     return current
 
 
@@ -124,6 +128,7 @@ def delete_annotation(*, annotation: Annotation, version: int, user) -> None:
         annotation=current, action=AnnotationRevision.Action.DELETED, user=user, before=before
     )
     current.delete()
+    refresh_story_corrected(article_id=current.article_id)
 
 
 @transaction.atomic
@@ -145,7 +150,7 @@ def reattach_annotation(
     record_revision(
         annotation=current, action=AnnotationRevision.Action.REATTACHED, user=user, before=before
     )
-    mark_story_corrected(annotation=current)
+    refresh_story_corrected(article_id=current.article_id)
     return current
 
 
@@ -193,3 +198,6 @@ def _apply_note(annotation: Annotation, note: Mapping) -> None:
                 setattr(annotation, name, None if name == "corrected_at" else "")
     if kind == Annotation.Kind.CORRECTION and annotation.corrected_at is None:
         annotation.corrected_at = timezone.now()
+    error = correction_time_error(corrected_at=annotation.corrected_at, article=annotation.article)
+    if error:
+        raise ValidationError({"corrected_at": error})

@@ -31,6 +31,7 @@ from django.utils import timezone
 from ..models import Annotation, AnnotationRevision, Article, Block
 from ..versions import bump_versions
 from .anchoring import Anchor, locate, make_anchor, reanchor
+from .corrections import refresh_story_corrected
 
 SNAPSHOT_FIELDS = (
     "kind",
@@ -144,6 +145,10 @@ class _Trail:
         # their stale save a conflict instead of writing the old anchor back.
         bump_versions(Annotation, pks=[annotation.pk for annotation in self.changed])
         AnnotationRevision.objects.bulk_create(self.revisions, batch_size=BATCH_SIZE)
+        # An orphaned correction is hidden from readers, a re-anchored one may be shown again.
+        corrected = {a.article_id for a in self.changed if a.kind == Annotation.Kind.CORRECTION}
+        for article_id in corrected:
+            refresh_story_corrected(article_id=article_id)
 
 
 def _update_anchors(annotations: list[Annotation]) -> None:
@@ -412,15 +417,3 @@ def orphan_paragraph_annotations(*, paragraph: Block, user=None) -> int:
         trail.record(annotation, action=AnnotationRevision.Action.ORPHANED, before=before)
     trail.save()
     return len(annotations)
-
-
-def mark_story_corrected(*, annotation: Annotation) -> None:
-    """A public correction makes the story "Updated" as of the correction (newsroom convention)."""
-    if annotation.kind != Annotation.Kind.CORRECTION or not annotation.is_public:
-        return
-    when = annotation.corrected_at or timezone.now()
-    article = annotation.article
-    if article.updated_at is None or article.updated_at < when:
-        article.updated_at = when
-        article.save(update_fields=["updated_at", "modified_at"])
-        bump_versions(Article, pks=[article.pk])
