@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles.annotations.editing import delete_annotation, update_annotation
 from articles.annotations.loading import AnnotationFileError, load_annotation_file
 from articles.annotations.services import reanchor_paragraph
+from articles.importer import import_story_file
 from articles.models import Annotation, Article
 from articles.templatetags.newsroom import dateline, iso_datetime, local_date
 from tests.factories import ArticleFactory, CorrectionAnnotationFactory, ParagraphFactory
@@ -140,8 +141,6 @@ def test_the_story_form_refuses_an_updated_time_in_the_future(admin_client, stor
 
 
 def test_the_loader_refuses_a_correction_dated_before_its_story(tmp_path, seed_dir):
-    from articles.importer import import_story_file
-
     import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt")
     data = json.loads(
         (seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json").read_text()

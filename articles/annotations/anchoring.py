@@ -181,7 +181,7 @@ def reanchor(
     The work is bounded by ``budget`` (a fresh ``MAX_WORK`` one by default): what it cannot pay
     for is orphaned (see the module's docstring).
     """
-    budget = budget or WorkBudget()
+    budget = WorkBudget() if budget is None else budget
     offsets = _OffsetMap(old_text=old_text, new_text=new_text, budget=budget)
     return [
         _reanchor_one(
@@ -198,7 +198,7 @@ def locate(*, text: str, anchor: Anchor, budget: WorkBudget | None = None) -> Re
     nearest ``anchor.start``. The best one is accepted only if it reaches ``MATCH_THRESHOLD``.
     A quote with more occurrences than ``budget`` can score is not found (orphaned).
     """
-    budget = budget or WorkBudget()
+    budget = WorkBudget() if budget is None else budget
     try:
         return _locate(text=text, anchor=anchor, budget=budget)
     except WorkLimitExceeded:
