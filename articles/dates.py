@@ -1,6 +1,24 @@
 """Date helpers for story pages."""
 
-from datetime import datetime
+from datetime import MAXYEAR, datetime
+
+from django.utils import timezone
+
+
+def local_time(value: datetime | None) -> datetime | None:
+    """`value` in the site's time zone, or None when it has no place there.
+
+    A time stored near the ends of the calendar (year 1, year 9999) can fall outside it once
+    shifted into the site's zone; every page formats its times through here, so such a value
+    (which the checks on input keep out, but a restored file might not) shows as no time
+    rather than taking the page down.
+    """
+    if not value:
+        return None
+    try:
+        return timezone.localtime(value)
+    except (OverflowError, ValueError):
+        return None
 
 
 def whole_years_between(start: datetime, end: datetime) -> int:
@@ -33,6 +51,8 @@ def next_banner_change(published_at: datetime | None, *, now: datetime) -> datet
     year = published_at.year + max(whole_years_between(published_at, local_now), 0) + 1
     if local_now < published_at:
         year = published_at.year + 1
+    if year > MAXYEAR:
+        return None
     try:
         return published_at.replace(year=year)
     except ValueError:

@@ -122,7 +122,7 @@ class SiteFeed(Feed):
 
     def item_updateddate(self, story: Article):
         # Atom requires <updated>: the time readers were told of, else the publication time.
-        return story.updated_at if story.was_updated else story.published_at
+        return story.last_updated_at if story.was_updated else story.published_at
 
     def item_categories(self, story: Article) -> list[str]:
         tags = sorted((tag.name for tag in story.tags.all()), key=str.lower)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from taggit.utils import parse_tags
 
+from .annotations.corrections import CLOCK_SKEW, correction_time_error
 from .annotations.editing import NOTE_FIELDS
 from .concurrency import (
     VersionCheckedForm,
@@ -59,6 +60,9 @@ class ArticleAdminForm(VersionCheckedForm):
             and not cleaned_data.get("published_at")
         ):
             cleaned_data["published_at"] = timezone.now()
+        updated_at = cleaned_data.get("updated_at")
+        if updated_at is not None and updated_at > timezone.now() + CLOCK_SKEW:
+            self.add_error("updated_at", "A story cannot be updated in the future.")
         return cleaned_data
 
 
@@ -76,6 +80,16 @@ class AnnotationAdminForm(VersionCheckedForm):
 
     def edits_since(self, instance, since):
         return annotation_edits_since(instance, since)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("kind") == Annotation.Kind.CORRECTION:
+            error = correction_time_error(
+                corrected_at=cleaned_data.get("corrected_at"), article=self.instance.article
+            )
+            if error:
+                self.add_error("corrected_at", error)
+        return cleaned_data
 
 
 class BlockInlineForm(forms.ModelForm):

@@ -128,6 +128,11 @@ def parse_dateline(value: str, *, source: str, line: int) -> datetime:
     raise ImportFormatError(source, line, "the dateline is not a real date and time")
 
 
+def _limit(model, name: str) -> int:
+    """The field's length limit, which the admin forms and the annotate screen share."""
+    return model._meta.get_field(name).max_length
+
+
 def _check_length(value: str, limit: int, what: str, *, source: str, line: int) -> str:
     if len(value) > limit:
         raise ImportFormatError(source, line, f"{what} is longer than {limit} characters")
@@ -167,14 +172,14 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
     section, brand = match["section"].strip(), match["brand"].strip()
 
     number, headline = take()
-    _check_length(headline, 300, "the headline", source=source, line=number)
+    _check_length(headline, _limit(Article, "headline"), "the headline", source=source, line=number)
     if BYLINE_RE.match(headline):
         raise ImportFormatError(source, number, "expected a headline, got the byline")
 
     number, value = take()
     dek = ""
     if not BYLINE_RE.match(value):
-        dek = value
+        dek = _check_length(value, _limit(Article, "dek"), "the dek", source=source, line=number)
         number, value = take()
     match = BYLINE_RE.match(value)
     if not match:
@@ -183,13 +188,15 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
     if not authors:
         raise ImportFormatError(source, number, "the byline names no author")
     for name in authors:
-        _check_length(name, 200, "an author's name", source=source, line=number)
+        _check_length(name, _limit(Author, "name"), "an author's name", source=source, line=number)
 
     number, value = take()
     published_at = parse_dateline(value, source=source, line=number)
 
     story = ParsedStory(
-        section=_check_length(section, 100, "the section", source=source, line=number),
+        section=_check_length(
+            section, _limit(Section, "name"), "the section", source=source, line=number
+        ),
         brand=brand,
         headline=headline,
         dek=dek,
@@ -199,7 +206,11 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
     )
     if position < len(content) and (match := CREDIT_RE.match(content[position][1])):
         story.image_credit = _check_length(
-            match["credit"], 200, "the image credit", source=source, line=content[position][0]
+            match["credit"],
+            _limit(Article, "image_credit"),
+            "the image credit",
+            source=source,
+            line=content[position][0],
         )
         position += 1
 
@@ -216,11 +227,18 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
             raise ImportFormatError(source, number, 'text after the "Follow … on Twitter" footer')
         if match := ASIDE_RE.match(value):
             teaser = _check_length(
-                match["teaser"], 300, "an aside's teaser", source=source, line=number
+                match["teaser"],
+                _limit(Block, "teaser"),
+                "an aside's teaser",
+                source=source,
+                line=number,
             )
             story.blocks.append(ParsedBlock(kind=Block.Kind.ASIDE, teaser=teaser, line=number))
         else:
-            story.blocks.append(ParsedBlock(kind=Block.Kind.PARAGRAPH, text=value, line=number))
+            text = _check_length(
+                value, _limit(Block, "text"), "a paragraph", source=source, line=number
+            )
+            story.blocks.append(ParsedBlock(kind=Block.Kind.PARAGRAPH, text=text, line=number))
     if not any(block.kind == Block.Kind.PARAGRAPH for block in story.blocks):
         raise ImportFormatError(source, content[-1][0], "the story has no paragraphs")
     return story

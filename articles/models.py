@@ -6,10 +6,11 @@ annotations) live in their own modules and are called explicitly.
 
 import secrets
 import string
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -23,6 +24,23 @@ from .text import render_markdown, safe_http_url
 
 BLOCK_KEY_ALPHABET = string.ascii_lowercase + "234567"
 
+# Every text staff can write is bounded, so that no save, render or re-anchoring has unbounded
+# work to do (bench/worst_input.py times the worst allowed input of each kind). The limits are on
+# the fields, so the admin forms, the annotate screen's API and the importer all share them.
+# A note or reply: about 3,000 words, far beyond any real note.
+NOTE_BODY_MAX_LENGTH = 20_000
+# A fact-check's claim: a quoted statement, a paragraph or two.
+CLAIM_MAX_LENGTH = 5_000
+# A paragraph of a story (and so any quote in it): about 3,000 words; news paragraphs are well
+# under 1,000 characters, and the longest the importer has seen is the seed story's 2,752.
+BLOCK_TEXT_MAX_LENGTH = 20_000
+# A story's dek (standfirst): a sentence or two.
+DEK_MAX_LENGTH = 1_000
+# An author's short biography.
+BIO_MAX_LENGTH = 5_000
+# A section's or a tag's description on its page.
+DESCRIPTION_MAX_LENGTH = 2_000
+
 
 @lru_cache(maxsize=8192)
 def _reversed(urlconf, prefix: str, name: str, slug: str) -> str:
@@ -34,6 +52,21 @@ def slug_url(name: str, slug: str) -> str:
     authors and stories on every view, and `reverse()` was a tenth of its rendering time. The
     result depends only on the URLconf, the script prefix and the slug, which are the key."""
     return _reversed(get_urlconf(), get_script_prefix(), name, slug)
+
+
+class BoundedTextField(models.TextField):
+    """A TextField whose `max_length` model validation enforces too, as a CharField's is.
+
+    Django passes a TextField's `max_length` to its form field only; with the validator here
+    `full_clean()` (the importer, the annotation loader) refuses the same text the forms do.
+    """
+
+    def __init__(self, *args, max_length: int, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+
+    @cached_property
+    def validators(self):
+        return [*super().validators, MaxLengthValidator(self.max_length)]
 
 
 class WebURLField(models.URLField):
@@ -51,7 +84,7 @@ def new_block_key() -> str:
 class Section(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -67,7 +100,9 @@ class Section(models.Model):
 class Author(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    bio = models.TextField(blank=True, help_text="A short plain-text biography.")
+    bio = BoundedTextField(
+        blank=True, max_length=BIO_MAX_LENGTH, help_text="A short plain-text biography."
+    )
     x_handle = models.CharField(
         "X/Twitter handle", max_length=50, blank=True, help_text="Without the @."
     )
@@ -124,7 +159,7 @@ class SocialProfile(models.Model):
 class Tag(TagBase):
     """A taggit tag with a description shown on its tag page."""
 
-    description = models.TextField(blank=True)
+    description = BoundedTextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
 
     class Meta:
         ordering = ["name"]
@@ -179,7 +214,12 @@ class Article(models.Model):
 
     headline = models.CharField(max_length=300)
     slug = models.SlugField(max_length=255, unique=True)
-    dek = models.TextField("dek", blank=True, help_text="The standfirst under the headline.")
+    dek = BoundedTextField(
+        "dek",
+        blank=True,
+        max_length=DEK_MAX_LENGTH,
+        help_text="The standfirst under the headline.",
+    )
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -189,7 +229,16 @@ class Article(models.Model):
     updated_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text='Shown to readers as "Updated" when later than the publication time.',
+        help_text='Shown to readers as "Updated" when later than the publication time '
+        "(and than the latest public correction).",
+    )
+    # Derived, never set by hand: `articles.annotations.corrections.refresh_story_corrected`
+    # recomputes it whenever a correction is created, changed, hidden or deleted.
+    corrected_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The time of the story's latest public correction.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -258,8 +307,15 @@ class Article(models.Model):
         return safe_http_url(self.lead_image_url)
 
     @property
+    def last_updated_at(self):
+        """When readers are told the story changed: the editor's "Updated" time or its latest
+        public correction, whichever is later (None when it has neither)."""
+        return max((t for t in (self.updated_at, self.corrected_at) if t), default=None)
+
+    @property
     def was_updated(self) -> bool:
-        return bool(self.updated_at and self.published_at and self.updated_at > self.published_at)
+        updated = self.last_updated_at
+        return bool(updated and self.published_at and updated > self.published_at)
 
 
 class Byline(models.Model):
@@ -378,7 +434,9 @@ class Block(models.Model):
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
     key = models.CharField(max_length=16, default=new_block_key, editable=False)
-    text = models.TextField(blank=True, help_text="The paragraph's text.")
+    text = BoundedTextField(
+        blank=True, max_length=BLOCK_TEXT_MAX_LENGTH, help_text="The paragraph's text."
+    )
     teaser = models.CharField(
         max_length=300, blank=True, help_text="Aside: the line that invites the reader."
     )
@@ -496,11 +554,15 @@ class Annotation(models.Model):
         help_text="The block whose text is annotated: a paragraph, or an aside's teaser.",
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CONTEXT)
-    body = models.TextField(blank=True, help_text="Markdown: *emphasis*, **strong**, [links](…).")
+    body = BoundedTextField(
+        blank=True,
+        max_length=NOTE_BODY_MAX_LENGTH,
+        help_text="Markdown: *emphasis*, **strong**, [links](…).",
+    )
     body_html = models.TextField(blank=True, editable=False)
 
     # The anchor: the quoted passage with its context, and code-point offsets in the paragraph.
-    quote_exact = models.TextField()
+    quote_exact = BoundedTextField(max_length=BLOCK_TEXT_MAX_LENGTH)
     quote_prefix = models.CharField(max_length=64, blank=True)
     quote_suffix = models.CharField(max_length=64, blank=True)
     start = models.PositiveIntegerField()
@@ -512,7 +574,9 @@ class Annotation(models.Model):
     # Kind-specific fields (named in KIND_FIELDS below).
     source_url = WebURLField("source link", blank=True, max_length=500)
     source_title = models.CharField(max_length=300, blank=True)
-    claim = models.TextField(blank=True, help_text="Fact-check: the claim being checked.")
+    claim = BoundedTextField(
+        blank=True, max_length=CLAIM_MAX_LENGTH, help_text="Fact-check: the claim being checked."
+    )
     verdict = models.CharField(max_length=15, choices=Verdict.choices, blank=True)
     correction_wrong = models.CharField("what was wrong", max_length=500, blank=True)
     correction_right = models.CharField("what is right", max_length=500, blank=True)
@@ -581,7 +645,7 @@ class AnnotationReply(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    body = models.TextField()
+    body = BoundedTextField(max_length=NOTE_BODY_MAX_LENGTH)
     body_html = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(

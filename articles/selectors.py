@@ -17,6 +17,7 @@ CARD_FIELDS = (
     "dek",
     "published_at",
     "updated_at",
+    "corrected_at",
     "lead_image",
     "lead_image_url",
     "image_alt",

@@ -11,9 +11,9 @@ from datetime import datetime
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import Truncator
 
+from .dates import local_time
 from .models import Article, Block, Byline, Tag
 from .text import safe_http_url
 
@@ -31,12 +31,13 @@ class PageMetadata:
 
 def iso(moment: datetime | None) -> str:
     """ISO 8601 in the site's time zone, whole seconds, as the page's <time> elements write it."""
-    return timezone.localtime(moment).replace(microsecond=0).isoformat() if moment else ""
+    local = local_time(moment)
+    return local.replace(microsecond=0).isoformat() if local else ""
 
 
 def story_modified_at(article: Article) -> datetime | None:
     """When readers were told the story changed: its "Updated" time, else its publication."""
-    return article.updated_at if article.was_updated else article.published_at
+    return article.last_updated_at if article.was_updated else article.published_at
 
 
 def story_description(article: Article) -> str:

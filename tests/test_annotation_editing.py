@@ -310,7 +310,8 @@ def test_a_public_correction_makes_its_story_updated(user):
     )
 
     article.refresh_from_db()
-    assert article.updated_at == corrected_at
+    assert article.corrected_at == corrected_at
+    assert article.last_updated_at == corrected_at
     assert article.was_updated
 
 
@@ -324,8 +325,8 @@ def test_an_internal_correction_leaves_the_story_alone_until_it_is_published(use
         user=user,
     )
     assert annotation.corrected_at is not None  # "now", when none is given
-    assert Article.objects.get(pk=article.pk).updated_at is None
+    assert Article.objects.get(pk=article.pk).last_updated_at is None
 
     update_annotation(annotation=annotation, version=1, note={"visibility": "public"}, user=user)
 
-    assert Article.objects.get(pk=article.pk).updated_at == annotation.corrected_at
+    assert Article.objects.get(pk=article.pk).last_updated_at == annotation.corrected_at

@@ -86,7 +86,7 @@ def test_an_annotator_cannot_rewrite_an_editors_reply_in_the_admin(
     assertContains(
         page,
         f'<textarea name="replies-0-body" cols="40" rows="10" class="vLargeTextField" '
-        f'disabled id="id_replies-0-body">\n{LEGAL_SAYS}</textarea>',
+        f'maxlength="20000" disabled id="id_replies-0-body">\n{LEGAL_SAYS}</textarea>',
         html=True,
     )
 

@@ -242,7 +242,7 @@ def test_imported_hostile_file_reaches_readers_as_text(client, payload, tmp_path
             [
                 f"{section} by VICE",
                 line[:300],
-                line,
+                line[:1000],  # the dek, at most its field's length
                 f"by {line[:190]}",
                 "Jun 20 2014, 7:41pm",
                 f"Image via {line[:190]}",

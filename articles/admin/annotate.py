@@ -18,7 +18,9 @@ deleting and replying need `change_annotation`, `delete_annotation` and `add_ann
 Annotators change and delete only their own notes, and everyone only their own replies
 (`annotations.permissions`): each note and reply says what its reader may do with it, for the
 script to offer just that, and the endpoints refuse the rest.
-The endpoints take and give JSON, and answer bad input with a 400 saying what is wrong.
+The endpoints take and give JSON, and answer bad input with a 400 saying what is wrong: a body
+that is not a JSON object, a value of the wrong JSON type (a number, true, null, a list or an
+object where text is expected, anything but a whole number where one is), a value out of range.
 """
 
 import json
@@ -27,7 +29,7 @@ from itertools import pairwise
 
 from django import forms
 from django.contrib.admin.views.main import SEARCH_VAR
-from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
@@ -70,8 +72,6 @@ DELETE_PERMISSION = "articles.delete_annotation"
 REPLY_PERMISSION = "articles.add_annotationreply"
 HISTORY_PERMISSION = "articles.view_annotationrevision"
 
-BODY_MAX_LENGTH = 20_000
-CLAIM_MAX_LENGTH = 5_000
 MAX_OFFSET = 2**31 - 1
 
 # Written inside JSON strings instead of "<", ">" and "&", as `json_script` does, so no response
@@ -92,16 +92,58 @@ def annotate_urls(model_admin) -> list:
 
 
 class JSONForm(forms.Form):
-    """A form bound to a decoded JSON object, whose values must be single values."""
+    """A form bound to a decoded JSON object, each of whose values must have its field's JSON type.
 
-    def clean(self):
-        for name in self.fields:
-            value = self.data.get(name)
-            if isinstance(value, dict | list):
-                self.add_error(name, "Expected a single value, not a list or an object.")
-            elif isinstance(value, str) and not _is_text(value):
-                self.add_error(name, "This contains characters that are not text.")
-        return super().clean()
+    Django's fields read form posts, where every value is a string: given a number, `true`, null,
+    a list or an object some turn it into text ("True") and others fail with a server error. So
+    the type is checked first, and a field given the wrong type refuses it with a field error.
+    """
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        for name, field in self.fields.items():
+            if name in self.data:
+                problem = json_type_error(field, self.data[name])
+                if problem:
+                    self.fields[name] = RefusedField(problem)
+
+
+class RefusedField(forms.Field):
+    """Stands in for a field whose value had the wrong JSON type: refuses it, saying why."""
+
+    def __init__(self, message: str):
+        super().__init__(required=False)
+        self.message = message
+
+    def clean(self, value):
+        raise ValidationError(self.message, code="wrong_type")
+
+
+def json_type_name(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "text"
+
+
+def json_type_error(field: forms.Field, value) -> str:
+    """What is wrong with the JSON type of `value` for `field`; "" when nothing is."""
+    if isinstance(field, forms.IntegerField | forms.ModelChoiceField):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return ""
+        return f"Expected a whole number, not {json_type_name(value)}."
+    if not isinstance(value, str):
+        return f"Expected text, not {json_type_name(value)}."
+    if not _is_text(value):
+        return "This contains characters that are not text."
+    return ""
 
 
 def _is_text(value: str) -> bool:
@@ -113,8 +155,8 @@ def _is_text(value: str) -> bool:
     return True
 
 
-def _max_length(name: str) -> int:
-    return Annotation._meta.get_field(name).max_length
+def _max_length(name: str, model=Annotation) -> int:
+    return model._meta.get_field(name).max_length
 
 
 class HttpURLField(forms.URLField):
@@ -130,7 +172,7 @@ class NoteForm(JSONForm):
     body = forms.CharField(
         required=False,
         strip=False,
-        max_length=BODY_MAX_LENGTH,
+        max_length=_max_length("body"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Markdown: *emphasis*, **strong**, [links](https://…).",
     )
@@ -142,7 +184,7 @@ class NoteForm(JSONForm):
     )
     source_title = forms.CharField(required=False, max_length=_max_length("source_title"))
     claim = forms.CharField(
-        required=False, max_length=CLAIM_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+        required=False, max_length=_max_length("claim"), widget=forms.Textarea(attrs={"rows": 3})
     )
     verdict = forms.ChoiceField(choices=[("", "—"), *Annotation.Verdict.choices], required=False)
     correction_wrong = forms.CharField(
@@ -214,7 +256,7 @@ class ReattachForm(SelectionForm, VersionForm):
 
 
 class ReplyForm(JSONForm):
-    body = forms.CharField(max_length=BODY_MAX_LENGTH)
+    body = forms.CharField(max_length=_max_length("body", AnnotationReply))
 
 
 # JSON in and out.
@@ -261,6 +303,10 @@ def json_endpoint(view):
             return view(request, *args, **kwargs)
         except BadRequest as error:
             return json_error(400, str(error))
+        except ValidationError as error:
+            # A rule the services keep whoever calls (a correction's time, say).
+            errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            return json_error(400, "Please correct the errors below.", errors=errors)
         except PermissionDenied:
             return json_error(403, "You do not have permission to do that.")
         except (Http404, Annotation.DoesNotExist, AnnotationReply.DoesNotExist):
@@ -704,8 +750,8 @@ def _note(article_id: int, annotation_id: int) -> Annotation:
 def note_values(annotation: Annotation) -> dict:
     """The note's stored fields, as a NoteForm would be sent them."""
     values = {name: getattr(annotation, name) for name in NOTE_FIELDS}
-    if values["corrected_at"] is not None:
-        values["corrected_at"] = values["corrected_at"].isoformat()
+    corrected_at = values["corrected_at"]
+    values["corrected_at"] = corrected_at.isoformat() if corrected_at is not None else ""
     return values
 
 

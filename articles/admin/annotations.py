@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from ..annotations.corrections import refresh_story_corrected
 from ..annotations.editing import (
     delete_annotations,
     delete_reply,
@@ -213,6 +214,7 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
                 user=request.user,
                 before=before,
             )
+        refresh_story_corrected(article_id=obj.article_id)
 
     def save_formset(self, request, form, formset, change):
         if not isinstance(formset, AnnotationReplyFormSet):

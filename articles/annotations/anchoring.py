@@ -19,6 +19,13 @@ code units, hence :func:`utf16_to_codepoint` and :func:`codepoint_to_utf16`.
    itself was edited, the mapped span is scored against the old quote and context and kept as
    FUZZY only when the score reaches ``MATCH_THRESHOLD``; otherwise the anchor is ORPHANED.
 
+Every call does a bounded amount of work (a :class:`WorkBudget`, ``MAX_WORK``): difflib's cost
+grows with the square of its input or worse (rewriting a 49 KB paragraph took it 24 s, scattered
+edits in a text of few distinct words far longer), so the diff and every similarity are counted
+as they run. When the budget is spent the answer is the safe one: the stretch the diff could not
+align is treated as unknown and the anchors in it are ORPHANED, and so is an anchor whose score
+could not be finished. An editor re-attaches them; the request never hangs.
+
 The fuzzy step never searches the rest of the paragraph: the diff decides *where* the passage
 went and the score only decides *whether* what is there is still that passage. A quote whose
 text was deleted maps to an empty span and is orphaned, even when an identical phrase survives
@@ -45,12 +52,23 @@ while a short one ("coca") means little without its context.
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
 from itertools import accumulate
 
 CONTEXT_LENGTH = 32
+
+# The matching work one re-anchoring may do, in steps of difflib's inner loop (one candidate
+# position looked at): 12,000 to 23,000 of them take a millisecond on the development container,
+# so the budget is at most about a quarter of a second, leaving room for the writes within the
+# second that bench/worst_input.py asks of the worst edit. An edit in one place costs next to
+# nothing; rewriting the whole of the seed story's 2,752-character body, which orphans its notes
+# anyway, would cost 3.4 million.
+MAX_WORK = 3_000_000
+# What setting up one matcher costs, in the same steps, beyond one per element it indexes.
+MATCHER_COST = 100
 
 # With intact context (context_similarity == 1) a short quote needs quote_similarity >= 0.7:
 # a one-letter fix in a word of four letters or more passes ("Columbia" -> "Colombia" scores
@@ -67,6 +85,48 @@ _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 # Character diffs cost up to O(len(a) * len(b)); beyond this a rewritten run is left whole, so a
 # boundary inside it takes the whole run and the score (diluted by the extra text) decides.
 _REFINE_LIMIT = 250_000
+
+# The opcode of a stretch the diff ran out of budget to align (see `_diff`).
+UNKNOWN = "unknown"
+
+
+class WorkLimitExceeded(Exception):
+    """The re-anchoring's work budget is spent."""
+
+
+class WorkBudget:
+    """How much matching work is left to one re-anchoring (one edit, however many anchors)."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = MAX_WORK if limit is None else limit
+        self.spent = 0
+
+    def spend(self, units: int) -> None:
+        self.spent += units
+        if self.spent > self.limit:
+            raise WorkLimitExceeded(f"spent {self.spent} of {self.limit} units")
+
+
+class _CountedMatcher(SequenceMatcher):
+    """A SequenceMatcher that charges `budget` for its work before doing it.
+
+    The work of `find_longest_match` over a[alo:ahi] is one step per position of b holding
+    each element of that stretch of a (difflib walks each element's whole position list), so
+    a prefix sum of those list lengths prices every call exactly, in constant time.
+    """
+
+    def __init__(self, a: Sequence, b: Sequence, *, budget: WorkBudget) -> None:
+        budget.spend(MATCHER_COST + len(a) + len(b))
+        super().__init__(None, a, b, autojunk=False)
+        self.budget = budget
+        positions = {element: len(where) for element, where in self.b2j.items()}
+        self.cost_before = list(accumulate((positions.get(x, 0) for x in a), initial=0))
+
+    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        bhi = len(self.b) if bhi is None else bhi
+        self.budget.spend(1 + (ahi - alo) + self.cost_before[ahi] - self.cost_before[alo])
+        return super().find_longest_match(alo, ahi, blo, bhi)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,24 +169,47 @@ def make_anchor(*, text: str, start: int, end: int, context: int = CONTEXT_LENGT
     )
 
 
-def reanchor(*, old_text: str, new_text: str, anchors: Sequence[Anchor]) -> list[Reanchored]:
-    """Move ``anchors`` from ``old_text`` to ``new_text``; one result per anchor, same order."""
-    offsets = _OffsetMap(old_text=old_text, new_text=new_text)
+def reanchor(
+    *,
+    old_text: str,
+    new_text: str,
+    anchors: Sequence[Anchor],
+    budget: WorkBudget | None = None,
+) -> list[Reanchored]:
+    """Move ``anchors`` from ``old_text`` to ``new_text``; one result per anchor, same order.
+
+    The work is bounded by ``budget`` (a fresh ``MAX_WORK`` one by default): what it cannot pay
+    for is orphaned (see the module's docstring).
+    """
+    budget = WorkBudget() if budget is None else budget
+    offsets = _OffsetMap(old_text=old_text, new_text=new_text, budget=budget)
     return [
-        _reanchor_one(old_text=old_text, new_text=new_text, anchor=anchor, offsets=offsets)
+        _reanchor_one(
+            old_text=old_text, new_text=new_text, anchor=anchor, offsets=offsets, budget=budget
+        )
         for anchor in anchors
     ]
 
 
-def locate(*, text: str, anchor: Anchor) -> Reanchored:
+def locate(*, text: str, anchor: Anchor, budget: WorkBudget | None = None) -> Reanchored:
     """Find the anchor's exact quote in ``text``, which need not be the text it was made on.
 
     Every occurrence is scored by how well its context matches; ties go to the occurrence
     nearest ``anchor.start``. The best one is accepted only if it reaches ``MATCH_THRESHOLD``.
+    A quote with more occurrences than ``budget`` can score is not found (orphaned).
     """
+    budget = WorkBudget() if budget is None else budget
+    try:
+        return _locate(text=text, anchor=anchor, budget=budget)
+    except WorkLimitExceeded:
+        return _orphan(0.0)
+
+
+def _locate(*, text: str, anchor: Anchor, budget: WorkBudget) -> Reanchored:
     best_key: tuple[float, int] | None = None
     best_start = 0
     for start in _occurrences(text, anchor.exact):
+        budget.spend(len(anchor.exact))  # finding and slicing it
         score = _score(
             quote=anchor.exact,
             prefix=anchor.prefix,
@@ -134,6 +217,7 @@ def locate(*, text: str, anchor: Anchor) -> Reanchored:
             text=text,
             start=start,
             end=start + len(anchor.exact),
+            budget=budget,
         )
         key = (score, -abs(start - anchor.start))
         if best_key is None or key > best_key:
@@ -182,9 +266,9 @@ def _orphan(score: float) -> Reanchored:
 
 
 def _reanchor_one(
-    *, old_text: str, new_text: str, anchor: Anchor, offsets: "_OffsetMap"
+    *, old_text: str, new_text: str, anchor: Anchor, offsets: "_OffsetMap", budget: WorkBudget
 ) -> Reanchored:
-    span = _resolve(text=old_text, anchor=anchor)
+    span = _resolve(text=old_text, anchor=anchor, budget=budget)
     if span is None:
         return _orphan(0.0)
     # Compare against the context as it really is in old_text; stored context may be stale.
@@ -197,24 +281,28 @@ def _reanchor_one(
         same_context = (new.prefix, new.suffix) == (old.prefix, old.suffix)
         method = AnchorMethod.UNCHANGED if same_context else AnchorMethod.MAPPED
         return Reanchored(anchor=new, method=method, score=1.0)
-    score = _score(
-        quote=old.exact,
-        prefix=old.prefix,
-        suffix=old.suffix,
-        text=new_text,
-        start=new_start,
-        end=new_end,
-    )
+    try:
+        score = _score(
+            quote=old.exact,
+            prefix=old.prefix,
+            suffix=old.suffix,
+            text=new_text,
+            start=new_start,
+            end=new_end,
+            budget=budget,
+        )
+    except WorkLimitExceeded:
+        return _orphan(0.0)
     if score < MATCH_THRESHOLD:
         return _orphan(score)
     return Reanchored(anchor=new, method=AnchorMethod.FUZZY, score=score)
 
 
-def _resolve(*, text: str, anchor: Anchor) -> tuple[int, int] | None:
+def _resolve(*, text: str, anchor: Anchor, budget: WorkBudget) -> tuple[int, int] | None:
     in_range = 0 <= anchor.start < anchor.end <= len(text)
     if in_range and text[anchor.start : anchor.end] == anchor.exact:
         return anchor.start, anchor.end
-    found = locate(text=text, anchor=anchor).anchor
+    found = locate(text=text, anchor=anchor, budget=budget).anchor
     return None if found is None else (found.start, found.end)
 
 
@@ -228,24 +316,32 @@ def _occurrences(text: str, quote: str) -> Iterator[int]:
         start = text.find(quote, start + 1)
 
 
-def _similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+def _similarity(a: str, b: str, *, budget: WorkBudget) -> float:
+    if a == b:
+        return 1.0  # what difflib says too, without its work
+    return _CountedMatcher(a, b, budget=budget).ratio()
 
 
-def _score(*, quote: str, prefix: str, suffix: str, text: str, start: int, end: int) -> float:
+def _score(
+    *, quote: str, prefix: str, suffix: str, text: str, start: int, end: int, budget: WorkBudget
+) -> float:
     quote_weight = max(0.5, len(quote) / (len(prefix) + len(quote) + len(suffix)))
-    quote_similarity = _similarity(quote, text[start:end])
+    quote_similarity = _similarity(quote, text[start:end], budget=budget)
     before = _side_similarity(
-        prefix, text[max(0, start - len(prefix)) : start], at_boundary=start == 0
+        prefix, text[max(0, start - len(prefix)) : start], at_boundary=start == 0, budget=budget
     )
-    after = _side_similarity(suffix, text[end : end + len(suffix)], at_boundary=end == len(text))
+    after = _side_similarity(
+        suffix, text[end : end + len(suffix)], at_boundary=end == len(text), budget=budget
+    )
     sides = [similarity for similarity in (before, after) if similarity is not None]
     if not sides:
         return quote_similarity
     return quote_weight * quote_similarity + (1 - quote_weight) * max(sides)
 
 
-def _side_similarity(expected: str, found: str, *, at_boundary: bool) -> float | None:
+def _side_similarity(
+    expected: str, found: str, *, at_boundary: bool, budget: WorkBudget
+) -> float | None:
     # An empty stored side records that the quote touched the paragraph boundary: it matches
     # another boundary, not whatever text happens to sit next to the candidate.
     if not expected:
@@ -254,17 +350,19 @@ def _side_similarity(expected: str, found: str, *, at_boundary: bool) -> float |
     # paragraph, a deleted sentence), which says nothing either way about this candidate.
     if at_boundary:
         return None
-    return _similarity(expected, found)
+    return _similarity(expected, found, budget=budget)
 
 
 class _OffsetMap:
     """Maps spans of the old text onto the new text through one diff."""
 
-    def __init__(self, *, old_text: str, new_text: str) -> None:
+    def __init__(self, *, old_text: str, new_text: str, budget: WorkBudget) -> None:
         if old_text == new_text:
             opcodes = [("equal", 0, len(old_text), 0, len(new_text))]
         else:
-            opcodes = list(_diff(old_text, new_text))
+            opcodes = list(_diff(old_text, new_text, budget=budget))
+        # A stretch the diff could not afford to align: nothing in it can be placed.
+        self._unknown = [(opcode[1], opcode[2]) for opcode in opcodes if opcode[0] == UNKNOWN]
         # Pure insertions hold no old character, so no boundary character can fall in them;
         # dropping them leaves opcodes whose old ranges tile the old text, ready to bisect.
         self._opcodes = [opcode for opcode in opcodes if opcode[2] > opcode[1]]
@@ -276,8 +374,14 @@ class _OffsetMap:
         The span's first and last characters are mapped rather than its boundaries, so text
         inserted right before or after the quote stays outside it while text inserted inside
         it is covered. A boundary character that was replaced takes its whole replacement with
-        it, so the span still covers the edit and the score judges how much it changed.
+        it, so the span still covers the edit and the score judges how much it changed. A span
+        that touches a stretch the diff could not align maps to nothing.
         """
+        if any(
+            start < unknown_end and unknown_start < end
+            for unknown_start, unknown_end in self._unknown
+        ):
+            return 0, 0
         tag, old_start, _, new_start, _ = self._opcode_at(start)
         mapped_start = new_start + (start - old_start) if tag == "equal" else new_start
         last = end - 1
@@ -289,7 +393,9 @@ class _OffsetMap:
         return self._opcodes[bisect_right(self._starts, index) - 1]
 
 
-def _diff(old_text: str, new_text: str) -> Iterator[tuple[str, int, int, int, int]]:
+def _diff(
+    old_text: str, new_text: str, *, budget: WorkBudget
+) -> Iterator[tuple[str, int, int, int, int]]:
     """Opcodes in code point offsets: a token diff, refined by characters where replaced.
 
     difflib.SequenceMatcher is in the standard library and aligns by repeatedly taking the
@@ -299,6 +405,10 @@ def _diff(old_text: str, new_text: str) -> Iterator[tuple[str, int, int, int, in
     really changed. autojunk must stay off: with it, any token or character making up more
     than 1% of a text of 200+ items (spaces, "e", "the") would be ignored as junk and large
     unchanged stretches would come out as replaced.
+
+    The work is charged to `budget`. When the token diff cannot be paid for, what lies between
+    the shared ends comes out as one UNKNOWN opcode; when a character pass cannot, its run is
+    left whole, as a run too long to refine is.
     """
     old_tokens = _TOKEN.findall(old_text)
     new_tokens = _TOKEN.findall(new_text)
@@ -316,21 +426,27 @@ def _diff(old_text: str, new_text: str) -> Iterator[tuple[str, int, int, int, in
     old_mid_end, new_mid_end = len(old_tokens) - tail, len(new_tokens) - tail
     if head:
         yield "equal", 0, old_offsets[head], 0, new_offsets[head]
-    matcher = SequenceMatcher(
-        None, old_tokens[head:old_mid_end], new_tokens[head:new_mid_end], autojunk=False
-    )
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    try:
+        opcodes = _CountedMatcher(
+            old_tokens[head:old_mid_end], new_tokens[head:new_mid_end], budget=budget
+        ).get_opcodes()
+    except WorkLimitExceeded:
+        opcodes = [(UNKNOWN, 0, old_mid_end - head, 0, new_mid_end - head)]
+    for tag, i1, i2, j1, j2 in opcodes:
         i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         old_start, old_end = old_offsets[i1], old_offsets[i2]
         new_start, new_end = new_offsets[j1], new_offsets[j2]
+        refined = None
         if tag == "replace" and (old_end - old_start) * (new_end - new_start) <= _REFINE_LIMIT:
-            refined = SequenceMatcher(
-                None, old_text[old_start:old_end], new_text[new_start:new_end], autojunk=False
-            )
-            for sub_tag, a1, a2, b1, b2 in refined.get_opcodes():
-                yield sub_tag, old_start + a1, old_start + a2, new_start + b1, new_start + b2
-        else:
+            with suppress(WorkLimitExceeded):
+                refined = _CountedMatcher(
+                    old_text[old_start:old_end], new_text[new_start:new_end], budget=budget
+                ).get_opcodes()
+        if refined is None:
             yield tag, old_start, old_end, new_start, new_end
+            continue
+        for sub_tag, a1, a2, b1, b2 in refined:
+            yield sub_tag, old_start + a1, old_start + a2, new_start + b1, new_start + b2
     if tail:
         yield (
             "equal",

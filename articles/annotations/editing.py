@@ -1,11 +1,14 @@
 """Editing annotations from the annotate screen: create, update, reply, delete, re-attach.
 
 Each function runs in one transaction and records a revision (who, when, the note before and
-after) through `services.record_revision`; a correction that is public afterwards makes its story
-"Updated" through `services.mark_story_corrected`. Who may change which note is the callers'
-question (`permissions.can_change_annotation`); a reply, though, is changed by its author only,
-and the reply services refuse anyone else themselves. Its edits and deletion are recorded in its
-note's history, with its text before and after.
+after) through `services.record_revision`, and refreshes the story's correction time
+(`corrections.refresh_story_corrected`): its "Updated" time follows its current public
+corrections. A correction's time must lie between the story's publication and now
+(`corrections.correction_time_error`); a note that breaks this raises ValidationError.
+Who may change which note is the callers' question (`permissions.can_change_annotation`); a
+reply, though, is changed by its author only, and the reply services refuse anyone else
+themselves. Its edits and deletion are recorded in its note's history, with its text before and
+after.
 
 Browsers report a selection in UTF-16 code units, while anchors count code points, so a
 `Selection` is converted here, and checked against the block's current text: an editor must not
@@ -18,17 +21,17 @@ else since raises `EditConflict` with its current state instead of being overwri
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from ..models import Annotation, AnnotationReply, AnnotationRevision, Block
 from ..versions import VersionConflict, claim_version
 from .anchoring import Anchor, make_anchor, utf16_to_codepoint
+from .corrections import correction_time_error, refresh_story_corrected
 from .permissions import can_change_reply, can_delete_reply
 from .services import (
     annotation_snapshot,
-    mark_story_corrected,
     record_reply_revision,
     record_revision,
     reply_snapshot,
@@ -90,7 +93,7 @@ def create_annotation(*, paragraph: Block, selection: Selection, note: Mapping, 
     _apply_note(annotation, note)
     annotation.save()
     record_revision(annotation=annotation, action=AnnotationRevision.Action.CREATED, user=user)
-    mark_story_corrected(annotation=annotation)
+    refresh_story_corrected(article_id=annotation.article_id)
     return annotation
 
 
@@ -111,7 +114,7 @@ def update_annotation(*, annotation: Annotation, version: int, note: Mapping, us
     record_revision(
         annotation=current, action=AnnotationRevision.Action.UPDATED, user=user, before=before
     )
-    mark_story_corrected(annotation=current)
+    refresh_story_corrected(article_id=current.article_id)
     return current
 
 
@@ -183,6 +186,7 @@ def delete_annotation(*, annotation: Annotation, version: int, user) -> None:
         annotation=current, action=AnnotationRevision.Action.DELETED, user=user, before=before
     )
     current.delete()
+    refresh_story_corrected(article_id=current.article_id)
 
 
 @transaction.atomic
@@ -204,7 +208,7 @@ def reattach_annotation(
     record_revision(
         annotation=current, action=AnnotationRevision.Action.REATTACHED, user=user, before=before
     )
-    mark_story_corrected(annotation=current)
+    refresh_story_corrected(article_id=current.article_id)
     return current
 
 
@@ -212,8 +216,9 @@ def reattach_annotation(
 def delete_annotations(*, annotations: Iterable[Annotation], user) -> int:
     """Delete notes as they are stored now (the admin's delete page and bulk action).
 
-    Each gets a DELETED revision, as from the annotate screen; callers check
-    `permissions.can_delete_annotation` first. Returns how many were deleted.
+    Each gets a DELETED revision, as from the annotate screen, and each story's "Updated" time
+    follows its remaining corrections; callers check `permissions.can_delete_annotation` first.
+    Returns how many were deleted.
     """
     pks = [annotation.pk for annotation in annotations]
     current = list(Annotation.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
@@ -225,6 +230,8 @@ def delete_annotations(*, annotations: Iterable[Annotation], user) -> int:
             before=annotation_snapshot(annotation),
         )
     Annotation.objects.filter(pk__in=[annotation.pk for annotation in current]).delete()
+    for article_id in sorted({annotation.article_id for annotation in current}):
+        refresh_story_corrected(article_id=article_id)
     return len(current)
 
 
@@ -278,3 +285,6 @@ def _apply_note(annotation: Annotation, note: Mapping) -> None:
                 setattr(annotation, name, None if name == "corrected_at" else "")
     if kind == Annotation.Kind.CORRECTION and annotation.corrected_at is None:
         annotation.corrected_at = timezone.now()
+    error = correction_time_error(corrected_at=annotation.corrected_at, article=annotation.article)
+    if error:
+        raise ValidationError({"corrected_at": error})

@@ -16,7 +16,8 @@ from django.db import transaction
 
 from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 from .anchoring import make_anchor
-from .services import mark_story_corrected, record_revision
+from .corrections import correction_time_error, refresh_story_corrected
+from .services import record_revision
 
 # corrected_at is parsed on its own below: it is a time.
 KIND_FIELDS = set(Annotation.KIND_FIELDS) - {"corrected_at"}
@@ -102,13 +103,19 @@ def load_annotation_file(path: Path) -> LoadResult:
             **{name: item[name] for name in KIND_FIELDS if name in item},
         )
         if item.get("corrected_at"):
-            annotation.corrected_at = datetime.fromisoformat(item["corrected_at"])
+            try:
+                annotation.corrected_at = datetime.fromisoformat(item["corrected_at"])
+            except (TypeError, ValueError):
+                raise AnnotationFileError(f"{where}: corrected_at is not a time") from None
+            error = correction_time_error(corrected_at=annotation.corrected_at, article=article)
+            if error:
+                raise AnnotationFileError(f"{where}: {error}")
         annotation.full_clean(exclude=["author"])
         annotation.save()
         record_revision(
             annotation=annotation, action=AnnotationRevision.Action.CREATED, user=editor
         )
-        mark_story_corrected(annotation=annotation)
+        refresh_story_corrected(article_id=article.pk)
         for reply in item.get("replies", []):
             AnnotationReply.objects.create(annotation=annotation, author=editor, body=reply["body"])
         created += 1

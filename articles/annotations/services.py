@@ -19,7 +19,9 @@ block texts change: the admin's body inline and the importer's re-import. It wor
    is passed over: what is there is its own look-alike, not the passage that moved.
 
 Whatever is still without a home is orphaned: hidden from readers, kept with its last quote for
-an editor to re-attach.
+an editor to re-attach. So is whatever the operation's matching work budget
+(:class:`~articles.annotations.anchoring.WorkBudget`, shared by both passes) cannot pay for: a
+save never hangs on a pathological edit.
 """
 
 from collections.abc import Iterable, Sequence
@@ -30,7 +32,8 @@ from django.utils import timezone
 
 from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 from ..versions import bump_versions
-from .anchoring import Anchor, locate, make_anchor, reanchor
+from .anchoring import Anchor, WorkBudget, locate, make_anchor, reanchor
+from .corrections import refresh_story_corrected
 
 SNAPSHOT_FIELDS = (
     "kind",
@@ -170,6 +173,10 @@ class _Trail:
         # their stale save a conflict instead of writing the old anchor back.
         bump_versions(Annotation, pks=[annotation.pk for annotation in self.changed])
         AnnotationRevision.objects.bulk_create(self.revisions, batch_size=BATCH_SIZE)
+        # An orphaned correction is hidden from readers, a re-anchored one may be shown again.
+        corrected = {a.article_id for a in self.changed if a.kind == Annotation.Kind.CORRECTION}
+        for article_id in corrected:
+            refresh_story_corrected(article_id=article_id)
 
 
 def _update_anchors(annotations: list[Annotation]) -> None:
@@ -263,12 +270,13 @@ def _reanchor_block(
     new_text: str,
     trail: _Trail,
     result: StoryReanchorResult,
+    budget: WorkBudget,
 ) -> list[_Homeless]:
     """Move `annotations` through the block's own edit; returns those left without a place."""
     if not annotations or old_text == new_text:
         return []
     anchors = [_anchor_of(annotation) for annotation in annotations]
-    outcomes = reanchor(old_text=old_text, new_text=new_text, anchors=anchors)
+    outcomes = reanchor(old_text=old_text, new_text=new_text, anchors=anchors, budget=budget)
     homeless = []
     for annotation, anchor, outcome in zip(annotations, anchors, outcomes, strict=True):
         if outcome.anchor is None:
@@ -294,6 +302,7 @@ def _rehome(
     targets: Sequence[TextChange],
     trail: _Trail,
     result: StoryReanchorResult,
+    budget: WorkBudget,
 ) -> None:
     """Give each homeless annotation its second chance in `targets`, else orphan it.
 
@@ -308,10 +317,10 @@ def _rehome(
             block, old_text = target.block, target.old_text
             if block.pk == item.source.pk:
                 continue  # Its own block already had its say, through the diff.
-            found = locate(text=block.annotatable_text, anchor=item.anchor)
+            found = locate(text=block.annotatable_text, anchor=item.anchor, budget=budget)
             if found.anchor is None:
                 continue
-            if old_text and locate(text=old_text, anchor=item.anchor).anchor is not None:
+            if old_text and locate(text=old_text, anchor=item.anchor, budget=budget).anchor:
                 continue
             key = (found.score, -abs(block.position - item.source.position))
             if best is None or key > best[0]:
@@ -356,6 +365,7 @@ def reanchor_story_edit(
 
     result = StoryReanchorResult()
     trail = _Trail(user=user)
+    budget = WorkBudget()
     by_block = _anchored_by_block([c.block for c in changes] + [*deleted_blocks])
     homeless = []
     for change in changes:
@@ -366,6 +376,7 @@ def reanchor_story_edit(
             new_text=change.block.annotatable_text,
             trail=trail,
             result=result,
+            budget=budget,
         )
     if deleted_blocks:
         # The rows, not the instances: a form may have put unsaved edits on a deleted block.
@@ -385,7 +396,7 @@ def reanchor_story_edit(
                 for annotation in by_block.get(block.pk, [])
             ]
     created = [TextChange(block=block, old_text="") for block in created_blocks]
-    _rehome(homeless, targets=[*changes, *created], trail=trail, result=result)
+    _rehome(homeless, targets=[*changes, *created], trail=trail, result=result, budget=budget)
     trail.save()
     return result
 
@@ -408,6 +419,7 @@ def reanchor_paragraph(
         return [], []
     result = StoryReanchorResult()
     trail = _Trail(user=user)
+    budget = WorkBudget()
     annotations = _anchored_by_block([paragraph]).get(paragraph.pk, [])
     homeless = _reanchor_block(
         block=paragraph,
@@ -416,8 +428,9 @@ def reanchor_paragraph(
         new_text=new_text,
         trail=trail,
         result=result,
+        budget=budget,
     )
-    _rehome(homeless, targets=[], trail=trail, result=result)
+    _rehome(homeless, targets=[], trail=trail, result=result, budget=budget)
     trail.save()
     return result.reanchored, result.orphaned
 
@@ -438,15 +451,3 @@ def orphan_paragraph_annotations(*, paragraph: Block, user=None) -> int:
         trail.record(annotation, action=AnnotationRevision.Action.ORPHANED, before=before)
     trail.save()
     return len(annotations)
-
-
-def mark_story_corrected(*, annotation: Annotation) -> None:
-    """A public correction makes the story "Updated" as of the correction (newsroom convention)."""
-    if annotation.kind != Annotation.Kind.CORRECTION or not annotation.is_public:
-        return
-    when = annotation.corrected_at or timezone.now()
-    article = annotation.article
-    if article.updated_at is None or article.updated_at < when:
-        article.updated_at = when
-        article.save(update_fields=["updated_at", "modified_at"])
-        bump_versions(Article, pks=[article.pk])

@@ -132,7 +132,8 @@ def collection_stats(article: Article) -> CollectionStats:
 
 def xsd_datetime(value: datetime) -> str:
     """An xsd:dateTime in UTC to the second, as the model recommends."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: "%Y" writes year 1 as "1", which is no xsd:dateTime.
+    return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def annotation_path(annotation_id: int) -> str:

@@ -37,7 +37,7 @@ def revoke_change_any(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_block_search_document"),
+        ("articles", "0008_bounded_note_text"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

@@ -1,10 +1,11 @@
 """Template tags for reader pages."""
 
 from django import template
-from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles.dates import local_time
 from articles.selectors import nav_sections
 from articles.text import safe_http_url, sanitize_html, xml_text
 
@@ -98,9 +99,9 @@ def xml_text_filter(value: str) -> str:
 @register.filter
 def dateline(value) -> str:
     """Format a time the way the newsroom's datelines read: "Jun 20 2014, 7:41pm"."""
-    if not value:
+    local = local_time(value)
+    if local is None:
         return ""
-    local = timezone.localtime(value)
     hour = local.hour % 12 or 12
     meridiem = "am" if local.hour < 12 else "pm"
     return f"{local:%b} {local.day} {local.year}, {hour}:{local.minute:02d}{meridiem}"
@@ -109,6 +110,12 @@ def dateline(value) -> str:
 @register.filter
 def iso_datetime(value) -> str:
     """A machine-readable time for `<time datetime>`: local ISO 8601, whole seconds."""
-    if not value:
-        return ""
-    return timezone.localtime(value).replace(microsecond=0).isoformat()
+    local = local_time(value)
+    return local.replace(microsecond=0).isoformat() if local else ""
+
+
+@register.filter(expects_localtime=False)
+def local_date(value, format_string: str) -> str:
+    """Django's `date` filter, but a time that has no place in the site's zone shows as ""."""
+    local = local_time(value)
+    return format_date(local, format_string) if local else ""

@@ -1,0 +1,277 @@
+"""Correction dates: the range they may lie in, the story "Updated" time they give, and pages
+that stay up whatever time is stored (issue 11, item 1)."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.annotations.editing import delete_annotation, update_annotation
+from articles.annotations.loading import AnnotationFileError, load_annotation_file
+from articles.annotations.services import reanchor_paragraph
+from articles.importer import import_story_file
+from articles.models import Annotation, Article
+from articles.templatetags.newsroom import dateline, iso_datetime, local_date
+from tests.factories import ArticleFactory, CorrectionAnnotationFactory, ParagraphFactory
+from tests.test_admin import change_url, form_data
+from tests.test_annotate_admin import new_note, note_url, notes_url, post_json
+
+pytestmark = pytest.mark.django_db
+
+PUBLISHED = datetime(2024, 6, 20, 23, 41, tzinfo=UTC)
+YEAR_ONE = datetime(1, 1, 1, tzinfo=UTC)
+YEAR_9999 = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+
+
+@pytest.fixture
+def story():
+    return ArticleFactory(published_at=PUBLISHED)
+
+
+@pytest.fixture
+def paragraph(story):
+    return ParagraphFactory(article=story)
+
+
+def correction_note(paragraph, corrected_at) -> dict:
+    return new_note(
+        paragraph,
+        "coca plants",
+        kind="correction",
+        correction_wrong="poppies",
+        correction_right="coca plants",
+        corrected_at=corrected_at,
+    )
+
+
+def correction(paragraph, corrected_at, **kwargs) -> Annotation:
+    return CorrectionAnnotationFactory(paragraph=paragraph, corrected_at=corrected_at, **kwargs)
+
+
+def story_updated(story) -> datetime | None:
+    story = Article.objects.get(pk=story.pk)
+    return story.last_updated_at if story.was_updated else None
+
+
+# The range a correction's time may lie in.
+
+
+@pytest.mark.parametrize(
+    ("corrected_at", "message"),
+    [
+        ("0001-01-01T00:00:00Z", "A correction cannot be dated before the story was published"),
+        ("2024-06-20T23:40:00Z", "A correction cannot be dated before the story was published"),
+        ("9999-12-31T23:59:59Z", "A correction cannot be dated in the future."),
+        ("0001-01-01T00:00:00+14:00", "A correction cannot be dated before the story"),
+        ("9999-12-31T23:59:59-12:00", "A correction cannot be dated in the future."),
+    ],
+)
+def test_the_annotate_api_refuses_a_correction_time_out_of_range(
+    editor_client, paragraph, corrected_at, message
+):
+    response = post_json(
+        editor_client, notes_url(paragraph.article), correction_note(paragraph, corrected_at)
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"]["corrected_at"][0].startswith(message)
+    assert not Annotation.objects.exists()
+    assert story_updated(paragraph.article) is None
+
+
+def test_a_correction_time_a_few_seconds_ahead_of_the_server_is_accepted(editor_client, paragraph):
+    """An editor's clock may run a little fast."""
+    ahead = (timezone.now() + timedelta(seconds=20)).isoformat()
+
+    response = post_json(
+        editor_client, notes_url(paragraph.article), correction_note(paragraph, ahead)
+    )
+
+    assert response.status_code == 201
+    assert Annotation.objects.get().corrected_at == datetime.fromisoformat(ahead)
+
+
+def test_changing_a_correction_to_before_publication_is_refused_by_the_service(paragraph, editor):
+    note = correction(paragraph, PUBLISHED + timedelta(hours=1))
+
+    with pytest.raises(ValidationError) as refused:
+        update_annotation(
+            annotation=note,
+            version=note.version,
+            note={"corrected_at": PUBLISHED - timedelta(days=1)},
+            user=editor,
+        )
+
+    assert "corrected_at" in refused.value.message_dict
+    assert Annotation.objects.get(pk=note.pk).corrected_at == PUBLISHED + timedelta(hours=1)
+
+
+def test_the_annotation_admin_form_refuses_a_correction_time_in_the_future(
+    editor_client, paragraph
+):
+    note = correction(paragraph, PUBLISHED + timedelta(hours=1))
+    data = form_data(editor_client.get(change_url(note)), "annotation_form")
+    data["corrected_at_0"] = ["9999-12-31"]
+    data["corrected_at_1"] = ["23:59:00"]
+
+    response = editor_client.post(change_url(note), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["corrected_at"] == [
+        "A correction cannot be dated in the future."
+    ]
+    assert Annotation.objects.get(pk=note.pk).corrected_at == PUBLISHED + timedelta(hours=1)
+
+
+def test_the_story_form_refuses_an_updated_time_in_the_future(admin_client, story):
+    data = form_data(admin_client.get(change_url(story)), "article_form")
+    data["updated_at_0"] = ["9999-12-31"]
+    data["updated_at_1"] = ["23:59:00"]
+
+    response = admin_client.post(change_url(story), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["updated_at"] == [
+        "A story cannot be updated in the future."
+    ]
+
+
+def test_the_loader_refuses_a_correction_dated_before_its_story(tmp_path, seed_dir):
+    import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt")
+    data = json.loads(
+        (seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json").read_text()
+    )
+    data["annotations"][0]["corrected_at"] = "0001-01-01T00:00:00+00:00"
+    path = tmp_path / "notes.json"
+    path.write_text(json.dumps(data))
+
+    with pytest.raises(AnnotationFileError, match="cannot be dated before the story"):
+        load_annotation_file(path)
+    assert not Annotation.objects.exists()
+
+
+# "Updated" follows the story's current public corrections.
+
+
+def test_deleting_the_latest_correction_gives_the_story_its_previous_updated_time(
+    paragraph, editor
+):
+    first = correction(paragraph, PUBLISHED + timedelta(hours=1))
+    update_annotation(annotation=first, version=first.version, note={"body": "Fixed."}, user=editor)
+    latest = correction(paragraph, PUBLISHED + timedelta(days=2))
+    update_annotation(annotation=latest, version=latest.version, note={"body": "Ok."}, user=editor)
+    assert story_updated(paragraph.article) == PUBLISHED + timedelta(days=2)
+
+    delete_annotation(annotation=latest, version=latest.version + 1, user=editor)
+
+    assert story_updated(paragraph.article) == PUBLISHED + timedelta(hours=1)
+
+
+def test_deleting_the_year_9999_correction_restores_the_story(editor_client, story, paragraph):
+    """A correction stored around the checks (a restored file) never dates the story, and
+    deleting it leaves nothing behind."""
+    note = correction(paragraph, PUBLISHED + timedelta(hours=1))
+    Annotation.objects.filter(pk=note.pk).update(corrected_at=YEAR_9999)
+    response = post_json(editor_client, note_url(note), {"version": note.version}, method="delete")
+    assert response.status_code == 200
+
+    assert story_updated(story) is None
+    page = editor_client.get(story.get_absolute_url()).content.decode()
+    assert "9999" not in page
+
+
+def test_unpublishing_a_correction_takes_its_time_off_the_story(paragraph, editor):
+    note = correction(paragraph, PUBLISHED + timedelta(hours=3))
+    update_annotation(annotation=note, version=note.version, note={"body": "Fixed."}, user=editor)
+    assert story_updated(paragraph.article) == PUBLISHED + timedelta(hours=3)
+
+    update_annotation(
+        annotation=note, version=note.version + 1, note={"visibility": "internal"}, user=editor
+    )
+
+    assert story_updated(paragraph.article) is None
+
+
+def test_an_orphaned_correction_no_longer_dates_the_story(paragraph, editor):
+    note = correction(paragraph, PUBLISHED + timedelta(hours=3))
+    update_annotation(annotation=note, version=note.version, note={"body": "Fixed."}, user=editor)
+    assert story_updated(paragraph.article) == PUBLISHED + timedelta(hours=3)
+    old_text = paragraph.text
+    paragraph.text = "An entirely different paragraph now."
+    paragraph.save()
+
+    reanchor_paragraph(paragraph=paragraph, old_text=old_text, user=editor)
+
+    assert Annotation.objects.get(pk=note.pk).anchor_state == Annotation.AnchorState.ORPHANED
+    assert story_updated(paragraph.article) is None
+
+
+def test_the_editors_updated_time_stands_beside_the_corrections(paragraph, editor):
+    story = paragraph.article
+    Article.objects.filter(pk=story.pk).update(updated_at=PUBLISHED + timedelta(days=1))
+    note = correction(paragraph, PUBLISHED + timedelta(days=2))
+    update_annotation(annotation=note, version=note.version, note={"body": "Fixed."}, user=editor)
+    assert story_updated(story) == PUBLISHED + timedelta(days=2)
+
+    delete_annotation(annotation=note, version=note.version + 1, user=editor)
+
+    assert story_updated(story) == PUBLISHED + timedelta(days=1)
+
+
+def test_deleting_a_correction_in_the_annotation_admin_refreshes_the_story(
+    admin_client, paragraph, editor
+):
+    note = correction(paragraph, PUBLISHED + timedelta(hours=3))
+    update_annotation(annotation=note, version=note.version, note={"body": "Fixed."}, user=editor)
+    assert story_updated(paragraph.article) == PUBLISHED + timedelta(hours=3)
+    delete = reverse("admin:articles_annotation_delete", args=[note.pk])
+
+    response = admin_client.post(delete, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert story_updated(paragraph.article) is None
+
+
+# Pages stay up whatever time is stored.
+
+
+# A time near an end of the calendar leaves it once shifted into a zone on the far side of UTC.
+AT_THE_ENDS = [(YEAR_ONE, "America/New_York"), (YEAR_9999, "Asia/Tokyo")]
+
+
+@pytest.mark.parametrize(("stored", "zone"), AT_THE_ENDS)
+def test_a_stored_time_at_the_ends_of_the_calendar_does_not_take_pages_down(
+    client, settings, story, paragraph, stored, zone
+):
+    settings.TIME_ZONE = zone
+    note = correction(paragraph, PUBLISHED + timedelta(hours=1))
+    Annotation.objects.filter(pk=note.pk).update(corrected_at=stored)
+    Article.objects.filter(pk=story.pk).update(updated_at=stored)
+
+    for url in (
+        story.get_absolute_url(),
+        reverse("articles:front"),
+        reverse("articles:feed-rss"),
+        reverse("articles:feed-atom"),
+        reverse("articles:annotation-container", args=[story.slug]),
+        reverse("articles:annotation", args=[note.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(("stored", "zone"), AT_THE_ENDS)
+def test_time_filters_show_nothing_for_a_time_with_no_place_in_the_site_zone(stored, zone):
+    with timezone.override(zone):
+        assert iso_datetime(stored) == ""
+        assert dateline(stored) == ""
+        assert local_date(stored, "F j, Y") == ""
+
+
+def test_time_filters_show_an_ordinary_time_in_the_site_zone():
+    assert iso_datetime(PUBLISHED) == "2024-06-20T19:41:00-04:00"
+    assert dateline(PUBLISHED) == "Jun 20 2024, 7:41pm"
+    assert local_date(PUBLISHED, "F j, Y") == "June 20, 2024"
