@@ -41,6 +41,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from .annotations.corrections import refresh_story_corrected
 from .search.index import refresh_search_index_on_commit
 
 OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
@@ -67,7 +68,7 @@ BACKUP_LABELS = [USER_LABEL, *CONTENT_LABELS]
 USER_FIELDS = ("username", "first_name", "last_name")
 # Columns derived from others, rebuilt on restore: left out of backups, ignored in older ones.
 DERIVED_FIELDS = {
-    "articles.article": {"search_vector"},
+    "articles.article": {"search_vector", "corrected_at"},
     "articles.annotation": {"body_html"},
     "articles.annotationreply": {"body_html"},
 }
@@ -560,6 +561,9 @@ def _write(checker: _Checker) -> RestoreResult:
             for statement in statements:
                 cursor.execute(statement)
     story_ids = [row.instance.pk for row in checker.rows if row.label == "articles.article"]
+    for story_id in story_ids:
+        # "Updated" follows the restored corrections, as after any change to a note.
+        refresh_story_corrected(article_id=story_id)
     refresh_search_index_on_commit(article_ids=story_ids)
     return RestoreResult(
         stories=len(story_ids),

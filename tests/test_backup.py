@@ -386,3 +386,20 @@ def test_unreadable_backups_get_a_clear_error(tmp_path, name, content, message):
     assert f"{path}: " in str(caught.value)
     assert message in str(caught.value)
     assert not get_user_model().objects.exists()
+
+
+def test_a_restored_story_is_updated_when_its_corrections_say_whatever_the_file_claims(
+    sample_newsroom, tmp_path
+):
+    """"Updated" is derived from the restored corrections: a forged year-9999 time in the file
+    is not carried over."""
+    expected = Article.objects.get(pk=sample_newsroom.pk).corrected_at
+    assert expected is not None  # the seed's notes include a public correction
+    rows = backup_rows(tmp_path)
+    empty_the_newsroom()
+    _, story = row_of(rows, "articles.article", slug=sample_newsroom.slug)
+    story["fields"]["corrected_at"] = "9999-12-31T23:59:59Z"
+
+    restore_rows(tmp_path, rows)
+
+    assert Article.objects.get(slug=sample_newsroom.slug).corrected_at == expected
