@@ -41,7 +41,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
-from .annotations.corrections import refresh_story_corrected
+from .annotations.corrections import latest_public_correction
+from .models import Article
 from .search.index import refresh_search_index_on_commit
 
 OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
@@ -562,8 +563,11 @@ def _write(checker: _Checker) -> RestoreResult:
                 cursor.execute(statement)
     story_ids = [row.instance.pk for row in checker.rows if row.label == "articles.article"]
     for story_id in story_ids:
-        # "Updated" follows the restored corrections, as after any change to a note.
-        refresh_story_corrected(article_id=story_id)
+        # "Updated" follows the restored corrections, as after any change to a note; the
+        # story's own modification time is the file's.
+        Article.objects.filter(pk=story_id).update(
+            corrected_at=latest_public_correction(article_id=story_id)
+        )
     refresh_search_index_on_commit(article_ids=story_ids)
     return RestoreResult(
         stories=len(story_ids),
