@@ -4,6 +4,8 @@ The story and annotation change forms are `VersionCheckedForm`s: they refuse to 
 change someone else made since they were loaded (see `articles.concurrency`).
 """
 
+from datetime import UTC, datetime, timedelta
+
 from django import forms
 from django.utils import timezone
 from taggit.utils import parse_tags
@@ -18,6 +20,11 @@ from .concurrency import (
     story_state,
 )
 from .models import Annotation, Article, Block, Tag
+
+# A story's times stay inside the calendar every page, feed and date archive can show: from the
+# earliest year the search form accepts to a schedule a few years ahead.
+EARLIEST_STORY_TIME = datetime(1800, 1, 1, tzinfo=UTC)
+LONGEST_SCHEDULE = timedelta(days=5 * 366)
 
 STORY_FIELDS = [
     "headline",
@@ -60,9 +67,17 @@ class ArticleAdminForm(VersionCheckedForm):
             and not cleaned_data.get("published_at")
         ):
             cleaned_data["published_at"] = timezone.now()
+        now = timezone.now()
+        published_at = cleaned_data.get("published_at")
+        if published_at is not None and published_at < EARLIEST_STORY_TIME:
+            self.add_error("published_at", "A story cannot be published before 1800.")
+        if published_at is not None and published_at > now + LONGEST_SCHEDULE:
+            self.add_error("published_at", "A story can be scheduled at most five years ahead.")
         updated_at = cleaned_data.get("updated_at")
-        if updated_at is not None and updated_at > timezone.now() + CLOCK_SKEW:
+        if updated_at is not None and updated_at > now + CLOCK_SKEW:
             self.add_error("updated_at", "A story cannot be updated in the future.")
+        if updated_at is not None and published_at is not None and updated_at < published_at:
+            self.add_error("updated_at", "A story cannot be updated before it was published.")
         return cleaned_data
 
 

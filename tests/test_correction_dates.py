@@ -140,6 +140,28 @@ def test_the_story_form_refuses_an_updated_time_in_the_future(admin_client, stor
     ]
 
 
+@pytest.mark.parametrize(
+    ("field", "date", "error"),
+    [
+        ("published_at", "0001-01-01", "A story cannot be published before 1800."),
+        ("published_at", "9999-12-31", "A story can be scheduled at most five years ahead."),
+        ("updated_at", "2000-01-01", "A story cannot be updated before it was published."),
+    ],
+)
+def test_the_story_form_keeps_a_storys_times_inside_a_sane_calendar(
+    admin_client, story, field, date, error
+):
+    """Year 1 or 9999 would overflow the admin's date arithmetic and every page's dates."""
+    data = form_data(admin_client.get(change_url(story)), "article_form")
+    data[f"{field}_0"] = [date]
+    data[f"{field}_1"] = ["12:00:00"]
+
+    response = admin_client.post(change_url(story), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field] == [error]
+
+
 def test_the_loader_refuses_a_correction_dated_before_its_story(tmp_path, seed_dir):
     import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt")
     data = json.loads(
