@@ -391,7 +391,7 @@ def test_unreadable_backups_get_a_clear_error(tmp_path, name, content, message):
 def test_a_restored_story_is_updated_when_its_corrections_say_whatever_the_file_claims(
     sample_newsroom, tmp_path
 ):
-    """"Updated" is derived from the restored corrections: a forged year-9999 time in the file
+    """ "Updated" is derived from the restored corrections: a forged year-9999 time in the file
     is not carried over."""
     expected = Article.objects.get(pk=sample_newsroom.pk).corrected_at
     assert expected is not None  # the seed's notes include a public correction

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.http import QueryDict
 from django.test import RequestFactory
+from django.urls import reverse
 
 from articles.pagination import page_number
 from articles.search.index import index_articles
@@ -126,3 +127,13 @@ def test_a_page_below_the_first_past_the_last_or_named_twice_is_404(client, site
 def test_page_number_reads_canonical_ascii_numbers(query, first, expected):
     request = RequestFactory().get(f"/?{query}")
     assert page_number(request, first=first) == expected
+
+
+@pytest.mark.parametrize("value", ["²", "٠", "0", "01", "2"])
+def test_the_annotate_story_picker_reads_page_numbers_like_every_list(annotator_client, value):
+    """Staff's own list too: one story, so only page 1 exists."""
+    ArticleFactory(headline="Coca eradication")
+    index = reverse("admin:articles_article_annotate_index")
+
+    assert annotator_client.get(index, {"page": value}).status_code == 404
+    assert annotator_client.get(index, {"page": "1"}).status_code == 200

@@ -64,6 +64,7 @@ from ..annotations.permissions import (
 )
 from ..annotations.services import SNAPSHOT_FIELDS
 from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
+from ..pagination import requested_page
 from ..text import sanitize_html
 
 SCREEN_PERMISSIONS = ("articles.view_article", "articles.add_annotation")
@@ -564,7 +565,7 @@ class AnnotateViews:
         )
         if query:
             stories = stories.filter(headline__icontains=query)
-        page = Paginator(stories, 50).get_page(request.GET.get("page"))
+        page = requested_page(request, Paginator(stories, 50))
         context = {"title": "Annotate a story", "page": page, "query": query}
         return self._render(request, "admin/articles/article/annotate_index.html", context)
 
