@@ -240,6 +240,25 @@ def test_the_screen_highlights_every_note_internal_ones_too_and_lists_orphans(ed
     assert state["blocks"] == [{"id": paragraph.pk, "kind": "paragraph", "text": paragraph.text}]
 
 
+def test_a_note_whose_offsets_miss_its_quote_is_listed_to_reattach_not_highlighted(
+    editor_client,
+):
+    paragraph = ParagraphFactory(text="The paste is made from coca plants.")
+    stale = AnnotationFactory(paragraph=paragraph, start=4, end=9, quote_exact="pasta")
+
+    response = editor_client.get(screen_url(paragraph.article))
+
+    assertContains(
+        response,
+        f'<p class="annotate-text" data-block-id="{paragraph.pk}">'
+        "The paste is made from coca plants.</p>",
+        html=True,
+    )
+    state = page_state(response)
+    assert state["annotations"] == []
+    assert [note["id"] for note in state["orphaned"]] == [stale.pk]
+
+
 def test_overlapping_notes_are_split_into_nested_highlights(editor_client):
     paragraph = ParagraphFactory(text="The paste is made from coca plants.")
     outer = AnnotationFactory(paragraph=paragraph, start=4, end=22)  # "paste is made from"
