@@ -1,7 +1,6 @@
 """The annotate screen in the admin: who may use it, what it shows, and its JSON endpoints."""
 
 import json
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -19,6 +18,7 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from tests.pages import script_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -65,29 +65,10 @@ def new_note(block, quote: str, **note) -> dict:
     }
 
 
-class StateScript(HTMLParser):
-    """The JSON document the page hands its script (`json_script`), as the script reads it."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.inside = False
-        self.text = ""
-
-    def handle_starttag(self, tag, attrs):
-        self.inside = tag == "script" and ("id", "annotate-state") in attrs
-
-    def handle_data(self, data):
-        if self.inside:
-            self.text += data
-
-    def handle_endtag(self, tag):
-        self.inside = False
-
-
 def page_state(response) -> dict:
-    parser = StateScript()
-    parser.feed(response.content.decode())
-    return json.loads(parser.text)
+    """The JSON document the page hands its script (`json_script`), as the script reads it."""
+    (text,) = script_texts(response.content.decode(), id="annotate-state")
+    return json.loads(text)
 
 
 @pytest.fixture
