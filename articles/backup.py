@@ -42,6 +42,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from .annotations.corrections import latest_public_correction
+from .annotations.placement import is_placed
 from .models import Article
 from .search.index import refresh_search_index_on_commit
 
@@ -488,10 +489,7 @@ class _Checker:
             self.fail(row.number, f"annotation {note.pk}: its paragraph is in another story")
         if note.anchor_state != note.AnchorState.ANCHORED:
             return
-        text = block.annotatable_text
-        if not (0 <= note.start < note.end <= len(text)) or text[note.start : note.end] != (
-            note.quote_exact
-        ):
+        if not is_placed(note, block.annotatable_text):
             self.fail(
                 row.number,
                 f"annotation {note.pk}: its anchor ({note.start}-{note.end}) is not its quoted "

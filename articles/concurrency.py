@@ -43,6 +43,7 @@ from django.utils.text import capfirst
 from taggit.managers import TaggableManager
 
 from .models import Annotation, AnnotationRevision, Article, Block, RelatedStory
+from .people import display_name
 from .versions import VersionConflict, claim_version
 
 VERSION_FIELDS = ("edit_version", "edit_state")
@@ -173,7 +174,7 @@ def story_edits_since(article: Article, since: datetime | None) -> list[Edit]:
     ).select_related("user")
     return _oldest_first(
         [
-            Edit(_person(entry.user), entry.action_time, entry.get_change_message())
+            Edit(display_name(entry.user), entry.action_time, entry.get_change_message())
             for entry in _since(entries, "action_time", since)
         ]
     )
@@ -184,7 +185,7 @@ def annotation_edits_since(annotation: Annotation, since: datetime | None) -> li
     revisions = AnnotationRevision.objects.filter(annotation=annotation).select_related("user")
     return _oldest_first(
         [
-            Edit(_person(revision.user), revision.created_at, revision.get_action_display())
+            Edit(display_name(revision.user), revision.created_at, revision.get_action_display())
             for revision in _since(revisions, "created_at", since)
         ]
     )
@@ -198,12 +199,6 @@ def _since(queryset, field: str, since: datetime | None):
 
 def _oldest_first(edits: list[Edit]) -> list[Edit]:
     return edits[::-1]  # as they happened
-
-
-def _person(user) -> str:
-    if user is None:
-        return "someone"
-    return user.get_full_name() or user.get_username()
 
 
 def _quoted(value: str | None, *, missing: str) -> SafeString:

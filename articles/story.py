@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from .annotations.highlighting import highlight_segments
+from .annotations.placement import is_placed
 from .models import Annotation, Article, Block
 from .text import safe_http_url
 
@@ -65,37 +67,27 @@ def highlight_paragraph(text: str, notes: list[Note]) -> SafeString:
     """
     placed = []
     for note in notes:
-        annotation = note.annotation
-        start, end = annotation.start, annotation.end
-        if 0 <= start < end <= len(text) and text[start:end] == annotation.quote_exact:
+        if is_placed(note.annotation, text):
             note.highlighted = True
             placed.append(note)
-    boundaries = sorted(
-        {0, len(text)} | {n.annotation.start for n in placed} | {n.annotation.end for n in placed}
-    )
-    ends_at: dict[int, list[Note]] = {}
-    for note in placed:
-        ends_at.setdefault(note.annotation.end, []).append(note)
-
     parts: list[SafeString] = []
-    for seg_start, seg_end in zip(boundaries, boundaries[1:], strict=False):
-        segment = escape(text[seg_start:seg_end])
-        covering = [
-            n for n in placed if n.annotation.start <= seg_start and n.annotation.end >= seg_end
-        ]
-        if covering:
+    for segment in highlight_segments(
+        text, placed, span=lambda n: (n.annotation.start, n.annotation.end)
+    ):
+        escaped = escape(segment.text)
+        if segment.covering:
             # The kind is stored text: a value restored from a file need not be one of the
             # choices, so it is escaped like any other.
-            kinds = " ".join(sorted({f"mark-{n.annotation.kind}" for n in covering}))
-            refs = " ".join(n.anchor_id for n in covering)
+            kinds = " ".join(sorted({f"mark-{n.annotation.kind}" for n in segment.covering}))
+            refs = " ".join(n.anchor_id for n in segment.covering)
             parts.append(
                 format_html(
-                    '<mark class="annotated {}" data-notes="{}">{}</mark>', kinds, refs, segment
+                    '<mark class="annotated {}" data-notes="{}">{}</mark>', kinds, refs, escaped
                 )
             )
         else:
-            parts.append(segment)
-        for note in ends_at.get(seg_end, []):
+            parts.append(escaped)
+        for note in segment.ending:
             parts.append(
                 format_html(
                     '<a class="note-ref" id="{}" href="#{}" aria-describedby="{}-label">'

@@ -10,9 +10,11 @@ Feeds and sitemaps are XML, which cannot hold most control characters at all: `x
 one pasted from a word processor from breaking them.
 """
 
+import json
 import re
 
 import nh3
+from django.core.serializers.json import DjangoJSONEncoder
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
@@ -79,3 +81,15 @@ XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def xml_text(value: str) -> str:
     """`value` with only the characters an XML document may hold."""
     return XML_ILLEGAL_RE.sub("", XML_BREAKS_RE.sub(" ", value))
+
+
+# The same escapes as Django's `json_script`: with no "<", ">" or "&" left in the JSON, nothing
+# in a string can close a script element or open a comment inside it.
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def script_safe_json(data, *, ensure_ascii: bool = True) -> str:
+    """`data` as JSON holding no "<", ">" or "&", so safe inside HTML and inert as markup."""
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=ensure_ascii).translate(
+        JSON_SCRIPT_ESCAPES
+    )

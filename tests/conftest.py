@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import caches
 
 from tests.factories import StaffFactory
@@ -27,17 +26,13 @@ def seed_dir() -> Path:
 @pytest.fixture
 def editor(db):
     """A staff login in the Editors group (the group comes from migration 0002)."""
-    user = StaffFactory(username="editor")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+    return StaffFactory(username="editor", groups=["Editors"])
 
 
 @pytest.fixture
 def annotator(db):
     """A staff login in the Annotators group."""
-    user = StaffFactory(username="annotator")
-    user.groups.add(Group.objects.get(name="Annotators"))
-    return user
+    return StaffFactory(username="annotator", groups=["Annotators"])
 
 
 @pytest.fixture

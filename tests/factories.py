@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.annotations.anchoring import make_anchor
@@ -29,7 +30,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    """A staff login; `groups=["Editors"]` puts it in groups the migrations create."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
     is_staff = True
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*(Group.objects.get(name=name) for name in extracted))
 
 
 class SectionFactory(factory.django.DjangoModelFactory):

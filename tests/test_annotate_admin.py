@@ -1,7 +1,6 @@
 """The annotate screen in the admin: who may use it, what it shows, and its JSON endpoints."""
 
 import json
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -19,6 +18,7 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from tests.pages import script_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -65,29 +65,10 @@ def new_note(block, quote: str, **note) -> dict:
     }
 
 
-class StateScript(HTMLParser):
-    """The JSON document the page hands its script (`json_script`), as the script reads it."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.inside = False
-        self.text = ""
-
-    def handle_starttag(self, tag, attrs):
-        self.inside = tag == "script" and ("id", "annotate-state") in attrs
-
-    def handle_data(self, data):
-        if self.inside:
-            self.text += data
-
-    def handle_endtag(self, tag):
-        self.inside = False
-
-
 def page_state(response) -> dict:
-    parser = StateScript()
-    parser.feed(response.content.decode())
-    return json.loads(parser.text)
+    """The JSON document the page hands its script (`json_script`), as the script reads it."""
+    (text,) = script_texts(response.content.decode(), id="annotate-state")
+    return json.loads(text)
 
 
 @pytest.fixture
@@ -238,6 +219,25 @@ def test_the_screen_highlights_every_note_internal_ones_too_and_lists_orphans(ed
     assert [note["id"] for note in state["annotations"]] == [public.pk, internal.pk]
     assert [note["id"] for note in state["orphaned"]] == [orphan.pk]
     assert state["blocks"] == [{"id": paragraph.pk, "kind": "paragraph", "text": paragraph.text}]
+
+
+def test_a_note_whose_offsets_miss_its_quote_is_listed_to_reattach_not_highlighted(
+    editor_client,
+):
+    paragraph = ParagraphFactory(text="The paste is made from coca plants.")
+    stale = AnnotationFactory(paragraph=paragraph, start=4, end=9, quote_exact="pasta")
+
+    response = editor_client.get(screen_url(paragraph.article))
+
+    assertContains(
+        response,
+        f'<p class="annotate-text" data-block-id="{paragraph.pk}">'
+        "The paste is made from coca plants.</p>",
+        html=True,
+    )
+    state = page_state(response)
+    assert state["annotations"] == []
+    assert [note["id"] for note in state["orphaned"]] == [stale.pk]
 
 
 def test_overlapping_notes_are_split_into_nested_highlights(editor_client):

@@ -5,7 +5,6 @@ is recorded in the note's history; an edited reply says so wherever staff read i
 """
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
@@ -37,9 +36,7 @@ def delete_url(annotation: Annotation) -> str:
 
 @pytest.fixture
 def other_annotator(db):
-    user = StaffFactory(username="other-annotator")
-    user.groups.add(Group.objects.get(name="Annotators"))
-    return user
+    return StaffFactory(username="other-annotator", groups=["Annotators"])
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import threading
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -35,9 +34,7 @@ CONFLICT = "Your changes below have not been saved."
 @pytest.fixture
 def ana(db):
     """The other editor, who gets there first."""
-    user = StaffFactory(username="ana", first_name="Ana", last_name="Ruiz")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+    return StaffFactory(username="ana", first_name="Ana", last_name="Ruiz", groups=["Editors"])
 
 
 @pytest.fixture

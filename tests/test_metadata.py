@@ -17,6 +17,7 @@ from tests.factories import (
     StaffFactory,
     TagFactory,
 )
+from tests.pages import script_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +30,10 @@ class HeadParser(HTMLParser):
         self.meta: list[tuple[str, str]] = []
         self.canonical: list[str] = []
         self.json_ld: list[str] = []
-        self.scripts: int = 0
-        self._in_json_ld = False
+
+    def feed(self, data: str) -> None:
+        super().feed(data)
+        self.json_ld += script_texts(data, type="application/ld+json")
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -39,19 +42,6 @@ class HeadParser(HTMLParser):
             self.meta.append((key, attributes["content"]))
         elif tag == "link" and attributes.get("rel") == "canonical":
             self.canonical.append(attributes["href"])
-        elif tag == "script":
-            self.scripts += 1
-            self._in_json_ld = attributes.get("type") == "application/ld+json"
-            if self._in_json_ld:
-                self.json_ld.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_json_ld = False
-
-    def handle_data(self, data):
-        if self._in_json_ld:
-            self.json_ld[-1] += data
 
     def values(self, key: str) -> list[str]:
         return [content for name, content in self.meta if name == key]

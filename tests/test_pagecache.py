@@ -6,7 +6,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
@@ -49,9 +48,7 @@ def reader():
 @pytest.fixture
 def editor_browser(db):
     client = Client()
-    user = StaffFactory(username="desk-editor")
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
+    client.force_login(StaffFactory(username="desk-editor", groups=["Editors"]))
     return client
 
 

@@ -11,7 +11,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
 from django.http import HttpResponse
@@ -173,8 +172,7 @@ def test_one_request_reads_from_one_replica():
 def test_editors_read_the_primary_on_the_site_and_in_the_admin(replica_database):
     story = ArticleFactory()
     ParagraphFactory(article=story)
-    editor = StaffFactory(username="replica-editor")
-    editor.groups.add(Group.objects.get(name="Editors"))
+    editor = StaffFactory(username="replica-editor", groups=["Editors"])
     client = Client()
     client.force_login(editor)
     routers._pinned.set(False)

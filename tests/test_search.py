@@ -17,7 +17,6 @@ from django.db import connection
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.admin.tagging import add_tags, remove_tags
 from articles.importer import import_story_file
 from articles.models import Article, Block
 from articles.search.index import (
@@ -27,6 +26,7 @@ from articles.search.index import (
     refresh_search_index_on_commit,
 )
 from articles.search.query import MAX_QUERY_LENGTH, MAX_WORDS, parse_query
+from articles.tagging import add_tags, remove_tags
 from tests.factories import (
     ArticleFactory,
     AsideFactory,
@@ -418,22 +418,20 @@ def test_reimporting_a_changed_paragraph_updates_the_index(
     assert "<mark>ministry</mark>" in html
 
 
-def test_tag_changes_reach_search_through_the_index_service(
-    client, django_capture_on_commit_callbacks
+def test_tagging_services_refresh_search_once_committed(
+    client, editor, django_capture_on_commit_callbacks
 ):
-    """As the admin's bulk tag actions will: change the tags, then refresh on commit."""
+    """`add_tags`/`remove_tags`, which the admin's bulk tag actions call, re-index what changed."""
     story = ParagraphFactory(text="Prices rose again.").article
     index_everything()
     assert headlines(search(client, q="inflation")) == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        changed = add_tags(article_ids=[story.pk], names=["Inflation"])
-        refresh_search_index_on_commit(article_ids=[article.pk for article in changed])
+        add_tags(article_ids=[story.pk], names=["Inflation"], user=editor)
     assert headlines(search(client, q="inflation")) == [story.headline]
 
     with django_capture_on_commit_callbacks(execute=True):
-        changed = remove_tags(article_ids=[story.pk], names=["Inflation"])
-        refresh_search_index_on_commit(article_ids=[article.pk for article in changed])
+        remove_tags(article_ids=[story.pk], names=["Inflation"], user=editor)
     assert headlines(search(client, q="inflation")) == []
 
 

@@ -342,3 +342,13 @@ def test_a_note_of_unknown_kind_is_escaped_into_the_story_page(client):
     assert "<i>x" not in body
     assert 'class="annotated mark-zz&quot;&gt;&lt;i&gt;x"' in body
     assert 'class="note note-zz&quot;&gt;&lt;i&gt;x"' in body
+
+
+def test_a_note_whose_offsets_miss_its_quote_is_shown_without_a_highlight(client):
+    """Highlighting the words now at its offsets would put the note on a passage it never quoted."""
+    paragraph = ParagraphFactory(text="The paste is made from coca plants.")
+    AnnotationFactory(paragraph=paragraph, start=4, end=9, quote_exact="pasta")
+    response = client.get(paragraph.article.get_absolute_url())
+    body = response.content.decode()
+    assert "<p>The paste is made from coca plants.</p>" in body
+    assert 'class="annotated' not in body

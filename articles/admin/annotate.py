@@ -25,13 +25,11 @@ object where text is expected, anything but a whole number where one is), a valu
 
 import json
 from functools import wraps
-from itertools import pairwise
 
 from django import forms
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.http import Http404, HttpResponse, RawPostDataException
 from django.shortcuts import get_object_or_404
@@ -56,16 +54,19 @@ from ..annotations.editing import (
     reply_to_annotation,
     update_annotation,
 )
+from ..annotations.highlighting import highlight_segments
 from ..annotations.permissions import (
     can_change_annotation,
     can_change_reply,
     can_delete_annotation,
     can_delete_reply,
 )
+from ..annotations.placement import is_placed
 from ..annotations.services import SNAPSHOT_FIELDS
 from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 from ..pagination import requested_page
-from ..text import sanitize_html
+from ..people import NO_LONGER_HERE, display_name
+from ..text import sanitize_html, script_safe_json
 
 SCREEN_PERMISSIONS = ("articles.view_article", "articles.add_annotation")
 CHANGE_PERMISSION = "articles.change_annotation"
@@ -74,10 +75,6 @@ REPLY_PERMISSION = "articles.add_annotationreply"
 HISTORY_PERMISSION = "articles.view_annotationrevision"
 
 MAX_OFFSET = 2**31 - 1
-
-# Written inside JSON strings instead of "<", ">" and "&", as `json_script` does, so no response
-# ever carries markup, even one a browser were tricked into reading as HTML.
-JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 # The HTML parser turns "\r\n" into "\n"; a character reference keeps the text as stored, so that
 # offsets counted in the browser match the block's text.
@@ -264,7 +261,8 @@ class ReplyForm(JSONForm):
 
 
 def json_response(data, *, status: int = 200) -> HttpResponse:
-    text = json.dumps(data, cls=DjangoJSONEncoder).translate(JSON_ESCAPES)
+    # No response ever carries markup, even one a browser were tricked into reading as HTML.
+    text = script_safe_json(data)
     return HttpResponse(text, status=status, content_type="application/json")
 
 
@@ -335,20 +333,6 @@ def require(allowed: bool) -> None:
 # What the screen shows, as JSON for the script and as highlighted text for the page.
 
 
-def person(user) -> str:
-    if user is None:
-        return "someone no longer here"
-    return user.get_full_name() or user.get_username()
-
-
-def is_placed(annotation: Annotation, text: str | None) -> bool:
-    """Whether the note's offsets still point at its quote in its block's text."""
-    if text is None or annotation.anchor_state != Annotation.AnchorState.ANCHORED:
-        return False
-    start, end = annotation.start, annotation.end
-    return 0 <= start < end <= len(text) and text[start:end] == annotation.quote_exact
-
-
 def note_json(annotation: Annotation, *, text: str | None, user) -> dict:
     """A note as the script reads it; `text` is its block's text, to place it in UTF-16.
 
@@ -377,7 +361,7 @@ def note_json(annotation: Annotation, *, text: str | None, user) -> dict:
         "correction_wrong": annotation.correction_wrong,
         "correction_right": annotation.correction_right,
         "corrected_at": annotation.corrected_at,
-        "author": person(annotation.author),
+        "author": display_name(annotation.author),
         "created_at": annotation.created_at,
         "modified_at": annotation.modified_at,
         "version": annotation.version,
@@ -405,7 +389,7 @@ def revision_changes(before: dict | None, after: dict | None) -> list[dict]:
     before, after = before or {}, after or {}
     if "reply_id" in before:
         # A reply edited or deleted (`services.reply_snapshot`): what it said, and whose it was.
-        label = f"reply by {before.get('reply_author') or 'someone no longer here'}"
+        label = f"reply by {before.get('reply_author') or NO_LONGER_HERE}"
         return [
             {"field": label, "before": before.get("reply_body"), "after": after.get("reply_body")}
         ]
@@ -432,7 +416,7 @@ def note_detail_json(annotation: Annotation, *, user) -> dict:
     detail["replies"] = [
         {
             "id": reply.pk,
-            "author": person(reply.author),
+            "author": display_name(reply.author),
             "created_at": reply.created_at,
             "edited_at": reply.edited_at,
             "body": reply.body,
@@ -447,7 +431,7 @@ def note_detail_json(annotation: Annotation, *, user) -> dict:
         detail["history"] = [
             {
                 "id": revision.pk,
-                "user": person(revision.user),
+                "user": display_name(revision.user),
                 "created_at": revision.created_at,
                 "action": revision.action,
                 "action_label": revision.get_action_display(),
@@ -500,13 +484,12 @@ def _escaped(text: str) -> SafeString:
 def highlighted_text(text: str, annotations: list[Annotation]) -> SafeString:
     """The block's text with each placed note's passage in a <mark>; overlaps are split."""
     placed = [a for a in annotations if is_placed(a, text)]
-    boundaries = sorted({0, len(text)} | {a.start for a in placed} | {a.end for a in placed})
     parts = []
-    for start, end in pairwise(boundaries):
-        covering = [a for a in placed if a.start <= start and a.end >= end]
-        segment = _escaped(text[start:end])
+    for segment in highlight_segments(text, placed, span=lambda a: (a.start, a.end)):
+        covering = segment.covering
+        escaped = _escaped(segment.text)
         if not covering:
-            parts.append(segment)
+            parts.append(escaped)
             continue
         # The innermost note gives the colour; it is the one a click opens.
         top = min(covering, key=lambda a: (a.end - a.start, a.pk))
@@ -521,7 +504,7 @@ def highlighted_text(text: str, annotations: list[Annotation]) -> SafeString:
                 " ".join(classes),
                 " ".join(str(a.pk) for a in covering),
                 ", ".join(a.get_kind_display() for a in covering),
-                segment,
+                escaped,
             )
         )
     return format_html_join("", "{}", ((part,) for part in parts))

@@ -15,7 +15,6 @@ version of their own, so this form does not check one.
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -23,12 +22,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
-from ..annotations.services import TextChange, orphan_paragraph_annotations, reanchor_story_edit
-from ..models import Annotation, Article, Block
-from ..refresh import stories_changed_on_commit
-from ..related.suggest import accept_suggestion, suggest_targets
+from ..asides import delete_asides, link_aside, save_aside
+from ..models import Article, Block
+from ..related.suggest import suggest_targets
 from ..text import safe_http_url
-from ..versions import bump_versions
 
 
 class LinkFilter(admin.SimpleListFilter):
@@ -65,36 +62,15 @@ class AsideAdmin(admin.ModelAdmin):
         return super().get_queryset(request).asides()
 
     def save_model(self, request, obj, form, change):
-        old_teaser = form.initial.get("teaser", "")
-        super().save_model(request, obj, form, change)
-        if change and "teaser" in form.changed_data:
-            # A teaser is annotatable text: its notes follow the edit like a paragraph's.
-            reanchor_story_edit(
-                article=obj.article,
-                changes=[TextChange(block=obj, old_text=old_teaser)],
-                created_blocks=[],
-                deleted_blocks=[],
-                user=request.user,
-            )
-        bump_versions(Article, pks=[obj.article_id])
-        stories_changed_on_commit(article_ids=[obj.article_id])
+        teaser_changed = change and "teaser" in form.changed_data
+        old_teaser = form.initial.get("teaser", "") if teaser_changed else None
+        save_aside(aside=obj, old_teaser=old_teaser, user=request.user)
 
     def delete_model(self, request, obj):
-        _bump_notes_of([obj])
-        orphan_paragraph_annotations(paragraph=obj, user=request.user)
-        super().delete_model(request, obj)
-        bump_versions(Article, pks=[obj.article_id])
-        stories_changed_on_commit(article_ids=[obj.article_id])
+        delete_asides(asides=[obj], user=request.user)
 
     def delete_queryset(self, request, queryset):
-        asides = list(queryset)
-        _bump_notes_of(asides)
-        for aside in asides:
-            orphan_paragraph_annotations(paragraph=aside, user=request.user)
-        super().delete_queryset(request, queryset)
-        article_ids = [aside.article_id for aside in asides]
-        bump_versions(Article, pks=article_ids)
-        stories_changed_on_commit(article_ids=article_ids)
+        delete_asides(asides=list(queryset), user=request.user)
 
     def has_add_permission(self, request):
         # An aside has a place in a story's body; it is added there.
@@ -120,9 +96,7 @@ class AsideAdmin(admin.ModelAdmin):
             self.message_user(request, "That story no longer exists.", messages.ERROR)
         else:
             try:
-                with transaction.atomic():
-                    accept_suggestion(aside=aside, target=target)
-                    bump_versions(Article, pks=[aside.article_id])
+                link_aside(aside=aside, target=target)
             except ValueError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
@@ -185,11 +159,3 @@ class AsideAdmin(admin.ModelAdmin):
     @admin.display(description="resolved?", boolean=True)
     def resolved(self, aside: Block) -> bool:
         return aside.is_resolved
-
-
-def _bump_notes_of(asides: list[Block]) -> None:
-    """Deleting asides orphans their notes, or detaches those orphaned already: new versions."""
-    bump_versions(
-        Annotation,
-        pks=Annotation.objects.filter(paragraph__in=asides).values_list("pk", flat=True),
-    )

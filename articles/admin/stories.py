@@ -11,14 +11,11 @@ bulk actions and re-anchoring bump the versions of the stories and notes they ch
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
+from .. import publishing
 from ..annotations.services import TextChange, reanchor_story_edit
 from ..concurrency import VersionCheckedAdmin
 from ..forms import ArticleAdminForm, BlockInlineForm
@@ -76,51 +73,29 @@ class OldSlugInline(admin.TabularInline):
         return False
 
 
-def _log_change(request, articles, message: str) -> None:
-    LogEntry.objects.log_actions(
-        user_id=request.user.pk, queryset=articles, action_flag=CHANGE, change_message=message
-    )
-
-
 def _stories(count: int) -> str:
     return f"{count} stor{pluralize(count, 'y,ies')}"
+
+
+def _selected_ids(queryset) -> list[int]:
+    return list(queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True))
 
 
 @admin.action(description="Publish selected stories", permissions=["publish"])
 def publish_stories(modeladmin, request, queryset):
     """Publish the selection; a story without a publication time is published as of now."""
-    queryset = queryset.select_related(None).prefetch_related(None)
-    to_publish = list(
-        queryset.exclude(status=Article.Status.PUBLISHED, published_at__isnull=False).only(
-            "pk", "headline"
-        )
-    )
-    now = timezone.now()
-    Article.objects.filter(pk__in=[article.pk for article in to_publish]).update(
-        status=Article.Status.PUBLISHED,
-        published_at=Coalesce("published_at", Value(now)),
-        modified_at=now,
-        version=F("version") + 1,
-    )
-    _log_change(request, to_publish, "Published.")
-    stories_changed_on_commit(article_ids=[article.pk for article in to_publish])
-    modeladmin.message_user(request, f"Published {_stories(len(to_publish))}.", messages.SUCCESS)
+    article_ids = _selected_ids(queryset)
+    published = publishing.publish_stories(article_ids=article_ids, user=request.user)
+    modeladmin.message_user(request, f"Published {_stories(len(published))}.", messages.SUCCESS)
 
 
 @admin.action(description="Unpublish selected stories", permissions=["publish"])
 def unpublish_stories(modeladmin, request, queryset):
     """Return the selection to drafts; publication times stay, for when they come back."""
-    queryset = queryset.select_related(None).prefetch_related(None)
-    to_unpublish = list(queryset.filter(status=Article.Status.PUBLISHED).only("pk", "headline"))
-    Article.objects.filter(pk__in=[article.pk for article in to_unpublish]).update(
-        status=Article.Status.DRAFT, modified_at=timezone.now(), version=F("version") + 1
+    unpublished = publishing.unpublish_stories(
+        article_ids=_selected_ids(queryset), user=request.user
     )
-    _log_change(request, to_unpublish, "Unpublished.")
-    # On SQLite the search index holds public stories only (bm25's statistics span it).
-    stories_changed_on_commit(article_ids=[article.pk for article in to_unpublish])
-    modeladmin.message_user(
-        request, f"Unpublished {_stories(len(to_unpublish))}.", messages.SUCCESS
-    )
+    modeladmin.message_user(request, f"Unpublished {_stories(len(unpublished))}.", messages.SUCCESS)
 
 
 @admin.register(Article)

@@ -1,29 +1,23 @@
 """Tags in the admin: the tag list, and the bulk "add/remove tags" actions on stories.
 
-The actions go through taggit's manager (`article.tags.add/remove`) so that its signals fire, but
-resolve the tags once and touch only the stories whose tags actually change.
+The actions ask for the tag names, then call the services in `articles.tagging`.
 """
 
-from collections import defaultdict
 from contextlib import suppress
-from functools import reduce
-from operator import or_
 
 import taggit.models
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import NotRegistered
-from django.contrib.admin.models import CHANGE, LogEntry
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
 from ..forms import TagNamesForm
-from ..models import Article, Tag, TaggedArticle
+from ..models import Tag, TaggedArticle
 from ..refresh import stories_changed_on_commit
-from ..versions import bump_versions
+from ..tagging import add_tags, quoted_names, remove_tags
 
 # Our stories use `articles.Tag`; taggit's own tag table stays empty, so hide its admin.
 with suppress(NotRegistered):
@@ -74,60 +68,6 @@ def _tagged_story_ids(tags) -> list[int]:
     )
 
 
-def find_tags(names: list[str]) -> dict[str, Tag]:
-    """The existing tags with these names, keyed by lower-cased name (tags are case-insensitive)."""
-    if not names:
-        return {}
-    matches = Tag.objects.filter(reduce(or_, (Q(name__iexact=name) for name in names)))
-    found = {}
-    for tag in matches.order_by("pk"):
-        # Should two tags differ only in case, taggit uses the older one; so do we.
-        found.setdefault(tag.name.lower(), tag)
-    return found
-
-
-def add_tags(*, article_ids: list[int], names: list[str]) -> list[Article]:
-    """Tag the stories with `names`, creating missing tags; returns the stories that changed."""
-    with transaction.atomic():
-        existing = find_tags(names)
-        tags = [existing.get(name.lower()) or Tag.objects.create(name=name) for name in names]
-        has = set(
-            TaggedArticle.objects.filter(content_object__in=article_ids, tag__in=tags).values_list(
-                "content_object_id", "tag_id"
-            )
-        )
-        changed = []
-        for article in Article.objects.filter(pk__in=article_ids).only("pk", "headline"):
-            missing = [tag for tag in tags if (article.pk, tag.pk) not in has]
-            if missing:
-                article.tags.add(*missing)
-                changed.append(article)
-        _bump_versions(changed)
-        return changed
-
-
-def remove_tags(*, article_ids: list[int], names: list[str]) -> list[Article]:
-    """Take the tags `names` off the stories; returns the stories that changed."""
-    with transaction.atomic():
-        tags = find_tags(names).values()
-        held = defaultdict(list)
-        for article_id, name in TaggedArticle.objects.filter(
-            content_object__in=article_ids, tag__in=tags
-        ).values_list("content_object_id", "tag__name"):
-            held[article_id].append(name)
-        changed = list(Article.objects.filter(pk__in=held).only("pk", "headline"))
-        for article in changed:
-            # taggit removes by exact name, so pass the names as stored.
-            article.tags.remove(*held[article.pk])
-        _bump_versions(changed)
-        return changed
-
-
-def _bump_versions(articles: list[Article]) -> None:
-    """Retagged stories get a new version: a change form opened before cannot drop the tags."""
-    bump_versions(Article, pks=[article.pk for article in articles])
-
-
 def _bulk_tag_step(
     modeladmin, request, queryset, *, action, title, submit_label, apply, verb, preposition
 ):
@@ -136,20 +76,11 @@ def _bulk_tag_step(
     if form.is_valid():
         names = form.cleaned_data["tags"]
         article_ids = list(queryset.prefetch_related(None).values_list("pk", flat=True))
-        changed = apply(article_ids=article_ids, names=names)
-        stories_changed_on_commit(article_ids=[article.pk for article in changed])
-        quoted = ", ".join(f"“{name}”" for name in names)
-        if changed:
-            LogEntry.objects.log_actions(
-                user_id=request.user.pk,
-                queryset=changed,
-                action_flag=CHANGE,
-                change_message=f"{verb} tags {quoted}.",
-            )
+        changed = apply(article_ids=article_ids, names=names, user=request.user)
         count = len(changed)
         modeladmin.message_user(
             request,
-            f"{verb} {quoted} {preposition} {count} stor{pluralize(count, 'y,ies')}.",
+            f"{verb} {quoted_names(names)} {preposition} {count} stor{pluralize(count, 'y,ies')}.",
             messages.SUCCESS,
         )
         return None  # The admin redirects back to the changelist.

@@ -154,6 +154,11 @@ class Reanchored:
     score: float
 
 
+def quote_is_at(*, text: str, start: int, end: int, exact: str) -> bool:
+    """Whether ``[start, end)`` is a span of ``text`` that reads exactly ``exact``."""
+    return 0 <= start < end <= len(text) and text[start:end] == exact
+
+
 def make_anchor(*, text: str, start: int, end: int, context: int = CONTEXT_LENGTH) -> Anchor:
     """Anchor ``text[start:end]`` with up to ``context`` code points of context on each side."""
     if not 0 <= start < end <= len(text):
@@ -299,8 +304,7 @@ def _reanchor_one(
 
 
 def _resolve(*, text: str, anchor: Anchor, budget: WorkBudget) -> tuple[int, int] | None:
-    in_range = 0 <= anchor.start < anchor.end <= len(text)
-    if in_range and text[anchor.start : anchor.end] == anchor.exact:
+    if quote_is_at(text=text, start=anchor.start, end=anchor.end, exact=anchor.exact):
         return anchor.start, anchor.end
     found = locate(text=text, anchor=anchor, budget=budget).anchor
     return None if found is None else (found.start, found.end)

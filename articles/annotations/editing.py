@@ -30,6 +30,7 @@ from ..versions import VersionConflict, claim_version
 from .anchoring import Anchor, make_anchor, utf16_to_codepoint
 from .corrections import correction_time_error, refresh_story_corrected
 from .permissions import can_change_reply, can_delete_reply
+from .placement import set_anchor
 from .services import (
     annotation_snapshot,
     record_reply_revision,
@@ -89,7 +90,7 @@ def create_annotation(*, paragraph: Block, selection: Selection, note: Mapping, 
     block = Block.objects.select_for_update().get(pk=paragraph.pk)
     anchor = anchor_selection(text=block.annotatable_text, selection=selection)
     annotation = Annotation(article_id=block.article_id, paragraph=block, author=_editor(user))
-    _set_anchor(annotation, anchor)
+    set_anchor(annotation, anchor)
     _apply_note(annotation, note)
     annotation.save()
     record_revision(annotation=annotation, action=AnnotationRevision.Action.CREATED, user=user)
@@ -202,7 +203,7 @@ def reattach_annotation(
     before = annotation_snapshot(current)
     _claim(current, version)
     current.paragraph = block
-    _set_anchor(current, anchor)
+    set_anchor(current, anchor)
     current.anchor_state = Annotation.AnchorState.ANCHORED
     current.save()
     record_revision(
@@ -258,14 +259,6 @@ def _current_reply(reply: AnnotationReply) -> AnnotationReply:
 def _claim(annotation: Annotation, version: int) -> None:
     """Compare-and-set the version, so that of two concurrent saves exactly one wins."""
     claim_version(annotation, expected=version)
-
-
-def _set_anchor(annotation: Annotation, anchor: Anchor) -> None:
-    annotation.quote_exact = anchor.exact
-    annotation.quote_prefix = anchor.prefix
-    annotation.quote_suffix = anchor.suffix
-    annotation.start = anchor.start
-    annotation.end = anchor.end
 
 
 def _apply_note(annotation: Annotation, note: Mapping) -> None:

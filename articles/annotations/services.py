@@ -32,8 +32,9 @@ from django.utils import timezone
 
 from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 from ..versions import bump_versions
-from .anchoring import Anchor, WorkBudget, locate, make_anchor, reanchor
+from .anchoring import Anchor, WorkBudget, locate, make_anchor, quote_is_at, reanchor
 from .corrections import refresh_story_corrected
+from .placement import anchor_of, set_anchor
 
 SNAPSHOT_FIELDS = (
     "kind",
@@ -221,31 +222,12 @@ def _update_anchors(annotations: list[Annotation]) -> None:
             cursor.execute(sql, [value for i in batch for value in (ids[i], *rows[i])])
 
 
-def _anchor_of(annotation: Annotation) -> Anchor:
-    return Anchor(
-        exact=annotation.quote_exact,
-        prefix=annotation.quote_prefix,
-        suffix=annotation.quote_suffix,
-        start=annotation.start,
-        end=annotation.end,
-    )
-
-
 def _anchor_in(text: str, annotation: Annotation) -> Anchor:
     """The annotation's anchor with its context as it really is in `text`, when it is there."""
-    anchor = _anchor_of(annotation)
-    in_range = 0 <= anchor.start < anchor.end <= len(text)
-    if in_range and text[anchor.start : anchor.end] == anchor.exact:
+    anchor = anchor_of(annotation)
+    if quote_is_at(text=text, start=anchor.start, end=anchor.end, exact=anchor.exact):
         return make_anchor(text=text, start=anchor.start, end=anchor.end)
     return anchor
-
-
-def _apply_anchor(annotation: Annotation, anchor: Anchor) -> None:
-    annotation.quote_exact = anchor.exact
-    annotation.quote_prefix = anchor.prefix
-    annotation.quote_suffix = anchor.suffix
-    annotation.start = anchor.start
-    annotation.end = anchor.end
 
 
 def _anchored_by_block(blocks: Iterable[Block]) -> dict[int, list[Annotation]]:
@@ -275,7 +257,7 @@ def _reanchor_block(
     """Move `annotations` through the block's own edit; returns those left without a place."""
     if not annotations or old_text == new_text:
         return []
-    anchors = [_anchor_of(annotation) for annotation in annotations]
+    anchors = [anchor_of(annotation) for annotation in annotations]
     outcomes = reanchor(old_text=old_text, new_text=new_text, anchors=anchors, budget=budget)
     homeless = []
     for annotation, anchor, outcome in zip(annotations, anchors, outcomes, strict=True):
@@ -290,7 +272,7 @@ def _reanchor_block(
             )
         elif outcome.anchor != anchor:
             before = annotation_snapshot(annotation)
-            _apply_anchor(annotation, outcome.anchor)
+            set_anchor(annotation, outcome.anchor)
             trail.record(annotation, action=AnnotationRevision.Action.REANCHORED, before=before)
             result.reanchored.append(annotation)
     return homeless
@@ -332,7 +314,7 @@ def _rehome(
         else:
             _, block, anchor = best
             annotation.paragraph = block
-            _apply_anchor(annotation, anchor)
+            set_anchor(annotation, anchor)
             trail.record(
                 annotation, action=AnnotationRevision.Action.REANCHORED, before=item.before
             )

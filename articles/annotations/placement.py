@@ -1,0 +1,41 @@
+"""Where an annotation row stands in its block's text: its anchor, and whether it is still placed.
+
+`anchoring` works on plain `Anchor` values; this module is the one bridge between those and the
+annotation's columns, so that "is this note still on its passage?" has one answer for the story
+page, the annotate screen, re-anchoring and the backup checker.
+"""
+
+from ..models import Annotation
+from .anchoring import Anchor, quote_is_at
+
+
+def anchor_of(annotation: Annotation) -> Anchor:
+    """The anchor the annotation's columns store."""
+    return Anchor(
+        exact=annotation.quote_exact,
+        prefix=annotation.quote_prefix,
+        suffix=annotation.quote_suffix,
+        start=annotation.start,
+        end=annotation.end,
+    )
+
+
+def set_anchor(annotation: Annotation, anchor: Anchor) -> None:
+    """Store `anchor` in the annotation's columns (the caller saves)."""
+    annotation.quote_exact = anchor.exact
+    annotation.quote_prefix = anchor.prefix
+    annotation.quote_suffix = anchor.suffix
+    annotation.start = anchor.start
+    annotation.end = anchor.end
+
+
+def is_placed(annotation: Annotation, text: str | None) -> bool:
+    """Whether the note is anchored and its offsets still point at its quote in `text`.
+
+    `text` is its block's annotatable text, None when it has no block.
+    """
+    if text is None or annotation.anchor_state != Annotation.AnchorState.ANCHORED:
+        return False
+    return quote_is_at(
+        text=text, start=annotation.start, end=annotation.end, exact=annotation.quote_exact
+    )

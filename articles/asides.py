@@ -1,0 +1,55 @@
+"""Changing read-more asides from their own admin screen: a new teaser, a link, a deletion.
+
+Each is one transaction that also gives the story a new version (a change form opened before
+cannot write the old aside back); an edit or deletion, once committed, also refreshes the story's
+search entry and related list. A teaser is annotatable text, so its notes follow an edit and are
+orphaned by a deletion.
+"""
+
+from django.db import transaction
+
+from .annotations.services import TextChange, orphan_paragraph_annotations, reanchor_story_edit
+from .models import Annotation, Article, Block
+from .refresh import stories_changed_on_commit
+from .related.suggest import accept_suggestion
+from .versions import bump_versions
+
+
+@transaction.atomic
+def save_aside(*, aside: Block, old_teaser: str | None, user) -> None:
+    """Save the aside; `old_teaser` is the teaser before the edit, None when it did not change."""
+    aside.save()
+    if old_teaser is not None:
+        reanchor_story_edit(
+            article=aside.article,
+            changes=[TextChange(block=aside, old_text=old_teaser)],
+            created_blocks=[],
+            deleted_blocks=[],
+            user=user,
+        )
+    _stories_changed([aside.article_id])
+
+
+@transaction.atomic
+def link_aside(*, aside: Block, target: Article) -> None:
+    """Point the aside at `target` (a suggested story); ValueError when it may not."""
+    accept_suggestion(aside=aside, target=target)
+    bump_versions(Article, pks=[aside.article_id])
+
+
+@transaction.atomic
+def delete_asides(*, asides: list[Block], user) -> None:
+    """Delete the asides, orphaning their notes (and detaching those orphaned already)."""
+    bump_versions(
+        Annotation,
+        pks=Annotation.objects.filter(paragraph__in=asides).values_list("pk", flat=True),
+    )
+    for aside in asides:
+        orphan_paragraph_annotations(paragraph=aside, user=user)
+    Block.objects.filter(pk__in=[aside.pk for aside in asides]).delete()
+    _stories_changed([aside.article_id for aside in asides])
+
+
+def _stories_changed(article_ids: list[int]) -> None:
+    bump_versions(Article, pks=article_ids)
+    stories_changed_on_commit(article_ids=article_ids)

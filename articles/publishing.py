@@ -1,0 +1,64 @@
+"""Publishing and unpublishing stories: the one path the admin's actions (and tests) take.
+
+Each call is one transaction: the status change, a new version for every story it changes (so a
+change form opened before cannot write the old status back), an admin log entry per story, and,
+once committed, the search index and related lists refreshed for those stories.
+"""
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import Article
+from .refresh import stories_changed_on_commit
+
+
+def publish_stories(*, article_ids, user) -> list[Article]:
+    """Publish the stories; one without a publication time is published as of now.
+
+    Returns the stories that changed (those already published with a time are left alone).
+    """
+    with transaction.atomic():
+        to_publish = list(
+            Article.objects.filter(pk__in=article_ids)
+            .exclude(status=Article.Status.PUBLISHED, published_at__isnull=False)
+            .only("pk", "headline")
+        )
+        now = timezone.now()
+        Article.objects.filter(pk__in=[article.pk for article in to_publish]).update(
+            status=Article.Status.PUBLISHED,
+            published_at=Coalesce("published_at", Value(now)),
+            modified_at=now,
+            version=F("version") + 1,
+        )
+        _stories_changed(to_publish, user=user, message="Published.")
+        return to_publish
+
+
+def unpublish_stories(*, article_ids, user) -> list[Article]:
+    """Return the published stories among `article_ids` to drafts; returns those that changed.
+
+    Publication times stay, for when they come back.
+    """
+    with transaction.atomic():
+        to_unpublish = list(
+            Article.objects.filter(pk__in=article_ids, status=Article.Status.PUBLISHED).only(
+                "pk", "headline"
+            )
+        )
+        Article.objects.filter(pk__in=[article.pk for article in to_unpublish]).update(
+            status=Article.Status.DRAFT, modified_at=timezone.now(), version=F("version") + 1
+        )
+        # On SQLite the search index holds public stories only (bm25's statistics span it).
+        _stories_changed(to_unpublish, user=user, message="Unpublished.")
+        return to_unpublish
+
+
+def _stories_changed(articles: list[Article], *, user, message: str) -> None:
+    if articles:
+        LogEntry.objects.log_actions(
+            user_id=user.pk, queryset=articles, action_flag=CHANGE, change_message=message
+        )
+    stories_changed_on_commit(article_ids=[article.pk for article in articles])
