@@ -12,7 +12,7 @@ class ArticlesConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate, pre_migrate
 
-        from . import generation
+        from articles.caching import generation
 
         # Every write to what readers see moves the content generation on (see `generation`).
         connection_created.connect(generation.install, dispatch_uid="newsroom-content-generation")

@@ -23,9 +23,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
-from .models import Article, Author, Section, Tag
-from .selectors import CARD_FIELDS, bylines_prefetch, public_authors, public_tags
-from .text import xml_text
+from articles.models import Article, Author, Section, Tag
+from articles.pages.selectors import CARD_FIELDS, bylines_prefetch, public_authors, public_tags
+from articles.text.markup import xml_text
 
 FEED_LENGTH = 50
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"

@@ -18,9 +18,9 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from .search.schema import PostgresGinIndex
-from .tag_slugs import tag_slug
-from .text import render_markdown, safe_http_url
+from articles.search.schema import PostgresGinIndex
+from articles.text.markup import render_markdown, safe_http_url
+from articles.text.slugs import tag_slug
 
 BLOCK_KEY_ALPHABET = string.ascii_lowercase + "234567"
 
@@ -709,8 +709,8 @@ class AnnotationRevision(models.Model):
 class ContentState(models.Model):
     """One row: a number that moves on after every committed change to what readers can see.
 
-    Reader pages are validated and cached against it (`articles.generation`), so that checking
-    whether a page is still current is one primary-key read, however large the archive.
+    Reader pages are validated and cached against it (`articles.caching.generation`), so that
+    checking whether a page is still current is one primary-key read, however large the archive.
     """
 
     generation = models.PositiveBigIntegerField(default=0)

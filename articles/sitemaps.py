@@ -16,10 +16,10 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from .caching import latest
-from .models import Article, Author, Byline, Section, Tag, TaggedArticle
-from .pagination import page_number
-from .selectors import public_authors, public_tags
+from articles.caching.conditional import latest
+from articles.models import Article, Author, Byline, Section, Tag, TaggedArticle
+from articles.pages.pagination import page_number
+from articles.pages.selectors import public_authors, public_tags
 
 NEWS_WINDOW = timedelta(days=2)
 # Google News reads at most 1,000 URLs from a news sitemap.

@@ -2,10 +2,10 @@
 
 from django.urls import path, register_converter
 
-from . import feeds, views
-from .annotations.urls import urlpatterns as annotation_urlpatterns
-from .archives import MonthConverter, YearConverter
-from .search.views import search
+from articles import feeds, views
+from articles.annotations.urls import urlpatterns as annotation_urlpatterns
+from articles.pages.archives import MonthConverter, YearConverter
+from articles.search.views import search
 
 app_name = "articles"
 register_converter(YearConverter, "year")

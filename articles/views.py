@@ -12,26 +12,27 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.views.generic import ListView
 
-from . import caching, seo
-from .archives import month_bounds, months_with_stories, year_bounds
-from .dates import age_banner, next_banner_change
-from .models import Article, OldSlug, Section
-from .pagecache import cached_page
-from .pagination import requested_page
-from .selectors import (
+from articles.caching import conditional
+from articles.caching.pagecache import cached_page
+from articles.models import Article, OldSlug, Section
+from articles.pages import seo
+from articles.pages.archives import month_bounds, months_with_stories, year_bounds
+from articles.pages.dates import age_banner, next_banner_change
+from articles.pages.pagination import requested_page
+from articles.pages.selectors import (
     prefetch_story_page,
     public_authors,
     public_tags,
     story_cards,
     story_for_page,
 )
-from .story import build_story_body
+from articles.pages.story import build_story_body
 
 
 @cached_page
 def story_detail(request, slug):
     """A story page; old slugs redirect, drafts are 404 except to staff (uncached preview)."""
-    is_staff = caching.is_staff(request)
+    is_staff = conditional.is_staff(request)
     article = story_for_page(Article.objects.published()).filter(slug=slug).first()
     preview = False
     if article is None:
@@ -46,7 +47,7 @@ def story_detail(request, slug):
 
     now = timezone.now()
     banner = age_banner(article.published_at, now=now)
-    validators, unchanged = caching.reader_validators(
+    validators, unchanged = conditional.reader_validators(
         request, shows=(banner,), since=article.published_at
     )
     if unchanged is not None:
@@ -69,7 +70,7 @@ def story_detail(request, slug):
     response = render(request, "articles/article_detail.html", context)
     # The age banner is true until the story's next anniversary.
     until = next_banner_change(article.published_at, now=now)
-    return caching.finish_page(response, validators, until=until)
+    return conditional.finish_page(response, validators, until=until)
 
 
 class StoryListView(ListView):
@@ -77,7 +78,7 @@ class StoryListView(ListView):
 
     The validators come from the content state (one query, however long the list); a reader
     whose copy is current gets a 304 before the list is counted or loaded, and the count is
-    taken once per content state (`caching.count_at_state`).
+    taken once per content state (`conditional.count_at_state`).
     """
 
     paginate_by = settings.NEWSROOM_PAGE_SIZE
@@ -87,13 +88,13 @@ class StoryListView(ListView):
     def get(self, request, *args, **kwargs):
         # Before the section, tag or author is even looked up: an ETag is only ever given for a
         # page that existed at this content state, and it names this page's URL.
-        validators, unchanged = caching.reader_validators(request)
+        validators, unchanged = conditional.reader_validators(request)
         if unchanged is not None:
             return unchanged
         self.object_list = self.get_queryset()
         # The paginator counts the list: `page` turns an empty list into a 404 when it must.
         response = self.render_to_response(self.get_context_data())
-        return caching.finish_page(response, validators)
+        return conditional.finish_page(response, validators)
 
     def get_queryset(self):
         return story_cards()
@@ -109,7 +110,7 @@ class StoryListView(ListView):
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)
         identity = (type(self).__name__, tuple(sorted(self.kwargs.items())))
-        paginator.count = caching.count_at_state(self.request, queryset, identity=identity)
+        paginator.count = conditional.count_at_state(self.request, queryset, identity=identity)
         return paginator
 
     def page_title(self) -> str:

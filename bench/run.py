@@ -156,7 +156,7 @@ def load_corpus(args) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from articles.corpus import generate_corpus
+    from articles.data.corpus import generate_corpus
     from articles.models import Article
     from articles.related.compute import recompute_related
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles.asides import delete_asides, save_aside
+from articles.editing.asides import delete_asides, save_aside
 from tests.factories import AnnotationFactory, AsideFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.core import serializers
 from django.core.management import CommandError, call_command
 
 from articles.annotations.loading import load_annotation_file
-from articles.backup import BACKUP_LABELS
-from articles.importer import import_story_file
+from articles.data.backup import BACKUP_LABELS
+from articles.data.plaintext import import_story_file
 from articles.models import (
     Annotation,
     AnnotationReply,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertNotContains
 
-from articles.generation import STATE_PK
+from articles.caching.generation import STATE_PK
 from articles.models import Annotation, Article, ContentState, RelatedStory
 from tests.factories import (
     AnnotationFactory,

@@ -11,8 +11,8 @@ from pytest_django.asserts import assertContains
 
 from articles.admin.stories import ArticleAdmin
 from articles.annotations.editing import EditConflict
+from articles.editing.versions import VersionConflict, claim_version
 from articles.models import Annotation, Article, Tag
-from articles.versions import VersionConflict, claim_version
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,

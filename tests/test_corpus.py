@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.corpus import YEARS, Zipf, author_names, generate_corpus, tag_names
+from articles.data.corpus import YEARS, Zipf, author_names, generate_corpus, tag_names
 from articles.models import (
     Annotation,
     Article,
@@ -199,8 +199,8 @@ def test_a_batch_is_written_again_when_the_connection_drops(db, monkeypatch):
         return real_bulk_create(manager, objs, *args, **kwargs)
 
     monkeypatch.setattr(type(Block.objects), "bulk_create", flaky_bulk_create)
-    monkeypatch.setattr("articles.corpus.time.sleep", lambda seconds: None)
-    monkeypatch.setattr("articles.corpus.connection.close", lambda: None)
+    monkeypatch.setattr("articles.data.corpus.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("articles.data.corpus.connection.close", lambda: None)
 
     report = generate_corpus(stories=8, seed=5, now=NOW, related=0)
 

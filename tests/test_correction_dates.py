@@ -12,7 +12,7 @@ from django.utils import timezone
 from articles.annotations.editing import delete_annotation, update_annotation
 from articles.annotations.loading import AnnotationFileError, load_annotation_file
 from articles.annotations.services import reanchor_paragraph
-from articles.importer import import_story_file
+from articles.data.plaintext import import_story_file
 from articles.models import Annotation, Article
 from articles.templatetags.newsroom import dateline, iso_datetime, local_date
 from tests.factories import ArticleFactory, CorrectionAnnotationFactory, ParagraphFactory

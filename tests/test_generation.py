@@ -9,9 +9,9 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles import generation
-from articles.dates import age_banner, next_banner_change
+from articles.caching import generation
 from articles.models import AnnotationReply, Article, Section, Tag
+from articles.pages.dates import age_banner, next_banner_change
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,

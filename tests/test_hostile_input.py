@@ -21,7 +21,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.importer import import_story_file
+from articles.data.plaintext import import_story_file
 from articles.models import Annotation, Article, Block
 from tests.factories import AsideFactory, ParagraphFactory
 from tests.hostile import (

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from articles.annotations.loading import load_annotation_file
-from articles.importer import import_story_file
+from articles.data.plaintext import import_story_file
 from tests import tools
 from tests.factories import ArticleFactory, AsideFactory, AuthorFactory, TagFactory
 from tests.tools import html_errors

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.importer import ImportFormatError, import_story_file, parse_story
+from articles.data.plaintext import ImportFormatError, import_story_file, parse_story
 from articles.models import Annotation, Article, Author, Block, Byline, Section
 from tests.factories import AnnotationFactory
 
@@ -223,7 +223,7 @@ def test_failure_while_saving_writes_nothing(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise ImportFormatError("two.txt", 9, "simulated failure after the article was saved")
 
-    monkeypatch.setattr("articles.importer._save_blocks", fail)
+    monkeypatch.setattr("articles.data.plaintext._save_blocks", fail)
     with pytest.raises(ImportFormatError):
         import_story_file(write(tmp_path, "two.txt", TWO_AUTHORS))
     assert not Article.objects.exists()
@@ -236,14 +236,14 @@ def test_command_reports_unexpected_errors_per_file_and_continues(
 ):
     write(tmp_path, "a-two.txt", TWO_AUTHORS)
     write(tmp_path, SEED_NAME, (seed_dir / SEED_NAME).read_text(encoding="utf-8"))
-    real_save = __import__("articles.importer", fromlist=["save_story"]).save_story
+    real_save = __import__("articles.data.plaintext", fromlist=["save_story"]).save_story
 
     def flaky(story, *, import_key, **options):
         if import_key == "a-two":
             raise RuntimeError("database went away")
         return real_save(story, import_key=import_key, **options)
 
-    monkeypatch.setattr("articles.importer.save_story", flaky)
+    monkeypatch.setattr("articles.data.plaintext.save_story", flaky)
     with pytest.raises(CommandError, match="1 created, 0 updated, 1 failed"):
         call_command("import_stories", str(tmp_path))
     assert "a-two.txt: database went away" in capsys.readouterr().err

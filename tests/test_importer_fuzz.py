@@ -11,7 +11,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.importer import ImportFormatError, import_story_file, parse_story
+from articles.data.plaintext import ImportFormatError, import_story_file, parse_story
 from articles.models import Annotation, Article, Author, Block, Byline, Section
 
 LINES = st.one_of(

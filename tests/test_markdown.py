@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from articles.text import render_markdown
+from articles.text.markup import render_markdown
 
 SEED_RENDERINGS = {
     "The country is spelled **Colombia**. Columbia is a university, a river and several US"

@@ -20,8 +20,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.archives import month_bounds, year_bounds
 from articles.models import Annotation, AnnotationReply, Article, OldSlug, RelatedStory
+from articles.pages.archives import month_bounds, year_bounds
 from articles.search.index import index_articles
 from tests.factories import (
     ArticleFactory,

@@ -172,7 +172,7 @@ def test_reader_pages_replace_a_connection_the_server_dropped():
     reader page reconnects with its first query (the content state) instead of failing."""
     from django.test import Client
 
-    from articles.generation import read_state
+    from articles.caching.generation import read_state
 
     story = ArticleFactory(headline="Served after a failover")
     read_state()  # the connection is open, as a worker's is between requests
@@ -192,7 +192,7 @@ def test_reader_pages_replace_a_connection_the_server_dropped():
 )
 def test_the_state_query_survives_a_server_that_forgot_its_prepared_statement():
     """`DISCARD ALL` (what a pooler runs between clients) drops prepared statements."""
-    from articles.generation import read_state
+    from articles.caching.generation import read_state
 
     before = read_state()
     with connection.cursor() as cursor:

@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.test import RequestFactory
 from django.urls import reverse
 
-from articles.pagination import page_number
+from articles.pages.pagination import page_number
 from articles.search.index import index_articles
 from tests.factories import (
     AnnotationFactory,

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from django.contrib.admin.models import LogEntry
 
+from articles.editing.publishing import publish_stories, unpublish_stories
 from articles.models import Article
-from articles.publishing import publish_stories, unpublish_stories
 from tests.factories import ArticleFactory, ParagraphFactory
 from tests.test_search import headlines, index_everything, search
 

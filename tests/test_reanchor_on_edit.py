@@ -12,7 +12,7 @@ from articles.annotations.services import (
     reanchor_paragraph,
     reanchor_story_edit,
 )
-from articles.importer import import_story_file
+from articles.data.plaintext import import_story_file
 from articles.models import Annotation, AnnotationRevision, Article, Block
 from tests.factories import (
     ArticleFactory,

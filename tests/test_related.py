@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from articles.importer import import_story_file
+from articles.data.plaintext import import_story_file
 from articles.models import Article, Block, RelatedStory, Section
 from articles.related import scoring
 from articles.related.compute import recompute_related, related_on_commit

@@ -17,7 +17,8 @@ from django.db import connection
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.importer import import_story_file
+from articles.data.plaintext import import_story_file
+from articles.editing.tagging import add_tags, remove_tags
 from articles.models import Article, Block
 from articles.search.index import (
     index_article,
@@ -26,7 +27,6 @@ from articles.search.index import (
     refresh_search_index_on_commit,
 )
 from articles.search.query import MAX_QUERY_LENGTH, MAX_WORDS, parse_query
-from articles.tagging import add_tags, remove_tags
 from tests.factories import (
     ArticleFactory,
     AsideFactory,

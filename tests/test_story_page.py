@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.dates import age_banner
-from articles.importer import import_story_file
+from articles.data.plaintext import import_story_file
 from articles.models import Annotation, Article, Block, OldSlug
+from articles.pages.dates import age_banner
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,

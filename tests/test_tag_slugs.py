@@ -9,7 +9,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from articles.models import Tag
-from articles.tag_slugs import is_usable
+from articles.text.slugs import is_usable
 from tests.factories import ArticleFactory, ParagraphFactory, TagFactory
 from tests.test_admin import STORIES, change_url, form_data
 

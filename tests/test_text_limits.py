@@ -4,7 +4,7 @@ screen's API and the importer (issue 11, item 9)."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.importer import ImportFormatError, parse_story
+from articles.data.plaintext import ImportFormatError, parse_story
 from articles.models import Annotation, AnnotationReply, Author
 from tests.factories import (
     AnnotationFactory,

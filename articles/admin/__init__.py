@@ -7,6 +7,6 @@
 - `annotations`: the annotations list (the annotate screen is its own issue).
 """
 
-from . import annotations, asides, authors, sections, stories, tagging
+from articles.admin import annotations, asides, authors, sections, stories, tagging
 
 __all__ = ["annotations", "asides", "authors", "sections", "stories", "tagging"]

@@ -40,8 +40,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..annotations.anchoring import codepoint_to_utf16
-from ..annotations.editing import (
+from articles.annotations.anchoring import codepoint_to_utf16
+from articles.annotations.editing import (
     NOTE_FIELDS,
     EditConflict,
     Selection,
@@ -54,19 +54,19 @@ from ..annotations.editing import (
     reply_to_annotation,
     update_annotation,
 )
-from ..annotations.highlighting import highlight_segments
-from ..annotations.permissions import (
+from articles.annotations.highlighting import highlight_segments
+from articles.annotations.permissions import (
     can_change_annotation,
     can_change_reply,
     can_delete_annotation,
     can_delete_reply,
 )
-from ..annotations.placement import is_placed
-from ..annotations.services import SNAPSHOT_FIELDS
-from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
-from ..pagination import requested_page
-from ..people import NO_LONGER_HERE, display_name
-from ..text import sanitize_html, script_safe_json
+from articles.annotations.placement import is_placed
+from articles.annotations.services import SNAPSHOT_FIELDS
+from articles.models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
+from articles.pages.pagination import requested_page
+from articles.text.markup import sanitize_html, script_safe_json
+from articles.text.people import NO_LONGER_HERE, display_name
 
 SCREEN_PERMISSIONS = ("articles.view_article", "articles.add_annotation")
 CHANGE_PERMISSION = "articles.change_annotation"

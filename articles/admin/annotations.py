@@ -5,7 +5,8 @@ find them, follow their threads, and change what does not move the anchor.
 
 Saving a change to the note claims its version, as the annotate screen does: a form opened before
 someone else changed or re-anchored the note is refused with what changed
-(`articles.concurrency`). A save that only adds replies leaves the note, and its version, alone.
+(`articles.editing.conflicts`). A save that only adds replies leaves the note, and its version,
+alone.
 
 Annotators change and delete only their own notes, and everyone only their own replies
 (`annotations.permissions`); deleting, from the delete page or the bulk action, is recorded in
@@ -20,23 +21,23 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from ..annotations.corrections import refresh_story_corrected
-from ..annotations.editing import (
+from articles.admin.forms import AnnotationAdminForm
+from articles.annotations.corrections import refresh_story_corrected
+from articles.annotations.editing import (
     delete_annotations,
     delete_reply,
     edit_reply,
     reply_to_annotation,
 )
-from ..annotations.permissions import (
+from articles.annotations.permissions import (
     can_change_annotation,
     can_change_reply,
     can_delete_annotation,
     can_delete_reply,
 )
-from ..annotations.services import annotation_snapshot, record_revision
-from ..concurrency import VersionCheckedAdmin
-from ..forms import AnnotationAdminForm
-from ..models import Annotation, AnnotationReply, AnnotationRevision
+from articles.annotations.services import annotation_snapshot, record_revision
+from articles.editing.conflicts import VersionCheckedAdmin
+from articles.models import Annotation, AnnotationReply, AnnotationRevision
 
 ANCHOR_FIELDS = [
     "article",

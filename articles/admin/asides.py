@@ -8,7 +8,7 @@ An unresolved aside's page offers the stories it most likely means (`related.sug
 a "Use this" button that links the aside to it in one click.
 
 An aside is part of its story's body, so every change here bumps the story's version: a story
-form opened before it cannot write the old aside back (`articles.concurrency`). Asides have no
+form opened before it cannot write the old aside back (`articles.editing.conflicts`). Asides have no
 version of their own, so this form does not check one.
 """
 
@@ -22,10 +22,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
-from ..asides import delete_asides, link_aside, save_aside
-from ..models import Article, Block
-from ..related.suggest import suggest_targets
-from ..text import safe_http_url
+from articles.editing.asides import delete_asides, link_aside, save_aside
+from articles.models import Article, Block
+from articles.related.suggest import suggest_targets
+from articles.text.markup import safe_http_url
 
 
 class LinkFilter(admin.SimpleListFilter):

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from ..models import Author, SocialProfile
+from articles.models import Author, SocialProfile
 
 
 class SocialProfileInline(admin.TabularInline):

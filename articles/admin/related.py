@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
-from ..models import RelatedStory
+from articles.models import RelatedStory
 
 
 class RelatedStoryForm(forms.ModelForm):

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from ..models import Section
+from articles.models import Section
 
 
 @admin.register(Section)

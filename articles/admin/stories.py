@@ -3,9 +3,9 @@
 Publishing is its own permission (`articles.publish_article`): editors without it write and edit
 drafts, but the status and publication time are read-only to them and they get no publish actions.
 
-Saving the change form claims the story's version (`articles.concurrency`): a form opened before
-someone else's save, or before a bulk action on the story, is refused with what changed. So the
-bulk actions and re-anchoring bump the versions of the stories and notes they change.
+Saving the change form claims the story's version (`articles.editing.conflicts`): a form opened
+before someone else's save, or before a bulk action on the story, is refused with what changed.
+So the bulk actions and re-anchoring bump the versions of the stories and notes they change.
 """
 
 from urllib.parse import urlencode
@@ -15,17 +15,17 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .. import publishing
-from ..annotations.services import TextChange, reanchor_story_edit
-from ..concurrency import VersionCheckedAdmin
-from ..forms import ArticleAdminForm, BlockInlineForm
-from ..models import Article, Block, Byline, OldSlug
-from ..refresh import stories_changed_on_commit
-from ..selectors import bylines_prefetch
-from ..slugs import record_slug_change
-from .annotate import annotate_urls
-from .related import RelatedStoryInline
-from .tagging import add_tags_to_stories, remove_tags_from_stories
+from articles.admin.annotate import annotate_urls
+from articles.admin.forms import ArticleAdminForm, BlockInlineForm
+from articles.admin.related import RelatedStoryInline
+from articles.admin.tagging import add_tags_to_stories, remove_tags_from_stories
+from articles.annotations.services import TextChange, reanchor_story_edit
+from articles.editing import publishing
+from articles.editing.conflicts import VersionCheckedAdmin
+from articles.editing.refresh import stories_changed_on_commit
+from articles.editing.slug_history import record_slug_change
+from articles.models import Article, Block, Byline, OldSlug
+from articles.pages.selectors import bylines_prefetch
 
 
 class BylineInline(admin.TabularInline):

@@ -1,6 +1,6 @@
 """Tags in the admin: the tag list, and the bulk "add/remove tags" actions on stories.
 
-The actions ask for the tag names, then call the services in `articles.tagging`.
+The actions ask for the tag names, then call the services in `articles.editing.tagging`.
 """
 
 from contextlib import suppress
@@ -14,10 +14,10 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
-from ..forms import TagNamesForm
-from ..models import Tag, TaggedArticle
-from ..refresh import stories_changed_on_commit
-from ..tagging import add_tags, quoted_names, remove_tags
+from articles.admin.forms import TagNamesForm
+from articles.editing.refresh import stories_changed_on_commit
+from articles.editing.tagging import add_tags, quoted_names, remove_tags
+from articles.models import Tag, TaggedArticle
 
 # Our stories use `articles.Tag`; taggit's own tag table stays empty, so hide its admin.
 with suppress(NotRegistered):

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from ..models import Annotation, Article
+from articles.models import Annotation, Article
 
 # How far ahead of the server's clock a correction time may be: an editor's "now" is read from
 # their own clock, which may run a little fast.

@@ -25,18 +25,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Annotation, AnnotationReply, AnnotationRevision, Block
-from ..versions import VersionConflict, claim_version
-from .anchoring import Anchor, make_anchor, utf16_to_codepoint
-from .corrections import correction_time_error, refresh_story_corrected
-from .permissions import can_change_reply, can_delete_reply
-from .placement import set_anchor
-from .services import (
+from articles.annotations.anchoring import Anchor, make_anchor, utf16_to_codepoint
+from articles.annotations.corrections import correction_time_error, refresh_story_corrected
+from articles.annotations.permissions import can_change_reply, can_delete_reply
+from articles.annotations.placement import set_anchor
+from articles.annotations.services import (
     annotation_snapshot,
     record_reply_revision,
     record_revision,
     reply_snapshot,
 )
+from articles.editing.versions import VersionConflict, claim_version
+from articles.models import Annotation, AnnotationReply, AnnotationRevision, Block
 
 # What an editor writes about a passage; the anchor is set from a Selection instead.
 NOTE_FIELDS = ("kind", "body", "visibility", "status", *Annotation.KIND_FIELDS)

@@ -14,10 +14,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
-from .anchoring import make_anchor
-from .corrections import correction_time_error, refresh_story_corrected
-from .services import record_revision
+from articles.annotations.anchoring import make_anchor
+from articles.annotations.corrections import correction_time_error, refresh_story_corrected
+from articles.annotations.services import record_revision
+from articles.models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 
 # corrected_at is parsed on its own below: it is a time.
 KIND_FIELDS = set(Annotation.KIND_FIELDS) - {"corrected_at"}

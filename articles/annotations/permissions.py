@@ -10,7 +10,7 @@ The annotation admin, the annotate screen's endpoints and what that screen offer
 the reply services ask too, so no caller can forget.
 """
 
-from ..models import Annotation, AnnotationReply
+from articles.models import Annotation, AnnotationReply
 
 CHANGE_PERMISSION = "articles.change_annotation"
 DELETE_PERMISSION = "articles.delete_annotation"

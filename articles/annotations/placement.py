@@ -5,8 +5,8 @@ annotation's columns, so that "is this note still on its passage?" has one answe
 page, the annotate screen, re-anchoring and the backup checker.
 """
 
-from ..models import Annotation
-from .anchoring import Anchor, quote_is_at
+from articles.annotations.anchoring import Anchor, quote_is_at
+from articles.models import Annotation
 
 
 def anchor_of(annotation: Annotation) -> Anchor:

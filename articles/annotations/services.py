@@ -30,11 +30,18 @@ from dataclasses import dataclass, field
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from ..models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
-from ..versions import bump_versions
-from .anchoring import Anchor, WorkBudget, locate, make_anchor, quote_is_at, reanchor
-from .corrections import refresh_story_corrected
-from .placement import anchor_of, set_anchor
+from articles.annotations.anchoring import (
+    Anchor,
+    WorkBudget,
+    locate,
+    make_anchor,
+    quote_is_at,
+    reanchor,
+)
+from articles.annotations.corrections import refresh_story_corrected
+from articles.annotations.placement import anchor_of, set_anchor
+from articles.editing.versions import bump_versions
+from articles.models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 
 SNAPSHOT_FIELDS = (
     "kind",

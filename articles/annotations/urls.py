@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from articles.annotations import views
 
 urlpatterns = [
     path("annotations/<int:pk>/", views.AnnotationView.as_view(), name="annotation"),

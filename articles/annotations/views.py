@@ -24,9 +24,9 @@ from django.utils.http import http_date, quote_etag
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from ..models import Article, OldSlug
-from ..pagination import page_number
-from . import w3c
+from articles.annotations import w3c
+from articles.models import Article, OldSlug
+from articles.pages.pagination import page_number
 
 logger = logging.getLogger(__name__)
 

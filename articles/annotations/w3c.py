@@ -19,8 +19,8 @@ from django.db.models import Count, Max, QuerySet
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 
-from ..models import Annotation, Article
-from ..text import safe_http_url, sanitize_html
+from articles.models import Annotation, Article
+from articles.text.markup import safe_http_url, sanitize_html
 
 logger = logging.getLogger(__name__)
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"

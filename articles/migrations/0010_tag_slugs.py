@@ -7,7 +7,7 @@ refuses an empty slug from now on.
 
 from django.db import migrations, models
 
-from articles.tag_slugs import is_usable, tag_slug
+from articles.text.slugs import is_usable, tag_slug
 
 
 def give_every_tag_a_usable_slug(apps, schema_editor):

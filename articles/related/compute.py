@@ -34,9 +34,9 @@ from django.db.models import Case, Count, F, FloatField, Sum, Value, When
 from django.db.models.functions import Abs
 from django.utils import timezone
 
-from ..models import Article, Block, RelatedStory, TaggedArticle
-from . import scoring
-from .matching import engine
+from articles.models import Article, Block, RelatedStory, TaggedArticle
+from articles.related import scoring
+from articles.related.matching import engine
 
 # Candidates fetched from each signal before scoring; the best `related_count()` are kept.
 TAG_CANDIDATES = 50

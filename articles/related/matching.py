@@ -20,10 +20,10 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, QuerySet
 
-from ..models import Article
-from ..search import postgres as pg_search
-from ..search import sqlite as sqlite_search
-from ..search.query import SearchTerms
+from articles.models import Article
+from articles.search import postgres as pg_search
+from articles.search import sqlite as sqlite_search
+from articles.search.query import SearchTerms
 
 
 def any_of(words: list[str]) -> SearchTerms:

@@ -1,7 +1,7 @@
 """The query behind a story page's "Related stories": one prefetch, whatever the list holds."""
 
-from ..models import Article, RelatedStory
-from .compute import related_count
+from articles.models import Article, RelatedStory
+from articles.related.compute import related_count
 
 # What the list shows of each related story: headline link, section, date.
 ENTRY_FIELDS = (

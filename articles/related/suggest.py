@@ -8,10 +8,10 @@ Only published stories are offered, never the aside's own.
 
 from django.db import transaction
 
-from ..models import Article, Block
-from . import scoring
-from .compute import MAX_WORD_DF, TEXT_WORDS, WORDS_COUNTED
-from .matching import engine
+from articles.models import Article, Block
+from articles.related import scoring
+from articles.related.compute import MAX_WORD_DF, TEXT_WORDS, WORDS_COUNTED
+from articles.related.matching import engine
 
 SUGGESTIONS = 3
 TEASER_WEIGHT = 1.0

@@ -11,7 +11,7 @@ from types import ModuleType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from . import postgres, sqlite
+from articles.search import postgres, sqlite
 
 ENGINES = {"postgresql": postgres, "sqlite": sqlite}
 

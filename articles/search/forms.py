@@ -13,10 +13,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.http import QueryDict
 
-from ..models import Author, Section, Tag
-from ..selectors import public_authors, public_tags
-from .query import MAX_QUERY_LENGTH, clean_query_text, printable
-from .selectors import EARLIEST_DATE, LATEST_DATE, SearchFilters
+from articles.models import Author, Section, Tag
+from articles.pages.selectors import public_authors, public_tags
+from articles.search.query import MAX_QUERY_LENGTH, clean_query_text, printable
+from articles.search.selectors import EARLIEST_DATE, LATEST_DATE, SearchFilters
 
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -17,8 +17,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Article
-from . import backends
+from articles.models import Article
+from articles.search import backends
 
 # Until when every public story is known to be in a public-only index (a moment, in the cache).
 DUE_HORIZON_KEY = "search:due-horizon:v1"

@@ -22,8 +22,8 @@ from django.db.models import (
     When,
 )
 
-from ..models import Article, Block, TaggedArticle
-from .snippets import Snippet
+from articles.models import Article, Block, TaggedArticle
+from articles.search.snippets import Snippet
 
 CONFIG = "english"
 

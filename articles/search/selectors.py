@@ -13,11 +13,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from ..models import Article, Author, Section, Tag
-from ..selectors import story_cards
-from . import backends
-from .query import SearchTerms
-from .snippets import Sentinels
+from articles.models import Article, Author, Section, Tag
+from articles.pages.selectors import story_cards
+from articles.search import backends
+from articles.search.query import SearchTerms
+from articles.search.snippets import Sentinels
 
 # Far enough apart for any archive, near enough that time-zone arithmetic never overflows.
 EARLIEST_DATE = date(1800, 1, 1)

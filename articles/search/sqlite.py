@@ -23,8 +23,8 @@ from django.db import connection
 from django.db.models import FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from ..models import Article, Block, Tag, TaggedArticle
-from .snippets import Snippet
+from articles.models import Article, Block, Tag, TaggedArticle
+from articles.search.snippets import Snippet
 
 ARTICLE_TABLE = "articles_fts_article"
 BLOCK_TABLE = "articles_fts_block"

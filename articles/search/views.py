@@ -5,13 +5,13 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from .. import caching, pagecache
-from ..generation import current_state
-from ..pagination import page_number
-from .forms import SearchForm
-from .index import index_stories_come_due
-from .query import parse_query
-from .selectors import search_hits, search_stories
+from articles.caching import conditional, pagecache
+from articles.caching.generation import current_state
+from articles.pages.pagination import page_number
+from articles.search.forms import SearchForm
+from articles.search.index import index_stories_come_due
+from articles.search.query import parse_query
+from articles.search.selectors import search_hits, search_stories
 
 
 @pagecache.cached_page
@@ -22,7 +22,7 @@ def search(request):
     are validated and cached like every reader page: the index changes only with the content.
     """
     number = page_number(request)  # a malformed page number is a 404 before anything runs
-    validators, unchanged = caching.reader_validators(request)
+    validators, unchanged = conditional.reader_validators(request)
     if unchanged is not None:
         return unchanged
     form = SearchForm(request.GET)
@@ -46,4 +46,4 @@ def search(request):
             "search_params": form.query_params(),
         }
     response = render(request, "articles/search_results.html", context)
-    return caching.finish_page(response, validators)
+    return conditional.finish_page(response, validators)

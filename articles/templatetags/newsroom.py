@@ -5,9 +5,9 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.dates import local_time
-from articles.selectors import nav_sections
-from articles.text import safe_http_url, sanitize_html, xml_text
+from articles.pages.dates import local_time
+from articles.pages.selectors import nav_sections
+from articles.text.markup import safe_http_url, sanitize_html, xml_text
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from ..text import script_safe_json
+from articles.text.markup import script_safe_json
 
 register = template.Library()
 

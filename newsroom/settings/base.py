@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "newsroom.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous readers' cached pages are answered here, before sessions and authentication.
-    "articles.pagecache.PageCacheMiddleware",
+    "articles.caching.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -109,8 +109,8 @@ TEMPLATES = [
 # Persistent connections are not health-checked before each request by default: that check is
 # a round trip on every request (a third of a cached page's cost). Reader pages' first query, the
 # content state, reconnects once by itself when the server has dropped the connection
-# (`articles.generation.read_state`); any other request that meets a dropped connection fails
-# once (503) and the next one reconnects. DATABASE_CONN_HEALTH_CHECKS=1 turns the check on.
+# (`articles.caching.generation.read_state`); any other request that meets a dropped connection
+# fails once (503) and the next one reconnects. DATABASE_CONN_HEALTH_CHECKS=1 turns the check on.
 DATABASE_CONN_HEALTH_CHECKS = os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "0") == "1"
 DATABASES = {
     "default": dj_database_url.config(
@@ -221,7 +221,7 @@ elif DJANGO_MEDIA_STORAGE != "filesystem":
         f"DJANGO_MEDIA_STORAGE is 'filesystem' or 's3', not {DJANGO_MEDIA_STORAGE!r}."
     )
 
-# The page cache of rendered reader pages (`articles.pagecache`): on unless
+# The page cache of rendered reader pages (`articles.caching.pagecache`): on unless
 # NEWSROOM_PAGE_CACHE=0; entries expire after NEWSROOM_PAGE_CACHE_TTL seconds. Its own cache
 # alias, so that pages never evict the default cache's small entries: per process in local
 # memory, or shared in Redis when REDIS_URL is set.

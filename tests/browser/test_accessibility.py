@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from articles.annotations.loading import load_annotation_file
-from articles.importer import import_story_file
+from articles.data.plaintext import import_story_file
 from tests.factories import ArticleFactory, AuthorFactory, TagFactory
 from tests.tools import axe_js
 

@@ -3,7 +3,7 @@
 import pytest
 
 from articles.annotations.loading import load_annotation_file
-from articles.importer import import_story_file
+from articles.data.plaintext import import_story_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

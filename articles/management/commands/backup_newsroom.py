@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.backup import dump_newsroom
+from articles.data.backup import dump_newsroom
 
 
 class Command(BaseCommand):

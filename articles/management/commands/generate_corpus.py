@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.corpus import generate_corpus
+from articles.data.corpus import generate_corpus
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importer import (
+from articles.data.plaintext import (
     ImportConflictError,
     ImportFormatError,
     import_story_file,

@@ -1,7 +1,7 @@
 """Forms for the editors' admin: the story and annotation forms, body blocks, bulk tag actions.
 
 The story and annotation change forms are `VersionCheckedForm`s: they refuse to save over a
-change someone else made since they were loaded (see `articles.concurrency`).
+change someone else made since they were loaded (see `articles.editing.conflicts`).
 """
 
 from datetime import UTC, datetime, timedelta
@@ -10,16 +10,16 @@ from django import forms
 from django.utils import timezone
 from taggit.utils import parse_tags
 
-from .annotations.corrections import CLOCK_SKEW, correction_time_error
-from .annotations.editing import NOTE_FIELDS
-from .concurrency import (
+from articles.annotations.corrections import CLOCK_SKEW, correction_time_error
+from articles.annotations.editing import NOTE_FIELDS
+from articles.editing.conflicts import (
     VersionCheckedForm,
     annotation_edits_since,
     annotation_state,
     story_edits_since,
     story_state,
 )
-from .models import Annotation, Article, Block, Tag
+from articles.models import Annotation, Article, Block, Tag
 
 # A story's times stay inside the calendar every page, feed and date archive can show: from the
 # earliest year the search form accepts to a schedule a few years ahead.

@@ -12,10 +12,10 @@ from django.template.loader import render_to_string
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .annotations.highlighting import highlight_segments
-from .annotations.placement import is_placed
-from .models import Annotation, Article, Block
-from .text import safe_http_url
+from articles.annotations.highlighting import highlight_segments
+from articles.annotations.placement import is_placed
+from articles.models import Annotation, Article, Block
+from articles.text.markup import safe_http_url
 
 WORDS_PER_MINUTE = 230
 

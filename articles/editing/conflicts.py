@@ -42,12 +42,12 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from taggit.managers import TaggableManager
 
-from .models import Annotation, AnnotationRevision, Article, Block, RelatedStory
-from .people import display_name
-from .versions import VersionConflict, claim_version
+from articles.editing.versions import VersionConflict, claim_version
+from articles.models import Annotation, AnnotationRevision, Article, Block, RelatedStory
+from articles.text.people import display_name
 
 VERSION_FIELDS = ("edit_version", "edit_state")
-STATE_SALT = "articles.concurrency.edit-state"
+STATE_SALT = "articles.editing.conflicts.edit-state"
 # Enough to say who has been at it; a longer story of the row is in its history page.
 MAX_EDITS_SHOWN = 5
 

@@ -11,8 +11,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Article
-from .refresh import stories_changed_on_commit
+from articles.editing.refresh import stories_changed_on_commit
+from articles.models import Article
 
 
 def publish_stories(*, article_ids, user) -> list[Article]:

@@ -33,7 +33,7 @@ from django.utils.cache import (
 from django.utils.crypto import salted_hmac
 from django.utils.http import http_date, quote_etag
 
-from .generation import current_state
+from articles.caching.generation import current_state
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .models import Article, OldSlug
+from articles.models import Article, OldSlug
 
 
 def record_slug_change(*, article: Article, old_slug: str) -> None:

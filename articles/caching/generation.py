@@ -48,7 +48,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Article, ContentState
+from articles.models import Article, ContentState
 
 logger = logging.getLogger(__name__)
 

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from .caching import digest
-from .generation import current_state
-from .models import Annotation, Article, Author, Block, Byline, Section, Tag, TaggedArticle
-from .related.selectors import related_stories_for_page
+from articles.caching.conditional import digest
+from articles.caching.generation import current_state
+from articles.models import Annotation, Article, Author, Block, Byline, Section, Tag, TaggedArticle
+from articles.related.selectors import related_stories_for_page
 
 CARD_FIELDS = (
     "id",

@@ -36,10 +36,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from .annotations.services import TextChange, reanchor_story_edit
-from .models import Article, Author, Block, Byline, Section
-from .refresh import stories_changed_on_commit
-from .versions import bump_versions
+from articles.annotations.services import TextChange, reanchor_story_edit
+from articles.editing.refresh import stories_changed_on_commit
+from articles.editing.versions import bump_versions
+from articles.models import Article, Author, Block, Byline, Section
 
 MAX_FILE_BYTES = 1_000_000
 ASIDE_LABEL = "Read more here."

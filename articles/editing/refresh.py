@@ -8,8 +8,8 @@ importer.
 
 from collections.abc import Iterable
 
-from .related.compute import related_on_commit
-from .search.index import refresh_search_index_on_commit
+from articles.related.compute import related_on_commit
+from articles.search.index import refresh_search_index_on_commit
 
 
 def stories_changed_on_commit(*, article_ids: Iterable[int]) -> None:

@@ -14,9 +14,9 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.db.models import Q
 
-from .models import Article, Tag, TaggedArticle
-from .refresh import stories_changed_on_commit
-from .versions import bump_versions
+from articles.editing.refresh import stories_changed_on_commit
+from articles.editing.versions import bump_versions
+from articles.models import Article, Tag, TaggedArticle
 
 
 def find_tags(names: list[str]) -> dict[str, Tag]:

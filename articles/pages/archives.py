@@ -10,7 +10,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from .models import Article
+from articles.models import Article
 
 
 class YearConverter:

@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from .caching import NO_EXPIRY, PUBLIC_UNTIL, digest, page_url
-from .generation import current_state
+from articles.caching.conditional import NO_EXPIRY, PUBLIC_UNTIL, digest, page_url
+from articles.caching.generation import current_state
 
 HEADER = "X-Page-Cache"
 KEY_PREFIX = "page:v2:"

@@ -8,11 +8,15 @@ orphaned by a deletion.
 
 from django.db import transaction
 
-from .annotations.services import TextChange, orphan_paragraph_annotations, reanchor_story_edit
-from .models import Annotation, Article, Block
-from .refresh import stories_changed_on_commit
-from .related.suggest import accept_suggestion
-from .versions import bump_versions
+from articles.annotations.services import (
+    TextChange,
+    orphan_paragraph_annotations,
+    reanchor_story_edit,
+)
+from articles.editing.refresh import stories_changed_on_commit
+from articles.editing.versions import bump_versions
+from articles.models import Annotation, Article, Block
+from articles.related.suggest import accept_suggestion
 
 
 @transaction.atomic

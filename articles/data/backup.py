@@ -41,10 +41,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
-from .annotations.corrections import latest_public_correction
-from .annotations.placement import is_placed
-from .models import Article
-from .search.index import refresh_search_index_on_commit
+from articles.annotations.corrections import latest_public_correction
+from articles.annotations.placement import is_placed
+from articles.models import Article
+from articles.search.index import refresh_search_index_on_commit
 
 OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
 

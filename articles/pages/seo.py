@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from .dates import local_time
-from .models import Article, Block, Byline, Tag
-from .text import safe_http_url
+from articles.models import Article, Block, Byline, Tag
+from articles.pages.dates import local_time
+from articles.text.markup import safe_http_url
 
 DESCRIPTION_LENGTH = 200
 

@@ -29,11 +29,11 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .annotations.anchoring import make_anchor
-from .models import Annotation, Article, Author, Block, Byline, Section, Tag, TaggedArticle
-from .related.compute import recompute_related_bulk
-from .search.index import index_articles
-from .text import render_markdown
+from articles.annotations.anchoring import make_anchor
+from articles.models import Annotation, Article, Author, Block, Byline, Section, Tag, TaggedArticle
+from articles.related.compute import recompute_related_bulk
+from articles.search.index import index_articles
+from articles.text.markup import render_markdown
 
 YEARS = 15
 STORIES_PER_AUTHOR = 40
