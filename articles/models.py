@@ -537,6 +537,20 @@ class Annotation(models.Model):
         CORRECTION = "correction", "Correction"
         INTERNAL = "internal", "Internal note"
 
+        @property
+        def own_fields(self) -> tuple[str, ...]:
+            """The fields only this kind of note uses; every other kind keeps them empty.
+
+            The one statement of which kind has which fields: the annotate screen (its form,
+            its API and, through the page's JSON state, its script), the admin's fieldsets,
+            the loader and the W3C export all read it.
+            """
+            return {
+                "source": ("source_url", "source_title"),
+                "factcheck": ("claim", "verdict"),
+                "correction": ("correction_wrong", "correction_right", "corrected_at"),
+            }.get(self.value, ())
+
     class Visibility(models.TextChoices):
         INTERNAL = "internal", "Internal (editors only)"
         PUBLIC = "public", "Public (readers see it)"
@@ -584,7 +598,7 @@ class Annotation(models.Model):
         max_length=10, choices=AnchorState.choices, default=AnchorState.ANCHORED
     )
 
-    # Kind-specific fields (named in KIND_FIELDS below).
+    # Kind-specific fields (which kind has which: `Kind.own_fields`).
     source_url = WebURLField("source link", blank=True, max_length=500)
     source_title = models.CharField(max_length=300, blank=True)
     claim = BoundedTextField(
@@ -611,16 +625,8 @@ class Annotation(models.Model):
 
     objects = AnnotationQuerySet.as_manager()
 
-    # The fields that only some kinds use: sources, fact-checks and corrections.
-    KIND_FIELDS = (
-        "source_url",
-        "source_title",
-        "claim",
-        "verdict",
-        "correction_wrong",
-        "correction_right",
-        "corrected_at",
-    )
+    # Every field that only some kinds use (sources, fact-checks and corrections), in order.
+    KIND_SPECIFIC_FIELDS = tuple(name for kind in Kind for name in kind.own_fields)
 
     class Meta:
         ordering = ["paragraph_id", "start", "id"]

@@ -380,6 +380,30 @@ def test_the_panel_offers_each_kind_and_its_fields(editor_client, paragraph):
     assertContains(response, '<option value="mostly-false">Mostly false</option>', html=True)
 
 
+def test_the_page_state_tells_the_script_which_fields_each_kind_has(editor_client, paragraph):
+    state = page_state(editor_client.get(screen_url(paragraph.article)))
+
+    assert state["kind_fields"] == {
+        "context": [],
+        "source": ["source_url", "source_title"],
+        "factcheck": ["claim", "verdict"],
+        "correction": ["correction_wrong", "correction_right", "corrected_at"],
+        "internal": [],
+    }
+
+
+def test_the_note_change_form_folds_each_kinds_fields_under_the_kind(editor_client):
+    note = AnnotationFactory(kind="factcheck", claim="Soldiers guard the valley.")
+    response = editor_client.get(reverse("admin:articles_annotation_change", args=[note.pk]))
+
+    groups = [(fieldset.name, list(fieldset.fields)) for fieldset in response.context["adminform"]]
+    assert groups[2:5] == [
+        ("Source", ["source_url", "source_title"]),
+        ("Fact-check", ["claim", "verdict"]),
+        ("Correction", ["correction_wrong", "correction_right", "corrected_at"]),
+    ]
+
+
 @pytest.mark.parametrize(
     ("note", "field", "message"),
     [
