@@ -1,7 +1,21 @@
-"""The newsroom's data: sections, authors, stories, their body blocks, tags and annotations.
+"""The newsroom's data: sections, authors, stories, their body blocks, tags and notes.
 
 Models hold data. Operations that touch several models (importing, publishing, re-anchoring
-annotations) live in their own modules and are called explicitly.
+notes) live in their own modules and are called explicitly.
+
+Glossary: the code's model names are older than the newsroom's words for them. The models keep
+their names (and their tables); everything a reader or an editor sees uses the noun on the right.
+
+    Article             story ("stories")
+    Block               body block: a paragraph (Kind.PARAGRAPH) or a Read-more aside
+                        (Kind.ASIDE); an `Annotation.paragraph` is the block a note is on
+    Annotation          note: a context note, source, fact-check, correction or internal note;
+                        "annotation" only where the W3C Web Annotation standard is meant
+    AnnotationReply     reply (in a note's discussion)
+    AnnotationRevision  note history entry
+    TaggedArticle       tag on a story
+    RelatedStory        related story (an entry of a story's "Related stories")
+    OldSlug             old address (it redirects to the story)
 """
 
 import secrets
@@ -187,10 +201,12 @@ class TaggedArticle(ItemBase):
 
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
     content_object = models.ForeignKey(
-        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+        "Article", on_delete=models.CASCADE, related_name="tagged_items", verbose_name="story"
     )
 
     class Meta:
+        verbose_name = "tag on a story"
+        verbose_name_plural = "tags on stories"
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="tag_once_per_article")
         ]
@@ -288,7 +304,9 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             PostgresGinIndex(fields=["search_vector"], name="article_search_idx"),
         ]
-        permissions = [("publish_article", "Can publish articles")]
+        permissions = [("publish_article", "Can publish stories")]
+        verbose_name = "story"
+        verbose_name_plural = "stories"
 
     def __str__(self) -> str:
         return self.headline
@@ -326,7 +344,9 @@ class Article(models.Model):
 class Byline(models.Model):
     """An author's place in a story's byline; bylines are ordered."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bylines", verbose_name="story"
+    )
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -343,7 +363,9 @@ class Byline(models.Model):
 class OldSlug(models.Model):
     """A slug a story used to have; its URL answers with a permanent redirect."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="old_slugs", verbose_name="story"
+    )
     slug = models.SlugField(max_length=255, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -391,7 +413,11 @@ class RelatedStory(models.Model):
 
     # Indexed by the unique constraint below, which leads with the article.
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="related_entries", db_index=False
+        Article,
+        on_delete=models.CASCADE,
+        related_name="related_entries",
+        db_index=False,
+        verbose_name="story",
     )
     related = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="+", verbose_name="related story"
@@ -441,7 +467,9 @@ class Block(models.Model):
         PARAGRAPH = "paragraph", "Paragraph"
         ASIDE = "aside", "Read-more aside"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="blocks")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="blocks", verbose_name="story"
+    )
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
     key = models.CharField(max_length=16, default=new_block_key, editable=False)
@@ -460,6 +488,7 @@ class Block(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="inbound_asides",
+        verbose_name="target story",
         help_text="Aside: the story it links to.",
     )
     target_url = WebURLField(
@@ -477,6 +506,7 @@ class Block(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["article", "position"], name="block_order_idx")]
+        verbose_name = "body block"
 
     def __str__(self) -> str:
         body = self.text if self.kind == self.Kind.PARAGRAPH else self.teaser
@@ -571,7 +601,9 @@ class Annotation(models.Model):
         FALSE = "false", "False"
         UNVERIFIABLE = "unverifiable", "Unverifiable"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotations")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="annotations", verbose_name="story"
+    )
     paragraph = models.ForeignKey(
         Block,
         null=True,
@@ -638,7 +670,9 @@ class Annotation(models.Model):
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="quote_not_empty")
         ]
         # Annotators change their own notes only (`annotations.permissions`); this lifts that.
-        permissions = [("change_any_annotation", "Can change and delete anyone's annotations")]
+        permissions = [("change_any_annotation", "Can change and delete anyone's notes")]
+        verbose_name = "note"
+        verbose_name_plural = "notes"
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on “{self.quote_exact[:40]}”"
@@ -660,7 +694,9 @@ class Annotation(models.Model):
 class AnnotationReply(models.Model):
     """A message in an annotation's internal discussion thread."""
 
-    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="replies")
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="replies", verbose_name="note"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -677,10 +713,11 @@ class AnnotationReply(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name_plural = "annotation replies"
+        verbose_name = "reply"
+        verbose_name_plural = "replies"
 
     def __str__(self) -> str:
-        return f"Reply by {self.author} on {self.annotation_id}"
+        return f"Reply by {self.author} on note {self.annotation_id}"
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
@@ -702,13 +739,21 @@ class AnnotationRevision(models.Model):
         DELETED = "deleted", "Deleted"
 
     annotation = models.ForeignKey(
-        Annotation, null=True, on_delete=models.SET_NULL, related_name="revisions"
+        Annotation,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="revisions",
+        verbose_name="note",
     )
     annotation_ref = models.PositiveBigIntegerField(
-        help_text="The annotation's id, kept after the annotation is deleted."
+        "note id", help_text="The note's id, kept after the note is deleted."
     )
     article = models.ForeignKey(
-        Article, null=True, on_delete=models.SET_NULL, related_name="annotation_revisions"
+        Article,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="annotation_revisions",
+        verbose_name="story",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -720,9 +765,11 @@ class AnnotationRevision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = "note history entry"
+        verbose_name_plural = "note history"
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} annotation {self.annotation_ref}"
+        return f"{self.get_action_display()} note {self.annotation_ref}"
 
 
 class ContentState(models.Model):

@@ -334,7 +334,7 @@ def test_annotators_pick_a_story_to_annotate_from_the_annotations_list(annotator
     annotations = annotator_client.get(reverse("admin:articles_annotation_changelist"))
     assertContains(annotations, f'<a href="{index}">Annotate a story</a>', html=True)
     assertContains(
-        annotations, '<a href="?anchor_state__exact=orphaned">Orphaned annotations</a>', html=True
+        annotations, '<a href="?anchor_state__exact=orphaned">Orphaned notes</a>', html=True
     )
     assertContains(
         annotations, f'<a href="{screen_url(paragraph.article)}">Annotate</a>', html=True

@@ -182,7 +182,7 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         # confirmation say so, and confirming anyway is refused (403).
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         if not all(can_delete_annotation(request.user, annotation) for annotation in objs):
-            perms_needed = {*perms_needed, "annotations written by someone else"}
+            perms_needed = {*perms_needed, "notes written by someone else"}
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
