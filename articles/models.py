@@ -1,7 +1,21 @@
-"""The newsroom's data: sections, authors, stories, their body blocks, tags and annotations.
+"""The newsroom's data: sections, authors, stories, their body blocks, tags and notes.
 
 Models hold data. Operations that touch several models (importing, publishing, re-anchoring
-annotations) live in their own modules and are called explicitly.
+notes) live in their own modules and are called explicitly.
+
+Glossary: the code's model names are older than the newsroom's words for them. The models keep
+their names (and their tables); everything a reader or an editor sees uses the noun on the right.
+
+    Article             story ("stories")
+    Block               body block: a paragraph (Kind.PARAGRAPH) or a Read-more aside
+                        (Kind.ASIDE); an `Annotation.paragraph` is the block a note is on
+    Annotation          note: a context note, source, fact-check, correction or internal note;
+                        "annotation" only where the W3C Web Annotation standard is meant
+    AnnotationReply     reply (in a note's discussion)
+    AnnotationRevision  note history entry
+    TaggedArticle       tag on a story
+    RelatedStory        related story (an entry of a story's "Related stories")
+    OldSlug             old address (it redirects to the story)
 """
 
 import secrets
@@ -49,8 +63,13 @@ def _reversed(urlconf, prefix: str, name: str, slug: str) -> str:
 
 def slug_url(name: str, slug: str) -> str:
     """`reverse(name, kwargs={"slug": slug})`, remembered: a list page links the same sections,
-    authors and stories on every view, and `reverse()` was a tenth of its rendering time. The
-    result depends only on the URLconf, the script prefix and the slug, which are the key."""
+    authors and stories on every view. The result depends only on the URLconf, the script
+    prefix and the slug, which are the key.
+
+    Measured before keeping it: a call costs about 5 µs remembered against 18 µs through
+    `reverse()`, and the front page (20 cards) renders in 7.3 ms with it against 8.8 ms without
+    (best of six rounds of 60 renders, SQLite, test data): about 17% of the page.
+    """
     return _reversed(get_urlconf(), get_script_prefix(), name, slug)
 
 
@@ -182,10 +201,12 @@ class TaggedArticle(ItemBase):
 
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
     content_object = models.ForeignKey(
-        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+        "Article", on_delete=models.CASCADE, related_name="tagged_items", verbose_name="story"
     )
 
     class Meta:
+        verbose_name = "tag on a story"
+        verbose_name_plural = "tags on stories"
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="tag_once_per_article")
         ]
@@ -283,7 +304,9 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             PostgresGinIndex(fields=["search_vector"], name="article_search_idx"),
         ]
-        permissions = [("publish_article", "Can publish articles")]
+        permissions = [("publish_article", "Can publish stories")]
+        verbose_name = "story"
+        verbose_name_plural = "stories"
 
     def __str__(self) -> str:
         return self.headline
@@ -321,7 +344,9 @@ class Article(models.Model):
 class Byline(models.Model):
     """An author's place in a story's byline; bylines are ordered."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bylines", verbose_name="story"
+    )
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -338,12 +363,31 @@ class Byline(models.Model):
 class OldSlug(models.Model):
     """A slug a story used to have; its URL answers with a permanent redirect."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="old_slugs", verbose_name="story"
+    )
     slug = models.SlugField(max_length=255, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.slug
+
+
+class RelatedSource(models.TextChoices):
+    """Where a related-story entry comes from (`RelatedStory.Source`)."""
+
+    PINNED = "pinned", "Pinned by an editor"
+    COMPUTED = "computed", "Computed"
+    EXCLUDED = "excluded", "Excluded by an editor"
+
+
+# The order of a story's related entries by source, stated rather than left to the alphabet:
+# pinned first, then computed, then exclusions (editors see those last; readers never do).
+RELATED_SOURCE_RANK = models.Case(
+    models.When(source=RelatedSource.PINNED, then=models.Value(0)),
+    models.When(source=RelatedSource.COMPUTED, then=models.Value(1)),
+    default=models.Value(2),
+)
 
 
 class RelatedStoryQuerySet(models.QuerySet):
@@ -365,14 +409,15 @@ class RelatedStory(models.Model):
     in the editor's order; excluded ones are never suggested for this story nor shown.
     """
 
-    class Source(models.TextChoices):
-        PINNED = "pinned", "Pinned by an editor"
-        COMPUTED = "computed", "Computed"
-        EXCLUDED = "excluded", "Excluded by an editor"
+    Source = RelatedSource
 
     # Indexed by the unique constraint below, which leads with the article.
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="related_entries", db_index=False
+        Article,
+        on_delete=models.CASCADE,
+        related_name="related_entries",
+        db_index=False,
+        verbose_name="story",
     )
     related = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="+", verbose_name="related story"
@@ -386,16 +431,8 @@ class RelatedStory(models.Model):
     objects = RelatedStoryQuerySet.as_manager()
 
     class Meta:
-        # Pinned first, then computed (best first), then exclusions (editors see those last).
-        ordering = [
-            models.Case(
-                models.When(source="pinned", then=models.Value(0)),
-                models.When(source="computed", then=models.Value(1)),
-                default=models.Value(2),
-            ),
-            "position",
-            "id",
-        ]
+        # Pinned first, then computed (best first), then exclusions.
+        ordering = [RELATED_SOURCE_RANK, "position", "id"]
         verbose_name_plural = "related stories"
         constraints = [
             models.UniqueConstraint(fields=["article", "related"], name="related_once_per_article"),
@@ -430,7 +467,9 @@ class Block(models.Model):
         PARAGRAPH = "paragraph", "Paragraph"
         ASIDE = "aside", "Read-more aside"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="blocks")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="blocks", verbose_name="story"
+    )
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
     key = models.CharField(max_length=16, default=new_block_key, editable=False)
@@ -449,6 +488,7 @@ class Block(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="inbound_asides",
+        verbose_name="target story",
         help_text="Aside: the story it links to.",
     )
     target_url = WebURLField(
@@ -466,6 +506,7 @@ class Block(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["article", "position"], name="block_order_idx")]
+        verbose_name = "body block"
 
     def __str__(self) -> str:
         body = self.text if self.kind == self.Kind.PARAGRAPH else self.teaser
@@ -490,11 +531,13 @@ class Block(models.Model):
 
 
 class AnnotationQuerySet(models.QuerySet):
-    def published_notes(self):
-        """Annotations a reader may see on a story page they can already see.
+    def published_on_any_story(self):
+        """Published notes whatever their story's state, drafts included: not for readers.
 
-        Story pages use this after the view has decided the story is readable (public, or a
-        staff preview); every other surface uses `public()`.
+        What a note needs of itself to be shown (public, anchored, not internal), without the
+        story's half. A staff preview of a draft shows these, and a story's `corrected_at` is
+        stamped from them so that it is right the moment the story is published; every reader
+        surface uses `public()`.
         """
         return self.filter(
             visibility=Annotation.Visibility.PUBLIC,
@@ -504,7 +547,7 @@ class AnnotationQuerySet(models.QuerySet):
 
     def public(self):
         """The one definition of a reader-visible annotation: a published note on a public story."""
-        return self.published_notes().filter(article__in=Article.objects.published())
+        return self.published_on_any_story().filter(article__in=Article.objects.published())
 
     def orphaned(self):
         return self.filter(anchor_state=Annotation.AnchorState.ORPHANED)
@@ -523,6 +566,20 @@ class Annotation(models.Model):
         FACT_CHECK = "factcheck", "Fact-check"
         CORRECTION = "correction", "Correction"
         INTERNAL = "internal", "Internal note"
+
+        @property
+        def own_fields(self) -> tuple[str, ...]:
+            """The fields only this kind of note uses; every other kind keeps them empty.
+
+            The one statement of which kind has which fields: the annotate screen (its form,
+            its API and, through the page's JSON state, its script), the admin's fieldsets,
+            the loader and the W3C export all read it.
+            """
+            return {
+                "source": ("source_url", "source_title"),
+                "factcheck": ("claim", "verdict"),
+                "correction": ("correction_wrong", "correction_right", "corrected_at"),
+            }.get(self.value, ())
 
     class Visibility(models.TextChoices):
         INTERNAL = "internal", "Internal (editors only)"
@@ -544,7 +601,9 @@ class Annotation(models.Model):
         FALSE = "false", "False"
         UNVERIFIABLE = "unverifiable", "Unverifiable"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotations")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="annotations", verbose_name="story"
+    )
     paragraph = models.ForeignKey(
         Block,
         null=True,
@@ -571,7 +630,7 @@ class Annotation(models.Model):
         max_length=10, choices=AnchorState.choices, default=AnchorState.ANCHORED
     )
 
-    # Kind-specific fields (named in KIND_FIELDS below).
+    # Kind-specific fields (which kind has which: `Kind.own_fields`).
     source_url = WebURLField("source link", blank=True, max_length=500)
     source_title = models.CharField(max_length=300, blank=True)
     claim = BoundedTextField(
@@ -598,16 +657,8 @@ class Annotation(models.Model):
 
     objects = AnnotationQuerySet.as_manager()
 
-    # The fields that only some kinds use: sources, fact-checks and corrections.
-    KIND_FIELDS = (
-        "source_url",
-        "source_title",
-        "claim",
-        "verdict",
-        "correction_wrong",
-        "correction_right",
-        "corrected_at",
-    )
+    # Every field that only some kinds use (sources, fact-checks and corrections), in order.
+    KIND_SPECIFIC_FIELDS = tuple(name for kind in Kind for name in kind.own_fields)
 
     class Meta:
         ordering = ["paragraph_id", "start", "id"]
@@ -619,7 +670,9 @@ class Annotation(models.Model):
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="quote_not_empty")
         ]
         # Annotators change their own notes only (`annotations.permissions`); this lifts that.
-        permissions = [("change_any_annotation", "Can change and delete anyone's annotations")]
+        permissions = [("change_any_annotation", "Can change and delete anyone's notes")]
+        verbose_name = "note"
+        verbose_name_plural = "notes"
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on “{self.quote_exact[:40]}”"
@@ -641,7 +694,9 @@ class Annotation(models.Model):
 class AnnotationReply(models.Model):
     """A message in an annotation's internal discussion thread."""
 
-    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="replies")
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="replies", verbose_name="note"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -658,10 +713,11 @@ class AnnotationReply(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name_plural = "annotation replies"
+        verbose_name = "reply"
+        verbose_name_plural = "replies"
 
     def __str__(self) -> str:
-        return f"Reply by {self.author} on {self.annotation_id}"
+        return f"Reply by {self.author} on note {self.annotation_id}"
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
@@ -683,13 +739,21 @@ class AnnotationRevision(models.Model):
         DELETED = "deleted", "Deleted"
 
     annotation = models.ForeignKey(
-        Annotation, null=True, on_delete=models.SET_NULL, related_name="revisions"
+        Annotation,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="revisions",
+        verbose_name="note",
     )
     annotation_ref = models.PositiveBigIntegerField(
-        help_text="The annotation's id, kept after the annotation is deleted."
+        "note id", help_text="The note's id, kept after the note is deleted."
     )
     article = models.ForeignKey(
-        Article, null=True, on_delete=models.SET_NULL, related_name="annotation_revisions"
+        Article,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="annotation_revisions",
+        verbose_name="story",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -701,9 +765,11 @@ class AnnotationRevision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = "note history entry"
+        verbose_name_plural = "note history"
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} annotation {self.annotation_ref}"
+        return f"{self.get_action_display()} note {self.annotation_ref}"
 
 
 class ContentState(models.Model):

@@ -27,10 +27,10 @@ urlpatterns = [
     path("tags/<str:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
     path("authors/<slug:slug>/feed/rss/", feeds.AuthorFeed(), name="author-feed-rss"),
     path("authors/<slug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
-    path("archive/<year:year>/", views.YearArchiveView.as_view(), name="archive-year"),
+    path("archive/<year:year>/", views.StoryYearArchiveView.as_view(), name="archive-year"),
     path(
         "archive/<year:year>/<month:month>/",
-        views.MonthArchiveView.as_view(),
+        views.StoryMonthArchiveView.as_view(),
         name="archive-month",
     ),
 ]

@@ -193,7 +193,7 @@ class AuthorView(StoryListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
-class YearArchiveView(StoryListView):
+class StoryYearArchiveView(StoryListView):
     """A year's published stories, newest first, with links to its months; 404 when empty."""
 
     template_name = "articles/article_archive_year.html"
@@ -212,7 +212,7 @@ class YearArchiveView(StoryListView):
         )
 
 
-class MonthArchiveView(StoryListView):
+class StoryMonthArchiveView(StoryListView):
     """A month's published stories, newest first; 404 when empty."""
 
     template_name = "articles/article_archive_month.html"

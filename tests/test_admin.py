@@ -114,6 +114,17 @@ def writer(db):
 # The story list
 
 
+def test_the_admin_calls_stories_and_notes_by_the_newsrooms_words(admin_client):
+    index = admin_client.get(reverse("admin:index"))
+    assertContains(index, '<a href="/admin/articles/article/">Stories</a>', html=True)
+    assertContains(index, '<a href="/admin/articles/annotation/">Notes</a>', html=True)
+    assertNotContains(index, ">Articles<")
+    assertNotContains(index, ">Annotations<")
+
+    notes = admin_client.get(reverse("admin:articles_annotation_changelist"))
+    assertContains(notes, "<h1>Select note to change</h1>", html=True)
+
+
 def test_story_list_runs_a_fixed_number_of_queries(admin_client, django_assert_num_queries):
     """32 stories with two authors and three tags each: an N+1 on bylines or tags would show.
 

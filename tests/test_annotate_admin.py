@@ -334,7 +334,7 @@ def test_annotators_pick_a_story_to_annotate_from_the_annotations_list(annotator
     annotations = annotator_client.get(reverse("admin:articles_annotation_changelist"))
     assertContains(annotations, f'<a href="{index}">Annotate a story</a>', html=True)
     assertContains(
-        annotations, '<a href="?anchor_state__exact=orphaned">Orphaned annotations</a>', html=True
+        annotations, '<a href="?anchor_state__exact=orphaned">Orphaned notes</a>', html=True
     )
     assertContains(
         annotations, f'<a href="{screen_url(paragraph.article)}">Annotate</a>', html=True
@@ -378,6 +378,30 @@ def test_the_panel_offers_each_kind_and_its_fields(editor_client, paragraph):
     for name in ("source_url", "source_title", "claim", "verdict", "correction_wrong"):
         assertContains(response, f'name="{name}"')
     assertContains(response, '<option value="mostly-false">Mostly false</option>', html=True)
+
+
+def test_the_page_state_tells_the_script_which_fields_each_kind_has(editor_client, paragraph):
+    state = page_state(editor_client.get(screen_url(paragraph.article)))
+
+    assert state["kind_fields"] == {
+        "context": [],
+        "source": ["source_url", "source_title"],
+        "factcheck": ["claim", "verdict"],
+        "correction": ["correction_wrong", "correction_right", "corrected_at"],
+        "internal": [],
+    }
+
+
+def test_the_note_change_form_folds_each_kinds_fields_under_the_kind(editor_client):
+    note = AnnotationFactory(kind="factcheck", claim="Soldiers guard the valley.")
+    response = editor_client.get(reverse("admin:articles_annotation_change", args=[note.pk]))
+
+    groups = [(fieldset.name, list(fieldset.fields)) for fieldset in response.context["adminform"]]
+    assert groups[2:5] == [
+        ("Source", ["source_url", "source_title"]),
+        ("Fact-check", ["claim", "verdict"]),
+        ("Correction", ["correction_wrong", "correction_right", "corrected_at"]),
+    ]
 
 
 @pytest.mark.parametrize(

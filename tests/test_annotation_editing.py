@@ -193,6 +193,19 @@ def test_saving_a_note_unchanged_neither_bumps_its_version_nor_records_a_revisio
     assert not annotation.revisions.exists()
 
 
+def test_a_note_keeps_the_fields_of_its_own_kind_when_edited(user):
+    annotation = AnnotationFactory(kind="factcheck", claim="Coca is legal.", verdict="false")
+
+    update_annotation(annotation=annotation, version=1, note={"body": "Checked."}, user=user)
+
+    annotation.refresh_from_db()
+    assert (annotation.claim, annotation.verdict, annotation.body) == (
+        "Coca is legal.",
+        "false",
+        "Checked.",
+    )
+
+
 def test_changing_the_kind_clears_the_fields_of_the_old_kind(user):
     annotation = AnnotationFactory(
         kind="source", source_url="https://example.org/report", source_title="The report"

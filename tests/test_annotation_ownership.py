@@ -279,7 +279,7 @@ def test_an_annotator_cannot_bulk_delete_an_editors_note(
     confirmation = annotator_client.post(ANNOTATIONS, action)
     response = annotator_client.post(ANNOTATIONS, {**action, "post": "yes"})
 
-    assertContains(confirmation, "<li>annotations written by someone else</li>", html=True)
+    assertContains(confirmation, "<li>notes written by someone else</li>", html=True)
     assert response.status_code == 403
     assert Annotation.objects.count() == 2
     assert not AnnotationRevision.objects.filter(action="deleted").exists()

@@ -421,7 +421,7 @@ def test_annotation_readers_may_not_see_is_404_and_not_listed(client, story, not
 
 
 @pytest.mark.parametrize(
-    "story_state",
+    "story_change",
     [
         {"status": Article.Status.DRAFT},
         {"published_at": timezone.now() + timedelta(days=1)},
@@ -430,9 +430,9 @@ def test_annotation_readers_may_not_see_is_404_and_not_listed(client, story, not
     ids=["draft", "scheduled", "undated"],
 )
 def test_story_readers_may_not_see_has_no_annotations_or_container(
-    client, story, note, story_state
+    client, story, note, story_change
 ):
-    Article.objects.filter(pk=story.pk).update(**story_state)
+    Article.objects.filter(pk=story.pk).update(**story_change)
 
     assert client.get(annotation_url(note)).status_code == 404
     assert client.get(container_url(story)).status_code == 404

@@ -158,8 +158,7 @@ def test_deleting_the_annotated_sentence_orphans_the_note_and_hides_it(editor_cl
         "&amp;anchor_state__exact=orphaned"
     )
     assert messages_of(response)[0] == (
-        "1 annotation lost its passage and is hidden from readers: "
-        f'<a href="{review}">review it</a>.'
+        f'1 note lost its passage and is hidden from readers: <a href="{review}">review it</a>.'
     )
     content = reader_page(story)
     assert "Four men were detained" in content

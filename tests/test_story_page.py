@@ -198,6 +198,27 @@ def test_staff_preview_of_a_draft_is_uncached(client):
     assert "private" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
 
 
+def test_staff_preview_of_a_draft_shows_the_notes_it_will_have_once_published(client):
+    draft = ArticleFactory(status=Article.Status.DRAFT)
+    AnnotationFactory(paragraph=ParagraphFactory(article=draft), body="Waiting for the embargo.")
+    client.force_login(StaffFactory())
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "Waiting for the embargo." in response.content.decode()
+
+
+def test_only_public_notes_are_on_public_stories_the_wider_set_includes_drafts():
+    """`public()` is the readers' set; `published_on_any_story()` also holds drafts' notes."""
+    public_note = AnnotationFactory(paragraph=ParagraphFactory(article=ArticleFactory()))
+    draft = ArticleFactory(status=Article.Status.DRAFT)
+    draft_note = AnnotationFactory(paragraph=ParagraphFactory(article=draft))
+    assert list(Annotation.objects.public()) == [public_note]
+    assert list(Annotation.objects.published_on_any_story().order_by("id")) == [
+        public_note,
+        draft_note,
+    ]
+
+
 def test_non_staff_user_cannot_preview_a_draft(client):
     draft = ArticleFactory(status=Article.Status.DRAFT)
     client.force_login(StaffFactory(is_staff=False, username="reader"))

@@ -453,8 +453,9 @@ def story_notes(article: Article) -> tuple[list[Block], list[Annotation]]:
     return blocks, annotations
 
 
-def story_state(*, blocks: list[Block], annotations: list[Annotation], user) -> dict:
-    """Everything the screen's script draws: blocks, placed notes, notes to re-attach."""
+def annotate_screen_state(*, blocks: list[Block], annotations: list[Annotation], user) -> dict:
+    """Everything the screen's script draws: blocks, placed notes, notes to re-attach, and
+    which kind of note has which fields of its own (`Annotation.Kind.own_fields`)."""
     texts = {block.pk: block.annotatable_text for block in blocks}
     placed, orphaned = [], []
     for annotation in annotations:
@@ -468,6 +469,7 @@ def story_state(*, blocks: list[Block], annotations: list[Annotation], user) -> 
         ],
         "annotations": placed,
         "orphaned": orphaned,
+        "kind_fields": {kind.value: list(kind.own_fields) for kind in Annotation.Kind},
         "permissions": {
             "change": user.has_perm(CHANGE_PERMISSION),
             "delete": user.has_perm(DELETE_PERMISSION),
@@ -557,7 +559,7 @@ class AnnotateViews:
         require_permissions(request)
         article = get_object_or_404(Article.objects.only("pk", "headline", "slug"), pk=article_id)
         blocks, annotations = story_notes(article)
-        state = story_state(blocks=blocks, annotations=annotations, user=request.user)
+        state = annotate_screen_state(blocks=blocks, annotations=annotations, user=request.user)
         by_block: dict[int, list[Annotation]] = {}
         for annotation in annotations:
             by_block.setdefault(annotation.paragraph_id, []).append(annotation)
@@ -666,7 +668,9 @@ class AnnotateViews:
     def _list(request, article: Article) -> HttpResponse:
         """The story's blocks and notes, to redraw the screen."""
         blocks, annotations = story_notes(article)
-        return json_response(story_state(blocks=blocks, annotations=annotations, user=request.user))
+        return json_response(
+            annotate_screen_state(blocks=blocks, annotations=annotations, user=request.user)
+        )
 
     @staticmethod
     def _create(request, article: Article) -> HttpResponse:

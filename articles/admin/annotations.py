@@ -39,7 +39,8 @@ from articles.annotations.services import annotation_snapshot, record_revision
 from articles.editing.conflicts import VersionCheckedAdmin
 from articles.models import Annotation, AnnotationReply, AnnotationRevision
 
-ANCHOR_FIELDS = [
+# The anchor as the change form shows it, read-only: re-anchoring alone moves it.
+ANCHOR_DISPLAY_FIELDS = [
     "article",
     "paragraph_text",
     "quote_exact",
@@ -144,18 +145,15 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
     ]
     search_fields = ["quote_exact", "body"]
     list_select_related = ["article", "paragraph", "author"]
-    readonly_fields = [*ANCHOR_FIELDS, *HISTORY_FIELDS]
+    readonly_fields = [*ANCHOR_DISPLAY_FIELDS, *HISTORY_FIELDS]
     fieldsets = [
         ("Note", {"fields": ["kind", "body", "visibility", "status"]}),
-        ("Anchor", {"fields": ANCHOR_FIELDS}),
-        ("Source", {"fields": ["source_url", "source_title"], "classes": ["collapse"]}),
-        ("Fact-check", {"fields": ["claim", "verdict"], "classes": ["collapse"]}),
-        (
-            "Correction",
-            {
-                "fields": ["correction_wrong", "correction_right", "corrected_at"],
-                "classes": ["collapse"],
-            },
+        ("Anchor", {"fields": ANCHOR_DISPLAY_FIELDS}),
+        # One folded group per kind that has fields of its own, named after the kind.
+        *(
+            (kind.label, {"fields": list(kind.own_fields), "classes": ["collapse"]})
+            for kind in Annotation.Kind
+            if kind.own_fields
         ),
         ("History", {"fields": HISTORY_FIELDS, "classes": ["collapse"]}),
     ]
@@ -185,7 +183,7 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         # confirmation say so, and confirming anyway is refused (403).
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         if not all(can_delete_annotation(request.user, annotation) for annotation in objs):
-            perms_needed = {*perms_needed, "annotations written by someone else"}
+            perms_needed = {*perms_needed, "notes written by someone else"}
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):

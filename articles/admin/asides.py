@@ -1,7 +1,7 @@
 """Read-more asides across all stories, so that editors can find and fix those without a link.
 
 `Block` is registered here, limited to asides: paragraphs are edited in their story's body inline.
-Without a model change (a proxy model) the admin index still calls this list "Blocks"; the page
+Without a model change (a proxy model) the admin index calls this list "Body blocks"; the page
 titles say what it is.
 
 An unresolved aside's page offers the stories it most likely means (`related.suggest`), each with

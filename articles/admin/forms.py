@@ -17,7 +17,7 @@ from articles.editing.conflicts import (
     annotation_edits_since,
     annotation_state,
     story_edits_since,
-    story_state,
+    story_form_snapshot,
 )
 from articles.models import Annotation, Article, Block, Tag
 
@@ -53,7 +53,7 @@ class ArticleAdminForm(VersionCheckedForm):
 
     def state_of(self, instance):
         # All of the story's fields, also those read-only to this editor (a publish shows).
-        return story_state(instance, fields=STORY_FIELDS)
+        return story_form_snapshot(instance, fields=STORY_FIELDS)
 
     def edits_since(self, instance, since):
         return story_edits_since(instance, since)

@@ -207,7 +207,7 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
             self.message_user(
                 request,
                 format_html(
-                    "{} annotation{} lost {} passage and {} hidden from readers: "
+                    "{} note{} lost {} passage and {} hidden from readers: "
                     '<a href="{}?{}">review {}</a>.',
                     orphaned,
                     pluralize(orphaned),

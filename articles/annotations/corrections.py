@@ -51,7 +51,7 @@ def latest_public_correction(*, article_id: int, now: datetime | None = None) ->
     now = now or timezone.now()
     corrections = (
         Annotation.objects.filter(article_id=article_id, kind=Annotation.Kind.CORRECTION)
-        .published_notes()
+        .published_on_any_story()
         .annotate(when=Coalesce("corrected_at", "created_at"))
         .filter(when__lte=now + CLOCK_SKEW)
     )

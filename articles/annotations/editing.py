@@ -39,14 +39,7 @@ from articles.editing.versions import VersionConflict, claim_version
 from articles.models import Annotation, AnnotationReply, AnnotationRevision, Block
 
 # What an editor writes about a passage; the anchor is set from a Selection instead.
-NOTE_FIELDS = ("kind", "body", "visibility", "status", *Annotation.KIND_FIELDS)
-
-# Fields that mean something for one kind only; other kinds keep them empty.
-KIND_FIELDS = {
-    Annotation.Kind.SOURCE: ("source_url", "source_title"),
-    Annotation.Kind.FACT_CHECK: ("claim", "verdict"),
-    Annotation.Kind.CORRECTION: ("correction_wrong", "correction_right", "corrected_at"),
-}
+NOTE_FIELDS = ("kind", "body", "visibility", "status", *Annotation.KIND_SPECIFIC_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -272,10 +265,11 @@ def _apply_note(annotation: Annotation, note: Mapping) -> None:
     if kind == Annotation.Kind.INTERNAL:
         # An internal note is for editors only, whatever visibility was asked for.
         annotation.visibility = Annotation.Visibility.INTERNAL
-    for other_kind, names in KIND_FIELDS.items():
-        if other_kind != kind:
-            for name in names:
-                setattr(annotation, name, None if name == "corrected_at" else "")
+    # Fields that mean something for another kind only are emptied.
+    own = Annotation.Kind(kind).own_fields
+    for name in Annotation.KIND_SPECIFIC_FIELDS:
+        if name not in own:
+            setattr(annotation, name, None if name == "corrected_at" else "")
     if kind == Annotation.Kind.CORRECTION and annotation.corrected_at is None:
         annotation.corrected_at = timezone.now()
     error = correction_time_error(corrected_at=annotation.corrected_at, article=annotation.article)

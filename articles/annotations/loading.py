@@ -19,8 +19,9 @@ from articles.annotations.corrections import correction_time_error, refresh_stor
 from articles.annotations.services import record_revision
 from articles.models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 
-# corrected_at is parsed on its own below: it is a time.
-KIND_FIELDS = set(Annotation.KIND_FIELDS) - {"corrected_at"}
+# The kind-specific fields read from a file as they are; corrected_at is parsed on its own
+# below: it is a time.
+KIND_TEXT_FIELDS = tuple(name for name in Annotation.KIND_SPECIFIC_FIELDS if name != "corrected_at")
 
 
 class AnnotationFileError(Exception):
@@ -100,7 +101,7 @@ def load_annotation_file(path: Path) -> LoadResult:
             visibility=item.get("visibility", Annotation.Visibility.INTERNAL),
             status=item.get("status", Annotation.Status.OPEN),
             author=editor,
-            **{name: item[name] for name in KIND_FIELDS if name in item},
+            **{name: item[name] for name in KIND_TEXT_FIELDS if name in item},
         )
         if item.get("corrected_at"):
             try:

@@ -53,13 +53,13 @@ SNAPSHOT_FIELDS = (
     "end",
     "anchor_state",
     "paragraph_id",
-    *Annotation.KIND_FIELDS,
+    *Annotation.KIND_SPECIFIC_FIELDS,
     "visibility",
     "status",
 )
 
 # What re-anchoring may change on an annotation; written with one bulk update per operation.
-ANCHOR_FIELDS = (
+REANCHORED_FIELDS = (
     "paragraph",
     "quote_exact",
     "quote_prefix",
@@ -198,7 +198,7 @@ def _update_anchors(annotations: list[Annotation]) -> None:
         return
     connection = connections[router.db_for_write(Annotation)]
     opts = Annotation._meta
-    fields = [opts.get_field(name) for name in ANCHOR_FIELDS]
+    fields = [opts.get_field(name) for name in REANCHORED_FIELDS]
     quote = connection.ops.quote_name
     table, pk = quote(opts.db_table), quote(opts.pk.column)
     rows = [

@@ -96,7 +96,7 @@ def field_state(instance: models.Model, names: Iterable[str]) -> dict[str, list[
     }
 
 
-def story_state(article: Article, *, fields: Iterable[str]) -> dict[str, list[str]]:
+def story_form_snapshot(article: Article, *, fields: Iterable[str]) -> dict[str, list[str]]:
     """What the story's change form shows: its fields, bylines, body and curated related list.
 
     Body blocks are keyed by their permanent `key`, so an edited paragraph shows as one change

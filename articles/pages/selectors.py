@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from articles.caching.conditional import digest
 from articles.caching.generation import current_state
@@ -94,41 +94,42 @@ BYLINE_FIELDS = (
 )
 
 
-def _prefetched(article: Article, name: str, queryset: QuerySet) -> None:
-    """Run `queryset` now and keep it as `article.<name>.all()`, as `prefetch_related` does."""
-    queryset._fetch_all()
-    queryset._prefetch_done = True
-    article._prefetched_objects_cache[name] = queryset
-
-
 def prefetch_story_page(article: Article) -> None:
     """Everything else a story page shows, in a fixed number of queries.
 
-    1 bylines with authors, 1 tags, 1 body blocks with their aside targets, 1 public
-    annotations, 1 related stories with their sections: five queries however long the story.
-    The view loads the story row first, so that a reader whose copy is current gets a 304
-    without them. The queries are run directly rather than through `prefetch_related`, whose
-    machinery cost more than the queries on a page that loads one story.
+    1 bylines with authors, 1 tags, 1 body blocks with their aside targets, 1 notes, 1 related
+    stories with their sections: five queries however long the story. The view loads the story
+    row first, so that a reader whose copy is current gets a 304 without them.
+
+    Django's `prefetch_related_objects` costs more than running the three lists' queries by
+    hand and planting the results in the ORM's private prefetch cache, as this once did: about
+    0.7 ms of a story page's 10.5 ms (best of five rounds, SQLite, test data; most of it in
+    taggit's tag prefetch). Kept: the public API is worth that, and it is one place to change.
+
+    A public story shows `Annotation.objects.public()`, the one definition readers get; only a
+    staff preview of a story that is not public yet shows the notes it will have once it is.
     """
-    if not hasattr(article, "_prefetched_objects_cache"):
-        article._prefetched_objects_cache = {}
-    bylines = (
-        Byline.objects.filter(article=article)
-        .select_related("author")
-        .only(*BYLINE_FIELDS)
-        .order_by("position", "id")
+    prefetch_related_objects(
+        [article],
+        Prefetch(
+            "bylines",
+            queryset=Byline.objects.select_related("author")
+            .only(*BYLINE_FIELDS)
+            .order_by("position", "id"),
+        ),
+        "tags",
+        Prefetch(
+            "blocks",
+            queryset=Block.objects.select_related("target_article")
+            .only(*BLOCK_FIELDS)
+            .order_by("position", "id"),
+        ),
     )
-    _prefetched(article, "bylines", bylines)
-    _prefetched(article, "tags", Tag.objects.filter(tagged_articles__content_object=article))
-    blocks = (
-        Block.objects.filter(article=article)
-        .select_related("target_article")
-        .only(*BLOCK_FIELDS)
-        .order_by("position", "id")
-    )
-    _prefetched(article, "blocks", blocks)
-    notes = Annotation.objects.published_notes().filter(article=article).order_by("start", "id")
-    article.public_annotations = list(notes)
+    if article.is_public:
+        notes = Annotation.objects.public()
+    else:
+        notes = Annotation.objects.published_on_any_story()
+    article.public_annotations = list(notes.filter(article=article).order_by("start", "id"))
     article.related_stories = related_stories_for_page(article)
 
 

@@ -1,6 +1,6 @@
 """The query behind a story page's "Related stories": one prefetch, whatever the list holds."""
 
-from articles.models import Article, RelatedStory
+from articles.models import RELATED_SOURCE_RANK, Article, RelatedStory
 from articles.related.compute import related_count
 
 # What the list shows of each related story: headline link, section, date.
@@ -24,15 +24,19 @@ def related_stories_for_page(article: Article) -> list[RelatedStory]:
 
     One query, read from the related stories' own rows at request time, so a changed headline
     shows at once and a story unpublished later drops out without a recompute. A reader sees
-    only pinned and computed entries, and "pinned" sorts after "computed", so a descending
-    `source` puts an editor's pins first (the model's own CASE ordering, which also places
-    exclusions, costs the ORM several milliseconds to compile on every page).
+    only pinned and computed entries, ordered by the stated rank of their source (an editor's
+    pins first), then the editor's or the computation's order.
+
+    The rank is a CASE the ORM compiles on every page: measured against ordering by the
+    `source` text (which happens to sort "pinned" after "computed"), it costs about 0.2 ms per
+    call (1.56 ms against 1.37 ms, best of five, SQLite, test data) on a story page of about
+    10.5 ms, 2%: too little to lean on the alphabet for.
     """
     entries = (
         RelatedStory.objects.for_readers()
         .filter(article=article)
         .select_related("related__section")
         .only(*ENTRY_FIELDS)
-        .order_by("-source", "position", "id")
+        .order_by(RELATED_SOURCE_RANK, "position", "id")
     )
     return list(entries[: related_count()])

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that everything a request reads is routed knowing whether it is pinned to
+    # the primary database (`newsroom.routers`).
+    "newsroom.routers.PinPrimaryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -112,24 +116,56 @@ TEMPLATES = [
 # (`articles.caching.generation.read_state`); any other request that meets a dropped connection
 # fails once (503) and the next one reconnects. DATABASE_CONN_HEALTH_CHECKS=1 turns the check on.
 DATABASE_CONN_HEALTH_CHECKS = os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "0") == "1"
+DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=DATABASE_CONN_MAX_AGE,
         conn_health_checks=DATABASE_CONN_HEALTH_CHECKS,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
+# Read replicas: `DATABASE_REPLICA_URLS="postgres://…@replica-a/newsroom,postgres://…"` adds the
+# aliases replica1, replica2, … that `newsroom.routers` sends reads to. Tests read the primary's
+# test database through them (a test mirror), as the replicas mirror the primary in production.
+NEWSROOM_DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{_number}"] = {
+        **dj_database_url.parse(
+            _url,
+            conn_max_age=DATABASE_CONN_MAX_AGE,
+            conn_health_checks=DATABASE_CONN_HEALTH_CHECKS,
+        ),
+        "TEST": {"MIRROR": "default"},
     }
+    NEWSROOM_DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
+
+# Caches, and where sessions live. Without REDIS_URL every cache is this process's own memory
+# and sessions are read from the database; with it, the default cache, the page cache and
+# sessions (read through the cache, kept in the database) are shared by every app server.
+#
+# The page cache of rendered reader pages (`articles.caching.pagecache`) has its own alias, so that
+# pages never evict the default cache's small entries: on unless NEWSROOM_PAGE_CACHE=0, and
+# entries expire after NEWSROOM_PAGE_CACHE_TTL seconds.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
+NEWSROOM_PAGE_CACHE_TTL = int(os.environ.get("NEWSROOM_PAGE_CACHE_TTL", "300"))
+NEWSROOM_PAGE_CACHE_ALIAS = "pages"
+if REDIS_URL:
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _redis, "pages": {**_redis, "KEY_PREFIX": "pages"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("NEWSROOM_PAGE_CACHE_ENTRIES", "1000"))},
+        },
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -152,53 +188,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-
-TAGGIT_CASE_INSENSITIVE = True
-
-# The newsroom's own settings.
-NEWSROOM_BRAND = os.environ.get("NEWSROOM_BRAND", "VICE")
-NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "VICE News")
-# Datelines in imported files ("Jun 20 2014, 7:41pm") are wall-clock times in this zone.
-NEWSROOM_IMPORT_TIME_ZONE = os.environ.get("NEWSROOM_IMPORT_TIME_ZONE", "America/New_York")
-NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
-}
-
-# Beyond one machine: app servers keep no state of their own. Sessions live in the database
-# (read through the cache when Redis is shared), media in `STORAGES["default"]`, and pages and
-# fragments in the cache. See the README's "Deployment".
-
-# Read replicas: `DATABASE_REPLICA_URLS="postgres://…@replica-a/newsroom,postgres://…"` adds the
-# aliases replica1, replica2, … that `newsroom.routers` sends reads to. Tests read the primary's
-# test database through them (a test mirror), as the replicas mirror the primary in production.
-NEWSROOM_DATABASE_REPLICAS = []
-for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
-    DATABASES[f"replica{_number}"] = {
-        **dj_database_url.parse(
-            _url,
-            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-            conn_health_checks=DATABASE_CONN_HEALTH_CHECKS,
-        ),
-        "TEST": {"MIRROR": "default"},
-    }
-    NEWSROOM_DATABASE_REPLICAS.append(f"replica{_number}")
-DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
-# Outermost, so that everything a request reads is routed knowing whether it is pinned.
-MIDDLEWARE.insert(0, "newsroom.routers.PinPrimaryMiddleware")
-
-if os.environ.get("REDIS_URL"):
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-
 # Uploaded media: the local MEDIA_ROOT by default; `DJANGO_MEDIA_STORAGE=s3` puts them in an S3
 # bucket (or any S3-compatible store) through django-storages. Credentials come from the usual
 # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the instance's role), read by boto3 itself.
-from django.core.exceptions import ImproperlyConfigured  # noqa: E402 - appended section
-
 DJANGO_MEDIA_STORAGE = os.environ.get("DJANGO_MEDIA_STORAGE", "filesystem").strip().lower()
 if DJANGO_MEDIA_STORAGE == "s3":
     if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
@@ -221,18 +213,22 @@ elif DJANGO_MEDIA_STORAGE != "filesystem":
         f"DJANGO_MEDIA_STORAGE is 'filesystem' or 's3', not {DJANGO_MEDIA_STORAGE!r}."
     )
 
-# The page cache of rendered reader pages (`articles.caching.pagecache`): on unless
-# NEWSROOM_PAGE_CACHE=0; entries expire after NEWSROOM_PAGE_CACHE_TTL seconds. Its own cache
-# alias, so that pages never evict the default cache's small entries: per process in local
-# memory, or shared in Redis when REDIS_URL is set.
-NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
-NEWSROOM_PAGE_CACHE_TTL = int(os.environ.get("NEWSROOM_PAGE_CACHE_TTL", "300"))
-NEWSROOM_PAGE_CACHE_ALIAS = "pages"
-if os.environ.get("REDIS_URL"):
-    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
-else:
-    CACHES["pages"] = {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("NEWSROOM_PAGE_CACHE_ENTRIES", "1000"))},
-    }
+TAGGIT_CASE_INSENSITIVE = True
+
+# The newsroom's own settings.
+NEWSROOM_BRAND = os.environ.get("NEWSROOM_BRAND", "VICE")
+NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "VICE News")
+# Datelines in imported files ("Jun 20 2014, 7:41pm") are wall-clock times in this zone.
+NEWSROOM_IMPORT_TIME_ZONE = os.environ.get("NEWSROOM_IMPORT_TIME_ZONE", "America/New_York")
+NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+}
+
+# Beyond one machine: app servers keep no state of their own. Sessions live in the database
+# (read through the cache when Redis is shared), media in `STORAGES["default"]`, and pages and
+# fragments in the cache. See the README's "Deployment".

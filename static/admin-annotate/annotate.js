@@ -47,29 +47,18 @@
   var orphanList = document.getElementById("orphan-list");
   var staleNotice = document.getElementById("annotate-stale");
 
-  // Fields that mean something for one kind only (as on the server).
-  var KIND_FIELDS = {
-    source_url: "source",
-    source_title: "source",
-    claim: "factcheck",
-    verdict: "factcheck",
-    correction_wrong: "correction",
-    correction_right: "correction",
-    corrected_at: "correction",
-  };
-  var NOTE_FIELDS = [
-    "kind",
-    "body",
-    "source_url",
-    "source_title",
-    "claim",
-    "verdict",
-    "correction_wrong",
-    "correction_right",
-    "corrected_at",
+  // Which kind of note has which fields of its own, as the server declares them on the kind
+  // (`Annotation.Kind.own_fields`) and sends in the page's state: {kind: [field, ...]}.
+  var OWNER_KIND = {}; // field name -> the one kind that uses it
+  Object.keys(state.kind_fields).forEach(function (kind) {
+    state.kind_fields[kind].forEach(function (name) {
+      OWNER_KIND[name] = kind;
+    });
+  });
+  var NOTE_FIELDS = ["kind", "body"].concat(Object.keys(OWNER_KIND), [
     "visibility",
     "status",
-  ];
+  ]);
 
   var selection = null; // {block, start, end, exact}: the passage a new note would go on
   var current = null; // the note open in the panel, as the server last sent it
@@ -442,7 +431,7 @@
   function syncKindFields() {
     var kind = field("kind").value;
     form.querySelectorAll("[data-field]").forEach(function (row) {
-      var only = KIND_FIELDS[row.dataset.field];
+      var only = OWNER_KIND[row.dataset.field];
       row.hidden = Boolean(only) && only !== kind;
     });
     var internal = kind === "internal";

@@ -53,7 +53,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Wrote {report.stories:,} stories ({report.published:,} published), "
                 f"{report.authors:,} authors, {report.tags:,} tags, {report.taggings:,} taggings, "
-                f"{report.blocks:,} blocks, {report.annotations:,} annotations "
+                f"{report.blocks:,} body blocks, {report.annotations:,} notes "
                 f"in {time.perf_counter() - began:.1f} s ({timings})."
             )
         )

@@ -8,7 +8,7 @@ from articles.annotations.loading import AnnotationFileError, load_annotation_fi
 
 
 class Command(BaseCommand):
-    help = "Load annotations from JSON files or folders of them; existing ones are left alone."
+    help = "Load notes from JSON files or folders of them; notes already there are left alone."
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path)
@@ -31,6 +31,6 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.ERROR(f"error: {error}"))
                 continue
             headline, added, existing = result.article.headline, result.created, result.existing
-            self.stdout.write(f"{headline}: {added} added, {existing} already there")
+            self.stdout.write(f"{headline}: {added} notes added, {existing} already there")
         if failed:
             raise CommandError(f"{len(failed)} file(s) failed")
