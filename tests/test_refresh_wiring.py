@@ -58,6 +58,19 @@ def test_renaming_a_tag_reindexes_its_stories(editor_client, django_capture_on_c
     assert story.headline in search("apurimac")
 
 
+def test_deleting_a_tag_in_the_admin_takes_it_out_of_its_stories_search_text(
+    editor_client, django_capture_on_commit_callbacks
+):
+    story = ArticleFactory(headline="Story about the valley", tags=["vraem"])
+    tag = Tag.objects.get(name="vraem")
+    assert story.headline in search("vraem")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(f"/admin/articles/tag/{tag.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Tag.objects.filter(name="vraem").exists()
+    assert story.headline not in search("vraem")
+
+
 def test_saving_a_story_recomputes_its_related_list(
     editor_client, django_capture_on_commit_callbacks
 ):

@@ -120,6 +120,24 @@ def update_annotation(*, annotation: Annotation, version: int, note: Mapping, us
 
 
 @transaction.atomic
+def save_annotation_form(*, annotation: Annotation, version: int, user) -> Annotation:
+    """Store a note as the admin's change form set it, if that form was loaded at `version`.
+
+    The form has already put its values on `annotation`; the history records the note as stored
+    before, and the story's "Updated" time follows its corrections. Raises VersionConflict when
+    someone saved the note since the form was loaded (the form reports it then).
+    """
+    before = annotation_snapshot(Annotation.objects.get(pk=annotation.pk))
+    _claim(annotation, version)
+    annotation.save()
+    record_revision(
+        annotation=annotation, action=AnnotationRevision.Action.UPDATED, user=user, before=before
+    )
+    refresh_story_corrected(article_id=annotation.article_id)
+    return annotation
+
+
+@transaction.atomic
 def reply_to_annotation(*, annotation: Annotation, body: str, user) -> AnnotationReply:
     """Add a message to the note's internal discussion."""
     if not body.strip():
