@@ -649,6 +649,16 @@
     return item;
   }
 
+  // A refused reply's errors, in the form's error `list`.
+  function showReplyErrors(list, result) {
+    list.textContent = "";
+    var messages = (result.body.errors && result.body.errors.body) || [result.body.error];
+    messages.forEach(function (message) {
+      list.appendChild(el("li", null, message));
+    });
+    list.hidden = false;
+  }
+
   function editReply(item, reply) {
     var editor = el("form", "annotate-reply__editor");
     editor.noValidate = true;
@@ -672,12 +682,7 @@
       event.preventDefault();
       send("POST", replyUrl(reply), { body: text.value }).then(function (result) {
         if (!result.ok) {
-          errors.textContent = "";
-          var messages = (result.body.errors && result.body.errors.body) || [result.body.error];
-          messages.forEach(function (message) {
-            errors.appendChild(el("li", null, message));
-          });
-          errors.hidden = false;
+          showReplyErrors(errors, result);
           return;
         }
         afterThreadChange(result.body);
@@ -844,12 +849,7 @@
     event.preventDefault();
     send("POST", noteUrl(current.id, "replies"), { body: replyBody.value }).then(function (result) {
       if (!result.ok) {
-        replyErrors.textContent = "";
-        var errors = (result.body.errors && result.body.errors.body) || [result.body.error];
-        errors.forEach(function (text) {
-          replyErrors.appendChild(el("li", null, text));
-        });
-        replyErrors.hidden = false;
+        showReplyErrors(replyErrors, result);
         return;
       }
       replyBody.value = "";
