@@ -141,63 +141,57 @@ class SiteAtomFeed(SiteFeed):
     feed_type = NewsroomAtomFeed
 
 
-class SectionFeed(SiteFeed):
+class ListingFeed(SiteFeed):
+    """The newest stories of one listing page: a section's, a tag's or an author's."""
+
+    # Where the slug in a feed URL is looked up: a callable returning a queryset.
+    listings = None
+    # How a story refers to its listing, as a filter lookup.
+    story_lookup = ""
+
     def get_object(self, request, slug):
-        return get_object_or_404(Section, slug=slug)
+        return get_object_or_404(self.listings(), slug=slug)
 
-    def title(self, section: Section) -> str:
-        return f"{settings.NEWSROOM_SITE_NAME}: {section.name}"
+    def title(self, listing) -> str:
+        return f"{settings.NEWSROOM_SITE_NAME}: {listing.name}"
 
-    def link(self, section: Section) -> str:
-        return section.get_absolute_url()
+    def link(self, listing) -> str:
+        return listing.get_absolute_url()
+
+    def items(self, listing):
+        return feed_items(Article.objects.published().filter(**{self.story_lookup: listing}))
+
+
+class SectionFeed(ListingFeed):
+    listings = staticmethod(Section.objects.all)
+    story_lookup = "section"
 
     def description_text(self, section: Section) -> str:
         return section.description or f"The latest {section.name} stories."
-
-    def items(self, section: Section):
-        return feed_items(Article.objects.published().filter(section=section))
 
 
 class SectionAtomFeed(SectionFeed):
     feed_type = NewsroomAtomFeed
 
 
-class TagFeed(SiteFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(public_tags(), slug=slug)
-
-    def title(self, tag: Tag) -> str:
-        return f"{settings.NEWSROOM_SITE_NAME}: {tag.name}"
-
-    def link(self, tag: Tag) -> str:
-        return tag.get_absolute_url()
+class TagFeed(ListingFeed):
+    listings = staticmethod(public_tags)
+    story_lookup = "tagged_items__tag"
 
     def description_text(self, tag: Tag) -> str:
         return tag.description or f"The latest stories tagged {tag.name}."
-
-    def items(self, tag: Tag):
-        return feed_items(Article.objects.published().filter(tagged_items__tag=tag))
 
 
 class TagAtomFeed(TagFeed):
     feed_type = NewsroomAtomFeed
 
 
-class AuthorFeed(SiteFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(public_authors(), slug=slug)
-
-    def title(self, author: Author) -> str:
-        return f"{settings.NEWSROOM_SITE_NAME}: {author.name}"
-
-    def link(self, author: Author) -> str:
-        return author.get_absolute_url()
+class AuthorFeed(ListingFeed):
+    listings = staticmethod(public_authors)
+    story_lookup = "bylines__author"
 
     def description_text(self, author: Author) -> str:
         return f"The latest stories by {author.name}."
-
-    def items(self, author: Author):
-        return feed_items(Article.objects.published().filter(bylines__author=author))
 
 
 class AuthorAtomFeed(AuthorFeed):

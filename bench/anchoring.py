@@ -14,27 +14,12 @@ diff-and-score step (`anchoring.reanchor`) alone. Times are medians of `--runs` 
 """
 
 import argparse
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-
-SEED = PROJECT / "seeds" / "vice-2014-06-20-peruvian-soldier-killed.txt"
-
-
-def paragraph_text(copies: int) -> str:
-    """The seed story's body run together into one long paragraph (`copies` times over)."""
-    lines = SEED.read_text(encoding="utf-8").splitlines()
-    body = [line for line in lines[lines.index("Image via AP/Martin Mejia") + 1 :] if line]
-    body = [line for line in body[:-1] if not line.endswith("Read more here.")]
-    return " ".join(body * copies)
+from common import annotate_passages, paragraph_text, setup_django
 
 
 def spans(rng: random.Random, text: str, count: int) -> list[tuple[int, int]]:
@@ -46,29 +31,6 @@ def spans(rng: random.Random, text: str, count: int) -> list[tuple[int, int]]:
         last = first + rng.randint(1, 4)
         chosen.append((starts[first], starts[last] - 1))
     return chosen
-
-
-def setup_django() -> Callable[[], None]:
-    """Point Django at a throwaway database; returns the function that removes it."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings.test")
-    temporary = None
-    if not os.environ.get("DATABASE_URL", "sqlite:").startswith("postgres"):
-        temporary = tempfile.TemporaryDirectory(prefix="newsroom-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{temporary.name}/bench.sqlite3"
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if temporary is not None:
-        call_command("migrate", verbosity=0)
-        return temporary.cleanup
-    old_name = connection.settings_dict["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = f"test_{old_name}_bench_{os.getpid()}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    return lambda: connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def main() -> None:
@@ -92,7 +54,7 @@ def run(*, annotations: int, runs: int, copies: int) -> None:
 
     from articles.annotations.anchoring import make_anchor, reanchor
     from articles.annotations.services import TextChange, reanchor_paragraph, reanchor_story_edit
-    from articles.models import Annotation, Article, Block, Section
+    from articles.models import Article, Block, Section
 
     rng = random.Random(20140620)
     text = paragraph_text(copies)
@@ -100,21 +62,7 @@ def run(*, annotations: int, runs: int, copies: int) -> None:
     article = Article.objects.create(headline="Bench", slug="bench", section=section)
     paragraph = Block.objects.create(article=article, position=0, text=text)
     anchors = [make_anchor(text=text, start=s, end=e) for s, e in spans(rng, text, annotations)]
-    Annotation.objects.bulk_create(
-        [
-            Annotation(
-                article=article,
-                paragraph=paragraph,
-                quote_exact=anchor.exact,
-                quote_prefix=anchor.prefix,
-                quote_suffix=anchor.suffix,
-                start=anchor.start,
-                end=anchor.end,
-            )
-            for anchor in anchors
-        ],
-        batch_size=500,
-    )
+    annotate_passages(block=paragraph, anchors=anchors)
 
     sentences = text.split(". ")
     middle = len(sentences) // 2

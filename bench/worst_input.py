@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from anchoring import paragraph_text, setup_django
+from common import annotate_passages, paragraph_text, setup_django
 
 GOAL_SECONDS = 1.0
 # The seed story's words, for paragraphs of real vocabulary (bench/anchoring.py reads it too).
@@ -192,21 +192,7 @@ def run(*, runs: int, notes: int) -> int:
             # One to six words' worth, anywhere (the "ab" text has no spaces to cut at).
             start = rng.randrange(len(old) - 40)
             anchors.append(make_anchor(text=old, start=start, end=start + rng.randint(3, 36)))
-        Annotation.objects.bulk_create(
-            [
-                Annotation(
-                    article=article,
-                    paragraph=block,
-                    quote_exact=anchor.exact,
-                    quote_prefix=anchor.prefix,
-                    quote_suffix=anchor.suffix,
-                    start=anchor.start,
-                    end=anchor.end,
-                )
-                for anchor in anchors
-            ],
-            batch_size=500,
-        )
+        annotate_passages(block=block, anchors=anchors)
 
         def edit(block=block, old=old, new=new) -> None:
             block.text = new

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.annotations.anchoring import make_anchor
+from articles.annotations.placement import anchor_columns
 from articles.models import (
     Annotation,
     Article,
@@ -172,12 +173,4 @@ def annotation_on(block: Block, quote: str, *, occurrence: int = 0, **kwargs) ->
     for _ in range(occurrence + 1):
         start = text.index(quote, start + 1)
     anchor = make_anchor(text=text, start=start, end=start + len(quote))
-    return AnnotationFactory(
-        paragraph=block,
-        start=anchor.start,
-        end=anchor.end,
-        quote_exact=anchor.exact,
-        quote_prefix=anchor.prefix,
-        quote_suffix=anchor.suffix,
-        **kwargs,
-    )
+    return AnnotationFactory(paragraph=block, **anchor_columns(anchor), **kwargs)

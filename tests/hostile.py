@@ -18,11 +18,10 @@ from xml.etree import ElementTree
 
 from django.utils import timezone
 
-from articles.annotations.services import annotation_snapshot, record_revision
+from articles.annotations.editing import save_annotation_form
 from articles.models import (
     Annotation,
     AnnotationReply,
-    AnnotationRevision,
     Article,
     Author,
     Block,
@@ -257,13 +256,9 @@ def build_hostile_story(payload: Payload, *, index: int, editor=None) -> Hostile
         notes[kind] = annotation_on(paragraph, text, **fields)
     internal = notes["internal"]
     AnnotationReply.objects.create(annotation=internal, author=editor, body=text)
-    before = annotation_snapshot(internal)
     internal.status = Annotation.Status.RESOLVED
     internal.source_title = fit(Annotation, "source_title", text)
-    internal.save()
-    record_revision(
-        annotation=internal, action=AnnotationRevision.Action.UPDATED, user=editor, before=before
-    )
+    save_annotation_form(annotation=internal, version=internal.version, user=editor)
 
     neighbour = ArticleFactory(
         headline=f"Neighbour of hostile story {index}",

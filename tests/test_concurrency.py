@@ -63,15 +63,31 @@ def assert_change_listed(response, label: str, before: str, after: str) -> None:
 # Stories
 
 
-def test_a_save_from_a_stale_story_form_is_refused_with_who_changed_what(editor_client, ana_client):
+def refused_standfirst_after_a_retitle(editor_client, ana_client):
+    """Ana retitles a story the editor has open; the editor's new standfirst is then refused.
+
+    Returns the story and the refused response.
+    """
     story = ArticleFactory(headline="Soldier killed in valley", dek="The old standfirst.")
     mine = body_form(editor_client, story)
     theirs = body_form(ana_client, story)
     theirs["headline"] = ["Soldier killed in ambush"]
     save(ana_client, story, theirs)
-
     mine["dek"] = ["My new standfirst."]
-    response = refused(editor_client, story, mine)
+    return story, refused(editor_client, story, mine)
+
+
+def assert_retitle_and_standfirst_both_kept(story) -> None:
+    story.refresh_from_db()
+    assert (story.headline, story.dek, story.version) == (
+        "Soldier killed in ambush",
+        "My new standfirst.",
+        3,
+    )
+
+
+def test_a_save_from_a_stale_story_form_is_refused_with_who_changed_what(editor_client, ana_client):
+    story, response = refused_standfirst_after_a_retitle(editor_client, ana_client)
 
     assertContains(response, "Someone else saved this story after you opened it: Ana Ruiz (")
     assertContains(response, ": Changed Headline)")
@@ -87,33 +103,18 @@ def test_a_save_from_a_stale_story_form_is_refused_with_who_changed_what(editor_
     fresh = body_form(editor_client, story)
     fresh["dek"] = ["My new standfirst."]
     save(editor_client, story, fresh)
-    story.refresh_from_db()
-    assert (story.headline, story.dek, story.version) == (
-        "Soldier killed in ambush",
-        "My new standfirst.",
-        3,
-    )
+    assert_retitle_and_standfirst_both_kept(story)
 
 
 def test_saving_the_refused_form_again_after_merging_keeps_both_changes(editor_client, ana_client):
     """The form comes back based on the stored version: saving it again is a choice, not a loop."""
-    story = ArticleFactory(headline="Soldier killed in valley", dek="The old standfirst.")
-    mine = body_form(editor_client, story)
-    theirs = body_form(ana_client, story)
-    theirs["headline"] = ["Soldier killed in ambush"]
-    save(ana_client, story, theirs)
-    mine["dek"] = ["My new standfirst."]
-    merged = form_data(refused(editor_client, story, mine), "article_form")
+    story, response = refused_standfirst_after_a_retitle(editor_client, ana_client)
+    merged = form_data(response, "article_form")
 
     merged["headline"] = ["Soldier killed in ambush"]
     save(editor_client, story, merged)
 
-    story.refresh_from_db()
-    assert (story.headline, story.dek, story.version) == (
-        "Soldier killed in ambush",
-        "My new standfirst.",
-        3,
-    )
+    assert_retitle_and_standfirst_both_kept(story)
 
 
 def test_a_stale_story_form_writes_none_of_its_body_tags_or_bylines(editor_client, ana_client):

@@ -110,34 +110,38 @@ def test_changing_a_correction_to_before_publication_is_refused_by_the_service(p
     assert Annotation.objects.get(pk=note.pk).corrected_at == PUBLISHED + timedelta(hours=1)
 
 
+def errors_dating_in_the_future(client, obj, *, form: str, field: str) -> list[str]:
+    """Post `obj`'s admin change form (`form`) with `field` set to the last minute of 9999.
+
+    The form must come back unsaved; returns its errors for `field`.
+    """
+    data = form_data(client.get(change_url(obj)), form)
+    data[f"{field}_0"] = ["9999-12-31"]
+    data[f"{field}_1"] = ["23:59:00"]
+    response = client.post(change_url(obj), data)
+    assert response.status_code == 200
+    return response.context["adminform"].form.errors[field]
+
+
 def test_the_annotation_admin_form_refuses_a_correction_time_in_the_future(
     editor_client, paragraph
 ):
     note = correction(paragraph, PUBLISHED + timedelta(hours=1))
-    data = form_data(editor_client.get(change_url(note)), "annotation_form")
-    data["corrected_at_0"] = ["9999-12-31"]
-    data["corrected_at_1"] = ["23:59:00"]
 
-    response = editor_client.post(change_url(note), data)
+    errors = errors_dating_in_the_future(
+        editor_client, note, form="annotation_form", field="corrected_at"
+    )
 
-    assert response.status_code == 200
-    assert response.context["adminform"].form.errors["corrected_at"] == [
-        "A correction cannot be dated in the future."
-    ]
+    assert errors == ["A correction cannot be dated in the future."]
     assert Annotation.objects.get(pk=note.pk).corrected_at == PUBLISHED + timedelta(hours=1)
 
 
 def test_the_story_form_refuses_an_updated_time_in_the_future(admin_client, story):
-    data = form_data(admin_client.get(change_url(story)), "article_form")
-    data["updated_at_0"] = ["9999-12-31"]
-    data["updated_at_1"] = ["23:59:00"]
+    errors = errors_dating_in_the_future(
+        admin_client, story, form="article_form", field="updated_at"
+    )
 
-    response = admin_client.post(change_url(story), data)
-
-    assert response.status_code == 200
-    assert response.context["adminform"].form.errors["updated_at"] == [
-        "A story cannot be updated in the future."
-    ]
+    assert errors == ["A story cannot be updated in the future."]
 
 
 @pytest.mark.parametrize(

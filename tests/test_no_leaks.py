@@ -82,6 +82,18 @@ def secret_story(marker: str, *, section, tag, author, **fields) -> Article:
     return story
 
 
+def story_secret(marker: str, story: Article) -> Secret:
+    """The secret a `secret_story(marker, ...)` is: itself, its notes, tag, author and old slug."""
+    return Secret(
+        marker,
+        story,
+        annotation_ids=list(story.annotations.values_list("pk", flat=True)),
+        tag_slug=f"{marker}tag",
+        author_slug=f"{marker}-writer",
+        old_slug=story.old_slugs.get().slug,
+    )
+
+
 @pytest.fixture
 def newsroom():
     """Public stories and the secrets woven among them; every story in the search index."""
@@ -176,22 +188,8 @@ def newsroom():
     month = timezone.localtime(scheduled.published_at)
     starts = {"year": year_bounds(month.year)[0], "month": month_bounds(month.year, month.month)[0]}
     secrets = {
-        "draft story": Secret(
-            "zqdraftmark",
-            draft,
-            annotation_ids=list(draft.annotations.values_list("pk", flat=True)),
-            tag_slug="zqdraftmarktag",
-            author_slug="zqdraftmark-writer",
-            old_slug=draft.old_slugs.get().slug,
-        ),
-        "scheduled story": Secret(
-            "zqschedmark",
-            scheduled,
-            annotation_ids=list(scheduled.annotations.values_list("pk", flat=True)),
-            tag_slug="zqschedmarktag",
-            author_slug="zqschedmark-writer",
-            old_slug=scheduled.old_slugs.get().slug,
-        ),
+        "draft story": story_secret("zqdraftmark", draft),
+        "scheduled story": story_secret("zqschedmark", scheduled),
         "internal note": Secret(
             internal_marker, public, annotation_ids=[note.pk for note in internal]
         ),

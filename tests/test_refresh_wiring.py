@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from articles.models import Article, RelatedStory, Tag
+from articles.search.index import index_articles
 from tests.factories import ArticleFactory, ParagraphFactory
 from tests.test_admin import change_url
 from tests.test_reanchor_on_edit import body_form, field, save
@@ -56,6 +57,20 @@ def test_renaming_a_tag_reindexes_its_stories(editor_client, django_capture_on_c
         )
     assert response.status_code == 302
     assert story.headline in search("apurimac")
+
+
+def test_deleting_a_tag_in_the_admin_takes_it_out_of_its_stories_search_text(
+    editor_client, django_capture_on_commit_callbacks
+):
+    story = ArticleFactory(headline="Story about the valley", tags=["vraem"])
+    index_articles(article_ids=[story.pk])
+    tag = Tag.objects.get(name="vraem")
+    assert story.headline in search("vraem")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(f"/admin/articles/tag/{tag.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Tag.objects.filter(name="vraem").exists()
+    assert story.headline not in search("vraem")
 
 
 def test_saving_a_story_recomputes_its_related_list(

@@ -22,12 +22,12 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from articles.admin.forms import AnnotationAdminForm
-from articles.annotations.corrections import refresh_story_corrected
 from articles.annotations.editing import (
     delete_annotations,
     delete_reply,
     edit_reply,
     reply_to_annotation,
+    save_annotation_form,
 )
 from articles.annotations.permissions import (
     can_change_annotation,
@@ -35,7 +35,6 @@ from articles.annotations.permissions import (
     can_delete_annotation,
     can_delete_reply,
 )
-from articles.annotations.services import annotation_snapshot, record_revision
 from articles.editing.conflicts import VersionCheckedAdmin
 from articles.models import Annotation, AnnotationReply, AnnotationRevision
 
@@ -199,21 +198,14 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         return kwargs
 
     def save_model(self, request, obj, form, change):
-        if change and not form.has_changed():
+        # Notes are only changed here (see has_add_permission), so a save is always a change.
+        if not form.has_changed():
             # Nothing of the note to write (replies are saved with the inlines); as on the
             # annotate screen, saving a note unchanged neither bumps its version nor records.
             return
-        # Every change to an annotation is recorded in its history, as the services do.
-        before = annotation_snapshot(Annotation.objects.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
-        if before is not None:
-            record_revision(
-                annotation=obj,
-                action=AnnotationRevision.Action.UPDATED,
-                user=request.user,
-                before=before,
-            )
-        refresh_story_corrected(article_id=obj.article_id)
+        save_annotation_form(
+            annotation=obj, version=form.cleaned_data["edit_version"], user=request.user
+        )
 
     def save_formset(self, request, form, formset, change):
         if not isinstance(formset, AnnotationReplyFormSet):

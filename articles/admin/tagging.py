@@ -15,9 +15,8 @@ from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
 from articles.admin.forms import TagNamesForm
-from articles.editing.refresh import stories_changed_on_commit
-from articles.editing.tagging import add_tags, quoted_names, remove_tags
-from articles.models import Tag, TaggedArticle
+from articles.editing.tagging import add_tags, delete_tags, quoted_names, remove_tags, save_tag
+from articles.models import Tag
 
 # Our stories use `articles.Tag`; taggit's own tag table stays empty, so hide its admin.
 with suppress(NotRegistered):
@@ -36,20 +35,13 @@ class TagAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(story_count=Count("tagged_articles"))
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "name" in form.changed_data:
-            # Tag names are part of the stories' search text.
-            stories_changed_on_commit(article_ids=_tagged_story_ids([obj]))
+        save_tag(tag=obj, renamed=change and "name" in form.changed_data)
 
     def delete_model(self, request, obj):
-        article_ids = _tagged_story_ids([obj])
-        super().delete_model(request, obj)
-        stories_changed_on_commit(article_ids=article_ids)
+        delete_tags(tags=Tag.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        article_ids = _tagged_story_ids(queryset)
-        super().delete_queryset(request, queryset)
-        stories_changed_on_commit(article_ids=article_ids)
+        delete_tags(tags=queryset)
 
     @admin.display(description="description")
     def short_description(self, tag: Tag) -> str:
@@ -58,14 +50,6 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="stories", ordering="story_count")
     def story_count(self, tag: Tag) -> int:
         return tag.story_count
-
-
-def _tagged_story_ids(tags) -> list[int]:
-    return list(
-        TaggedArticle.objects.filter(tag__in=tags)
-        .values_list("content_object_id", flat=True)
-        .distinct()
-    )
 
 
 def _bulk_tag_step(

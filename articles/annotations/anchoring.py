@@ -216,13 +216,7 @@ def _locate(*, text: str, anchor: Anchor, budget: WorkBudget) -> Reanchored:
     for start in _occurrences(text, anchor.exact):
         budget.spend(len(anchor.exact))  # finding and slicing it
         score = _score(
-            quote=anchor.exact,
-            prefix=anchor.prefix,
-            suffix=anchor.suffix,
-            text=text,
-            start=start,
-            end=start + len(anchor.exact),
-            budget=budget,
+            old=anchor, text=text, start=start, end=start + len(anchor.exact), budget=budget
         )
         key = (score, -abs(start - anchor.start))
         if best_key is None or key > best_key:
@@ -287,15 +281,7 @@ def _reanchor_one(
         method = AnchorMethod.UNCHANGED if same_context else AnchorMethod.MAPPED
         return Reanchored(anchor=new, method=method, score=1.0)
     try:
-        score = _score(
-            quote=old.exact,
-            prefix=old.prefix,
-            suffix=old.suffix,
-            text=new_text,
-            start=new_start,
-            end=new_end,
-            budget=budget,
-        )
+        score = _score(old=old, text=new_text, start=new_start, end=new_end, budget=budget)
     except WorkLimitExceeded:
         return _orphan(0.0)
     if score < MATCH_THRESHOLD:
@@ -326,9 +312,9 @@ def _similarity(a: str, b: str, *, budget: WorkBudget) -> float:
     return _CountedMatcher(a, b, budget=budget).ratio()
 
 
-def _score(
-    *, quote: str, prefix: str, suffix: str, text: str, start: int, end: int, budget: WorkBudget
-) -> float:
+def _score(*, old: Anchor, text: str, start: int, end: int, budget: WorkBudget) -> float:
+    """How well `text[start:end]` and its sides match the quote and context `old` stored."""
+    quote, prefix, suffix = old.exact, old.prefix, old.suffix
     quote_weight = max(0.5, len(quote) / (len(prefix) + len(quote) + len(suffix)))
     quote_similarity = _similarity(quote, text[start:end], budget=budget)
     before = _side_similarity(

@@ -103,13 +103,27 @@ def update_annotation(*, annotation: Annotation, version: int, note: Mapping, us
     _apply_note(current, note)
     if annotation_snapshot(current) == before:
         return current
-    _claim(current, version)
-    current.save()
-    record_revision(
-        annotation=current, action=AnnotationRevision.Action.UPDATED, user=user, before=before
+    return _write(
+        current, version=version, action=AnnotationRevision.Action.UPDATED, before=before, user=user
     )
-    refresh_story_corrected(article_id=current.article_id)
-    return current
+
+
+@transaction.atomic
+def save_annotation_form(*, annotation: Annotation, version: int, user) -> Annotation:
+    """Store a note as the admin's change form set it, if that form was loaded at `version`.
+
+    The form has already put its values on `annotation`; the history records the note as stored
+    before, and the story's "Updated" time follows its corrections. Raises VersionConflict when
+    someone saved the note since the form was loaded (the form reports it then).
+    """
+    before = annotation_snapshot(Annotation.objects.get(pk=annotation.pk))
+    return _write(
+        annotation,
+        version=version,
+        action=AnnotationRevision.Action.UPDATED,
+        before=before,
+        user=user,
+    )
 
 
 @transaction.atomic
@@ -194,16 +208,16 @@ def reattach_annotation(
         raise SelectionError("That paragraph belongs to another story.")
     anchor = anchor_selection(text=block.annotatable_text, selection=selection)
     before = annotation_snapshot(current)
-    _claim(current, version)
     current.paragraph = block
     set_anchor(current, anchor)
     current.anchor_state = Annotation.AnchorState.ANCHORED
-    current.save()
-    record_revision(
-        annotation=current, action=AnnotationRevision.Action.REATTACHED, user=user, before=before
+    return _write(
+        current,
+        version=version,
+        action=AnnotationRevision.Action.REATTACHED,
+        before=before,
+        user=user,
     )
-    refresh_story_corrected(article_id=current.article_id)
-    return current
 
 
 @transaction.atomic
@@ -252,6 +266,17 @@ def _current_reply(reply: AnnotationReply) -> AnnotationReply:
 def _claim(annotation: Annotation, version: int) -> None:
     """Compare-and-set the version, so that of two concurrent saves exactly one wins."""
     claim_version(annotation, expected=version)
+
+
+def _write(
+    annotation: Annotation, *, version: int, action: AnnotationRevision.Action, before: dict, user
+) -> Annotation:
+    """Claim `version` and save the changed note: recorded, and the story's correction time kept."""
+    _claim(annotation, version)
+    annotation.save()
+    record_revision(annotation=annotation, action=action, user=user, before=before)
+    refresh_story_corrected(article_id=annotation.article_id)
+    return annotation
 
 
 def _apply_note(annotation: Annotation, note: Mapping) -> None:

@@ -20,13 +20,21 @@ def anchor_of(annotation: Annotation) -> Anchor:
     )
 
 
+def anchor_columns(anchor: Anchor) -> dict[str, str | int]:
+    """The annotation's columns that store `anchor`, by name (for a new row's keyword arguments)."""
+    return {
+        "quote_exact": anchor.exact,
+        "quote_prefix": anchor.prefix,
+        "quote_suffix": anchor.suffix,
+        "start": anchor.start,
+        "end": anchor.end,
+    }
+
+
 def set_anchor(annotation: Annotation, anchor: Anchor) -> None:
     """Store `anchor` in the annotation's columns (the caller saves)."""
-    annotation.quote_exact = anchor.exact
-    annotation.quote_prefix = anchor.prefix
-    annotation.quote_suffix = anchor.suffix
-    annotation.start = anchor.start
-    annotation.end = anchor.end
+    for name, value in anchor_columns(anchor).items():
+        setattr(annotation, name, value)
 
 
 def is_placed(annotation: Annotation, text: str | None) -> bool:

@@ -12,7 +12,7 @@ from operator import or_
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.versions import bump_versions
@@ -66,6 +66,31 @@ def remove_tags(*, article_ids: list[int], names: list[str], user) -> list[Artic
             article.tags.remove(*held[article.pk])
         _stories_retagged(changed, user=user, message=f"Removed tags {quoted_names(names)}.")
         return changed
+
+
+def save_tag(*, tag: Tag, renamed: bool) -> Tag:
+    """Store a tag edited by hand; when it was `renamed`, its stories' search text follows."""
+    with transaction.atomic():
+        tag.save()
+        if renamed:
+            stories_changed_on_commit(article_ids=_tagged_story_ids([tag]))
+        return tag
+
+
+def delete_tags(*, tags: QuerySet[Tag]) -> None:
+    """Delete the tags; the stories that had them lose them from their search text."""
+    with transaction.atomic():
+        article_ids = _tagged_story_ids(tags)
+        tags.delete()
+        stories_changed_on_commit(article_ids=article_ids)
+
+
+def _tagged_story_ids(tags) -> list[int]:
+    return list(
+        TaggedArticle.objects.filter(tag__in=tags)
+        .values_list("content_object_id", flat=True)
+        .distinct()
+    )
 
 
 def _stories_retagged(articles: list[Article], *, user, message: str) -> None:

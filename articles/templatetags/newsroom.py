@@ -1,6 +1,7 @@
 """Template tags for reader pages."""
 
 from django import template
+from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -19,6 +20,17 @@ def section_nav(context):
     return {
         "sections": nav_sections(context.get("request")),
         "current": getattr(section, "slug", None),
+    }
+
+
+@register.inclusion_tag("includes/feed_links.html", takes_context=True)
+def feed_links(context, listing):
+    """The `<link rel="alternate">` pair for the RSS and Atom feeds of a section, tag or author."""
+    name = listing._meta.model_name
+    return {
+        "title": f"{context['site_name']}: {listing.name}",
+        "rss_url": reverse(f"articles:{name}-feed-rss", args=[listing.slug]),
+        "atom_url": reverse(f"articles:{name}-feed-atom", args=[listing.slug]),
     }
 
 

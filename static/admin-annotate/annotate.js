@@ -79,6 +79,14 @@
     return node;
   }
 
+  // A button that does `onClick` (not a form submit).
+  function actionButton(className, text, onClick) {
+    var button = el("button", className, text);
+    button.type = "button";
+    button.addEventListener("click", onClick);
+    return button;
+  }
+
   function when(iso) {
     return iso ? new Date(iso).toLocaleString() : "";
   }
@@ -258,22 +266,22 @@
     state.orphaned.forEach(function (note) {
       var item = el("li");
       item.dataset.annotationId = note.id;
-      var open = el("button", "annotate-link", note.kind_label + " on “" + note.quote + "”");
-      open.type = "button";
-      open.addEventListener("click", function () {
-        openNote(note.id);
-      });
+      var open = actionButton(
+        "annotate-link",
+        note.kind_label + " on “" + note.quote + "”",
+        function () {
+          openNote(note.id);
+        },
+      );
       item.appendChild(open);
       if (note.can_change) {
-        var reattach = el("button", "button annotate-reattach", "Re-attach here");
-        reattach.type = "button";
+        var reattach = actionButton("button annotate-reattach", "Re-attach here", function () {
+          reattachNote(note);
+        });
         reattach.disabled = !selection;
         reattach.title = selection
           ? "Attach to “" + selection.exact + "”"
           : "Select a passage first";
-        reattach.addEventListener("click", function () {
-          reattachNote(note);
-        });
         item.appendChild(reattach);
       }
       orphanList.appendChild(item);
@@ -576,11 +584,13 @@
     }
     others.appendChild(el("span", null, "Also on this passage: "));
     rest.forEach(function (other) {
-      var button = el("button", "annotate-link", other.kind_label + " on “" + other.quote + "”");
-      button.type = "button";
-      button.addEventListener("click", function () {
-        openNote(other.id, overlapping);
-      });
+      var button = actionButton(
+        "annotate-link",
+        other.kind_label + " on “" + other.quote + "”",
+        function () {
+          openNote(other.id, overlapping);
+        },
+      );
       others.appendChild(button);
     });
   }
@@ -612,17 +622,13 @@
     if (reply.can_change || reply.can_delete) {
       var actions = el("p", "annotate-reply__actions");
       if (reply.can_change) {
-        var edit = el("button", "annotate-link", "Edit");
-        edit.type = "button";
-        edit.addEventListener("click", function () {
+        var edit = actionButton("annotate-link", "Edit", function () {
           editReply(item, reply);
         });
         actions.appendChild(edit);
       }
       if (reply.can_delete) {
-        var remove = el("button", "annotate-link annotate-delete", "Delete");
-        remove.type = "button";
-        remove.addEventListener("click", function () {
+        var remove = actionButton("annotate-link annotate-delete", "Delete", function () {
           deleteReply(reply);
         });
         actions.appendChild(remove);
@@ -630,6 +636,16 @@
       item.appendChild(actions);
     }
     return item;
+  }
+
+  // A refused reply's errors, in the form's error `list`.
+  function showReplyErrors(list, result) {
+    list.textContent = "";
+    var messages = (result.body.errors && result.body.errors.body) || [result.body.error];
+    messages.forEach(function (message) {
+      list.appendChild(el("li", null, message));
+    });
+    list.hidden = false;
   }
 
   function editReply(item, reply) {
@@ -644,9 +660,7 @@
     errors.hidden = true;
     var save = el("button", "button", "Save reply");
     save.type = "submit";
-    var cancel = el("button", "button", "Cancel");
-    cancel.type = "button";
-    cancel.addEventListener("click", function () {
+    var cancel = actionButton("button", "Cancel", function () {
       renderThread(current);
     });
     editor.appendChild(label);
@@ -657,12 +671,7 @@
       event.preventDefault();
       send("POST", replyUrl(reply), { body: text.value }).then(function (result) {
         if (!result.ok) {
-          errors.textContent = "";
-          var messages = (result.body.errors && result.body.errors.body) || [result.body.error];
-          messages.forEach(function (message) {
-            errors.appendChild(el("li", null, message));
-          });
-          errors.hidden = false;
+          showReplyErrors(errors, result);
           return;
         }
         afterThreadChange(result.body);
@@ -775,15 +784,11 @@
           (theirs.body ? " saying “" + theirs.body + "”." : "."),
       ),
     );
-    var load = el("button", "button", "Load their version");
-    load.type = "button";
-    load.addEventListener("click", function () {
+    var load = actionButton("button", "Load their version", function () {
       showNote(theirs);
       refresh();
     });
-    var keep = el("button", "button", "Keep my changes");
-    keep.type = "button";
-    keep.addEventListener("click", function () {
+    var keep = actionButton("button", "Keep my changes", function () {
       version = theirs.version;
       showMessage("Save again to replace their version with yours.", "is-warning");
     });
@@ -833,12 +838,7 @@
     event.preventDefault();
     send("POST", noteUrl(current.id, "replies"), { body: replyBody.value }).then(function (result) {
       if (!result.ok) {
-        replyErrors.textContent = "";
-        var errors = (result.body.errors && result.body.errors.body) || [result.body.error];
-        errors.forEach(function (text) {
-          replyErrors.appendChild(el("li", null, text));
-        });
-        replyErrors.hidden = false;
+        showReplyErrors(replyErrors, result);
         return;
       }
       replyBody.value = "";

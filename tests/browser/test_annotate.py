@@ -63,16 +63,24 @@ def open_screen(page, live_server, article):
     page.goto(live_server.url + reverse("admin:articles_article_annotate", args=[article.pk]))
 
 
-def select_with_mouse(page, block, phrase):
-    """Drag the mouse across `phrase` in the block, as an editor would."""
-    box = page.evaluate(
-        """([blockId, phrase]) => {
+# JavaScript for a page function of ([blockId, phrase]): `element` is the block's text on the
+# annotate screen and `range` the first `phrase` in it.
+PHRASE_RANGE = """
             const element = document.querySelector(`.annotate-text[data-block-id="${blockId}"]`);
             const node = element.firstChild;
             const start = node.data.indexOf(phrase);
             const range = document.createRange();
             range.setStart(node, start);
             range.setEnd(node, start + phrase.length);
+"""
+
+
+def select_with_mouse(page, block, phrase):
+    """Drag the mouse across `phrase` in the block, as an editor would."""
+    box = page.evaluate(
+        "([blockId, phrase]) => {"
+        + PHRASE_RANGE
+        + """
             const rects = range.getClientRects();
             const first = rects[0], last = rects[rects.length - 1];
             return {x1: first.left + 1, y1: first.top + first.height / 2,
@@ -89,13 +97,9 @@ def select_with_mouse(page, block, phrase):
 def select_with_range(page, block, phrase):
     """Select `phrase` with a DOM Range, then let the screen hear the mouse come up."""
     page.evaluate(
-        """([blockId, phrase]) => {
-            const element = document.querySelector(`.annotate-text[data-block-id="${blockId}"]`);
-            const node = element.firstChild;
-            const start = node.data.indexOf(phrase);
-            const range = document.createRange();
-            range.setStart(node, start);
-            range.setEnd(node, start + phrase.length);
+        "([blockId, phrase]) => {"
+        + PHRASE_RANGE
+        + """
             const selection = window.getSelection();
             selection.removeAllRanges();
             selection.addRange(range);
