@@ -55,10 +55,7 @@
       OWNER_KIND[name] = kind;
     });
   });
-  var NOTE_FIELDS = ["kind", "body"].concat(Object.keys(OWNER_KIND), [
-    "visibility",
-    "status",
-  ]);
+  var NOTE_FIELDS = ["kind", "body"].concat(Object.keys(OWNER_KIND), ["visibility", "status"]);
 
   var selection = null; // {block, start, end, exact}: the passage a new note would go on
   var current = null; // the note open in the panel, as the server last sent it
