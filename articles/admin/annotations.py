@@ -35,20 +35,12 @@ from articles.annotations.permissions import (
     can_delete_annotation,
     can_delete_reply,
 )
+from articles.annotations.placement import PLACEMENT_COLUMNS
 from articles.editing.conflicts import VersionCheckedAdmin
 from articles.models import Annotation, AnnotationReply, AnnotationRevision
 
 # The anchor as the change form shows it, read-only: re-anchoring alone moves it.
-ANCHOR_DISPLAY_FIELDS = [
-    "article",
-    "paragraph_text",
-    "quote_exact",
-    "quote_prefix",
-    "quote_suffix",
-    "start",
-    "end",
-    "anchor_state",
-]
+ANCHOR_DISPLAY_FIELDS = ["article", "paragraph_text", *PLACEMENT_COLUMNS]
 HISTORY_FIELDS = ["author", "created_at", "modified_at", "version"]
 
 

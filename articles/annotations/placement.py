@@ -20,6 +20,11 @@ def anchor_of(annotation: Annotation) -> Anchor:
     )
 
 
+# The annotation's columns that store an anchor, and whether it is still placed.
+ANCHOR_COLUMNS = ("quote_exact", "quote_prefix", "quote_suffix", "start", "end")
+PLACEMENT_COLUMNS = (*ANCHOR_COLUMNS, "anchor_state")
+
+
 def anchor_columns(anchor: Anchor) -> dict[str, str | int]:
     """The annotation's columns that store `anchor`, by name (for a new row's keyword arguments)."""
     return {

@@ -39,19 +39,14 @@ from articles.annotations.anchoring import (
     reanchor,
 )
 from articles.annotations.corrections import refresh_story_corrected
-from articles.annotations.placement import anchor_of, set_anchor
+from articles.annotations.placement import PLACEMENT_COLUMNS, anchor_of, set_anchor
 from articles.editing.versions import bump_versions
 from articles.models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 
 SNAPSHOT_FIELDS = (
     "kind",
     "body",
-    "quote_exact",
-    "quote_prefix",
-    "quote_suffix",
-    "start",
-    "end",
-    "anchor_state",
+    *PLACEMENT_COLUMNS,
     "paragraph_id",
     *Annotation.KIND_SPECIFIC_FIELDS,
     "visibility",
@@ -59,16 +54,7 @@ SNAPSHOT_FIELDS = (
 )
 
 # What re-anchoring may change on an annotation; written with one bulk update per operation.
-REANCHORED_FIELDS = (
-    "paragraph",
-    "quote_exact",
-    "quote_prefix",
-    "quote_suffix",
-    "start",
-    "end",
-    "anchor_state",
-    "modified_at",
-)
+REANCHORED_FIELDS = ("paragraph", *PLACEMENT_COLUMNS, "modified_at")
 
 BATCH_SIZE = 500
 
