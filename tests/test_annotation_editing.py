@@ -43,7 +43,8 @@ def browser_selection(text: str, quote: str) -> Selection:
 
 @pytest.fixture
 def user():
-    return StaffFactory(username="marta", first_name="Marta", last_name="Ríos")
+    """An editor, who may change any note (ownership has its own tests)."""
+    return StaffFactory(username="marta", first_name="Marta", last_name="Ríos", groups=["Editors"])
 
 
 def test_a_selection_after_an_emoji_anchors_on_the_selected_code_points(user):
@@ -168,7 +169,7 @@ def test_updating_bumps_the_version_and_records_the_note_before_and_after(user):
 
 def test_updating_a_version_someone_else_replaced_raises_a_conflict_and_changes_nothing(user):
     annotation = AnnotationFactory(body="Mine.")
-    other_editor = StaffFactory(username="other")
+    other_editor = StaffFactory(username="other", groups=["Editors"])
     update_annotation(annotation=annotation, version=1, note={"body": "Theirs."}, user=other_editor)
 
     with pytest.raises(EditConflict) as raised:

@@ -9,7 +9,16 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.annotations.editing import delete_reply, edit_reply, reply_to_annotation
+from articles.annotations.editing import (
+    Selection,
+    delete_annotation,
+    delete_annotations,
+    delete_reply,
+    edit_reply,
+    reattach_annotation,
+    reply_to_annotation,
+    update_annotation,
+)
 from articles.annotations.permissions import can_change_annotation, can_delete_annotation
 from articles.models import Annotation, AnnotationReply, AnnotationRevision
 from tests.factories import AnnotationFactory, CorrectionAnnotationFactory, StaffFactory
@@ -134,6 +143,38 @@ def test_the_reply_services_refuse_anyone_but_the_author(editors_reply, annotato
             delete_reply(reply=editors_reply, user=user)
 
     assert AnnotationReply.objects.get(pk=editors_reply.pk).body == LEGAL_SAYS
+
+
+def test_the_note_services_refuse_an_annotator_an_editors_note_whoever_calls(
+    editors_correction, annotator
+):
+    """Scripts and future screens call the services, not the admin: they refuse by themselves."""
+    paragraph = editors_correction.paragraph
+    whole = Selection(start=0, end=len(paragraph.text), exact=paragraph.text)
+    calls = [
+        lambda: update_annotation(
+            annotation=editors_correction,
+            version=1,
+            note={"visibility": "internal"},
+            user=annotator,
+        ),
+        lambda: delete_annotation(annotation=editors_correction, version=1, user=annotator),
+        lambda: reattach_annotation(
+            annotation=editors_correction,
+            paragraph=paragraph,
+            selection=whole,
+            version=1,
+            user=annotator,
+        ),
+        lambda: delete_annotations(annotations=[editors_correction], user=annotator),
+    ]
+    for call in calls:
+        with pytest.raises(PermissionDenied):
+            call()
+
+    stored = Annotation.objects.get(pk=editors_correction.pk)
+    assert (stored.visibility, stored.version) == ("public", 1)
+    assert not AnnotationRevision.objects.filter(annotation_ref=editors_correction.pk).exists()
 
 
 def test_an_author_edits_their_reply_in_the_admin_and_it_is_recorded_and_marked_edited(

@@ -5,10 +5,11 @@ after) through `services.record_revision`, and refreshes the story's correction 
 (`corrections.refresh_story_corrected`): its "Updated" time follows its current public
 corrections. A correction's time must lie between the story's publication and now
 (`corrections.correction_time_error`); a note that breaks this raises ValidationError.
-Who may change which note is the callers' question (`permissions.can_change_annotation`); a
-reply, though, is changed by its author only, and the reply services refuse anyone else
-themselves. Its edits and deletion are recorded in its note's history, with its text before and
-after.
+Who may change which note is decided in `permissions`, and every function here that changes or
+deletes a note asks it, whoever calls (the admin, the annotate screen, a script): annotators
+change only their own notes, editors any, and a reply is changed by its author only. A refusal
+raises PermissionDenied and writes nothing. Reply edits and deletions are recorded in the note's
+history, with the text before and after.
 
 Browsers report a selection in UTF-16 code units, while anchors count code points, so a
 `Selection` is converted here, and checked against the block's current text: an editor must not
@@ -27,7 +28,12 @@ from django.utils import timezone
 
 from articles.annotations.anchoring import Anchor, make_anchor, utf16_to_codepoint
 from articles.annotations.corrections import correction_time_error, refresh_story_corrected
-from articles.annotations.permissions import can_change_reply, can_delete_reply
+from articles.annotations.permissions import (
+    can_change_annotation,
+    can_change_reply,
+    can_delete_annotation,
+    can_delete_reply,
+)
 from articles.annotations.placement import set_anchor
 from articles.annotations.services import (
     annotation_snapshot,
@@ -99,6 +105,7 @@ def update_annotation(*, annotation: Annotation, version: int, note: Mapping, us
     Annotation.DoesNotExist when it has been deleted. Saving no change records nothing.
     """
     current = _current(annotation, version)
+    _require(can_change_annotation(user, current))
     before = annotation_snapshot(current)
     _apply_note(current, note)
     if annotation_snapshot(current) == before:
@@ -116,7 +123,9 @@ def save_annotation_form(*, annotation: Annotation, version: int, user) -> Annot
     before, and the story's "Updated" time follows its corrections. Raises VersionConflict when
     someone saved the note since the form was loaded (the form reports it then).
     """
-    before = annotation_snapshot(Annotation.objects.get(pk=annotation.pk))
+    stored = Annotation.objects.get(pk=annotation.pk)
+    _require(can_change_annotation(user, stored))
+    before = annotation_snapshot(stored)
     return _write(
         annotation,
         version=version,
@@ -188,6 +197,7 @@ def delete_reply(*, reply: AnnotationReply, user) -> None:
 def delete_annotation(*, annotation: Annotation, version: int, user) -> None:
     """Delete the note and its replies; its history stays, under the note's old id."""
     current = _current(annotation, version)
+    _require(can_delete_annotation(user, current))
     _claim(current, version)
     before = annotation_snapshot(current)
     record_revision(
@@ -204,6 +214,7 @@ def reattach_annotation(
     """Anchor the note (typically an orphaned one) on a passage of a block of its story."""
     block = Block.objects.select_for_update().get(pk=paragraph.pk)
     current = _current(annotation, version)
+    _require(can_change_annotation(user, current))
     if block.article_id != current.article_id:
         raise SelectionError("That paragraph belongs to another story.")
     anchor = anchor_selection(text=block.annotatable_text, selection=selection)
@@ -225,11 +236,12 @@ def delete_annotations(*, annotations: Iterable[Annotation], user) -> int:
     """Delete notes as they are stored now (the admin's delete page and bulk action).
 
     Each gets a DELETED revision, as from the annotate screen, and each story's "Updated" time
-    follows its remaining corrections; callers check `permissions.can_delete_annotation` first.
-    Returns how many were deleted.
+    follows its remaining corrections. Raises PermissionDenied, deleting nothing, when `user`
+    may not delete one of them. Returns how many were deleted.
     """
     pks = [annotation.pk for annotation in annotations]
     current = list(Annotation.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    _require(all(can_delete_annotation(user, annotation) for annotation in current))
     for annotation in current:
         record_revision(
             annotation=annotation,
@@ -241,6 +253,12 @@ def delete_annotations(*, annotations: Iterable[Annotation], user) -> int:
     for article_id in sorted({annotation.article_id for annotation in current}):
         refresh_story_corrected(article_id=article_id)
     return len(current)
+
+
+def _require(allowed: bool) -> None:
+    """Refuse a change to a note its user may not make (`permissions`), whoever calls."""
+    if not allowed:
+        raise PermissionDenied("Annotators change only the notes they wrote; editors change any.")
 
 
 def _editor(user):
