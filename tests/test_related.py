@@ -560,3 +560,17 @@ def test_an_aside_cannot_be_linked_to_a_draft_in_one_click(editor_client, prison
     aside.refresh_from_db()
     assert aside.target_article is None
     assert editor_client.get(use_url).status_code == 405
+
+
+@pytest.mark.parametrize("value", ["²", "٠", "１", "01", "-1", "", "x"])
+def test_a_use_target_that_is_not_a_plain_id_is_refused_with_a_message(
+    editor_client, prison_aside, value
+):
+    aside, _ = prison_aside
+    use_url = reverse("admin:articles_block_use_target", args=[aside.pk])
+
+    response = editor_client.post(use_url, {"use_target": value})
+
+    assert messages_of(response) == ["That story no longer exists."]
+    aside.refresh_from_db()
+    assert aside.target_article is None

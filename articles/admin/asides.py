@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from articles.editing.asides import delete_asides, link_aside, save_aside
 from articles.models import Article, Block
+from articles.pages.pagination import canonical_number
 from articles.related.suggest import suggest_targets
 from articles.text.markup import safe_http_url
 
@@ -90,8 +91,8 @@ class AsideAdmin(admin.ModelAdmin):
             raise Http404("No such aside.")
         if not self.has_change_permission(request, aside):
             raise PermissionDenied
-        target_id = request.POST.get("use_target", "")
-        target = Article.objects.filter(pk=target_id).first() if target_id.isdigit() else None
+        target_id = canonical_number(request.POST.get("use_target", ""))
+        target = Article.objects.filter(pk=target_id).first() if target_id is not None else None
         if target is None:
             self.message_user(request, "That story no longer exists.", messages.ERROR)
         else:

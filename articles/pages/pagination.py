@@ -17,6 +17,15 @@ MAX_DIGITS = 9
 CANONICAL_NUMBER = re.compile(rf"0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}}", re.ASCII)
 
 
+def canonical_number(value: str) -> int | None:
+    """`value` as a whole number when it is written as `str(n)` would write it, else None.
+
+    Page numbers use it, and so does any form that posts a row's id (`str.isdigit()` would let
+    "²" through to `int()`, which refuses it).
+    """
+    return int(value) if CANONICAL_NUMBER.fullmatch(value) else None
+
+
 def page_number(request: HttpRequest, *, parameter: str = "page", first: int = 1) -> int:
     """The page number the request asks for, `first` when it names none; else Http404.
 
@@ -26,10 +35,8 @@ def page_number(request: HttpRequest, *, parameter: str = "page", first: int = 1
     values = request.GET.getlist(parameter)
     if not values:
         return first
-    if len(values) > 1 or not CANONICAL_NUMBER.fullmatch(values[0]):
-        raise Http404("No such page.")
-    number = int(values[0])
-    if number < first:
+    number = canonical_number(values[0]) if len(values) == 1 else None
+    if number is None or number < first:
         raise Http404("No such page.")
     return number
 
