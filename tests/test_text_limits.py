@@ -1,10 +1,14 @@
 """Every text staff can submit is bounded, with the same limit in the admin forms, the annotate
 screen's API and the importer (issue 11, item 9)."""
 
+import json
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.data.plaintext import ImportFormatError, parse_story
+from articles.annotations.loading import AnnotationFileError, load_annotation_file
+from articles.data.plaintext import ImportFormatError, import_story_file, parse_story
 from articles.models import Annotation, AnnotationReply, Author
 from tests.factories import (
     AnnotationFactory,
@@ -185,3 +189,34 @@ def test_the_importer_refuses_text_over_the_models_limits(text, line, message):
 
     assert refused.value.line == line
     assert message in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (
+            lambda note: note.update(body="x" * 20_001),
+            "annotation 1: body: Ensure this value has at most 20000 characters (it has 20001).",
+        ),
+        (
+            lambda note: note.update(replies=[{"body": "y" * 20_001}]),
+            "annotation 1: reply: body: Ensure this value has at most 20000 characters",
+        ),
+        (lambda note: note.update(body=["a list"]), "annotation 1: expected an object of texts"),
+        (lambda note: note.update(replies=["text"]), "replies must be objects with a text body"),
+    ],
+)
+def test_the_annotation_loader_reports_an_overlong_or_mistyped_note_in_one_line(
+    tmp_path, seed_dir, change, error
+):
+    import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt")
+    data = json.loads(
+        (seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json").read_text()
+    )
+    change(data["annotations"][0])
+    path = tmp_path / "notes.json"
+    path.write_text(json.dumps(data))
+
+    with pytest.raises(AnnotationFileError, match=re.escape(error)):
+        load_annotation_file(path)
+    assert not Annotation.objects.exists()

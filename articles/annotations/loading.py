@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles.annotations.anchoring import make_anchor
@@ -46,6 +47,17 @@ def _locate(blocks: list[Block], quote: str, context: str) -> tuple[Block, int] 
     return None
 
 
+def _check(instance, *, where: str, exclude: list[str]) -> None:
+    """The model's own checks (choices, lengths), as one line naming the note."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+        )
+        raise AnnotationFileError(f"{where}: {problems}") from None
+
+
 @transaction.atomic
 def load_annotation_file(path: Path) -> LoadResult:
     try:
@@ -75,6 +87,10 @@ def load_annotation_file(path: Path) -> LoadResult:
     created = existing = 0
     for number, item in enumerate(data["annotations"], start=1):
         where = f"{path}: annotation {number}"
+        if not isinstance(item, dict) or not all(
+            isinstance(value, str) for key, value in item.items() if key != "replies"
+        ):
+            raise AnnotationFileError(f"{where}: expected an object of texts")
         quote = item.get("quote", "")
         if not quote or item.get("kind") not in Annotation.Kind.values:
             raise AnnotationFileError(f"{where}: needs a quote and a known kind")
@@ -111,13 +127,20 @@ def load_annotation_file(path: Path) -> LoadResult:
             error = correction_time_error(corrected_at=annotation.corrected_at, article=article)
             if error:
                 raise AnnotationFileError(f"{where}: {error}")
-        annotation.full_clean(exclude=["author"])
+        _check(annotation, where=where, exclude=["author"])
+        replies = item.get("replies", [])
+        if not isinstance(replies, list) or not all(
+            isinstance(reply, dict) and isinstance(reply.get("body"), str) for reply in replies
+        ):
+            raise AnnotationFileError(f"{where}: replies must be objects with a text body")
         annotation.save()
         record_revision(
             annotation=annotation, action=AnnotationRevision.Action.CREATED, user=editor
         )
         refresh_story_corrected(article_id=article.pk)
-        for reply in item.get("replies", []):
-            AnnotationReply.objects.create(annotation=annotation, author=editor, body=reply["body"])
+        for reply in replies:
+            reply = AnnotationReply(annotation=annotation, author=editor, body=reply["body"])
+            _check(reply, where=f"{where}: reply", exclude=["annotation", "author"])
+            reply.save()
         created += 1
     return LoadResult(article=article, created=created, existing=existing)
