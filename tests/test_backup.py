@@ -314,6 +314,18 @@ def spoil(field, value):
         ("articles.annotation", NOTE, spoil("paragraph", 10**6), "not in"),
         ("articles.annotation", NOTE, spoil("author", ["nobody"]), "nobody"),
         ("articles.annotation", NOTE, spoil("author", 1), "[username]"),
+        (
+            "articles.annotation",
+            NOTE,
+            spoil("corrected_at", "0001-01-01T00:00:00Z"),
+            "A correction cannot be dated before the story was published",
+        ),
+        (
+            "articles.annotation",
+            NOTE,
+            spoil("corrected_at", "9999-12-31T23:59:59Z"),
+            "A correction cannot be dated in the future.",
+        ),
         ("articles.annotationrevision", {}, spoil("before", {"a\x00": 1}), "NUL"),
         ("articles.taggedarticle", {}, spoil("tag", ["No such tag"]), "not in the file"),
     ],

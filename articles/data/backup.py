@@ -41,7 +41,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
-from articles.annotations.corrections import latest_public_correction
+from articles.annotations.corrections import correction_time_error, latest_public_correction
 from articles.annotations.placement import is_placed
 from articles.models import Article
 from articles.search.index import refresh_search_index_on_commit
@@ -440,6 +440,15 @@ class _Checker:
         for row in self.rows:
             if row.label == "articles.annotation":
                 self.check_anchor(row, by_pk["articles.block"])
+                self.check_correction_time(row, by_pk["articles.article"])
+
+    def check_correction_time(self, row: Row, stories: dict) -> None:
+        """The same range the editors' screens keep: from the story's publication to now."""
+        note = row.instance
+        story = stories[note.article_id].instance
+        problem = correction_time_error(corrected_at=note.corrected_at, article=story)
+        if problem:
+            self.fail(row.number, f"annotation {note.pk}: {problem}")
 
     def check_constraints(self, row: Row) -> None:
         model = type(row.instance)
