@@ -311,6 +311,38 @@ def test_a_file_of_the_same_name_from_another_folder_is_refused(tmp_path, seed_d
     assert not Author.objects.filter(name="Ana Pérez").exists()
 
 
+def test_the_same_story_under_another_file_name_is_refused(tmp_path, seed_dir, capsys):
+    """A renamed copy of a live story would have become a second, duplicate story."""
+    live = copy_seed(seed_dir, tmp_path / "stories")
+    article = import_story_file(live).article
+    copy = write(tmp_path, "renamed.txt", live.read_text(encoding="utf-8"))
+
+    with pytest.raises(CommandError, match="0 created, 0 updated, 1 failed"):
+        call_command("import_stories", str(copy))
+
+    assert (
+        f"error: {copy.resolve()}: this story is already in the archive "
+        f"({live.resolve()}, /{article.slug}/); nothing written (use --replace to replace it "
+        "from this file)"
+    ) in capsys.readouterr().err
+    assert list(Article.objects.values_list("pk", flat=True)) == [article.pk]
+
+    call_command("import_stories", str(copy), "--replace")
+
+    article.refresh_from_db()
+    assert list(Article.objects.values_list("pk", flat=True)) == [article.pk]
+    assert (article.import_key, article.import_source) == ("renamed", copy.resolve().as_posix())
+
+
+def test_another_story_with_the_same_headline_is_its_own_story(tmp_path, seed_dir):
+    live = copy_seed(seed_dir, tmp_path / "stories")
+    import_story_file(live)
+    later = live.read_text(encoding="utf-8").replace("Jun 20 2014, 7:41pm", "Jun 21 2014, 9:00am")
+    import_story_file(write(tmp_path, "next-day.txt", later))
+
+    assert Article.objects.count() == 2
+
+
 def test_replace_lets_another_file_update_the_story_in_place(tmp_path, seed_dir):
     live = copy_seed(seed_dir, tmp_path / "stories")
     article = import_story_file(live).article

@@ -17,12 +17,14 @@ and line, and nothing from it is written. Error messages never quote the file: a
 not even look like a story (binary, not UTF-8, not starting with a section line, say `/etc/passwd`)
 is reported as `path: not a story file (reason)`.
 
-A story's identity is its import key, the file's name without `.txt` (the layout names files by
-the story's slug, `vice-2014-06-20-peruvian-soldier-killed.txt`; the layout carries no source
-URL). The story also remembers which file it came from (`Article.import_source`). Re-importing
-that file updates the story in place: blocks keep their permanent keys where their text survives,
-so permalinks and annotations stay attached. Another file with the same name, from another
-folder, is refused with `ImportConflictError` unless the import is asked to replace the story.
+A file's story is found by its import key, the file's name without `.txt` (the layout names
+files by the story's slug, `vice-2014-06-20-peruvian-soldier-killed.txt`; the layout carries no
+source URL), and otherwise by the story's own identity: its headline and publication time. The
+story also remembers which file it came from (`Article.import_source`). Re-importing that file
+updates the story in place: blocks keep their permanent keys where their text survives, so
+permalinks and annotations stay attached. Another file that claims the story (the same name from
+another folder, or the same story under another name) is refused with `ImportConflictError`
+unless the import is asked to replace the story from it.
 """
 
 import difflib
@@ -374,6 +376,23 @@ def save_story(
             f"{import_source}: story {import_key!r} was imported from {article.import_source}; "
             "nothing written (use --replace to replace it from this file)"
         )
+    if article is None:
+        # The story's own identity: the same headline published at the same time is the same
+        # story, whatever the file is called.
+        article = (
+            Article.objects.select_for_update()
+            .filter(headline=story.headline, published_at=story.published_at)
+            .first()
+        )
+        if article is not None and not replace:
+            where = article.import_source or "a story written in the admin"
+            raise ImportConflictError(
+                f"{import_source or import_key}: this story is already in the archive "
+                f"({where}, /{article.slug}/); nothing written (use --replace to replace it "
+                "from this file)"
+            )
+        if article is not None:
+            article.import_key = import_key
 
     section = Section.objects.filter(name=story.section).first()
     if section is None:
