@@ -111,3 +111,30 @@ def test_the_migration_gives_unusable_slugs_new_ones(client):
     assert Tag.objects.get(pk=fine.pk).slug == "peru"
     story = ArticleFactory(tags=[Tag.objects.get(pk=broken.pk)])
     assert_every_page_answers(client, story, list(story.tags.all()))
+
+
+def test_tag_names_lose_the_characters_nobody_can_see(editor_client):
+    """A zero-width space made "Peru" a second tag that looks the same; a direction override
+    turned a name round on the page."""
+    story = ArticleFactory()
+    peru = TagFactory(name="Peru")
+    story.tags.add(peru)
+    data = form_data(editor_client.get(change_url(story)), "article_form")
+    data["tags"] = "Peru\u200b, \u202eaicnelaV, \u200b, 👩\u200d🔬"
+    assert editor_client.post(change_url(story), data).status_code == 302
+
+    assert sorted(story.tags.values_list("name", flat=True)) == ["Peru", "aicnelaV", "👩\u200d🔬"]
+    assert story.tags.get(name="Peru").pk == peru.pk
+
+    response = editor_client.post(
+        STORIES, {"action": "add_tags_to_stories", "_selected_action": [story.pk], "index": 0}
+    )
+    data = form_data(response, "bulk-tags-form") | {"tags": "\u2066Peru\u2069", "apply": "Add tags"}
+    assert editor_client.post(STORIES, data).status_code == 302
+    assert Tag.objects.filter(name__icontains="peru").count() == 1
+
+    add = reverse("admin:articles_tag_add")
+    response = editor_client.post(add, {"name": "\u200b\u200f", "slug": "x", "description": ""})
+    assert response.context["adminform"].form.errors["name"] == [
+        "A tag needs a name readers can see."
+    ]

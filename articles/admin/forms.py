@@ -20,6 +20,7 @@ from articles.editing.conflicts import (
     story_form_snapshot,
 )
 from articles.models import Annotation, Article, Block, Tag
+from articles.text.slugs import visible_name, visible_names
 
 # A story's times stay inside the calendar every page, feed and date archive can show: from the
 # earliest year the search form accepts to a schedule a few years ahead.
@@ -57,6 +58,9 @@ class ArticleAdminForm(VersionCheckedForm):
 
     def edits_since(self, instance, since):
         return story_edits_since(instance, since)
+
+    def clean_tags(self) -> list[str]:
+        return visible_names(self.cleaned_data.get("tags") or [])
 
     def clean(self):
         cleaned_data = super().clean()
@@ -129,7 +133,7 @@ class TagNamesForm(forms.Form):
     )
 
     def clean_tags(self) -> list[str]:
-        names = parse_tags(self.cleaned_data["tags"])
+        names = visible_names(parse_tags(self.cleaned_data["tags"]))
         if not names:
             raise forms.ValidationError("Enter at least one tag.")
         max_length = Tag._meta.get_field("name").max_length
@@ -139,3 +143,17 @@ class TagNamesForm(forms.Form):
                 f"Tags are at most {max_length} characters long: {', '.join(too_long)}"
             )
         return names
+
+
+class TagAdminForm(forms.ModelForm):
+    """A tag's own page in the admin: its name loses what nobody can see before it is checked."""
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug", "description"]
+
+    def clean_name(self) -> str:
+        name = visible_name(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError("A tag needs a name readers can see.")
+        return name

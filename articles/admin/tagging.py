@@ -14,7 +14,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
-from articles.admin.forms import TagNamesForm
+from articles.admin.forms import TagAdminForm, TagNamesForm
 from articles.editing.tagging import add_tags, delete_tags, quoted_names, remove_tags, save_tag
 from articles.models import Tag
 
@@ -25,6 +25,7 @@ with suppress(NotRegistered):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = TagAdminForm
     list_display = ["name", "slug", "short_description", "story_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
