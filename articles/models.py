@@ -772,6 +772,57 @@ class AnnotationRevision(models.Model):
         return f"{self.get_action_display()} note {self.annotation_ref}"
 
 
+class StoryVersion(models.Model):
+    """One published state of a story's text: headline, dek and body blocks, as readers saw it.
+
+    A new version is recorded whenever a published story's text changes (admin save, publishing,
+    re-import; `articles.editing.history.record_version`). Editors classify a change: a typo fix
+    is listed on the story's Changes page but not announced; a correction or an update is.
+    """
+
+    class Kind(models.TextChoices):
+        FIRST = "first", "First published"
+        EDIT = "edit", "Edit"
+        TYPO = "typo", "Typo fix"
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    class Origin(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        IMPORT = "import", "Import"
+        RESTORE = "restore", "Restore"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="text_versions", verbose_name="story"
+    )
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EDIT)
+    summary = models.CharField(
+        max_length=500, blank=True, help_text="What changed, for readers (corrections, updates)."
+    )
+    headline = models.CharField(max_length=300)
+    dek = models.TextField(blank=True)
+    # [{"key", "kind", "text", "teaser", "label", "target"}] in reading order.
+    blocks = models.JSONField(default=list)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="story_version_number_unique"
+            )
+        ]
+        verbose_name = "text version"
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}"
+
+
 class ContentState(models.Model):
     """One row: a number that moves on after every committed change to what readers can see.
 

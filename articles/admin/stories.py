@@ -22,6 +22,7 @@ from articles.admin.tagging import add_tags_to_stories, remove_tags_from_stories
 from articles.annotations.services import TextChange, reanchor_story_edit
 from articles.editing import publishing
 from articles.editing.conflicts import VersionCheckedAdmin
+from articles.editing.history import record_version
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.slug_history import record_slug_change
 from articles.models import Article, Block, Byline, OldSlug
@@ -162,6 +163,7 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        record_version(article=form.instance, user=request.user)
         # Text, tags, status or pins may have changed: re-index and recompute once committed.
         stories_changed_on_commit(article_ids=[form.instance.pk])
 

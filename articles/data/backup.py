@@ -64,6 +64,7 @@ CONTENT_LABELS = [
     "articles.annotation",
     "articles.annotationreply",
     "articles.annotationrevision",
+    "articles.storyversion",
 ]
 BACKUP_LABELS = [USER_LABEL, *CONTENT_LABELS]
 # All a backup says about a person.

@@ -39,9 +39,10 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from articles.annotations.services import TextChange, reanchor_story_edit
+from articles.editing.history import record_version
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.versions import bump_versions
-from articles.models import Article, Author, Block, Byline, Section
+from articles.models import Article, Author, Block, Byline, Section, StoryVersion
 
 MAX_FILE_BYTES = 1_000_000
 ASIDE_LABEL = "Read more here."
@@ -429,6 +430,7 @@ def save_story(
     )
 
     blocks = _save_blocks(article, story.blocks)
+    record_version(article=article, origin=StoryVersion.Origin.IMPORT)
     unresolved = [b for b in blocks if b.kind == Block.Kind.ASIDE and not b.is_resolved]
     # A change form opened before the re-import must not write the old story back.
     bump_versions(Article, pks=[article.pk])

@@ -11,6 +11,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from articles.editing.history import record_versions
 from articles.editing.refresh import stories_changed_on_commit
 from articles.models import Article
 
@@ -33,6 +34,7 @@ def publish_stories(*, article_ids, user) -> list[Article]:
             modified_at=now,
             version=F("version") + 1,
         )
+        record_versions(article_ids=[article.pk for article in to_publish], user=user)
         _stories_changed(to_publish, user=user, message="Published.")
         return to_publish
 
