@@ -2,12 +2,31 @@
 
 A page carries the keys of everything it shows (`Surrogate-Key` header); a write purges the keys
 of what it changed (`invalidation.content_changed`). Keys are short strings, one vocabulary for
-both sides.
+both sides:
+
+- `story:<pk>`: every page that shows or links the story: its own page, the lists and feeds
+  whose cards show it, related lists, asides, its annotation documents;
+- `section:<pk>`, `tag:<pk>`, `author:<pk>`: every page that shows the section's, tag's or
+  author's name or description, and the list of its stories (its page, its feeds): a story
+  that joins or leaves the list purges it;
+- `front`: the list of every public story (the front page, the archives, the site's feeds);
+- `sections`: the section menu in every page's header;
+- `corrections`: the reader's list of corrections.
+
+Pages that show something of *every* story, tag or author (search results, sitemaps) carry
+`stories`, `tags` or `authors`; writers never name those: `expand` adds them to any purge that
+names a story, a tag or an author.
 """
+
+from collections.abc import Iterable
 
 FRONT = "front"
 SECTION_MENU = "sections"
 CORRECTIONS = "corrections"
+# Derived by `expand`: pages that may change with any story, tag or author.
+EVERY_STORY = "stories"
+EVERY_TAG = "tags"
+EVERY_AUTHOR = "authors"
 
 
 def story(pk: int) -> str:
@@ -25,3 +44,13 @@ def tag(pk: int) -> str:
 
 def author(pk: int) -> str:
     return f"author:{pk}"
+
+
+_EVERY = {"story": EVERY_STORY, "tag": EVERY_TAG, "author": EVERY_AUTHOR}
+
+
+def expand(keys: Iterable[str]) -> set[str]:
+    """`keys` and the keys of the pages that show every story, tag or author they name."""
+    keys = set(keys)
+    kinds = {key.partition(":")[0] for key in keys}
+    return keys | {every for kind, every in _EVERY.items() if kind in kinds}

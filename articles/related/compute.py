@@ -34,6 +34,7 @@ from django.db.models import Case, Count, F, FloatField, Sum, Value, When
 from django.db.models.functions import Abs
 from django.utils import timezone
 
+from articles.caching.invalidation import content_changed, shown_story_keys
 from articles.models import Article, Block, RelatedStory, TaggedArticle
 from articles.related import scoring
 from articles.related.matching import engine
@@ -184,7 +185,13 @@ def _recompute(article: Article, *, corpus_size: int) -> list[RelatedStory]:
     skip = {article.pk, *editors.order_by().values_list("related_id", flat=True)}
     # As many as readers see: pins come first and any that are not public make room for these.
     best = rank_candidates(article, skip=skip, corpus_size=corpus_size)[: related_count()]
-    RelatedStory.objects.filter(article=article, source=RelatedStory.Source.COMPUTED).delete()
+    computed = RelatedStory.objects.filter(article=article, source=RelatedStory.Source.COMPUTED)
+    if list(computed.order_by("position").values_list("related_id", flat=True)) != [
+        candidate.pk for candidate in best
+    ]:
+        # The story's page lists them (the reasons and scores are for editors).
+        content_changed(shown_story_keys([article.pk]))
+    computed.delete()
     return RelatedStory.objects.bulk_create(
         RelatedStory(
             article=article,
