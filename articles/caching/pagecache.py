@@ -15,8 +15,10 @@ the cache with copies.
 **Validators.** The ETag is a digest of the page's bytes; Last-Modified is when those bytes
 were first rendered, kept per address (not purged) so that re-rendering the same page after a
 purge or an expiry keeps it: a write that changes nothing on a page (a draft, an internal note,
-another story) never moves its validators. Django's `ConditionalGetMiddleware`, just outside
-this one, answers a matching If-None-Match or If-Modified-Since with 304, from a hit too.
+another story) never moves its validators. A matching If-None-Match or If-Modified-Since gets
+a 304 from Django's `get_conditional_response` (what `ConditionalGetMiddleware` runs), hits
+included; as a middleware of its own it would also judge the W3C documents, which choose not
+to trust If-Modified-Since (`annotations.views`).
 
 Only anonymous GET and HEAD requests without a session cookie take part, and only responses the
 view made public (never a staff preview, a draft, or an error). Responses carry `X-Page-Cache:
@@ -27,7 +29,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.http import http_date, quote_etag, urlencode
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, parse_http_date_safe, quote_etag, urlencode
 
 from articles.caching import store
 from articles.caching.conditional import NO_EXPIRY, PUBLIC_UNTIL, digest
@@ -155,13 +158,24 @@ class PageCacheMiddleware:
         key = page_key(request, view.newsroom_page_query)
         on = enabled()
         if on and (response := _from_cache(key)) is not None:
-            return response
+            return conditional_response(request, response)
         started = store.now()
         response = self.get_response(request)
         public = getattr(response, PUBLIC_UNTIL, None) is not None
-        if public and response.status_code == 200 and not response.streaming:
-            set_validators(key, response)
-            if on:
-                response.headers[HEADER] = "miss"
-                _keep(key, response, started=started)
-        return response
+        if not (public and response.status_code == 200 and not response.streaming):
+            return response
+        set_validators(key, response)
+        if on:
+            response.headers[HEADER] = "miss"
+            _keep(key, response, started=started)
+        return conditional_response(request, response)
+
+
+def conditional_response(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The page, or a 304 when the reader's copy has its validators."""
+    return get_conditional_response(
+        request,
+        etag=response.headers["ETag"],
+        last_modified=parse_http_date_safe(response.headers["Last-Modified"]),
+        response=response,
+    )

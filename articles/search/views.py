@@ -10,6 +10,7 @@ from articles.caching import conditional, keys, pagecache
 from articles.models import Article
 from articles.pages.pagination import page_number
 from articles.pages.selectors import next_scheduled
+from articles.search import backends as search_backends
 from articles.search.forms import SearchForm
 from articles.search.index import index_stories_come_due
 from articles.search.query import parse_query
@@ -31,8 +32,9 @@ def search(request):
     context = {"form": form, "query": form.query, "searched": bool(form.query), "terms": terms}
     if terms:
         # On SQLite, stories that came due since the last search join the index first.
-        latest_due = Article.objects.published().aggregate(due=Max("published_at"))["due"]
-        index_stories_come_due(latest_due=latest_due)
+        if search_backends.current().PUBLIC_ONLY:
+            latest_due = Article.objects.published().aggregate(due=Max("published_at"))["due"]
+            index_stories_come_due(latest_due=latest_due)
         paginator = Paginator(
             search_stories(terms=terms, filters=form.filters()), settings.NEWSROOM_PAGE_SIZE
         )

@@ -56,8 +56,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # 304s for reader pages, from the page cache's validators (hits included).
-    "django.middleware.http.ConditionalGetMiddleware",
     # Anonymous readers' cached pages are answered here, before sessions and authentication.
     "articles.caching.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
