@@ -1,31 +1,38 @@
-"""The content generation: every committed change readers could see moves it on, once per
-transaction and only after the commit; editors' own rows and rolled-back work do not."""
+"""How long a cached page stays true: purges happen after the commit and only then, and a page
+that changes with the clock alone (an age banner, a scheduled story coming due) is kept no
+longer than that moment, with no write at all."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.caching import generation
-from articles.models import AnnotationReply, Article, Section, Tag
+from articles.caching import invalidation, keys
+from articles.editing.publishing import publish_stories
+from articles.models import Article, Section
 from articles.pages.dates import age_banner, next_banner_change
-from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
-    AuthorFactory,
-    ParagraphFactory,
-    StaffFactory,
-    TagFactory,
-)
+from tests.factories import ArticleFactory, AsideFactory, ParagraphFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
+CACHE_HEADER = "X-Page-Cache"
 
-def current() -> generation.State:
-    return generation.read_state()
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.NEWSROOM_PAGE_CACHE = True
+
+
+@pytest.fixture
+def purged(monkeypatch):
+    """The keys each purge named, in order, as the backends receive them."""
+    calls = []
+    real = invalidation.purge_now
+    monkeypatch.setattr(invalidation, "purge_now", lambda k: (calls.append(set(k)), real(k)))
+    return calls
 
 
 @pytest.fixture
@@ -35,146 +42,137 @@ def story():
     return story
 
 
-def test_a_write_outside_a_transaction_moves_the_generation_at_once():
-    before = current()
-    Section.objects.create(name="Opinion", slug="opinion")
-    after = current()
-    assert after.generation == before.generation + 1
-    assert after.changed_at >= before.changed_at
+def test_a_purge_waits_for_the_commit(story, purged, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        invalidation.content_changed([keys.story(story.pk)])
+        assert purged == []  # not before the commit
+    assert purged == [{keys.story(story.pk)}]
 
 
-def test_a_transaction_moves_it_once_and_only_after_commit(
-    story, django_capture_on_commit_callbacks
+def test_a_rolled_back_transaction_purges_nothing(
+    story, purged, django_capture_on_commit_callbacks
 ):
-    before = current().generation
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-        story.headline = "Second soldier dies"
-        story.save()
-        ParagraphFactory(article=story, position=2)
-        story.tags.add(TagFactory(name="Peru", slug="peru"))
-        assert current().generation == before  # not before the commit
-    assert len([c for c in callbacks if isinstance(c, generation._BumpAfterCommit)]) == 1
-    assert current().generation == before + 1
-
-
-def test_a_rolled_back_transaction_does_not_move_it(story, django_capture_on_commit_callbacks):
-    before = current().generation
     with (
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        story.headline = "Never saved"
-        story.save()
+        invalidation.content_changed([keys.story(story.pk)])
         raise RuntimeError("the editor's request failed")
-    assert current().generation == before
+    assert purged == []
 
 
-def test_a_write_in_a_rolled_back_savepoint_still_bumps_once_for_the_rest(
-    story, django_capture_on_commit_callbacks
+def test_a_page_rendered_before_a_purge_is_not_kept_after_it(story, monkeypatch):
+    """A reader whose page was read from the rows before a commit must not store it after the
+    commit's purge: it would be served stale until its TTL."""
+    from articles.caching import pagecache
+
+    reader = Client()
+    real_keep = pagecache._keep
+
+    def purge_while_rendering(key, response, *, started):
+        invalidation.purge_now([keys.story(story.pk)])  # the editor's commit lands meanwhile
+        real_keep(key, response, started=started)
+
+    monkeypatch.setattr(pagecache, "_keep", purge_while_rendering)
+    assert reader.get(story.get_absolute_url())[CACHE_HEADER] == "miss"
+    monkeypatch.setattr(pagecache, "_keep", real_keep)
+    assert reader.get(story.get_absolute_url())[CACHE_HEADER] == "miss"  # not kept
+    assert reader.get(story.get_absolute_url())[CACHE_HEADER] == "hit"
+
+
+def test_renaming_a_section_in_the_admin_shows_on_every_cached_page_at_once(
+    story, editor_client, django_capture_on_commit_callbacks
 ):
-    before = current().generation
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        with pytest.raises(RuntimeError), transaction.atomic():
-            story.headline = "Undone"
-            story.save()
-            raise RuntimeError
-        # The first callback went with the savepoint; this write needs one of its own.
-        ParagraphFactory(article=story, position=2)
-    assert current().generation == before + 1
+    reader = Client()
+    reader.get(story.get_absolute_url())
+    assert reader.get(story.get_absolute_url())[CACHE_HEADER] == "hit"
+    from tests.test_pagecache import save_in_admin
+
+    with django_capture_on_commit_callbacks(execute=True):
+        save_in_admin(editor_client, story.section, "section_form", name="Americas")
+
+    response = reader.get(story.get_absolute_url())
+    assert response[CACHE_HEADER] == "miss"
+    assertContains(response, "Americas")
+
+
+# Scheduled stories: public at their time, with no write ----------------------------------------
+
+NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Frozen time, moved by hand: `clock.now = ...`."""
+
+    class Clock:
+        now = NOW
+
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    return clock
 
 
 @pytest.mark.parametrize(
-    "change",
-    [
-        pytest.param(lambda story: Section.objects.update(name="World news"), id="section-renamed"),
-        pytest.param(lambda story: Tag.objects.create(name="Coca", slug="coca"), id="tag-created"),
-        pytest.param(
-            lambda story: AuthorFactory(name="Kayla Ruble", slug="kayla-ruble"), id="author"
-        ),
-        pytest.param(
-            lambda story: Article.objects.filter(pk=story.pk).update(status="draft"),
-            id="bulk-unpublish",
-        ),
-        pytest.param(lambda story: story.blocks.all().delete(), id="blocks-deleted"),
-        pytest.param(
-            lambda story: AnnotationFactory(paragraph=story.blocks.get()), id="note-added"
-        ),
-    ],
+    "url", ["/", "/sections/world/", "/archive/2026/", "/archive/2026/03/", "/feed/rss/"]
 )
-def test_writes_to_what_readers_see_move_it(story, change, django_capture_on_commit_callbacks):
-    before = current().generation
-    with django_capture_on_commit_callbacks(execute=True):
-        change(story)
-    assert current().generation > before
-
-
-def test_editors_discussion_and_history_do_not_move_it(story):
-    note = AnnotationFactory(paragraph=story.blocks.get())
-    before = current().generation
-    AnnotationReply.objects.create(
-        annotation=note, author=StaffFactory(), body="Checked with the ministry."
+def test_a_scheduled_story_joins_cached_lists_when_it_comes_due(
+    clock, url, django_assert_num_queries
+):
+    world = SectionFactory(name="World", slug="world")
+    ArticleFactory(headline="Already out", section=world, published_at=NOW - timedelta(hours=1))
+    ArticleFactory(
+        headline="Embargoed until ten", section=world, published_at=NOW + timedelta(hours=1)
     )
-    assert current().generation == before
-
-
-def test_raw_sql_writes_are_seen_too(story):
-    before = current().generation
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE articles_block SET text = %s WHERE article_id = %s", ["Edited", story.pk]
-        )
-    assert current().generation == before + 1
-
-
-def test_reads_do_not_move_it(story, client):
-    before = current().generation
-    client.get(story.get_absolute_url())
-    client.get("/")
-    assert current().generation == before
-
-
-def test_a_scheduled_story_coming_due_changes_the_state_without_a_write(story):
-    due = ArticleFactory(published_at=timezone.now() + timedelta(seconds=1))
-    before = current()
-    Article.objects.filter(pk=due.pk).update(published_at=timezone.now() - timedelta(seconds=1))
-    after = current()
-    assert after.latest_due == Article.objects.get(pk=due.pk).published_at
-    assert after.token != before.token
-
-
-def test_state_survives_a_missing_row():
-    """A flush (between transactional tests) removes the row; the next write recreates it."""
-    from articles.models import ContentState
-
-    ContentState.objects.all().delete()
-    assert current().generation == 0
-    Section.objects.create(name="Sport", slug="sport")
-    assert current().generation == 1
-
-
-def test_an_etag_from_one_page_is_not_honoured_on_another(story):
-    client = Client()
-    front = client.get("/")
-    other = ArticleFactory(status=Article.Status.DRAFT)
-    response = client.get(other.get_absolute_url(), headers={"if-none-match": front["ETag"]})
-    assert response.status_code == 404
-    tag = TagFactory(name="Peru", slug="peru")
-    story.tags.add(tag)
-    response = client.get(tag.get_absolute_url(), headers={"if-none-match": front["ETag"]})
-    assert response.status_code == 200
-
-
-def test_renaming_a_section_shows_on_every_cached_page_at_once(story, settings):
-    settings.NEWSROOM_PAGE_CACHE = True
     reader = Client()
-    reader.get(story.get_absolute_url())
-    assert reader.get(story.get_absolute_url())["X-Page-Cache"] == "hit"
-    story.section.name = "Americas"
-    story.section.save()
+    assertNotContains(reader.get(url), "Embargoed until ten")
+    clock.now = NOW + timedelta(minutes=59, seconds=59)
+    with django_assert_num_queries(0):
+        response = reader.get(url)
+    assert response[CACHE_HEADER] == "hit"
+    assert int(response["Cache-Control"].split("max-age=")[1].split(",")[0]) <= 1
+
+    clock.now = NOW + timedelta(hours=1)  # nothing is written
+    response = reader.get(url)
+
+    assert response[CACHE_HEADER] == "miss"
+    assertContains(response, "Embargoed until ten")
+
+
+def test_an_aside_to_a_scheduled_story_becomes_a_link_when_it_comes_due(clock):
+    target = ArticleFactory(headline="The follow-up", published_at=NOW + timedelta(hours=2))
+    story = ArticleFactory(published_at=NOW - timedelta(days=1))
+    AsideFactory(article=story, target_article=target, teaser="Read the follow-up.")
+    reader = Client()
+    assertNotContains(reader.get(story.get_absolute_url()), target.get_absolute_url())
+    clock.now = NOW + timedelta(hours=1)
+    assert reader.get(story.get_absolute_url())[CACHE_HEADER] == "hit"
+
+    clock.now = NOW + timedelta(hours=2)
     response = reader.get(story.get_absolute_url())
-    assert response["X-Page-Cache"] == "miss"
-    assertContains(response, "Americas")
+
+    assert response[CACHE_HEADER] == "miss"
+    assertContains(response, target.get_absolute_url())
+
+
+def test_publishing_a_scheduled_story_earlier_reaches_the_lists_it_will_join(
+    clock, editor, django_capture_on_commit_callbacks
+):
+    """A new publication time moves the moment those lists change: they are purged now."""
+    ArticleFactory(headline="Already out", published_at=NOW - timedelta(hours=1))
+    later = ArticleFactory(
+        headline="Moved up", status=Article.Status.DRAFT, published_at=NOW + timedelta(days=1)
+    )
+    reader = Client()
+    reader.get("/")
+    assert reader.get("/")[CACHE_HEADER] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        Article.objects.filter(pk=later.pk).update(published_at=NOW + timedelta(minutes=5))
+        publish_stories(article_ids=[later.pk], user=editor)
+    assert reader.get("/")[CACHE_HEADER] == "miss"
+    clock.now = NOW + timedelta(minutes=5)
+    assertContains(reader.get("/"), "Moved up")
 
 
 # The age banner's own clock ------------------------------------------------------------------
@@ -226,8 +224,7 @@ def test_a_leap_day_story_ages_on_march_first_in_other_years():
     assert age_banner(leap, now=change) == "This story is over 1 year old"
 
 
-def test_a_cached_story_page_is_not_served_past_its_banner_change(settings, monkeypatch):
-    settings.NEWSROOM_PAGE_CACHE = True
+def test_a_cached_story_page_is_not_served_past_its_banner_change(monkeypatch):
     story = ArticleFactory(published_at=datetime(2024, 6, 20, 14, 30, tzinfo=UTC))
     ParagraphFactory(article=story)
     reader = Client()
@@ -243,25 +240,17 @@ def test_a_cached_story_page_is_not_served_past_its_banner_change(settings, monk
     assertContains(response, '<p class="age-banner">This story is over 1 year old</p>', html=True)
 
 
-def test_the_section_menu_is_read_once_per_state_and_follows_a_rename(
-    story, settings, django_assert_num_queries
+def test_the_section_menu_is_read_once_and_follows_a_rename(
+    story, settings, editor_client, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     settings.NEWSROOM_PAGE_CACHE = False
     reader = Client()
     assertContains(reader.get("/"), f">{story.section.name}</a>")
-    with django_assert_num_queries(3):  # state, page, bylines: the count and menu are kept
-        reader.get("/")
-    story.section.name = "Americas"
-    story.section.save()
-    response = reader.get("/")
-    assertContains(response, ">Americas</a>")
+    with django_assert_num_queries(3):  # scheduled, page, bylines: the count and menu are kept
+        reader.get("/?page=1")
+    from tests.test_pagecache import save_in_admin
 
-
-@pytest.mark.django_db(transaction=True)
-def test_migrating_moves_the_generation_on():
-    """A data migration may change what readers see; pages cached before it must not survive."""
-    from django.core.management import call_command
-
-    before = current().generation
-    call_command("migrate", verbosity=0)
-    assert current().generation == before + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        save_in_admin(editor_client, story.section, "section_form", name="Americas")
+    assertContains(reader.get("/"), ">Americas</a>")
+    assert Section.objects.get().name == "Americas"

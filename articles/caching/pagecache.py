@@ -29,7 +29,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag, urlencode
 
 from articles.caching import store
@@ -106,12 +106,15 @@ def _from_cache(key: str) -> HttpResponse | None:
     if stored is None:
         return None
     status, headers, content, until = stored
-    if until is not None and timezone.now().timestamp() >= until:
+    if until is not None and (left := until - timezone.now().timestamp()) <= 0:
         return None
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response.headers[name] = value
     response.headers[HEADER] = "hit"
+    if until is not None:
+        # Nor may browsers and shared caches keep it past that moment (the smaller age wins).
+        patch_cache_control(response, max_age=int(left))
     return response
 
 
