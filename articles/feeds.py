@@ -106,7 +106,7 @@ class SiteFeed(Feed):
         """The feed, with every string it writes made XML-safe; what it shows is noted on the
         request for `__call__` (one feed object serves every request)."""
         feed = super().get_feed(obj, request)
-        shown = {self.list_key(obj)}
+        shown = {self.list_key(obj), *self.subject_keys(obj)}
         for item in feed.items:
             shown |= item.pop("surrogate_keys")
         request.newsroom_feed_keys = shown
@@ -117,6 +117,9 @@ class SiteFeed(Feed):
 
     def list_key(self, subject=None) -> str:
         return keys.FRONT
+
+    def subject_keys(self, subject=None) -> set[str]:
+        return set()
 
     def list_filter(self, subject=None) -> dict:
         return {}
@@ -209,7 +212,10 @@ class SectionFeed(ListingFeed):
     story_lookup = "section"
 
     def list_key(self, section=None) -> str:
-        return keys.section(section.pk)
+        return keys.section_list(section.pk)
+
+    def subject_keys(self, section=None) -> set[str]:
+        return {keys.section(section.pk)}
 
     def description_text(self, section: Section) -> str:
         return section.description or f"The latest {section.name} stories."
@@ -224,7 +230,10 @@ class TagFeed(ListingFeed):
     story_lookup = "tagged_items__tag"
 
     def list_key(self, tag=None) -> str:
-        return keys.tag(tag.pk)
+        return keys.tag_list(tag.pk)
+
+    def subject_keys(self, tag=None) -> set[str]:
+        return {keys.tag(tag.pk)}
 
     def description_text(self, tag: Tag) -> str:
         return tag.description or f"The latest stories tagged {tag.name}."
@@ -239,7 +248,10 @@ class AuthorFeed(ListingFeed):
     story_lookup = "bylines__author"
 
     def list_key(self, author=None) -> str:
-        return keys.author(author.pk)
+        return keys.author_list(author.pk)
+
+    def subject_keys(self, author=None) -> set[str]:
+        return {keys.author(author.pk)}
 
     def description_text(self, author: Author) -> str:
         return f"The latest stories by {author.name}."

@@ -95,7 +95,12 @@ class StoryListView(ListView):
         # The paginator counts the list: `page` turns an empty list into a 404 when it must.
         context = self.get_context_data()
         response = self.render_to_response(context)
-        page_keys = {keys.SECTION_MENU, self.list_key(), *card_keys(context["stories"])}
+        page_keys = {
+            keys.SECTION_MENU,
+            self.list_key(),
+            *self.subject_keys(),
+            *card_keys(context["stories"]),
+        }
         return conditional.finish_page(request, response, keys=page_keys, until=self.until)
 
     def list_filter(self) -> dict:
@@ -104,6 +109,10 @@ class StoryListView(ListView):
 
     def list_key(self) -> str:
         return keys.FRONT
+
+    def subject_keys(self) -> set[str]:
+        """What the page's header shows: a section's, tag's or author's name and description."""
+        return set()
 
     def get_queryset(self):
         return story_cards().filter(**self.list_filter())
@@ -160,7 +169,10 @@ class SectionView(StoryListView):
         return {"section": self.section}
 
     def list_key(self) -> str:
-        return keys.section(self.section.pk)
+        return keys.section_list(self.section.pk)
+
+    def subject_keys(self) -> set[str]:
+        return {keys.section(self.section.pk)}
 
     def page_title(self) -> str:
         return self.section.name
@@ -184,7 +196,10 @@ class TagView(StoryListView):
         return {"tagged_items__tag": self.tag}
 
     def list_key(self) -> str:
-        return keys.tag(self.tag.pk)
+        return keys.tag_list(self.tag.pk)
+
+    def subject_keys(self) -> set[str]:
+        return {keys.tag(self.tag.pk)}
 
     def page_title(self) -> str:
         return self.tag.name
@@ -210,7 +225,10 @@ class AuthorView(StoryListView):
         return {"bylines__author": self.author}
 
     def list_key(self) -> str:
-        return keys.author(self.author.pk)
+        return keys.author_list(self.author.pk)
+
+    def subject_keys(self) -> set[str]:
+        return {keys.author(self.author.pk)}
 
     def page_title(self) -> str:
         return self.author.name

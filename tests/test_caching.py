@@ -74,6 +74,7 @@ def test_story_page_names_everything_it_shows(client, story):
     assert_public_cache_headers(response)
     assert surrogate_keys(response) == {
         keys.story(story.pk),
+        keys.story_page(story.pk),
         keys.story(related.pk),
         keys.story(target.pk),
         keys.section(story.section_id),
@@ -96,14 +97,15 @@ def test_list_pages_name_their_list_and_their_cards(client, story):
     }
     assert surrogate_keys(client.get("/")) == cards | {keys.FRONT}
     assert surrogate_keys(client.get("/sections/world/")) == cards | {
-        keys.section(story.section_id)
+        keys.section_list(story.section_id)
     }
-    tag_page = client.get("/tags/peru/")
-    assert surrogate_keys(tag_page) == {
+    tag = story.tags.get().pk
+    assert surrogate_keys(client.get("/tags/peru/")) == {
         keys.story(story.pk),
         keys.section(story.section_id),
         keys.author(author),
-        keys.tag(story.tags.get().pk),
+        keys.tag(tag),
+        keys.tag_list(tag),
         keys.SECTION_MENU,
     }
 
@@ -120,11 +122,11 @@ def test_feeds_sitemaps_search_and_annotation_documents_carry_keys(client, story
         reverse("articles:annotation-container", args=[story.slug]),
         headers={"accept": "application/ld+json"},
     )
-    assert surrogate_keys(container) == {keys.story(story.pk)}
+    assert surrogate_keys(container) == {keys.story(story.pk), keys.story_page(story.pk)}
     document = client.get(
         reverse("articles:annotation", args=[note.pk]), headers={"accept": "application/ld+json"}
     )
-    assert surrogate_keys(document) == {keys.story(story.pk)}
+    assert surrogate_keys(document) == {keys.story(story.pk), keys.story_page(story.pk)}
 
 
 def test_etag_is_the_pages_bytes_and_answers_304(client, story):

@@ -170,9 +170,8 @@ def _postgres(statement: str, pid: int):
 def test_reader_pages_replace_a_connection_the_server_dropped():
     """A restart or failover drops persistent connections while a worker is idle; the next
     reader page reconnects with its first query (the content state) instead of failing."""
-    from django.test import Client
-
     from articles.caching.generation import read_state
+    from django.test import Client
 
     story = ArticleFactory(headline="Served after a failover")
     read_state()  # the connection is open, as a worker's is between requests

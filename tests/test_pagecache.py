@@ -335,9 +335,7 @@ def test_a_conditional_request_gets_a_304_from_a_hit_without_the_database(
 ):
     first = get(reader, story.get_absolute_url())
     with django_assert_num_queries(0):
-        response = reader.get(
-            story.get_absolute_url(), headers={"if-none-match": first["ETag"]}
-        )
+        response = reader.get(story.get_absolute_url(), headers={"if-none-match": first["ETag"]})
         since = reader.get(
             story.get_absolute_url(), headers={"if-modified-since": first["Last-Modified"]}
         )

@@ -18,7 +18,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from articles.caching.invalidation import content_changed, shown_story_keys
+from articles.caching import keys
+from articles.caching.invalidation import content_changed
 from articles.models import Annotation, Article
 
 # How far ahead of the server's clock a correction time may be: an editor's "now" is read from
@@ -75,6 +76,6 @@ def refresh_story_corrected(*, article_id: int) -> None:
         .exclude(corrected_at=latest)
         .update(corrected_at=latest, modified_at=now)
     )
-    if changed:
+    if changed and Article.objects.published().filter(pk=article_id).exists():
         # "Updated" shows on the story's page and its cards.
-        content_changed(shown_story_keys([article_id]))
+        content_changed([keys.story(article_id)])

@@ -40,7 +40,7 @@ from articles.annotations.anchoring import (
 )
 from articles.annotations.corrections import refresh_story_corrected
 from articles.annotations.placement import PLACEMENT_COLUMNS, anchor_of, set_anchor
-from articles.caching.invalidation import content_changed, shown_story_keys
+from articles.caching.invalidation import content_changed, own_page_keys
 from articles.editing.versions import bump_versions
 from articles.models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 
@@ -116,7 +116,7 @@ def notes_changed(revisions: list[AnnotationRevision]) -> None:
         if revision.action != AnnotationRevision.Action.REPLIED
         and _as_readers_see(revision.before) != _as_readers_see(revision.after)
     }
-    content_changed(shown_story_keys(article_ids))
+    content_changed(own_page_keys(article_ids))
 
 
 def reply_snapshot(reply: AnnotationReply) -> dict:

@@ -206,7 +206,9 @@ class AnnotationView(ProtocolView):
             raise Http404("No such public annotation.")
 
     def page_keys(self) -> set[str]:
-        return {keys.story(self.annotation.article_id)}
+        # It names its story (address, headline): a change to either is a change to it.
+        article_id = self.annotation.article_id
+        return {keys.story(article_id), keys.story_page(article_id)}
 
     def represent(self, request) -> Representation:
         annotation, article = self.annotation, self.annotation.article
@@ -248,7 +250,7 @@ class AnnotationContainerView(ProtocolView):
         return HttpResponsePermanentRedirect(location)
 
     def page_keys(self) -> set[str]:
-        return {keys.story(self.article.pk)}
+        return {keys.story(self.article.pk), keys.story_page(self.article.pk)}
 
     def represent(self, request) -> Representation:
         stats = w3c.collection_stats(self.article)

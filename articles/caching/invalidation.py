@@ -63,19 +63,19 @@ def story_keys(
         return set()
     found = {keys.FRONT}
     for pk, section_id in stories.items():
-        found |= {keys.story(pk), keys.section(section_id)}
+        found |= {keys.story(pk), keys.section_list(section_id)}
     tags = TaggedArticle.objects.using(using).filter(content_object_id__in=stories)
-    found |= {keys.tag(pk) for pk in tags.values_list("tag_id", flat=True).distinct()}
+    found |= {keys.tag_list(pk) for pk in tags.values_list("tag_id", flat=True).distinct()}
     bylines = Byline.objects.using(using).filter(article_id__in=stories)
-    found |= {keys.author(pk) for pk in bylines.values_list("author_id", flat=True).distinct()}
+    found |= {keys.author_list(pk) for pk in bylines.values_list("author_id", flat=True).distinct()}
     return found
 
 
-def shown_story_keys(article_ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> set[str]:
-    """The keys of those of these stories that readers see (one query): for a change to what a
-    story's own page shows (its body, an aside, a note), which changes none of its lists."""
+def own_page_keys(article_ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> set[str]:
+    """The own pages of those of these stories that readers see (one query): for a change to
+    what only a story's page shows (its body, an aside, a note, its related list)."""
     ids = {pk for pk in article_ids if pk is not None}
     if not ids:
         return set()
     public = Article.objects.using(using).published().filter(pk__in=ids)
-    return {keys.story(pk) for pk in public.values_list("pk", flat=True)}
+    return {keys.story_page(pk) for pk in public.values_list("pk", flat=True)}

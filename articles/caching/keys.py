@@ -6,9 +6,14 @@ both sides:
 
 - `story:<pk>`: every page that shows or links the story: its own page, the lists and feeds
   whose cards show it, related lists, asides, its annotation documents;
+- `story-page:<pk>`: the story's own page and its annotation documents only, for what nothing
+  else shows (its body, notes, asides, related list);
 - `section:<pk>`, `tag:<pk>`, `author:<pk>`: every page that shows the section's, tag's or
-  author's name or description, and the list of its stories (its page, its feeds): a story
-  that joins or leaves the list purges it;
+  author's name, description or profile (its own pages, and every story page and card that
+  names it);
+- `section-list:<pk>`, `tag-list:<pk>`, `author-list:<pk>`: the list of its stories (its page,
+  its feeds): a story that joins or leaves the list purges it, and no page that merely names
+  the section;
 - `front`: the list of every public story (the front page, the archives, the site's feeds);
 - `sections`: the section menu in every page's header;
 - `corrections`: the reader's list of corrections.
@@ -34,8 +39,26 @@ def story(pk: int) -> str:
     return f"story:{pk}"
 
 
+def story_page(pk: int) -> str:
+    """The story's own page and its annotation documents: its body, notes, asides, related
+    list (a narrower purge than `story`, which reaches every list showing its card)."""
+    return f"story-page:{pk}"
+
+
 def section(pk: int) -> str:
     return f"section:{pk}"
+
+
+def section_list(pk: int) -> str:
+    return f"section-list:{pk}"
+
+
+def tag_list(pk: int) -> str:
+    return f"tag-list:{pk}"
+
+
+def author_list(pk: int) -> str:
+    return f"author-list:{pk}"
 
 
 def tag(pk: int) -> str:

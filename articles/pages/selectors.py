@@ -151,7 +151,12 @@ def prefetch_story_page(article: Article) -> None:
 def story_page_keys(article: Article) -> set[str]:
     """What a story page shows (after `prefetch_story_page`): the story, its section, authors
     and tags, the stories its asides and related list link, and the section menu."""
-    found = {keys.story(article.pk), keys.section(article.section_id), keys.SECTION_MENU}
+    found = {
+        keys.story(article.pk),
+        keys.story_page(article.pk),
+        keys.section(article.section_id),
+        keys.SECTION_MENU,
+    }
     found |= {keys.author(byline.author_id) for byline in article.bylines.all()}
     found |= {keys.tag(tag.pk) for tag in article.tags.all()}
     found |= {

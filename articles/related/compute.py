@@ -34,7 +34,7 @@ from django.db.models import Case, Count, F, FloatField, Sum, Value, When
 from django.db.models.functions import Abs
 from django.utils import timezone
 
-from articles.caching.invalidation import content_changed, shown_story_keys
+from articles.caching.invalidation import content_changed, own_page_keys
 from articles.models import Article, Block, RelatedStory, TaggedArticle
 from articles.related import scoring
 from articles.related.matching import engine
@@ -190,7 +190,7 @@ def _recompute(article: Article, *, corpus_size: int) -> list[RelatedStory]:
         candidate.pk for candidate in best
     ]:
         # The story's page lists them (the reasons and scores are for editors).
-        content_changed(shown_story_keys([article.pk]))
+        content_changed(own_page_keys([article.pk]))
     computed.delete()
     return RelatedStory.objects.bulk_create(
         RelatedStory(
