@@ -289,3 +289,16 @@ def test_changing_and_deleting_a_social_profile_purges_its_authors_pages(
         )
     assert not SocialProfile.objects.filter(pk=profile.pk).exists()
     assert purged_pages(reader) == SHOWS_B
+
+
+def test_a_social_profile_written_outside_the_admin_purges_its_authors_pages(
+    newsroom, django_capture_on_commit_callbacks
+):
+    """The admin also saves the author, which purges the same pages; a script does not."""
+    reader = Client()
+    warm(reader)
+    with django_capture_on_commit_callbacks(execute=True):
+        SocialProfile.objects.create(
+            author=newsroom["ana"], network="mastodon", url="https://example.social/@ana"
+        )
+    assert purged_pages(reader) == SHOWS_B

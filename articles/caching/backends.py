@@ -59,7 +59,11 @@ class VarnishPurge:
     timeout = 5
 
     def __init__(self, urls: Iterable[str] | None = None):
-        self.urls = list(urls if urls is not None else settings.NEWSROOM_VARNISH_URLS)
+        self.given = list(urls) if urls is not None else None
+
+    @property
+    def urls(self) -> list[str]:
+        return self.given if self.given is not None else list(settings.NEWSROOM_VARNISH_URLS)
 
     def purge(self, keys: set[str]) -> None:
         for url in self.urls:
