@@ -39,10 +39,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402  (bench/run.py: the database, the corpus, gunicorn)
 
 PROJECT = run.PROJECT
+# Both hosts are asked with one site name, as behind a load balancer: they share its pages.
+SITE = "localhost"
 RANDOM_PAGES_LUA = """
 -- 500 story paths, one picked at random per request.
 local paths = {%s}
 math.randomseed(%d)
+wrk.headers["Host"] = "%s"
 request = function()
   return wrk.format("GET", paths[math.random(#paths)])
 end
@@ -74,7 +77,7 @@ def lua_script(paths: list[str], seed: int) -> Path:
     script = Path(tempfile.mkstemp(prefix="newsroom-pages-", suffix=".lua")[1])
     quoted = ", ".join(json.dumps(path) for path in paths)
     report = (PROJECT / "bench" / "wrk_report.lua").read_text(encoding="utf-8")
-    script.write_text(RANDOM_PAGES_LUA % (quoted, seed) + report, encoding="utf-8")
+    script.write_text(RANDOM_PAGES_LUA % (quoted, seed, SITE) + report, encoding="utf-8")
     return script
 
 
@@ -90,7 +93,8 @@ def wrk_numbers(process: subprocess.Popen, duration: int) -> dict:
 
 
 def page_text(url: str) -> str:
-    request = urllib.request.Request(url, headers={"User-Agent": "newsroom-bench"})  # noqa: S310
+    headers = {"User-Agent": "newsroom-bench", "Host": SITE}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         return response.read().decode()
 
@@ -208,8 +212,10 @@ def main() -> None:
                     log=work / "gunicorn.log",
                 )
             )
-        for n, (_, slug) in enumerate(chosen):  # warm the shared cache
+        for n, (_, slug) in enumerate(chosen):  # warm the shared cache, half from each host
             page_text(f"{hosts[n % 2]}/stories/{slug}/")
+        for n, (_, slug) in enumerate(chosen):  # and check the other host is served it
+            page_text(f"{hosts[(n + 1) % 2]}/stories/{slug}/")
         for phase in ("quiet", "editing"):
             editor_thread = None
             if phase == "editing":
