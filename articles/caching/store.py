@@ -137,6 +137,12 @@ _local_indexes: dict[str, LocalIndex] = {}
 _redis_indexes: dict[tuple, RedisIndex] = {}
 
 
+def forget_local_indexes() -> None:
+    """Drop this process's local-memory indexes, as emptying its caches drops their entries
+    (between tests: an index left over would file a page under keys of a test gone by)."""
+    _local_indexes.clear()
+
+
 def index_of(cache_alias: str):
     """The index for a cache alias: Redis sets for a Redis cache, else this process's memory."""
     config = settings.CACHES[cache_alias]
