@@ -23,8 +23,15 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
+from articles.caching import conditional, keys
 from articles.models import Article, Author, Section, Tag
-from articles.pages.selectors import CARD_FIELDS, bylines_prefetch, public_authors, public_tags
+from articles.pages.selectors import (
+    CARD_FIELDS,
+    bylines_prefetch,
+    next_scheduled,
+    public_authors,
+    public_tags,
+)
 from articles.text.markup import xml_text
 
 FEED_LENGTH = 50
@@ -77,16 +84,45 @@ def feed_items(stories: QuerySet[Article]) -> QuerySet[Article]:
 
 
 class SiteFeed(Feed):
-    """The whole site's newest stories, as RSS."""
+    """The whole site's newest stories, as RSS.
+
+    Cached like every reader page (`caching.pagecache`): it shows its items' stories, sections,
+    authors and tags, and the list they come from.
+    """
 
     feed_type = NewsroomRssFeed
+    newsroom_page_cache = True
+    newsroom_page_query = ()
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        return conditional.cache_for_readers(
+            response,
+            keys=request.newsroom_feed_keys,
+            until=next_scheduled(request.newsroom_feed_filter),
+        )
 
     def get_feed(self, obj, request):
-        """The feed, with every string it writes made XML-safe."""
+        """The feed, with every string it writes made XML-safe; what it shows is noted on the
+        request for `__call__` (one feed object serves every request)."""
         feed = super().get_feed(obj, request)
+        shown = {self.list_key(obj), *self.subject_keys(obj)}
+        for item in feed.items:
+            shown |= item.pop("surrogate_keys")
+        request.newsroom_feed_keys = shown
+        request.newsroom_feed_filter = self.list_filter(obj)
         feed.feed = xml_safe(feed.feed)
         feed.items = [xml_safe(item) for item in feed.items]
         return feed
+
+    def list_key(self, subject=None) -> str:
+        return keys.FRONT
+
+    def subject_keys(self, subject=None) -> set[str]:
+        return set()
+
+    def list_filter(self, subject=None) -> dict:
+        return {}
 
     def title(self, subject=None) -> str:
         return settings.NEWSROOM_SITE_NAME
@@ -129,11 +165,17 @@ class SiteFeed(Feed):
         return [story.section.name, *tags]
 
     def item_extra_kwargs(self, story: Article) -> dict:
+        bylines = list(story.bylines.all())
         return {
             "bylines": [
-                (byline.author.name, byline.author.get_absolute_url())
-                for byline in story.bylines.all()
-            ]
+                (byline.author.name, byline.author.get_absolute_url()) for byline in bylines
+            ],
+            "surrogate_keys": {
+                keys.story(story.pk),
+                keys.section(story.section_id),
+                *(keys.author(byline.author_id) for byline in bylines),
+                *(keys.tag(tag.pk) for tag in story.tags.all()),
+            },
         }
 
 
@@ -159,12 +201,21 @@ class ListingFeed(SiteFeed):
         return listing.get_absolute_url()
 
     def items(self, listing):
-        return feed_items(Article.objects.published().filter(**{self.story_lookup: listing}))
+        return feed_items(Article.objects.published().filter(**self.list_filter(listing)))
+
+    def list_filter(self, listing=None) -> dict:
+        return {self.story_lookup: listing}
 
 
 class SectionFeed(ListingFeed):
     listings = staticmethod(Section.objects.all)
     story_lookup = "section"
+
+    def list_key(self, section=None) -> str:
+        return keys.section_list(section.pk)
+
+    def subject_keys(self, section=None) -> set[str]:
+        return {keys.section(section.pk)}
 
     def description_text(self, section: Section) -> str:
         return section.description or f"The latest {section.name} stories."
@@ -178,6 +229,12 @@ class TagFeed(ListingFeed):
     listings = staticmethod(public_tags)
     story_lookup = "tagged_items__tag"
 
+    def list_key(self, tag=None) -> str:
+        return keys.tag_list(tag.pk)
+
+    def subject_keys(self, tag=None) -> set[str]:
+        return {keys.tag(tag.pk)}
+
     def description_text(self, tag: Tag) -> str:
         return tag.description or f"The latest stories tagged {tag.name}."
 
@@ -189,6 +246,12 @@ class TagAtomFeed(TagFeed):
 class AuthorFeed(ListingFeed):
     listings = staticmethod(public_authors)
     story_lookup = "bylines__author"
+
+    def list_key(self, author=None) -> str:
+        return keys.author_list(author.pk)
+
+    def subject_keys(self, author=None) -> set[str]:
+        return {keys.author(author.pk)}
 
     def description_text(self, author: Author) -> str:
         return f"The latest stories by {author.name}."

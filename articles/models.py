@@ -822,19 +822,3 @@ class StoryVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.article_id} v{self.number}"
 
-
-class ContentState(models.Model):
-    """One row: a number that moves on after every committed change to what readers can see.
-
-    Reader pages are validated and cached against it (`articles.caching.generation`), so that
-    checking whether a page is still current is one primary-key read, however large the archive.
-    """
-
-    generation = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = "content state"
-
-    def __str__(self) -> str:
-        return f"generation {self.generation}"

@@ -10,16 +10,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.caching import conditional, keys
 from articles.caching.conditional import latest
+from articles.caching.pagecache import cached_page
 from articles.models import Article, Author, Byline, Section, Tag, TaggedArticle
 from articles.pages.pagination import page_number
-from articles.pages.selectors import public_authors, public_tags
+from articles.pages.selectors import next_scheduled, public_authors, public_tags
 
 NEWS_WINDOW = timedelta(days=2)
 # Google News reads at most 1,000 URLs from a news sitemap.
@@ -153,17 +155,37 @@ def publication_language() -> str:
     return code if code in {"zh-cn", "zh-tw"} else code.split("-")[0]
 
 
+# Sitemaps list every public story, section, tag and author: any change to one purges them.
+SITEMAP_KEYS = (keys.FRONT, keys.SECTION_MENU, keys.EVERY_STORY, keys.EVERY_TAG, keys.EVERY_AUTHOR)
+
+
+def for_readers(response):
+    """A sitemap's cache headers; it changes when a scheduled story comes due, too."""
+    return conditional.cache_for_readers(response, keys=SITEMAP_KEYS, until=next_scheduled({}))
+
+
+@cached_page
+def sitemap_index(request, *args, **kwargs):
+    return for_readers(sitemap_views.index(request, *args, **kwargs))
+
+
+def _sitemap(request, *args, **kwargs):
+    page_number(request, parameter="p")
+    return sitemap_views.sitemap(request, *args, **kwargs)
+
+
+@cached_page(query=("p",))
 def sitemap_page(request, *args, **kwargs):
     """Django's sitemap view, with its `?p=` page number read by the site's one parser."""
-    page_number(request, parameter="p")
-    return sitemap(request, *args, **kwargs)
+    return for_readers(_sitemap(request, *args, **kwargs))
 
 
+@cached_page(query=("p",))
 def news_sitemap(request):
     """The Google News sitemap: Django's sitemap view with the `news:` template."""
-    response = sitemap_page(request, {"news": NewsSitemap}, template_name="news_sitemap.xml")
+    response = _sitemap(request, {"news": NewsSitemap}, template_name="news_sitemap.xml")
     response.context_data["publication"] = {
         "name": settings.NEWSROOM_SITE_NAME,
         "language": publication_language(),
     }
-    return response
+    return for_readers(response)

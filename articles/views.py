@@ -1,8 +1,9 @@
 """Reader-facing pages. Views read input, call a selector, and render.
 
-Public pages answer conditional requests (see `caching`): one validator query first, a 304 when
-the reader's copy is current, and otherwise the page with its ETag and Last-Modified. Pages for
-staff users are never cached.
+Each public page names what it shows as surrogate keys (`caching.keys`) and the moment it stops
+being true with no write (`until`: an age banner's next change, the next scheduled story it
+would list), so that the page cache, Varnish or a CDN can keep it until a change purges it
+(see `caching`). Pages for staff users are never cached.
 """
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.views.generic import ListView
 
-from articles.caching import conditional
+from articles.caching import conditional, keys
 from articles.caching.pagecache import cached_page
 from articles.models import Article, OldSlug, Section
 from articles.pages import seo
@@ -20,11 +21,15 @@ from articles.pages.archives import month_bounds, months_with_stories, year_boun
 from articles.pages.dates import age_banner, next_banner_change
 from articles.pages.pagination import requested_page
 from articles.pages.selectors import (
+    card_keys,
+    list_count,
+    next_scheduled,
     prefetch_story_page,
     public_authors,
     public_tags,
     story_cards,
     story_for_page,
+    story_page_keys,
 )
 from articles.pages.story import build_story_body
 
@@ -47,12 +52,6 @@ def story_detail(request, slug):
 
     now = timezone.now()
     banner = age_banner(article.published_at, now=now)
-    validators, unchanged = conditional.reader_validators(
-        request, shows=(banner,), since=article.published_at
-    )
-    if unchanged is not None:
-        return unchanged
-
     prefetch_story_page(article)
     bylines = list(article.bylines.all())
     tags = sorted(article.tags.all(), key=lambda tag: tag.name.lower())
@@ -68,36 +67,55 @@ def story_detail(request, slug):
         **build_story_body(article),
     }
     response = render(request, "articles/article_detail.html", context)
-    # The age banner is true until the story's next anniversary.
-    until = next_banner_change(article.published_at, now=now)
-    return conditional.finish_page(response, validators, until=until)
+    # The age banner is true until the story's next anniversary; an aside's link appears when
+    # its scheduled target comes due.
+    until = conditional.earliest(
+        next_banner_change(article.published_at, now=now), article.next_aside_target
+    )
+    return conditional.finish_page(request, response, keys=story_page_keys(article), until=until)
 
 
 class StoryListView(ListView):
-    """A paginated list of published story cards that answers conditional requests.
+    """A paginated list of published story cards.
 
-    The validators come from the content state (one query, however long the list); a reader
-    whose copy is current gets a 304 before the list is counted or loaded, and the count is
-    taken once per content state (`conditional.count_at_state`).
+    The page shows its cards' stories, sections and authors, and is purged when a story joins
+    or leaves the list (`list_key`); it is kept no later than the next scheduled story of the
+    list comes due. The list's count is kept until the list changes (`selectors.list_count`).
     """
 
     paginate_by = settings.NEWSROOM_PAGE_SIZE
     context_object_name = "stories"
-    newsroom_page_cache = True  # served and stored by `pagecache.PageCacheMiddleware`
+    # Served and stored by `pagecache.PageCacheMiddleware`; `?page=` is the one parameter read.
+    newsroom_page_cache = True
+    newsroom_page_query = ("page",)
 
     def get(self, request, *args, **kwargs):
-        # Before the section, tag or author is even looked up: an ETag is only ever given for a
-        # page that existed at this content state, and it names this page's URL.
-        validators, unchanged = conditional.reader_validators(request)
-        if unchanged is not None:
-            return unchanged
         self.object_list = self.get_queryset()
+        self.until = next_scheduled(self.list_filter())
         # The paginator counts the list: `page` turns an empty list into a 404 when it must.
-        response = self.render_to_response(self.get_context_data())
-        return conditional.finish_page(response, validators)
+        context = self.get_context_data()
+        response = self.render_to_response(context)
+        page_keys = {
+            keys.SECTION_MENU,
+            self.list_key(),
+            *self.subject_keys(),
+            *card_keys(context["stories"]),
+        }
+        return conditional.finish_page(request, response, keys=page_keys, until=self.until)
+
+    def list_filter(self) -> dict:
+        """What picks this list's stories out of all published ones (filter arguments)."""
+        return {}
+
+    def list_key(self) -> str:
+        return keys.FRONT
+
+    def subject_keys(self) -> set[str]:
+        """What the page's header shows: a section's, tag's or author's name and description."""
+        return set()
 
     def get_queryset(self):
-        return story_cards()
+        return story_cards().filter(**self.list_filter())
 
     def paginate_queryset(self, queryset, page_size):
         """The requested page, read by the site's one page-number parser (`pagination`)."""
@@ -110,7 +128,9 @@ class StoryListView(ListView):
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)
         identity = (type(self).__name__, tuple(sorted(self.kwargs.items())))
-        paginator.count = conditional.count_at_state(self.request, queryset, identity=identity)
+        paginator.count = list_count(
+            queryset, identity=identity, key=self.list_key(), until=self.until
+        )
         return paginator
 
     def page_title(self) -> str:
@@ -143,7 +163,16 @@ class SectionView(StoryListView):
 
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
-        return story_cards().filter(section=self.section)
+        return super().get_queryset()
+
+    def list_filter(self) -> dict:
+        return {"section": self.section}
+
+    def list_key(self) -> str:
+        return keys.section_list(self.section.pk)
+
+    def subject_keys(self) -> set[str]:
+        return {keys.section(self.section.pk)}
 
     def page_title(self) -> str:
         return self.section.name
@@ -161,7 +190,16 @@ class TagView(StoryListView):
     def get_queryset(self):
         # A tag only unpublished stories carry is as secret as they are.
         self.tag = get_object_or_404(public_tags(), slug=self.kwargs["slug"])
-        return story_cards().filter(tagged_items__tag=self.tag)
+        return super().get_queryset()
+
+    def list_filter(self) -> dict:
+        return {"tagged_items__tag": self.tag}
+
+    def list_key(self) -> str:
+        return keys.tag_list(self.tag.pk)
+
+    def subject_keys(self) -> set[str]:
+        return {keys.tag(self.tag.pk)}
 
     def page_title(self) -> str:
         return self.tag.name
@@ -181,7 +219,16 @@ class AuthorView(StoryListView):
         self.author = get_object_or_404(
             public_authors().prefetch_related("social_profiles"), slug=self.kwargs["slug"]
         )
-        return story_cards().filter(bylines__author=self.author)
+        return super().get_queryset()
+
+    def list_filter(self) -> dict:
+        return {"bylines__author": self.author}
+
+    def list_key(self) -> str:
+        return keys.author_list(self.author.pk)
+
+    def subject_keys(self) -> set[str]:
+        return {keys.author(self.author.pk)}
 
     def page_title(self) -> str:
         return self.author.name
@@ -199,9 +246,9 @@ class StoryYearArchiveView(StoryListView):
     template_name = "articles/article_archive_year.html"
     allow_empty = False
 
-    def get_queryset(self):
+    def list_filter(self) -> dict:
         start, end = year_bounds(self.kwargs["year"])
-        return story_cards().filter(published_at__gte=start, published_at__lt=end)
+        return {"published_at__gte": start, "published_at__lt": end}
 
     def page_title(self) -> str:
         return f"Stories from {self.kwargs['year']}"
@@ -218,9 +265,9 @@ class StoryMonthArchiveView(StoryListView):
     template_name = "articles/article_archive_month.html"
     allow_empty = False
 
-    def get_queryset(self):
+    def list_filter(self) -> dict:
         start, end = month_bounds(self.kwargs["year"], self.kwargs["month"])
-        return story_cards().filter(published_at__gte=start, published_at__lt=end)
+        return {"published_at__gte": start, "published_at__lt": end}
 
     def month_name(self) -> str:
         return f"{MONTHS[self.kwargs['month']]} {self.kwargs['year']}"

@@ -97,6 +97,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
     parser.add_argument("--related-samples", type=int, default=15, help="stories timed")
     parser.add_argument("--skip-anchoring", action="store_true", help="skip bench/anchoring.py")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/13",
+        help="the Redis database the app servers share as their cache, emptied first "
+        "(default redis://127.0.0.1:6379/13; '' for local memory)",
+    )
     args = parser.parse_args()
     if not 1 <= args.duration <= 120:
         parser.error("--duration is 1 to 120 seconds")
@@ -143,12 +149,22 @@ def setup_django(args, static_root: Path) -> dict:
         "DJANGO_STATIC_ROOT": str(static_root),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_LOG_LEVEL": "ERROR",
+        # The page cache is shared by the workers, as production shares it between hosts.
+        "REDIS_URL": args.redis,
     }
     os.environ.update(env)
     import django
 
     django.setup()
     return env
+
+
+def empty_redis(url: str) -> None:
+    """Start from an empty shared cache (the bench's own Redis database)."""
+    if url:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=5).flushdb()
 
 
 def load_corpus(args) -> dict:
@@ -472,6 +488,7 @@ def main() -> None:
     static_root = work / "static"
     work.mkdir(parents=True, exist_ok=True)
     ensure_database(args)
+    empty_redis(args.redis)
     env = setup_django(args, static_root)
     load = load_corpus(args)
     urls = pick_urls(args)

@@ -7,10 +7,8 @@
   replication and are never migrated themselves;
 - reads go to a replica picked at random, one per request (outside requests, one per read),
   unless the current request (or, outside requests, the current context: a management command,
-  a shell) is *pinned* to the primary. One replica per request keeps a page consistent with the
-  content state it is validated and cached against (`articles.caching.generation`): replicas lag by
-  different amounts, and a page rendered from a replica behind the one that gave its state
-  would be stored under a newer state than it shows;
+  a shell) is *pinned* to the primary. One replica per request keeps a page consistent: replicas
+  lag by different amounts, and a page read from two of them could show rows of two moments;
 - a context is pinned from its first write on, so that it reads its own writes; inside a
   transaction on the primary, reads stay there too;
 - `PinPrimaryMiddleware` pins a request from its start when it may write or must see the

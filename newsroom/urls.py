@@ -2,11 +2,10 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from articles.sitemaps import SITEMAPS, news_sitemap, sitemap_page
+from articles.sitemaps import SITEMAPS, news_sitemap, sitemap_index, sitemap_page
 from newsroom.health import healthz
 
 # A lost database answers 503 ("back in a moment"), any other failure the 500 page.
@@ -18,7 +17,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        sitemap_index,
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap"},
         name="sitemap-index",
     ),

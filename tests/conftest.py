@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 
+from articles.caching import store
 from tests.factories import StaffFactory
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -12,10 +13,12 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 @pytest.fixture(autouse=True)
 def empty_caches():
-    """Each test starts with empty caches. The content state a test starts from is the same in
-    every test (each rolls back), so a page stored by one test would otherwise match another's."""
+    """Each test starts with empty caches. The rows a test starts from are the same in
+    every test (each rolls back), so a page stored by one test would otherwise match another's,
+    and the page cache's index would file pages under the row ids of a test gone by."""
     for cache in caches.all():
         cache.clear()
+    store.forget_local_indexes()
 
 
 @pytest.fixture

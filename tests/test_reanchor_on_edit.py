@@ -134,7 +134,9 @@ def test_correcting_columbia_in_an_aside_teaser_keeps_the_correction_on_colombia
     assert 'data-notes="note-1">Colombia</mark>' in reader_page(story)
 
 
-def test_deleting_the_annotated_sentence_orphans_the_note_and_hides_it(editor_client, editor):
+def test_deleting_the_annotated_sentence_orphans_the_note_and_hides_it(
+    editor_client, editor, django_capture_on_commit_callbacks
+):
     story = ArticleFactory()
     paragraph = ParagraphFactory(article=story, position=0, text=RAID)
     note = annotation_on(paragraph, "31 backpacks", body="Each backpack held about 10 kg.")
@@ -142,7 +144,8 @@ def test_deleting_the_annotated_sentence_orphans_the_note_and_hides_it(editor_cl
     data = body_form(editor_client, story)
     data[field(data, paragraph, "text")] = [RAID.split(". ")[0] + "."]
 
-    response = save(editor_client, story, data)
+    with django_capture_on_commit_callbacks(execute=True):  # the purge follows the commit
+        response = save(editor_client, story, data)
 
     note.refresh_from_db()
     assert note.anchor_state == Annotation.AnchorState.ORPHANED

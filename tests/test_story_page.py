@@ -283,9 +283,9 @@ def test_story_page_query_count_is_constant(client, django_assert_num_queries):
         paragraph=paragraphs[0], anchor_state=Annotation.AnchorState.ORPHANED, body="SECRET-3"
     )
 
-    # article+section, content state (the validators), bylines+authors, tags, blocks+aside
-    # targets, annotations, related stories, section nav
-    with django_assert_num_queries(8):
+    # article+section, bylines+authors, tags, blocks+aside targets, annotations, related
+    # stories, section nav
+    with django_assert_num_queries(7):
         response = client.get(article.get_absolute_url())
     content = response.content.decode()
     assert content.count('class="paragraph') == 50
@@ -301,8 +301,8 @@ def test_list_pages_query_count_is_constant(client, django_assert_num_queries):
     for _ in range(25):
         ArticleFactory(authors=[author, AuthorFactory()], tags=[tag])
     section = Article.objects.first().section
-    # content state (the validators), count, page of stories, bylines with authors, section
-    # nav (read once per content state)
+    # the next scheduled story of the list (how long the page stays true), count, page of
+    # stories, bylines with authors, section nav (kept until a section changes)
     with django_assert_num_queries(5):
         client.get("/")
     # the same, with the tag or section looked up, and the nav from the first page

@@ -20,6 +20,7 @@ from articles.admin.forms import ArticleAdminForm, BlockInlineForm
 from articles.admin.related import RelatedStoryInline
 from articles.admin.tagging import add_tags_to_stories, remove_tags_from_stories
 from articles.annotations.services import TextChange, reanchor_story_edit
+from articles.caching.invalidation import content_changed, own_page_keys, story_keys
 from articles.editing import publishing
 from articles.editing.conflicts import VersionCheckedAdmin
 from articles.editing.history import record_version
@@ -72,6 +73,23 @@ class OldSlugInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+# What a story's card on lists and feeds shows, or which lists it is on: a change to any of
+# these reaches every page showing the story, not only its own.
+CARD_FIELDS = {
+    "headline",
+    "slug",
+    "dek",
+    "section",
+    "status",
+    "published_at",
+    "updated_at",
+    "lead_image",
+    "lead_image_url",
+    "image_alt",
+    "tags",
+}
 
 
 def _stories(count: int) -> str:
@@ -166,11 +184,35 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         record_version(article=form.instance, user=request.user)
         # Text, tags, status or pins may have changed: re-index and recompute once committed.
         stories_changed_on_commit(article_ids=[form.instance.pk])
+        # Then purge what readers saw of it and see now (nothing for a draft): its page and,
+        # when its card or lists changed, the lists it left or joined (a new publication time
+        # reaches the lists it will join).
+        bylines = any(fs.model is Byline and fs.has_changed() for fs in formsets)
+        if bylines or set(form.changed_data) & CARD_FIELDS:
+            after = story_keys([form.instance.pk], scheduled=form.newsroom_rescheduled)
+            content_changed(form.newsroom_shown_before | after)
+        else:
+            content_changed(own_page_keys([form.instance.pk]))
 
     def save_model(self, request, obj, form, change):
+        # What readers see of the story before this save (the form holds the new values).
+        form.newsroom_rescheduled = bool({"status", "published_at"} & set(form.changed_data))
+        form.newsroom_shown_before = (
+            story_keys([obj.pk], scheduled=form.newsroom_rescheduled) if change else set()
+        )
         super().save_model(request, obj, form, change)
         if change and "slug" in form.changed_data:
             record_slug_change(article=obj, old_slug=form.initial["slug"])
+
+    def delete_model(self, request, obj):
+        shown = story_keys([obj.pk], scheduled=True)
+        super().delete_model(request, obj)
+        content_changed(shown)
+
+    def delete_queryset(self, request, queryset):
+        shown = story_keys(queryset.values_list("pk", flat=True), scheduled=True)
+        super().delete_queryset(request, queryset)
+        content_changed(shown)
 
     def save_formset(self, request, form, formset, change):
         """Save the body inline and re-anchor annotations to the edited texts.

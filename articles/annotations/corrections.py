@@ -18,6 +18,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from articles.caching import keys
+from articles.caching.invalidation import content_changed
 from articles.models import Annotation, Article
 
 # How far ahead of the server's clock a correction time may be: an editor's "now" is read from
@@ -69,6 +71,11 @@ def refresh_story_corrected(*, article_id: int) -> None:
     latest = latest_public_correction(article_id=article_id, now=now)
     # exclude(corrected_at=None) leaves the rows that have a time; exclude(corrected_at=t) keeps
     # those without one: either way only a story whose time differs is written.
-    Article.objects.filter(pk=article_id).exclude(corrected_at=latest).update(
-        corrected_at=latest, modified_at=now
+    changed = (
+        Article.objects.filter(pk=article_id)
+        .exclude(corrected_at=latest)
+        .update(corrected_at=latest, modified_at=now)
     )
+    if changed and Article.objects.published().filter(pk=article_id).exists():
+        # "Updated" shows on the story's page and its cards.
+        content_changed([keys.story(article_id)])

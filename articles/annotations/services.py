@@ -40,6 +40,7 @@ from articles.annotations.anchoring import (
 )
 from articles.annotations.corrections import refresh_story_corrected
 from articles.annotations.placement import PLACEMENT_COLUMNS, anchor_of, set_anchor
+from articles.caching.invalidation import content_changed, own_page_keys
 from articles.editing.versions import bump_versions
 from articles.models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 
@@ -86,10 +87,36 @@ def _revision(
 def record_revision(
     *, annotation: Annotation, action: str, user=None, before: dict | None = None
 ) -> AnnotationRevision:
-    """Save one entry of the annotation's history."""
+    """Save one entry of the annotation's history (and purge the pages it changed)."""
     revision = _revision(annotation=annotation, action=action, user=user, before=before)
     revision.save()
+    notes_changed([revision])
     return revision
+
+
+def _as_readers_see(snapshot: dict | None) -> dict | None:
+    """What readers see of a note in this state: None when it is not shown (internal, not
+    published, orphaned); its status (open, resolved) is for editors."""
+    shown = (
+        snapshot is not None
+        and snapshot.get("visibility") == Annotation.Visibility.PUBLIC
+        and snapshot.get("kind") != Annotation.Kind.INTERNAL
+        and snapshot.get("anchor_state") == Annotation.AnchorState.ANCHORED
+        and snapshot.get("paragraph_id") is not None
+    )
+    return {name: value for name, value in snapshot.items() if name != "status"} if shown else None
+
+
+def notes_changed(revisions: list[AnnotationRevision]) -> None:
+    """Purge the pages of the public stories whose readers see a difference in these notes:
+    an internal note, a reply or a resolved discussion purges nothing."""
+    article_ids = {
+        revision.article_id
+        for revision in revisions
+        if revision.action != AnnotationRevision.Action.REPLIED
+        and _as_readers_see(revision.before) != _as_readers_see(revision.after)
+    }
+    content_changed(own_page_keys(article_ids))
 
 
 def reply_snapshot(reply: AnnotationReply) -> dict:
@@ -167,6 +194,7 @@ class _Trail:
         # their stale save a conflict instead of writing the old anchor back.
         bump_versions(Annotation, pks=[annotation.pk for annotation in self.changed])
         AnnotationRevision.objects.bulk_create(self.revisions, batch_size=BATCH_SIZE)
+        notes_changed(self.revisions)
         # An orphaned correction is hidden from readers, a re-anchored one may be shown again.
         corrected = {a.article_id for a in self.changed if a.kind == Annotation.Kind.CORRECTION}
         for article_id in corrected:

@@ -25,6 +25,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from articles.annotations import w3c
+from articles.caching import conditional, keys
 from articles.models import Article, OldSlug
 from articles.pages.pagination import page_number
 
@@ -117,6 +118,9 @@ class ProtocolView(View):
     def represent(self, request) -> Representation:
         raise NotImplementedError
 
+    def page_keys(self) -> set[str]:
+        raise NotImplementedError
+
     def add_protocol_headers(self, response: HttpResponse) -> None:
         response["Allow"] = ", ".join(self._allowed_methods())
         if self.link:
@@ -156,6 +160,9 @@ class ProtocolView(View):
             response[name] = value
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
+        # Public, with the keys of the story it belongs to, so that Varnish or a CDN may keep
+        # it (its variants by `Accept` and `Prefer`) until the story or its notes change.
+        conditional.cache_for_readers(response, keys=self.page_keys())
         response = get_conditional_response(
             request,
             etag=etag,
@@ -198,6 +205,11 @@ class AnnotationView(ProtocolView):
         if self.annotation is None:
             raise Http404("No such public annotation.")
 
+    def page_keys(self) -> set[str]:
+        # It names its story (address, headline): a change to either is a change to it.
+        article_id = self.annotation.article_id
+        return {keys.story(article_id), keys.story_page(article_id)}
+
     def represent(self, request) -> Representation:
         annotation, article = self.annotation, self.annotation.article
         document = w3c.annotation_document(
@@ -236,6 +248,9 @@ class AnnotationContainerView(ProtocolView):
         if request.META.get("QUERY_STRING"):
             location = f"{location}?{request.META['QUERY_STRING']}"
         return HttpResponsePermanentRedirect(location)
+
+    def page_keys(self) -> set[str]:
+        return {keys.story(self.article.pk), keys.story_page(self.article.pk)}
 
     def represent(self, request) -> Representation:
         stats = w3c.collection_stats(self.article)

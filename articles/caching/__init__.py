@@ -1,2 +1,2 @@
-"""Caching reader pages: the content generation every page is validated against, the page
-cache and its keys, and the conditional-request headers."""
+"""Caching reader pages: the surrogate keys pages are built from and writes purge, the page
+cache and its keyed store, purge backends (the page cache, Varnish), and cache headers."""

@@ -43,6 +43,8 @@ from django.utils import timezone
 
 from articles.annotations.corrections import correction_time_error, latest_public_correction
 from articles.annotations.placement import is_placed
+from articles.caching import keys
+from articles.caching.invalidation import content_changed
 from articles.models import Article
 from articles.search.index import refresh_search_index_on_commit
 
@@ -535,6 +537,11 @@ def restore_newsroom(*, path: Path) -> RestoreResult:
             checker = _Checker(path)
             checker.check(data)
             result = _write(checker)
+            # The newsroom was empty: its pages were empty lists, cached under these keys
+            # (every other page was a 404, which is never kept).
+            content_changed(
+                [keys.FRONT, keys.SECTION_MENU, keys.EVERY_STORY, keys.EVERY_TAG, keys.EVERY_AUTHOR]
+            )
     except DatabaseError as error:
         raise BackupError(
             f"{path}: not restored, the database refused it ({type(error).__name__}); "

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from articles.annotations.services import TextChange, reanchor_story_edit
+from articles.caching.invalidation import content_changed, story_keys
 from articles.editing.history import record_version
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.versions import bump_versions
@@ -395,6 +396,8 @@ def save_story(
         if article is not None:
             article.import_key = import_key
 
+    # What readers see of it before the import: its page and lists it may leave.
+    shown_before = story_keys([article.pk], scheduled=True) if article is not None else set()
     section = Section.objects.filter(name=story.section).first()
     if section is None:
         section = Section.objects.create(
@@ -435,6 +438,7 @@ def save_story(
     # A change form opened before the re-import must not write the old story back.
     bump_versions(Article, pks=[article.pk])
     stories_changed_on_commit(article_ids=[article.pk])
+    content_changed(shown_before | story_keys([article.pk], scheduled=True))
     return ImportResult(article=article, created=created, unresolved_asides=unresolved)
 
 

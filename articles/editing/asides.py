@@ -13,6 +13,7 @@ from articles.annotations.services import (
     orphan_paragraph_annotations,
     reanchor_story_edit,
 )
+from articles.caching.invalidation import content_changed, own_page_keys
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.versions import bump_versions
 from articles.models import Annotation, Article, Block
@@ -39,6 +40,7 @@ def link_aside(*, aside: Block, target: Article) -> None:
     """Point the aside at `target` (a suggested story); ValueError when it may not."""
     accept_suggestion(aside=aside, target=target)
     bump_versions(Article, pks=[aside.article_id])
+    content_changed(own_page_keys([aside.article_id]))
 
 
 @transaction.atomic
@@ -57,3 +59,5 @@ def delete_asides(*, asides: list[Block], user) -> None:
 def _stories_changed(article_ids: list[int]) -> None:
     bump_versions(Article, pks=article_ids)
     stories_changed_on_commit(article_ids=article_ids)
+    # An aside shows on its own story's page only.
+    content_changed(own_page_keys(article_ids))

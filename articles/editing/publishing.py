@@ -11,6 +11,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from articles.caching.invalidation import content_changed, story_keys
 from articles.editing.history import record_versions
 from articles.editing.refresh import stories_changed_on_commit
 from articles.models import Article
@@ -36,6 +37,7 @@ def publish_stories(*, article_ids, user) -> list[Article]:
         )
         record_versions(article_ids=[article.pk for article in to_publish], user=user)
         _stories_changed(to_publish, user=user, message="Published.")
+        content_changed(story_keys([article.pk for article in to_publish], scheduled=True))
         return to_publish
 
 
@@ -50,11 +52,14 @@ def unpublish_stories(*, article_ids, user) -> list[Article]:
                 "pk", "headline"
             )
         )
+        # The lists they leave, named before they leave them.
+        shown = story_keys([article.pk for article in to_unpublish], scheduled=True)
         Article.objects.filter(pk__in=[article.pk for article in to_unpublish]).update(
             status=Article.Status.DRAFT, modified_at=timezone.now(), version=F("version") + 1
         )
         # On SQLite the search index holds public stories only (bm25's statistics span it).
         _stories_changed(to_unpublish, user=user, message="Unpublished.")
+        content_changed(shown)
         return to_unpublish
 
 

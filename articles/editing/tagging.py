@@ -14,6 +14,8 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from articles.caching import keys
+from articles.caching.invalidation import content_changed, story_keys
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.versions import bump_versions
 from articles.models import Article, Tag, TaggedArticle
@@ -48,6 +50,7 @@ def add_tags(*, article_ids: list[int], names: list[str], user) -> list[Article]
                 article.tags.add(*missing)
                 changed.append(article)
         _stories_retagged(changed, user=user, message=f"Added tags {quoted_names(names)}.")
+        content_changed(story_keys([article.pk for article in changed]))
         return changed
 
 
@@ -61,10 +64,12 @@ def remove_tags(*, article_ids: list[int], names: list[str], user) -> list[Artic
         ).values_list("content_object_id", "tag__name"):
             held[article_id].append(name)
         changed = list(Article.objects.filter(pk__in=held).only("pk", "headline"))
+        shown = story_keys(held)  # the tags' lists too, before the stories leave them
         for article in changed:
             # taggit removes by exact name, so pass the names as stored.
             article.tags.remove(*held[article.pk])
         _stories_retagged(changed, user=user, message=f"Removed tags {quoted_names(names)}.")
+        content_changed(shown)
         return changed
 
 
@@ -74,6 +79,9 @@ def save_tag(*, tag: Tag, renamed: bool) -> Tag:
         tag.save()
         if renamed:
             stories_changed_on_commit(article_ids=_tagged_story_ids([tag]))
+        # Its name and description show on its pages and its stories' pages (a new tag is on
+        # none: its key names no page yet).
+        content_changed([keys.tag(tag.pk)])
         return tag
 
 
@@ -81,8 +89,10 @@ def delete_tags(*, tags: QuerySet[Tag]) -> None:
     """Delete the tags; the stories that had them lose them from their search text."""
     with transaction.atomic():
         article_ids = _tagged_story_ids(tags)
+        shown = {keys.tag(pk) for pk in tags.values_list("pk", flat=True)}
         tags.delete()
         stories_changed_on_commit(article_ids=article_ids)
+        content_changed(shown)
 
 
 def _tagged_story_ids(tags) -> list[int]:

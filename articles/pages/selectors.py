@@ -1,12 +1,14 @@
 """Querysets that feed reader pages, each stating exactly what it loads."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.utils import timezone
 
+from articles.caching import keys, store
 from articles.caching.conditional import digest
-from articles.caching.generation import current_state
 from articles.models import Annotation, Article, Author, Block, Byline, Section, Tag, TaggedArticle
 from articles.related.selectors import related_stories_for_page
 
@@ -131,6 +133,72 @@ def prefetch_story_page(article: Article) -> None:
         notes = Annotation.objects.published_on_any_story()
     article.public_annotations = list(notes.filter(article=article).order_by("start", "id"))
     article.related_stories = related_stories_for_page(article)
+    # An aside to a scheduled story turns into a link when that story comes due.
+    now = timezone.now()
+    article.next_aside_target = min(
+        (
+            block.target_article.published_at
+            for block in article.blocks.all()
+            if block.target_article is not None
+            and block.target_article.status == Article.Status.PUBLISHED
+            and block.target_article.published_at is not None
+            and block.target_article.published_at > now
+        ),
+        default=None,
+    )
+
+
+def story_page_keys(article: Article) -> set[str]:
+    """What a story page shows (after `prefetch_story_page`): the story, its section, authors
+    and tags, the stories its asides and related list link, and the section menu."""
+    found = {
+        keys.story(article.pk),
+        keys.story_page(article.pk),
+        keys.section(article.section_id),
+        keys.SECTION_MENU,
+    }
+    found |= {keys.author(byline.author_id) for byline in article.bylines.all()}
+    found |= {keys.tag(tag.pk) for tag in article.tags.all()}
+    found |= {
+        keys.story(block.target_article_id)
+        for block in article.blocks.all()
+        if block.target_article_id is not None
+    }
+    found |= {keys.story(entry.related_id) for entry in article.related_stories}
+    return found
+
+
+def card_keys(stories: Iterable[Article]) -> set[str]:
+    """What story cards show (from `story_cards`): each story, its section and its authors."""
+    found = set()
+    for story in stories:
+        found |= {keys.story(story.pk), keys.section(story.section_id)}
+        found |= {keys.author(byline.author_id) for byline in story.bylines.all()}
+    return found
+
+
+def next_scheduled(filters: dict) -> datetime | None:
+    """When the next scheduled story of a list (`filters` of published stories) comes due:
+    the moment the list changes with no write (one query)."""
+    scheduled = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=timezone.now(), **filters
+    )
+    return scheduled.aggregate(due=Min("published_at"))["due"]
+
+
+def list_count(queryset: QuerySet, *, identity: tuple, key: str, until: datetime | None) -> int:
+    """How many stories a list holds, kept until the list changes.
+
+    The count changes only when a story joins or leaves the list, which purges the list's key
+    (or a story's, for a story unpublished), or when a scheduled story comes due, so it is kept
+    until then: a 42,000-story tag is counted once per change, not on every page rendered.
+    """
+    timeout = store.ttl()
+    if until is not None:
+        timeout = max(1, min(timeout, int((until - timezone.now()).total_seconds()) + 1))
+    return store.remember(
+        "count:v2:" + digest(identity), queryset.count, keys={key}, timeout=timeout
+    )
 
 
 @dataclass(frozen=True)
@@ -143,17 +211,15 @@ class NavSection:
 def nav_sections(request) -> list[NavSection]:
     """The sections in the header of every reader page, in the newsroom's order.
 
-    Read once per content state and kept in the default cache (a renamed or added section
-    moves the state on, so the menu is never stale), with their URLs already reversed: the
-    menu is on every page, and its query and a dozen `reverse()` calls were a tenth of a
-    story page's time.
+    Kept until a change to the sections purges `keys.SECTION_MENU`, with their URLs already
+    reversed: the menu is on every page, and its query and a dozen `reverse()` calls were a
+    tenth of a story page's time.
     """
-    sections = Section.objects.only("name", "slug")
-    if request is None:
+
+    def menu():
+        sections = Section.objects.only("name", "slug")
         return [NavSection(s.name, s.slug, s.get_absolute_url()) for s in sections]
-    key = "nav:v1:" + digest(current_state(request).token)
-    menu = cache.get(key)
-    if menu is None:
-        menu = [NavSection(s.name, s.slug, s.get_absolute_url()) for s in sections]
-        cache.set(key, menu, 300)
-    return menu
+
+    if request is None:
+        return menu()
+    return store.remember("nav:v2", menu, keys={keys.SECTION_MENU})

@@ -34,6 +34,8 @@ from django.db.models import Case, Count, F, FloatField, Sum, Value, When
 from django.db.models.functions import Abs
 from django.utils import timezone
 
+from articles.caching import keys
+from articles.caching.invalidation import content_changed
 from articles.models import Article, Block, RelatedStory, TaggedArticle
 from articles.related import scoring
 from articles.related.matching import engine
@@ -51,7 +53,7 @@ TEXT_WORDS = 12
 # A word on this many stories or more is too common to search by.
 MAX_WORD_DF = 300
 
-SUBJECT_FIELDS = ("pk", "headline", "dek", "published_at")
+SUBJECT_FIELDS = ("pk", "headline", "dek", "status", "published_at")
 
 
 def related_count() -> int:
@@ -184,7 +186,14 @@ def _recompute(article: Article, *, corpus_size: int) -> list[RelatedStory]:
     skip = {article.pk, *editors.order_by().values_list("related_id", flat=True)}
     # As many as readers see: pins come first and any that are not public make room for these.
     best = rank_candidates(article, skip=skip, corpus_size=corpus_size)[: related_count()]
-    RelatedStory.objects.filter(article=article, source=RelatedStory.Source.COMPUTED).delete()
+    computed = RelatedStory.objects.filter(article=article, source=RelatedStory.Source.COMPUTED)
+    # A public story's page lists them (the reasons and scores are for editors): a new list
+    # purges it.
+    if article.is_public and list(
+        computed.order_by("position").values_list("related_id", flat=True)
+    ) != [candidate.pk for candidate in best]:
+        content_changed([keys.story_page(article.pk)])
+    computed.delete()
     return RelatedStory.objects.bulk_create(
         RelatedStory(
             article=article,

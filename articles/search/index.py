@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from articles.caching import keys
+from articles.caching.invalidation import content_changed
 from articles.models import Article
 from articles.search import backends
 
@@ -31,6 +33,9 @@ def index_articles(*, article_ids: Iterable[int]) -> None:
         return
     with transaction.atomic():
         backends.current().index_articles(ids)
+        # Search results may change with a public story's entry (a draft's is never found).
+        if Article.objects.published().filter(pk__in=ids).exists():
+            content_changed([keys.EVERY_STORY])
 
 
 def index_article(*, article_id: int) -> None:

@@ -2,36 +2,39 @@
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import render
 
-from articles.caching import conditional, pagecache
-from articles.caching.generation import current_state
+from articles.caching import conditional, keys, pagecache
+from articles.models import Article
 from articles.pages.pagination import page_number
+from articles.pages.selectors import next_scheduled
+from articles.search import backends as search_backends
 from articles.search.forms import SearchForm
 from articles.search.index import index_stories_come_due
 from articles.search.query import parse_query
 from articles.search.selectors import search_hits, search_stories
 
 
-@pagecache.cached_page
+@pagecache.cached_page(query=("q", "section", "tag", "author", "since", "until", "page"))
 def search(request):
     """Ranked, highlighted results; an empty query shows just the form and runs no search.
 
     Text with no words to look for (`*`, `-word` alone) is answered "No stories match". Results
-    are validated and cached like every reader page: the index changes only with the content.
+    may change with any story, tag or author (a word edited in, a filter's name), so the page
+    carries the keys that every such change purges.
     """
     number = page_number(request)  # a malformed page number is a 404 before anything runs
-    validators, unchanged = conditional.reader_validators(request)
-    if unchanged is not None:
-        return unchanged
     form = SearchForm(request.GET)
     form.is_valid()  # Invalid filters are shown with their errors and left out; never a 500.
     terms = parse_query(form.query)
     context = {"form": form, "query": form.query, "searched": bool(form.query), "terms": terms}
     if terms:
         # On SQLite, stories that came due since the last search join the index first.
-        index_stories_come_due(latest_due=current_state(request).latest_due)
+        if search_backends.current().PUBLIC_ONLY:
+            latest_due = Article.objects.published().aggregate(due=Max("published_at"))["due"]
+            index_stories_come_due(latest_due=latest_due)
         paginator = Paginator(
             search_stories(terms=terms, filters=form.filters()), settings.NEWSROOM_PAGE_SIZE
         )
@@ -46,4 +49,7 @@ def search(request):
             "search_params": form.query_params(),
         }
     response = render(request, "articles/search_results.html", context)
-    return conditional.finish_page(response, validators)
+    page_keys = {keys.EVERY_STORY, keys.EVERY_TAG, keys.EVERY_AUTHOR, keys.SECTION_MENU}
+    # A scheduled story joins the results when it comes due, with no write.
+    until = next_scheduled({}) if terms else None
+    return conditional.finish_page(request, response, keys=page_keys, until=until)

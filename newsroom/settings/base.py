@@ -110,12 +110,11 @@ TEMPLATES = [
     },
 ]
 
-# Persistent connections are not health-checked before each request by default: that check is
-# a round trip on every request (a third of a cached page's cost). Reader pages' first query, the
-# content state, reconnects once by itself when the server has dropped the connection
-# (`articles.caching.generation.read_state`); any other request that meets a dropped connection
-# fails once (503) and the next one reconnects. DATABASE_CONN_HEALTH_CHECKS=1 turns the check on.
-DATABASE_CONN_HEALTH_CHECKS = os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "0") == "1"
+# Persistent connections are health-checked before a request's first query, so a connection
+# the server dropped (a restart, a failover) is replaced instead of failing a reader. The check
+# is a round trip, paid only by requests that query: page cache hits ask no database.
+# DATABASE_CONN_HEALTH_CHECKS=0 turns it off.
+DATABASE_CONN_HEALTH_CHECKS = os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "1") == "1"
 DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.config(
@@ -153,6 +152,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
 NEWSROOM_PAGE_CACHE_TTL = int(os.environ.get("NEWSROOM_PAGE_CACHE_TTL", "300"))
 NEWSROOM_PAGE_CACHE_ALIAS = "pages"
+# Where a committed change purges pages by key (`articles.caching.backends`): the page cache,
+# and Varnish (xkey) when NEWSROOM_VARNISH_URLS lists its addresses (http://varnish:6081/, …).
+NEWSROOM_VARNISH_URLS = env_list("NEWSROOM_VARNISH_URLS")
+NEWSROOM_PURGE_BACKENDS = ["articles.caching.backends.PageCachePurge"] + (
+    ["articles.caching.backends.VarnishPurge"] if NEWSROOM_VARNISH_URLS else []
+)
 if REDIS_URL:
     _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     CACHES = {"default": _redis, "pages": {**_redis, "KEY_PREFIX": "pages"}}
