@@ -140,14 +140,14 @@ def change_headline(article):
 
 def publish_an_annotation(article):
     note = AnnotationFactory(
-        paragraph=article.blocks.paragraphs().get(), visibility=Annotation.Visibility.INTERNAL
+        paragraph=article.blocks.paragraphs().get(), state=Annotation.State.DRAFT
     )
-    note.visibility = Annotation.Visibility.PUBLIC
+    note.state = Annotation.State.PUBLISHED
     note.save()
 
 
 def unpublish_an_annotation(article):
-    Annotation.objects.filter(article=article).update(visibility=Annotation.Visibility.INTERNAL)
+    Annotation.objects.filter(article=article).update(state=Annotation.State.DRAFT)
 
 
 def add_a_tag(article):
@@ -220,7 +220,7 @@ def test_an_internal_note_never_reaches_a_revalidated_page(client, story):
     AnnotationFactory(
         paragraph=story.blocks.get(),
         body="Editors only: check with the ministry",
-        visibility=Annotation.Visibility.INTERNAL,
+        state=Annotation.State.DRAFT,
     )
     response = client.get(story.get_absolute_url(), headers={"if-none-match": before})
     assert response.status_code == 200

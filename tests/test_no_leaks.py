@@ -139,7 +139,7 @@ def newsroom():
             paragraph,
             "coca paste",
             body=f"Check with the desk: {internal_marker}.",
-            visibility=Annotation.Visibility.INTERNAL,
+            state=Annotation.State.DRAFT,
         ),
         annotation_on(
             paragraph,
@@ -154,7 +154,7 @@ def newsroom():
             body=f"Unconfirmed source {internal_marker}.",
             source_title=f"Leaked memo {internal_marker}",
             source_url=f"https://example.org/{internal_marker}",
-            visibility=Annotation.Visibility.INTERNAL,
+            state=Annotation.State.DRAFT,
         ),
         annotation_on(
             paragraph,
@@ -163,7 +163,7 @@ def newsroom():
             claim=f"The claim {internal_marker} under review.",
             verdict=Annotation.Verdict.FALSE,
             body=f"Still checking {internal_marker}.",
-            visibility=Annotation.Visibility.INTERNAL,
+            state=Annotation.State.DRAFT,
         ),
     ]
     orphan_marker = "zqorphanmark"

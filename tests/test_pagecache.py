@@ -176,9 +176,9 @@ def publish_a_note(story: Article) -> str:
     note = AnnotationFactory(
         paragraph=story.blocks.paragraphs().get(position=3),
         body="Figures from the defense ministry.",
-        visibility=Annotation.Visibility.INTERNAL,
+        state=Annotation.State.DRAFT,
     )
-    note.visibility = Annotation.Visibility.PUBLIC
+    note.state = Annotation.State.PUBLISHED
     note.save()
     return "Figures from the defense ministry."
 

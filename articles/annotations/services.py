@@ -49,8 +49,7 @@ SNAPSHOT_FIELDS = (
     *PLACEMENT_COLUMNS,
     "paragraph_id",
     *Annotation.KIND_SPECIFIC_FIELDS,
-    "visibility",
-    "status",
+    "state",
 )
 
 # What re-anchoring may change on an annotation; written with one bulk update per operation.
