@@ -145,7 +145,7 @@ def newsroom():
             paragraph,
             "valley",
             kind=Annotation.Kind.INTERNAL,
-            body=f"An internal note marked public by mistake: {internal_marker}.",
+            body=f"An internal note: {internal_marker}.",
         ),
         annotation_on(
             paragraph,
@@ -154,7 +154,8 @@ def newsroom():
             body=f"Unconfirmed source {internal_marker}.",
             source_title=f"Leaked memo {internal_marker}",
             source_url=f"https://example.org/{internal_marker}",
-            state=Annotation.State.DRAFT,
+            # Waiting for an editor: not published yet.
+            state=Annotation.State.SUBMITTED,
         ),
         annotation_on(
             paragraph,
@@ -163,7 +164,8 @@ def newsroom():
             claim=f"The claim {internal_marker} under review.",
             verdict=Annotation.Verdict.FALSE,
             body=f"Still checking {internal_marker}.",
-            state=Annotation.State.DRAFT,
+            # Taken away from readers after publication.
+            state=Annotation.State.WITHDRAWN,
         ),
     ]
     orphan_marker = "zqorphanmark"
