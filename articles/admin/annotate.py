@@ -12,9 +12,13 @@ all hung off the story admin by `annotate_urls()`:
     <article_id>/annotate/annotations/<id>/replies/   POST a reply
     <article_id>/annotate/annotations/<id>/replies/<reply_id>/   POST its new text, DELETE it
     <article_id>/annotate/annotations/<id>/reattach/  POST a new passage for it
+    <article_id>/annotate/annotations/<id>/review/    POST a move: submit, publish, send back,
+                                                    withdraw (`annotations.review`)
+    <article_id>/annotate/preview/                  POST a body, get its clean HTML back
 
 Everything needs `view_article` and `add_annotation` (Editors and Annotators have both); changing,
-deleting and replying need `change_annotation`, `delete_annotation` and `add_annotationreply`.
+deleting and replying need `change_annotation`, `delete_annotation` and `add_annotationreply`;
+the review services decide who may move a note (`annotations.permissions`).
 Annotators change and delete only their own notes, and everyone only their own replies
 (`annotations.permissions`): each note and reply says what its reader may do with it, for the
 script to offer just that, and the endpoints refuse the rest.
@@ -27,6 +31,7 @@ import json
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
@@ -56,6 +61,7 @@ from articles.annotations.editing import (
 )
 from articles.annotations.highlighting import highlight_segments
 from articles.annotations.permissions import (
+    PUBLISH_PERMISSION,
     can_change_annotation,
     can_change_reply,
     can_delete_annotation,
@@ -517,7 +523,11 @@ def annotate_screen_state(*, blocks: list[Block], annotations: list[Annotation],
             "delete": user.has_perm(DELETE_PERMISSION),
             "reply": user.has_perm(REPLY_PERMISSION),
             "history": user.has_perm(HISTORY_PERMISSION),
+            "publish": user.has_perm(PUBLISH_PERMISSION),
         },
+        # Kinds whose author may not publish them (a second person does): a new note of these
+        # is offered "Submit for review", not "Publish".
+        "second_person_kinds": sorted(settings.NEWSROOM_NOTES_SECOND_PERSON),
     }
 
 
