@@ -142,9 +142,9 @@ def test_an_editor_may_not_publish_the_fact_check_they_submitted(
     editor.locator("#note-state", has_text="Submitted for review").wait_for()
 
     assert editor.locator("#note-publish").is_hidden()
-    assert "A second person publishes a fact-check" in editor.locator(
-        "#note-review-help"
-    ).inner_text()
+    assert (
+        "A second person publishes a fact-check" in editor.locator("#note-review-help").inner_text()
+    )
     assert editor.locator("#note-send-back").is_visible()
 
 
