@@ -47,6 +47,10 @@ def utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+# Each block's text takes the focus, for selecting words with the keyboard.
+FOCUSABLE = 'tabindex="0" aria-describedby="annotate-keys"'
+
+
 def selection(block, quote: str) -> dict:
     """What the screen's script sends for `quote` selected in the block: UTF-16 offsets."""
     text = block.annotatable_text
@@ -170,7 +174,9 @@ def test_the_screen_shows_every_block_in_order_with_its_text(editor_client):
     for block in (first, second, aside):
         text = escape(block.annotatable_text)
         assertContains(
-            response, f'<p class="annotate-text" data-block-id="{block.pk}">{text}</p>', html=True
+            response,
+            f'<p class="annotate-text" data-block-id="{block.pk}" {FOCUSABLE}>{text}</p>',
+            html=True,
         )
     assert content.index("First &lt;b&gt;") < content.index("Second paragraph")
     assert content.index("Second paragraph") < content.index("Read about the coca wars")
@@ -201,7 +207,7 @@ def test_the_screen_highlights_every_note_internal_ones_too_and_lists_orphans(ed
 
     assertContains(
         response,
-        f'<p class="annotate-text" data-block-id="{paragraph.pk}">The '
+        f'<p class="annotate-text" data-block-id="{paragraph.pk}" {FOCUSABLE}>The '
         f'<mark class="annotate-mark kind-context is-published" data-annotation-ids="{public.pk}" '
         'title="Context note">paste</mark> is made from '
         f'<mark class="annotate-mark kind-internal is-internal" '
@@ -229,7 +235,7 @@ def test_a_note_whose_offsets_miss_its_quote_is_listed_to_reattach_not_highlight
 
     assertContains(
         response,
-        f'<p class="annotate-text" data-block-id="{paragraph.pk}">'
+        f'<p class="annotate-text" data-block-id="{paragraph.pk}" {FOCUSABLE}>'
         "The paste is made from coca plants.</p>",
         html=True,
     )
@@ -247,7 +253,7 @@ def test_overlapping_notes_are_split_into_nested_highlights(editor_client):
 
     assertContains(
         response,
-        f'<p class="annotate-text" data-block-id="{paragraph.pk}">The '
+        f'<p class="annotate-text" data-block-id="{paragraph.pk}" {FOCUSABLE}>The '
         f'<mark class="annotate-mark kind-context is-published" data-annotation-ids="{outer.pk}" '
         'title="Context note">paste </mark>'
         f'<mark class="annotate-mark kind-source is-published is-overlap" '
@@ -293,7 +299,7 @@ def test_the_screen_runs_a_fixed_number_of_queries(editor_client, django_assert_
         state = editor_client.get(notes_url(article)).json()
 
     assert response.content.decode().count('class="annotate-text"') == 30
-    assert response.content.decode().count("<mark class=") == 54 + 5  # + the colour legend
+    assert response.content.decode().count("<mark class=") == 54 + 6  # + the colour legend
     assert len(state["annotations"]) == 54
     assert len(state["orphaned"]) == 6
 
