@@ -534,20 +534,28 @@ class AnnotationQuerySet(models.QuerySet):
     def published_on_any_story(self):
         """Published notes whatever their story's state, drafts included: not for readers.
 
-        What a note needs of itself to be shown (public, anchored, not internal), without the
+        What a note needs of itself to be shown (published, anchored, not internal), without the
         story's half. A staff preview of a draft shows these, and a story's `corrected_at` is
         stamped from them so that it is right the moment the story is published; every reader
         surface uses `public()`.
         """
         return self.filter(
-            visibility=Annotation.Visibility.PUBLIC,
+            state=Annotation.State.PUBLISHED,
             anchor_state=Annotation.AnchorState.ANCHORED,
             paragraph__isnull=False,
         ).exclude(kind=Annotation.Kind.INTERNAL)
 
     def public(self):
-        """The one definition of a reader-visible annotation: a published note on a public story."""
+        """The one definition of a reader-visible annotation: a published note on a public story.
+
+        Drafts, notes submitted for review and withdrawn notes are never public, nor is an
+        internal note (which never leaves the draft state: a database constraint).
+        """
         return self.published_on_any_story().filter(article__in=Article.objects.published())
+
+    def awaiting_review(self):
+        """Notes submitted for review and not yet published or sent back."""
+        return self.filter(state=Annotation.State.SUBMITTED)
 
     def orphaned(self):
         return self.filter(anchor_state=Annotation.AnchorState.ORPHANED)
@@ -581,13 +589,17 @@ class Annotation(models.Model):
                 "correction": ("correction_wrong", "correction_right", "corrected_at"),
             }.get(self.value, ())
 
-    class Visibility(models.TextChoices):
-        INTERNAL = "internal", "Internal (editors only)"
-        PUBLIC = "public", "Public (readers see it)"
+    class State(models.TextChoices):
+        """Where a note is in review: readers see published notes only (`public()`).
 
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        RESOLVED = "resolved", "Resolved"
+        Annotators write drafts and submit them; editors publish, send back and withdraw
+        (`annotations.review`, which holds the transitions). Internal notes stay drafts.
+        """
+
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     class AnchorState(models.TextChoices):
         ANCHORED = "anchored", "Anchored"
@@ -641,10 +653,18 @@ class Annotation(models.Model):
     correction_right = models.CharField("what is right", max_length=500, blank=True)
     corrected_at = models.DateTimeField(null=True, blank=True)
 
-    visibility = models.CharField(
-        max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    # Who last submitted it for review: that person may not also publish it where a second
+    # person is required (`settings.NEWSROOM_NOTES_SECOND_PERSON`).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -663,14 +683,22 @@ class Annotation(models.Model):
     class Meta:
         ordering = ["paragraph_id", "start", "id"]
         indexes = [
-            models.Index(fields=["article", "visibility"], name="annotation_article_idx"),
+            models.Index(fields=["article", "state"], name="annotation_article_state_idx"),
+            models.Index(fields=["state"], name="annotation_state_idx"),
             models.Index(fields=["anchor_state"], name="annotation_anchor_state_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="quote_not_empty")
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="quote_not_empty"),
+            # Internal notes are for editors: never submitted, published or withdrawn.
+            models.CheckConstraint(
+                condition=~Q(kind="internal") | Q(state="draft"), name="internal_notes_stay_drafts"
+            ),
         ]
-        # Annotators change their own notes only (`annotations.permissions`); this lifts that.
-        permissions = [("change_any_annotation", "Can change and delete anyone's notes")]
+        permissions = [
+            # Annotators change their own notes only (`annotations.permissions`); this lifts that.
+            ("change_any_annotation", "Can change and delete anyone's notes"),
+            ("publish_annotation", "Can publish, send back and withdraw notes"),
+        ]
         verbose_name = "note"
         verbose_name_plural = "notes"
 
@@ -685,7 +713,7 @@ class Annotation(models.Model):
     def is_public(self) -> bool:
         """Whether this annotation, on a public story, is shown to readers."""
         return (
-            self.visibility == self.Visibility.PUBLIC
+            self.state == self.State.PUBLISHED
             and self.kind != self.Kind.INTERNAL
             and self.anchor_state == self.AnchorState.ANCHORED
         )
@@ -736,6 +764,10 @@ class AnnotationRevision(models.Model):
         REANCHORED = "reanchored", "Re-anchored"
         ORPHANED = "orphaned", "Orphaned"
         REATTACHED = "reattached", "Re-attached"
+        SUBMITTED = "submitted", "Submitted for review"
+        SENT_BACK = "sent-back", "Sent back to draft"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
         DELETED = "deleted", "Deleted"
 
     annotation = models.ForeignKey(
@@ -821,4 +853,3 @@ class StoryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} v{self.number}"
-

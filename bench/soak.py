@@ -680,7 +680,8 @@ class Editor:
     # Annotate screen
 
     def create_note(self, article_id: int) -> None:
-        """A public context note on a few words of a paragraph, as the annotate screen posts it."""
+        """A published context note on a few words of a paragraph, as the annotate screen posts
+        it: saved, then published."""
         notes = f"/admin/articles/article/{article_id}/annotate/annotations/"
         status, _, body = self.client.request("GET", notes)
         if status != 200:
@@ -705,8 +706,6 @@ class Editor:
             "exact": text[start:end],
             "kind": "context",
             "body": f"Soak note {number}: context for *these* words.",
-            "visibility": "public",
-            "status": "open",
         }
         began = time.perf_counter()
         status, _, body = self.client.request(
@@ -715,10 +714,20 @@ class Editor:
             json.dumps(payload).encode(),
             {"Content-Type": "application/json", **self.csrf_headers()},
         )
-        ms = (time.perf_counter() - began) * 1000
         if status != 201:
             raise RuntimeError(f"POST {notes}: {status} {body[:300]!r}")
         note = json.loads(body)
+        # Saved as a draft; the editor then publishes it (a context note needs no second person).
+        review = f"{notes}{note['id']}/review/"
+        status, _, body = self.client.request(
+            "POST",
+            review,
+            json.dumps({"move": "publish", "version": note["version"]}).encode(),
+            {"Content-Type": "application/json", **self.csrf_headers()},
+        )
+        ms = (time.perf_counter() - began) * 1000
+        if status != 200:
+            raise RuntimeError(f"POST {review}: {status} {body[:300]!r}")
         values = {"id": note["id"], "block": block["id"], "quote": text[start:end]}
         self.log.writes.append(Write("note", article_id, values, ms))
 

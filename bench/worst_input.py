@@ -111,7 +111,10 @@ def run(*, runs: int, notes: int) -> int:
     note = create_annotation(
         paragraph=short,
         selection=Selection(start=4, end=9, exact="paste"),
-        note={"kind": "context", "body": "A note.", "visibility": "internal", "status": "open"},
+        note={
+            "kind": "context",
+            "body": "A note.",
+        },
         user=editor,
     )
 
@@ -147,7 +150,10 @@ def run(*, runs: int, notes: int) -> int:
             create_annotation(
                 paragraph=short,
                 selection=Selection(start=4, end=9, exact="paste"),
-                note={"kind": "context", "body": body, "visibility": "public", "status": "open"},
+                note={
+                    "kind": "context",
+                    "body": body,
+                },
                 user=editor,
             )
 

@@ -138,7 +138,14 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
     quote_exact = factory.LazyAttribute(lambda a: a.paragraph.text[a.start : a.end])
     quote_prefix = factory.LazyAttribute(lambda a: a.paragraph.text[max(0, a.start - 32) : a.start])
     quote_suffix = factory.LazyAttribute(lambda a: a.paragraph.text[a.end : a.end + 32])
-    visibility = Annotation.Visibility.PUBLIC
+    # Internal notes stay drafts (a database constraint); every other kind is published.
+    state = factory.LazyAttribute(
+        lambda a: (
+            Annotation.State.DRAFT
+            if a.kind == Annotation.Kind.INTERNAL
+            else Annotation.State.PUBLISHED
+        )
+    )
     author = factory.SubFactory(StaffFactory)
 
 
@@ -178,3 +185,11 @@ def annotation_on(block: Block, quote: str, *, occurrence: int = 0, **kwargs) ->
         start = text.index(quote, start + 1)
     anchor = make_anchor(text=text, start=start, end=start + len(quote))
     return AnnotationFactory(paragraph=block, **anchor_columns(anchor), **kwargs)
+
+
+def publish(annotation: Annotation, *, user=None) -> Annotation:
+    """Publish the note through review, as an editor other than its author (a second person)."""
+    from articles.annotations.review import publish_note
+
+    publisher = user or StaffFactory(groups=["Editors"])
+    return publish_note(annotation=annotation, version=annotation.version, user=publisher)

@@ -245,7 +245,7 @@ def build_hostile_story(payload: Payload, *, index: int, editor=None) -> Hostile
         },
         "internal": {
             "kind": Annotation.Kind.INTERNAL,
-            "visibility": Annotation.Visibility.INTERNAL,
+            "state": Annotation.State.DRAFT,
         },
     }
     notes = {}
@@ -256,7 +256,7 @@ def build_hostile_story(payload: Payload, *, index: int, editor=None) -> Hostile
         notes[kind] = annotation_on(paragraph, text, **fields)
     internal = notes["internal"]
     AnnotationReply.objects.create(annotation=internal, author=editor, body=text)
-    internal.status = Annotation.Status.RESOLVED
+    internal.body = text + " (checked)"
     internal.source_title = fit(Annotation, "source_title", text)
     save_annotation_form(annotation=internal, version=internal.version, user=editor)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
-from articles.models import Annotation, AnnotationRevision, Article, Block, OldSlug, Tag
+from articles.models import AnnotationRevision, Article, Block, OldSlug, Tag
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -474,7 +474,6 @@ def test_editing_an_annotation_records_a_revision_and_replies_carry_their_author
     annotation = AnnotationFactory(body="First thoughts.")
     data = form_data(editor_client.get(change_url(annotation)), "annotation_form")
     data["body"] = "Second thoughts."
-    data["status"] = Annotation.Status.RESOLVED
     data["replies-TOTAL_FORMS"] = "1"
     data["replies-0-body"] = "Agreed, resolving."
 
@@ -482,7 +481,7 @@ def test_editing_an_annotation_records_a_revision_and_replies_carry_their_author
 
     assert response.status_code == 302
     annotation.refresh_from_db()
-    assert annotation.status == Annotation.Status.RESOLVED
+    assert annotation.body == "Second thoughts."
     reply = annotation.replies.get()
     assert reply.body == "Agreed, resolving." and reply.author.username == "editor"
     updated, replied = annotation.revisions.order_by("id")

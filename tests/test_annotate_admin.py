@@ -47,6 +47,10 @@ def utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+# Each block's text takes the focus, for selecting words with the keyboard.
+FOCUSABLE = 'tabindex="0" aria-describedby="annotate-keys"'
+
+
 def selection(block, quote: str) -> dict:
     """What the screen's script sends for `quote` selected in the block: UTF-16 offsets."""
     text = block.annotatable_text
@@ -59,8 +63,6 @@ def new_note(block, quote: str, **note) -> dict:
         **selection(block, quote),
         "kind": "context",
         "body": "Background.",
-        "visibility": "public",
-        "status": "open",
         **note,
     }
 
@@ -172,7 +174,9 @@ def test_the_screen_shows_every_block_in_order_with_its_text(editor_client):
     for block in (first, second, aside):
         text = escape(block.annotatable_text)
         assertContains(
-            response, f'<p class="annotate-text" data-block-id="{block.pk}">{text}</p>', html=True
+            response,
+            f'<p class="annotate-text" data-block-id="{block.pk}" {FOCUSABLE}>{text}</p>',
+            html=True,
         )
     assert content.index("First &lt;b&gt;") < content.index("Second paragraph")
     assert content.index("Second paragraph") < content.index("Read about the coca wars")
@@ -189,7 +193,7 @@ def test_the_screen_highlights_every_note_internal_ones_too_and_lists_orphans(ed
     article = paragraph.article
     public = AnnotationFactory(paragraph=paragraph, start=4, end=9)  # "paste"
     internal = AnnotationFactory(
-        paragraph=paragraph, start=23, end=34, kind="internal", visibility="internal"
+        paragraph=paragraph, start=23, end=34, kind="internal"
     )  # "coca plants"
     orphan = AnnotationFactory(
         paragraph=paragraph,
@@ -203,8 +207,8 @@ def test_the_screen_highlights_every_note_internal_ones_too_and_lists_orphans(ed
 
     assertContains(
         response,
-        f'<p class="annotate-text" data-block-id="{paragraph.pk}">The '
-        f'<mark class="annotate-mark kind-context" data-annotation-ids="{public.pk}" '
+        f'<p class="annotate-text" data-block-id="{paragraph.pk}" {FOCUSABLE}>The '
+        f'<mark class="annotate-mark kind-context is-published" data-annotation-ids="{public.pk}" '
         'title="Context note">paste</mark> is made from '
         f'<mark class="annotate-mark kind-internal is-internal" '
         f'data-annotation-ids="{internal.pk}" title="Internal note">coca plants</mark>.</p>',
@@ -231,7 +235,7 @@ def test_a_note_whose_offsets_miss_its_quote_is_listed_to_reattach_not_highlight
 
     assertContains(
         response,
-        f'<p class="annotate-text" data-block-id="{paragraph.pk}">'
+        f'<p class="annotate-text" data-block-id="{paragraph.pk}" {FOCUSABLE}>'
         "The paste is made from coca plants.</p>",
         html=True,
     )
@@ -249,12 +253,12 @@ def test_overlapping_notes_are_split_into_nested_highlights(editor_client):
 
     assertContains(
         response,
-        f'<p class="annotate-text" data-block-id="{paragraph.pk}">The '
-        f'<mark class="annotate-mark kind-context" data-annotation-ids="{outer.pk}" '
+        f'<p class="annotate-text" data-block-id="{paragraph.pk}" {FOCUSABLE}>The '
+        f'<mark class="annotate-mark kind-context is-published" data-annotation-ids="{outer.pk}" '
         'title="Context note">paste </mark>'
-        f'<mark class="annotate-mark kind-source is-overlap" '
+        f'<mark class="annotate-mark kind-source is-published is-overlap" '
         f'data-annotation-ids="{outer.pk} {inner.pk}" title="Context note, Source">is</mark>'
-        f'<mark class="annotate-mark kind-context" data-annotation-ids="{outer.pk}" '
+        f'<mark class="annotate-mark kind-context is-published" data-annotation-ids="{outer.pk}" '
         'title="Context note"> made from</mark> coca plants.</p>',
         html=True,
     )
@@ -285,7 +289,7 @@ def test_the_screen_runs_a_fixed_number_of_queries(editor_client, django_assert_
             start=4 if number < 30 else 23,
             end=9 if number < 30 else 34,
             kind=["context", "source", "factcheck", "correction", "internal"][number % 5],
-            visibility="internal" if number % 3 else "public",
+            state="published" if number % 5 != 4 and number % 3 == 0 else "draft",
             anchor_state="orphaned" if number % 10 == 0 else "anchored",
         )
 
@@ -295,7 +299,7 @@ def test_the_screen_runs_a_fixed_number_of_queries(editor_client, django_assert_
         state = editor_client.get(notes_url(article)).json()
 
     assert response.content.decode().count('class="annotate-text"') == 30
-    assert response.content.decode().count("<mark class=") == 54 + 5  # + the colour legend
+    assert response.content.decode().count("<mark class=") == 54 + 6  # + the colour legend
     assert len(state["annotations"]) == 54
     assert len(state["orphaned"]) == 6
 
@@ -412,7 +416,6 @@ def test_the_note_change_form_folds_each_kinds_fields_under_the_kind(editor_clie
         ({"kind": "correction", "correction_right": "b"}, "correction_wrong", "Say what"),
         ({"kind": "context", "body": "  "}, "body", "A context note needs some text."),
         ({"kind": "gossip"}, "kind", "Select a valid choice."),
-        ({"visibility": "everyone"}, "visibility", "Select a valid choice."),
     ],
 )
 def test_each_kind_needs_its_own_fields(editor_client, paragraph, note, field, message):
@@ -553,40 +556,34 @@ def test_endpoints_answer_only_their_methods(editor_client, paragraph):
 
 
 def test_updating_a_note_bumps_its_version_and_shows_the_change_in_its_history(editor_client):
-    annotation = AnnotationFactory(body="First draft.", visibility="internal")
+    annotation = AnnotationFactory(body="First draft.", state="draft")
 
     response = post_json(
-        editor_client,
-        note_url(annotation),
-        {"version": 1, "body": "Second draft.", "visibility": "public"},
+        editor_client, note_url(annotation), {"version": 1, "body": "Second draft."}
     )
 
     assert response.status_code == 200
     note = response.json()
     assert note["version"] == 2
     assert note["body_html"] == "<p>Second draft.</p>"
-    assert note["status"] == "open"  # left out of the request, so unchanged
+    assert (note["state"], note["state_label"]) == ("draft", "Draft")  # saving is not publishing
     updated = note["history"][0]
     assert updated["action_label"] == "Updated"
     assert updated["user"] == "editor"
     assert {"field": "body", "before": "First draft.", "after": "Second draft."} in updated[
         "changes"
     ]
-    assert {
-        "field": "visibility",
-        "before": "Internal (editors only)",
-        "after": "Public (readers see it)",
-    } in updated["changes"]
 
 
-def test_resolving_sends_only_the_status(editor_client):
-    annotation = AnnotationFactory(body="Keep me.")
+def test_a_state_sent_with_a_change_is_refused_not_applied(editor_client):
+    """Review moves have their own endpoint, which checks who may make them."""
+    annotation = AnnotationFactory(body="Keep me.", state="draft")
 
-    response = post_json(editor_client, note_url(annotation), {"version": 1, "status": "resolved"})
+    response = post_json(editor_client, note_url(annotation), {"version": 1, "state": "published"})
 
-    assert response.status_code == 200
     annotation.refresh_from_db()
-    assert (annotation.status, annotation.body) == ("resolved", "Keep me.")
+    assert annotation.state == "draft"
+    assert response.status_code in (200, 400)
 
 
 def test_a_stale_version_is_a_409_with_the_other_editors_note(editor_client):

@@ -36,8 +36,6 @@ NOTE_TEXT_FIELDS = [
     "correction_wrong",
     "correction_right",
     "corrected_at",
-    "visibility",
-    "status",
 ]
 BAD_BODIES = [
     (b'{"kind": ', "The request is not valid JSON."),

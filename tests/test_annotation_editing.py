@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from articles.annotations.editing import (
@@ -22,12 +23,13 @@ from tests.factories import (
     AsideFactory,
     ParagraphFactory,
     StaffFactory,
+    publish,
 )
 
 pytestmark = pytest.mark.django_db
 
 FLAG_TEXT = "Fighting broke out near the border 🇵🇪 Guzmán said, and soldiers returned fire."
-CONTEXT_NOTE = {"kind": "context", "body": "Who he is.", "visibility": "public", "status": "open"}
+CONTEXT_NOTE = {"kind": "context", "body": "Who he is."}
 
 
 def utf16_length(text: str) -> int:
@@ -127,44 +129,46 @@ def test_an_aside_teaser_can_be_annotated(user):
     assert annotation.quote_exact == "cocaine prison"
 
 
-def test_an_internal_note_is_never_public(user):
+def test_an_internal_note_is_a_draft_that_never_goes_to_review(user):
     paragraph = ParagraphFactory()
 
     annotation = create_annotation(
         paragraph=paragraph,
         selection=browser_selection(paragraph.text, "coca plants"),
-        note={"kind": "internal", "body": "Check this.", "visibility": "public"},
+        note={"kind": "internal", "body": "Check this."},
         user=user,
     )
 
-    assert annotation.visibility == Annotation.Visibility.INTERNAL
+    assert annotation.state == Annotation.State.DRAFT
+    with pytest.raises(PermissionDenied):
+        publish(annotation, user=user)
     assert not Annotation.objects.public().exists()
 
 
 def test_updating_bumps_the_version_and_records_the_note_before_and_after(user):
-    annotation = AnnotationFactory(body="First draft.", visibility="internal")
+    annotation = AnnotationFactory(body="First draft.", state="draft")
 
     updated = update_annotation(
         annotation=annotation,
         version=1,
-        note={"body": "Second draft.", "visibility": "public", "status": "resolved"},
+        note={"body": "Second draft.", "kind": "source"},
         user=user,
     )
 
     annotation.refresh_from_db()
     assert annotation.version == updated.version == 2
-    assert (annotation.body, annotation.visibility, annotation.status) == (
+    assert (annotation.body, annotation.kind, annotation.state) == (
         "Second draft.",
-        "public",
-        "resolved",
+        "source",
+        "draft",
     )
     assert annotation.body_html == "<p>Second draft.</p>"
     revision = annotation.revisions.get()
     assert revision.action == AnnotationRevision.Action.UPDATED
     assert revision.user == user
     assert (revision.before["body"], revision.after["body"]) == ("First draft.", "Second draft.")
-    assert (revision.before["visibility"], revision.after["visibility"]) == ("internal", "public")
-    assert (revision.before["status"], revision.after["status"]) == ("open", "resolved")
+    assert (revision.before["kind"], revision.after["kind"]) == ("context", "source")
+    assert revision.before["state"] == revision.after["state"] == "draft"
 
 
 def test_updating_a_version_someone_else_replaced_raises_a_conflict_and_changes_nothing(user):
@@ -318,10 +322,10 @@ def test_a_public_correction_makes_its_story_updated(user):
             "correction_wrong": "poppies",
             "correction_right": "coca plants",
             "corrected_at": corrected_at,
-            "visibility": "public",
         },
         user=user,
     )
+    publish(Annotation.objects.get(article=article))
 
     article.refresh_from_db()
     assert article.corrected_at == corrected_at
@@ -341,6 +345,6 @@ def test_an_internal_correction_leaves_the_story_alone_until_it_is_published(use
     assert annotation.corrected_at is not None  # "now", when none is given
     assert Article.objects.get(pk=article.pk).last_updated_at is None
 
-    update_annotation(annotation=annotation, version=1, note={"visibility": "public"}, user=user)
+    publish(annotation)
 
     assert Article.objects.get(pk=article.pk).last_updated_at == annotation.corrected_at

@@ -50,7 +50,8 @@ def other_annotator(db):
 
 @pytest.fixture
 def annotators_note(annotator):
-    return AnnotationFactory(author=annotator, body="Check the figure.")
+    """A draft: annotators change their notes until an editor publishes them."""
+    return AnnotationFactory(author=annotator, body="Check the figure.", state="draft")
 
 
 @pytest.fixture
@@ -155,7 +156,7 @@ def test_the_note_services_refuse_an_annotator_an_editors_note_whoever_calls(
         lambda: update_annotation(
             annotation=editors_correction,
             version=1,
-            note={"visibility": "internal"},
+            note={"body": "Never mind."},
             user=annotator,
         ),
         lambda: delete_annotation(annotation=editors_correction, version=1, user=annotator),
@@ -173,7 +174,7 @@ def test_the_note_services_refuse_an_annotator_an_editors_note_whoever_calls(
             call()
 
     stored = Annotation.objects.get(pk=editors_correction.pk)
-    assert (stored.visibility, stored.version) == ("public", 1)
+    assert (stored.state, stored.version) == ("published", 1)
     assert not AnnotationRevision.objects.filter(annotation_ref=editors_correction.pk).exists()
 
 
@@ -286,15 +287,15 @@ def test_an_annotator_cannot_edit_an_editors_note_in_the_admin(
     page = annotator_client.get(change_url(editors_correction))
     assert page.status_code == 200  # they may read it
     assertNotContains(page, 'name="_save"')
-    data = {"kind": "correction", "body": "Never mind.", "visibility": "internal"}
+    data = {"kind": "correction", "body": "Never mind."}
 
     response = annotator_client.post(change_url(editors_correction), data)
 
     assert response.status_code == 403
     editors_correction.refresh_from_db()
-    assert (editors_correction.body, editors_correction.visibility) == (
+    assert (editors_correction.body, editors_correction.state) == (
         "We named the wrong plant.",
-        "public",
+        "published",
     )
 
 
@@ -332,7 +333,9 @@ def test_an_annotator_cannot_edit_unpublish_reattach_or_delete_an_editors_note_t
     note = note_url(editors_correction)
 
     edited = post_json(annotator_client, note, {"version": 1, "body": "Never mind."})
-    unpublished = post_json(annotator_client, note, {"version": 1, "visibility": "internal"})
+    unpublished = post_json(
+        annotator_client, note_url(editors_correction, "review"), {"version": 1, "move": "withdraw"}
+    )
     reattached = post_json(
         annotator_client,
         note_url(editors_correction, "reattach"),
@@ -348,7 +351,7 @@ def test_an_annotator_cannot_edit_unpublish_reattach_or_delete_an_editors_note_t
 
     assert [r.status_code for r in (edited, unpublished, reattached, deleted)] == [403] * 4
     editors_correction.refresh_from_db()
-    assert (editors_correction.version, editors_correction.visibility) == (1, "public")
+    assert (editors_correction.version, editors_correction.state) == (1, "published")
     assert editors_correction.body == "We named the wrong plant."
     assert not editors_correction.revisions.exists()
 
@@ -362,7 +365,7 @@ def test_annotators_may_still_reply_to_an_editors_note(annotator_client, editors
 
 def test_an_annotator_changes_their_own_note_and_it_is_recorded(annotator_client, annotators_note):
     response = post_json(
-        annotator_client, note_url(annotators_note), {"version": 1, "visibility": "internal"}
+        annotator_client, note_url(annotators_note), {"version": 1, "body": "Check it twice."}
     )
 
     assert response.status_code == 200
@@ -381,18 +384,20 @@ def test_an_annotator_cannot_change_another_annotators_note(client, other_annota
     assert Annotation.objects.get(pk=annotation.pk).body == "Mine."
 
 
-def test_an_editor_unpublishes_an_annotators_note_in_the_admin_and_it_is_recorded(
+def test_an_editor_withdraws_an_annotators_published_note_and_it_is_recorded(
     editor_client, annotators_note
 ):
-    data = form_data(editor_client.get(change_url(annotators_note)), "annotation_form")
-    data["visibility"] = "internal"
+    Annotation.objects.filter(pk=annotators_note.pk).update(state="published")
 
-    response = editor_client.post(change_url(annotators_note), data)
+    response = post_json(
+        editor_client, note_url(annotators_note, "review"), {"version": 1, "move": "withdraw"}
+    )
 
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert response.json()["state_label"] == "Withdrawn"
     revision = annotators_note.revisions.get()
-    assert (revision.action, revision.user.username) == ("updated", "editor")
-    assert (revision.before["visibility"], revision.after["visibility"]) == ("public", "internal")
+    assert (revision.action, revision.user.username) == ("withdrawn", "editor")
+    assert (revision.before["state"], revision.after["state"]) == ("published", "withdrawn")
 
 
 def test_an_editor_edits_and_deletes_an_annotators_note_through_the_api(
@@ -434,7 +439,7 @@ def test_the_delete_page_is_recorded_in_the_notes_history(annotator_client, anno
 
 def test_superusers_change_any_note(admin_client, editors_correction):
     response = post_json(
-        admin_client, note_url(editors_correction), {"version": 1, "status": "resolved"}
+        admin_client, note_url(editors_correction), {"version": 1, "body": "Reworded."}
     )
 
     assert response.status_code == 200

@@ -232,7 +232,7 @@ def test_options_answers_with_allow(client, story, note, resource):
 
 
 def test_options_on_a_private_annotation_is_404(client, note):
-    Annotation.objects.filter(pk=note.pk).update(visibility=Annotation.Visibility.INTERNAL)
+    Annotation.objects.filter(pk=note.pk).update(state=Annotation.State.DRAFT)
 
     assert client.options(annotation_url(note)).status_code == 404
 
@@ -399,8 +399,10 @@ def test_minimal_container_links_its_pages_only(client, story):
 
 def hide(annotation, how: str) -> None:
     changes = {
-        "internal visibility": {"visibility": Annotation.Visibility.INTERNAL},
-        "internal note": {"kind": Annotation.Kind.INTERNAL},
+        "draft": {"state": Annotation.State.DRAFT},
+        "submitted": {"state": Annotation.State.SUBMITTED},
+        "withdrawn": {"state": Annotation.State.WITHDRAWN},
+        "internal note": {"kind": Annotation.Kind.INTERNAL, "state": Annotation.State.DRAFT},
         "orphaned": {"anchor_state": Annotation.AnchorState.ORPHANED},
         "paragraph deleted": {"paragraph": None},
     }[how]
@@ -408,7 +410,7 @@ def hide(annotation, how: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "how", ["internal visibility", "internal note", "orphaned", "paragraph deleted"]
+    "how", ["draft", "submitted", "withdrawn", "internal note", "orphaned", "paragraph deleted"]
 )
 def test_annotation_readers_may_not_see_is_404_and_not_listed(client, story, note, how):
     hidden = AnnotationFactory(paragraph=note.paragraph)

@@ -267,6 +267,30 @@ def test_restore_never_creates_or_changes_superusers_passwords_or_permissions(
     assert Annotation.objects.exclude(**NOTE).first().author.username == "standards-desk"
 
 
+def test_an_older_backup_restores_its_public_notes_as_published_and_the_rest_as_drafts(
+    sample_newsroom, tmp_path
+):
+    """Backups written before notes went through review say `visibility` and `status`."""
+    rows = backup_rows(tmp_path)
+    empty_the_newsroom()
+    for row in rows:
+        if row["model"] == "articles.annotation":
+            fields = row["fields"]
+            published = fields.pop("state") == "published"
+            fields.update(visibility="public" if published else "internal", status="resolved")
+    _, correction = row_of(rows, "articles.annotation", **NOTE)
+    correction["fields"]["visibility"] = "internal"
+    _, internal = row_of(rows, "articles.annotation", kind="internal")
+    internal["fields"]["visibility"] = "public"  # never shown to readers, whatever it says
+
+    restore_rows(tmp_path, rows)
+
+    states = dict(Annotation.objects.values_list("kind", "state").filter(kind="internal"))
+    assert states == {"internal": "draft"}
+    assert Annotation.objects.get(**NOTE).state == "draft"
+    assert Annotation.objects.filter(state="published").count() == 5
+
+
 def test_restore_renders_note_html_from_the_note_never_from_the_file(sample_newsroom, tmp_path):
     rows = backup_rows(tmp_path)
     empty_the_newsroom()

@@ -173,7 +173,7 @@ def unseen_writes(story, editor):
         user=editor,
     )
     reply_to_annotation(annotation=internal, body="Checked.", user=editor)
-    public = Annotation.objects.get(visibility=Annotation.Visibility.PUBLIC)
+    public = Annotation.objects.get(state=Annotation.State.PUBLISHED)
     reply_to_annotation(annotation=public, body="Looks right.", user=editor)
 
 
@@ -273,7 +273,7 @@ def test_an_internal_note_never_reaches_a_page(client, story, editor):
     create_annotation(
         paragraph=paragraph,
         selection=Selection(start=4, end=9, exact=paragraph.text[4:9]),
-        note={"kind": "context", "body": "Editors only: check", "visibility": "internal"},
+        note={"kind": "internal", "body": "Editors only: check"},
         user=editor,
     )
     assert "Editors only" not in client.get(story.get_absolute_url()).content.decode()

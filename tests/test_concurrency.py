@@ -336,7 +336,8 @@ def test_a_save_from_a_stale_annotation_form_is_refused_with_who_changed_what(
     theirs["body"] = ["Second thoughts."]
     assert ana_client.post(change_url(annotation), theirs).status_code == 302
 
-    mine["status"] = [Annotation.Status.RESOLVED]
+    mine["kind"] = [Annotation.Kind.SOURCE]
+    mine["source_url"] = ["https://example.org/"]
     mine["replies-TOTAL_FORMS"] = ["1"]
     mine["replies-0-body"] = ["Resolving."]
     response = refused(editor_client, annotation, mine)
@@ -345,17 +346,18 @@ def test_a_save_from_a_stale_annotation_form_is_refused_with_who_changed_what(
     assert_change_listed(response, "Body", "First thoughts.", "Second thoughts.")
     annotation.refresh_from_db()
     assert annotation.body == "Second thoughts."
-    assert annotation.status == Annotation.Status.OPEN
+    assert annotation.kind == Annotation.Kind.CONTEXT
     assert annotation.version == 2
     assert not annotation.replies.exists()
 
     fresh = annotation_form(editor_client, annotation)
-    fresh["status"] = [Annotation.Status.RESOLVED]
+    fresh["kind"] = [Annotation.Kind.SOURCE]
+    fresh["source_url"] = ["https://example.org/"]
     assert editor_client.post(change_url(annotation), fresh).status_code == 302
     annotation.refresh_from_db()
-    assert (annotation.body, annotation.status, annotation.version) == (
+    assert (annotation.body, annotation.kind, annotation.version) == (
         "Second thoughts.",
-        Annotation.Status.RESOLVED,
+        Annotation.Kind.SOURCE,
         3,
     )
 

@@ -77,11 +77,10 @@ def test_asides_mostly_link_earlier_stories(corpus):
     assert all(aside.target_article_id < aside.article_id for aside in linked)
 
 
-def test_annotations_are_public_and_internal_and_anchored_on_their_text(corpus):
+def test_annotations_are_in_every_review_state_and_anchored_on_their_text(corpus):
     notes = Annotation.objects.select_related("paragraph")
-    visibilities = Counter(notes.values_list("visibility", flat=True))
-    assert visibilities[Annotation.Visibility.PUBLIC] > 0
-    assert visibilities[Annotation.Visibility.INTERNAL] > 0
+    states = Counter(notes.values_list("state", flat=True))
+    assert set(states) == set(Annotation.State.values)
     for note in notes:
         assert note.paragraph.text[note.start : note.end] == note.quote_exact
         assert note.body_html.startswith("<p>")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from articles.annotations.editing import delete_annotation, update_annotation
 from articles.annotations.loading import AnnotationFileError, load_annotation_file
+from articles.annotations.review import withdraw_note
 from articles.annotations.services import reanchor_paragraph
 from articles.data.plaintext import import_story_file
 from articles.models import Annotation, Article
@@ -210,14 +211,12 @@ def test_deleting_the_year_9999_correction_restores_the_story(editor_client, sto
     assert "9999" not in page
 
 
-def test_unpublishing_a_correction_takes_its_time_off_the_story(paragraph, editor):
+def test_withdrawing_a_correction_takes_its_time_off_the_story(paragraph, editor):
     note = correction(paragraph, PUBLISHED + timedelta(hours=3))
     update_annotation(annotation=note, version=note.version, note={"body": "Fixed."}, user=editor)
     assert story_updated(paragraph.article) == PUBLISHED + timedelta(hours=3)
 
-    update_annotation(
-        annotation=note, version=note.version + 1, note={"visibility": "internal"}, user=editor
-    )
+    withdraw_note(annotation=note, version=note.version + 1, user=editor)
 
     assert story_updated(paragraph.article) is None
 

@@ -14,6 +14,7 @@ from tests.factories import UserFactory
 
 groups_migration = importlib.import_module("articles.migrations.0002_groups")
 reply_edits_migration = importlib.import_module("articles.migrations.0009_reply_edits")
+note_review_migration = importlib.import_module("articles.migrations.0015_note_review")
 
 STORIES = "/admin/articles/article/"
 
@@ -55,6 +56,8 @@ def test_group_migration_reverses_and_applies_again(db):
     # A later migration gives Editors one more permission: with it, they are as they were.
     later = MigrationLoader(connection).project_state(("articles", "0009_reply_edits")).apps
     reply_edits_migration.grant_change_any_to_editors(later, schema_editor)
+    latest = MigrationLoader(connection).project_state(("articles", "0015_note_review")).apps
+    note_review_migration.grant_publish_to_editors(latest, schema_editor)
     assert codenames("Editors") == editors_before
     assert "publish_article" not in codenames("Annotators")
 
@@ -62,6 +65,11 @@ def test_group_migration_reverses_and_applies_again(db):
 def test_editors_may_change_anyones_notes_and_annotators_only_their_own(db):
     assert "change_any_annotation" in codenames("Editors")
     assert "change_any_annotation" not in codenames("Annotators")
+
+
+def test_editors_publish_notes_and_annotators_do_not(db):
+    assert "publish_annotation" in codenames("Editors")
+    assert "publish_annotation" not in codenames("Annotators")
 
 
 def test_change_any_annotation_migration_reverses_and_applies_again(db):

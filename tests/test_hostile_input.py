@@ -300,8 +300,6 @@ def test_source_links_that_are_not_http_are_refused_by_the_annotate_screen(
                 "body": payload.text[:20_000],
                 "source_url": payload.text,
                 "source_title": fit(Annotation, "source_title", payload.text),
-                "visibility": "public",
-                "status": "open",
             }
         ),
         content_type="application/json",

@@ -214,19 +214,17 @@ def delete_story(admin, n):
 
 
 def change_public_note(admin, n):
-    note = Annotation.objects.get(visibility=Annotation.Visibility.PUBLIC)
+    note = Annotation.objects.get(state=Annotation.State.PUBLISHED)
     post(admin, change_url(note), "annotation_form", body="Figures from the defence ministry.")
 
 
 def change_internal_note(admin, n):
-    note = AnnotationFactory(
-        paragraph=n["a"].blocks.get(), visibility=Annotation.Visibility.INTERNAL
-    )
+    note = AnnotationFactory(paragraph=n["a"].blocks.get(), kind=Annotation.Kind.INTERNAL)
     post(admin, change_url(note), "annotation_form", body="Editors only: call back.")
 
 
 def delete_public_note(admin, n):
-    delete(admin, Annotation.objects.get(visibility=Annotation.Visibility.PUBLIC))
+    delete(admin, Annotation.objects.get(state=Annotation.State.PUBLISHED))
 
 
 CASES = {

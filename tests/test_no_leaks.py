@@ -139,13 +139,13 @@ def newsroom():
             paragraph,
             "coca paste",
             body=f"Check with the desk: {internal_marker}.",
-            visibility=Annotation.Visibility.INTERNAL,
+            state=Annotation.State.DRAFT,
         ),
         annotation_on(
             paragraph,
             "valley",
             kind=Annotation.Kind.INTERNAL,
-            body=f"An internal note marked public by mistake: {internal_marker}.",
+            body=f"An internal note: {internal_marker}.",
         ),
         annotation_on(
             paragraph,
@@ -154,7 +154,8 @@ def newsroom():
             body=f"Unconfirmed source {internal_marker}.",
             source_title=f"Leaked memo {internal_marker}",
             source_url=f"https://example.org/{internal_marker}",
-            visibility=Annotation.Visibility.INTERNAL,
+            # Waiting for an editor: not published yet.
+            state=Annotation.State.SUBMITTED,
         ),
         annotation_on(
             paragraph,
@@ -163,7 +164,8 @@ def newsroom():
             claim=f"The claim {internal_marker} under review.",
             verdict=Annotation.Verdict.FALSE,
             body=f"Still checking {internal_marker}.",
-            visibility=Annotation.Visibility.INTERNAL,
+            # Taken away from readers after publication.
+            state=Annotation.State.WITHDRAWN,
         ),
     ]
     orphan_marker = "zqorphanmark"

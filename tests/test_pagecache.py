@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.annotations.editing import update_annotation
+from articles.annotations.review import publish_note
 from articles.editing.publishing import publish_stories, unpublish_stories
 from articles.editing.tagging import add_tags
 from articles.models import Annotation, Article, RelatedStory
@@ -203,11 +203,9 @@ def publish_a_note(story: Article, editor) -> str:
     note = AnnotationFactory(
         paragraph=story.blocks.paragraphs().get(position=3),
         body="Figures from the defense ministry.",
-        visibility=Annotation.Visibility.INTERNAL,
+        state=Annotation.State.DRAFT,
     )
-    update_annotation(
-        annotation=note, version=note.version, note={"visibility": "public"}, user=editor
-    )
+    publish_note(annotation=note, version=note.version, user=editor)
     return "Figures from the defense ministry."
 
 

@@ -275,9 +275,7 @@ def test_story_page_query_count_is_constant(client, django_assert_num_queries):
     for n in range(100):
         AnnotationFactory(paragraph=paragraphs[n % 50], start=0, end=9)
     # Internal and orphaned notes exist too, and must not show.
-    AnnotationFactory(
-        paragraph=paragraphs[0], visibility=Annotation.Visibility.INTERNAL, body="SECRET-1"
-    )
+    AnnotationFactory(paragraph=paragraphs[0], state=Annotation.State.DRAFT, body="SECRET-1")
     AnnotationFactory(paragraph=paragraphs[0], kind=Annotation.Kind.INTERNAL, body="SECRET-2")
     AnnotationFactory(
         paragraph=paragraphs[0], anchor_state=Annotation.AnchorState.ORPHANED, body="SECRET-3"

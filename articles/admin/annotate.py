@@ -12,9 +12,13 @@ all hung off the story admin by `annotate_urls()`:
     <article_id>/annotate/annotations/<id>/replies/   POST a reply
     <article_id>/annotate/annotations/<id>/replies/<reply_id>/   POST its new text, DELETE it
     <article_id>/annotate/annotations/<id>/reattach/  POST a new passage for it
+    <article_id>/annotate/annotations/<id>/review/    POST a move: submit, publish, send back,
+                                                    withdraw (`annotations.review`)
+    <article_id>/annotate/preview/                  POST a body, get its clean HTML back
 
 Everything needs `view_article` and `add_annotation` (Editors and Annotators have both); changing,
-deleting and replying need `change_annotation`, `delete_annotation` and `add_annotationreply`.
+deleting and replying need `change_annotation`, `delete_annotation` and `add_annotationreply`;
+the review services decide who may move a note (`annotations.permissions`).
 Annotators change and delete only their own notes, and everyone only their own replies
 (`annotations.permissions`): each note and reply says what its reader may do with it, for the
 script to offer just that, and the endpoints refuse the rest.
@@ -27,6 +31,7 @@ import json
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
@@ -56,16 +61,22 @@ from articles.annotations.editing import (
 )
 from articles.annotations.highlighting import highlight_segments
 from articles.annotations.permissions import (
+    PUBLISH_PERMISSION,
     can_change_annotation,
     can_change_reply,
     can_delete_annotation,
     can_delete_reply,
+    publish_refusal,
+    send_back_refusal,
+    submit_refusal,
+    withdraw_refusal,
 )
 from articles.annotations.placement import is_placed
+from articles.annotations.review import publish_note, send_back_note, submit_note, withdraw_note
 from articles.annotations.services import SNAPSHOT_FIELDS
 from articles.models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
 from articles.pages.pagination import requested_page
-from articles.text.markup import sanitize_html, script_safe_json
+from articles.text.markup import render_markdown, sanitize_html, script_safe_json
 from articles.text.people import NO_LONGER_HERE, display_name
 
 SCREEN_PERMISSIONS = ("articles.view_article", "articles.add_annotation")
@@ -75,6 +86,21 @@ REPLY_PERMISSION = "articles.add_annotationreply"
 HISTORY_PERMISSION = "articles.view_annotationrevision"
 
 MAX_OFFSET = 2**31 - 1
+
+# The review moves the screen offers, each with the question `annotations.permissions` answers
+# and the service that makes it.
+REVIEW_MOVES = {
+    "submit": submit_refusal,
+    "publish": publish_refusal,
+    "send-back": send_back_refusal,
+    "withdraw": withdraw_refusal,
+}
+REVIEW_SERVICES = {
+    "submit": submit_note,
+    "publish": publish_note,
+    "send-back": send_back_note,
+    "withdraw": withdraw_note,
+}
 
 # The HTML parser turns "\r\n" into "\n"; a character reference keeps the text as stored, so that
 # offsets counted in the browser match the block's text.
@@ -197,8 +223,6 @@ class NoteForm(JSONForm):
         help_text="Leave empty for now.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    visibility = forms.ChoiceField(choices=Annotation.Visibility.choices)
-    status = forms.ChoiceField(choices=Annotation.Status.choices)
 
     REQUIRED_BY_KIND = {
         Annotation.Kind.CONTEXT: {"body": "A context note needs some text."},
@@ -251,6 +275,16 @@ class VersionForm(JSONForm):
 
 class ReattachForm(SelectionForm, VersionForm):
     pass
+
+
+class ReviewForm(VersionForm):
+    """A move through review (submit, publish, send back, withdraw) of the version seen."""
+
+    move = forms.ChoiceField(choices=[(move, move) for move in REVIEW_MOVES])
+
+
+class PreviewForm(JSONForm):
+    body = forms.CharField(required=False, strip=False, max_length=_max_length("body"))
 
 
 class ReplyForm(JSONForm):
@@ -344,9 +378,8 @@ def note_json(annotation: Annotation, *, text: str | None, user) -> dict:
         "block": annotation.paragraph_id,
         "kind": annotation.kind,
         "kind_label": annotation.get_kind_display(),
-        "visibility": annotation.visibility,
-        "visibility_label": annotation.get_visibility_display(),
-        "status": annotation.status,
+        "state": annotation.state,
+        "state_label": state_label(annotation),
         "anchor_state": annotation.anchor_state,
         "quote": annotation.quote_exact,
         "start16": codepoint_to_utf16(text, annotation.start) if placed else None,
@@ -368,17 +401,32 @@ def note_json(annotation: Annotation, *, text: str | None, user) -> dict:
         "is_public": annotation.is_public,
         "can_change": can_change_annotation(user, annotation),
         "can_delete": can_delete_annotation(user, annotation),
+        # Each review move the user may make now: "" when they may, else why not.
+        "review": {move: refusal(user, annotation) for move, refusal in REVIEW_MOVES.items()},
     }
+
+
+def state_label(annotation: Annotation) -> str:
+    """The note's place in review as editors read it; internal notes are never for readers."""
+    if annotation.kind == Annotation.Kind.INTERNAL:
+        return "Internal: editors only"
+    return annotation.get_state_display()
+
+
+# Fields of notes before review (migration 0013), which older history entries still show.
+LEGACY_FIELDS = {"visibility": "visibility", "status": "status"}
 
 
 def _field_label(name: str) -> str:
     if name == "paragraph_id":
         return "paragraph"
+    if name in LEGACY_FIELDS:
+        return LEGACY_FIELDS[name]
     return str(Annotation._meta.get_field(name).verbose_name)
 
 
 def _shown(name: str, value):
-    if name == "paragraph_id" or value in (None, ""):
+    if name == "paragraph_id" or name in LEGACY_FIELDS or value in (None, ""):
         return value
     field = Annotation._meta.get_field(name)
     return str(dict(field.choices).get(value, value)) if field.choices else value
@@ -394,7 +442,7 @@ def revision_changes(before: dict | None, after: dict | None) -> list[dict]:
             {"field": label, "before": before.get("reply_body"), "after": after.get("reply_body")}
         ]
     changes = []
-    for name in SNAPSHOT_FIELDS:
+    for name in (*SNAPSHOT_FIELDS, *LEGACY_FIELDS):
         old, new = before.get(name), after.get(name)
         if old != new and not (old in (None, "") and new in (None, "")):
             changes.append(
@@ -475,12 +523,23 @@ def annotate_screen_state(*, blocks: list[Block], annotations: list[Annotation],
             "delete": user.has_perm(DELETE_PERMISSION),
             "reply": user.has_perm(REPLY_PERMISSION),
             "history": user.has_perm(HISTORY_PERMISSION),
+            "publish": user.has_perm(PUBLISH_PERMISSION),
         },
+        # Kinds whose author may not publish them (a second person does): a new note of these
+        # is offered "Submit for review", not "Publish".
+        "second_person_kinds": sorted(settings.NEWSROOM_NOTES_SECOND_PERSON),
     }
 
 
 def _escaped(text: str) -> SafeString:
     return format_html_join(CARRIAGE_RETURN, "{}", ((piece,) for piece in text.split("\r")))
+
+
+def mark_state_class(annotation: Annotation) -> str:
+    """How a highlight is drawn: live when readers see the note, outlined while it is not."""
+    if annotation.kind == Annotation.Kind.INTERNAL:
+        return "is-internal"
+    return f"is-{annotation.state}"
 
 
 def highlighted_text(text: str, annotations: list[Annotation]) -> SafeString:
@@ -495,9 +554,7 @@ def highlighted_text(text: str, annotations: list[Annotation]) -> SafeString:
             continue
         # The innermost note gives the colour; it is the one a click opens.
         top = min(covering, key=lambda a: (a.end - a.start, a.pk))
-        classes = [f"annotate-mark kind-{top.kind}"]
-        if top.visibility == Annotation.Visibility.INTERNAL:
-            classes.append("is-internal")
+        classes = [f"annotate-mark kind-{top.kind}", mark_state_class(top)]
         if len(covering) > 1:
             classes.append("is-overlap")
         parts.append(
@@ -536,6 +593,12 @@ class AnnotateViews:
             path(f"{note}replies/", wrap(self.replies_view), name=f"{name}_replies"),
             path(f"{note}replies/<int:reply_id>/", wrap(self.reply_view), name=f"{name}_reply"),
             path(f"{note}reattach/", wrap(self.reattach_view), name=f"{name}_reattach"),
+            path(f"{note}review/", wrap(self.review_view), name=f"{name}_review"),
+            path(
+                "<int:article_id>/annotate/preview/",
+                wrap(self.preview_view),
+                name=f"{name}_preview",
+            ),
         ]
 
     # Pages.
@@ -578,6 +641,9 @@ class AnnotateViews:
             "can_change_story": request.user.has_perm("articles.change_article"),
             "notes_url": reverse(
                 f"{self.admin_site.name}:{self.url_name}_notes", args=[article.pk]
+            ),
+            "preview_url": reverse(
+                f"{self.admin_site.name}:{self.url_name}_preview", args=[article.pk]
             ),
             "all_orphaned_url": f"{changelist}?anchor_state__exact=orphaned",
         }
@@ -663,6 +729,34 @@ class AnnotateViews:
         except SelectionError as error:
             return json_error(400, str(error), errors={"exact": [str(error)]})
         return self._detail(request, _note(article_id, annotation.pk))
+
+    @json_endpoint_methods("POST")
+    def review_view(self, request, article_id, annotation_id):
+        """Submit, publish, send back or withdraw a note; the service checks who may."""
+        require_permissions(request)
+        annotation = _note(article_id, annotation_id)
+        form = ReviewForm(read_json(request))
+        if not form.is_valid():
+            return form_errors(form)
+        move = REVIEW_SERVICES[form.cleaned_data["move"]]
+        try:
+            annotation = move(
+                annotation=annotation, version=form.cleaned_data["version"], user=request.user
+            )
+        except EditConflict as conflict:
+            return conflict_response(request, conflict)
+        except PermissionDenied as refusal:
+            return json_error(403, str(refusal) or "You do not have permission to do that.")
+        return self._detail(request, _note(article_id, annotation.pk))
+
+    @json_endpoint_methods("POST")
+    def preview_view(self, request, article_id):
+        """A note's body as readers would see it, while the editor writes: clean HTML only."""
+        require_permissions(request)
+        form = PreviewForm(read_json(request))
+        if not form.is_valid():
+            return form_errors(form)
+        return json_response({"html": sanitize_html(render_markdown(form.cleaned_data["body"]))})
 
     @staticmethod
     def _list(request, article: Article) -> HttpResponse:

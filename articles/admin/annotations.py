@@ -42,6 +42,8 @@ from articles.models import Annotation, AnnotationReply, AnnotationRevision
 # The anchor as the change form shows it, read-only: re-anchoring alone moves it.
 ANCHOR_DISPLAY_FIELDS = ["article", "paragraph_text", *PLACEMENT_COLUMNS]
 HISTORY_FIELDS = ["author", "created_at", "modified_at", "version"]
+# Review moves on the annotate screen (Submit, Publish, Send back, Withdraw), each recorded.
+REVIEW_FIELDS = ["state", "submitted_by"]
 
 
 class AnnotationReplyFormSet(BaseInlineFormSet):
@@ -118,8 +120,7 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         "quote",
         "article",
         "paragraph_position",
-        "visibility",
-        "status",
+        "state",
         "anchor_state",
         "author",
         "modified_at",
@@ -128,17 +129,16 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
     list_display_links = ["kind", "quote"]
     list_filter = [
         "kind",
-        "status",
-        "visibility",
+        "state",
         "anchor_state",
         ("article", admin.RelatedOnlyFieldListFilter),
         ("author", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["quote_exact", "body"]
     list_select_related = ["article", "paragraph", "author"]
-    readonly_fields = [*ANCHOR_DISPLAY_FIELDS, *HISTORY_FIELDS]
+    readonly_fields = [*REVIEW_FIELDS, *ANCHOR_DISPLAY_FIELDS, *HISTORY_FIELDS]
     fieldsets = [
-        ("Note", {"fields": ["kind", "body", "visibility", "status"]}),
+        ("Note", {"fields": ["kind", "body", *REVIEW_FIELDS]}),
         ("Anchor", {"fields": ANCHOR_DISPLAY_FIELDS}),
         # One folded group per kind that has fields of its own, named after the kind.
         *(

@@ -41,11 +41,15 @@ from articles.annotations.services import (
     record_revision,
     reply_snapshot,
 )
+from articles.caching import keys
+from articles.caching.invalidation import content_changed
 from articles.editing.versions import VersionConflict, claim_version
 from articles.models import Annotation, AnnotationReply, AnnotationRevision, Block
 
 # What an editor writes about a passage; the anchor is set from a Selection instead.
-NOTE_FIELDS = ("kind", "body", "visibility", "status", *Annotation.KIND_SPECIFIC_FIELDS)
+# Where it is in review (draft, submitted, published, withdrawn) changes through
+# `annotations.review` only.
+NOTE_FIELDS = ("kind", "body", *Annotation.KIND_SPECIFIC_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,8 @@ def delete_annotation(*, annotation: Annotation, version: int, user) -> None:
     )
     current.delete()
     refresh_story_corrected(article_id=current.article_id)
+    if current.state == Annotation.State.PUBLISHED:
+        content_changed(reader_keys(current))
 
 
 @transaction.atomic
@@ -252,6 +258,8 @@ def delete_annotations(*, annotations: Iterable[Annotation], user) -> int:
     Annotation.objects.filter(pk__in=[annotation.pk for annotation in current]).delete()
     for article_id in sorted({annotation.article_id for annotation in current}):
         refresh_story_corrected(article_id=article_id)
+    published = [a for a in current if a.state == Annotation.State.PUBLISHED]
+    content_changed(key for annotation in published for key in reader_keys(annotation))
     return len(current)
 
 
@@ -275,6 +283,17 @@ def _current(annotation: Annotation, version: int) -> Annotation:
     return current
 
 
+def claim_current(annotation: Annotation, version: int) -> Annotation:
+    """The note as stored now, its `version` claimed: locked until the transaction ends.
+
+    Raises EditConflict when the editor did not see this version, Annotation.DoesNotExist when
+    the note has been deleted.
+    """
+    current = _current(annotation, version)
+    _claim(current, version)
+    return current
+
+
 def _current_reply(reply: AnnotationReply) -> AnnotationReply:
     """The reply as stored now, locked until the change is written."""
     replies = AnnotationReply.objects.select_for_update(of=("self",))
@@ -294,7 +313,17 @@ def _write(
     annotation.save()
     record_revision(annotation=annotation, action=action, user=user, before=before)
     refresh_story_corrected(article_id=annotation.article_id)
+    if annotation.state == Annotation.State.PUBLISHED:
+        was_correction = before.get("kind") == Annotation.Kind.CORRECTION
+        content_changed(reader_keys(annotation, was_correction=was_correction))
     return annotation
+
+
+def reader_keys(annotation: Annotation, *, was_correction: bool = False) -> list[str]:
+    """The cache keys of what readers see of a published note: its story's page, and the corrections
+    list for a correction (or a note that was one before this change)."""
+    correction = was_correction or annotation.kind == Annotation.Kind.CORRECTION
+    return [keys.story_page(annotation.article_id), *([keys.CORRECTIONS] if correction else [])]
 
 
 def _apply_note(annotation: Annotation, note: Mapping) -> None:
@@ -305,9 +334,11 @@ def _apply_note(annotation: Annotation, note: Mapping) -> None:
     for name, value in note.items():
         setattr(annotation, name, "" if value is None and name != "corrected_at" else value)
     kind = annotation.kind
-    if kind == Annotation.Kind.INTERNAL:
-        # An internal note is for editors only, whatever visibility was asked for.
-        annotation.visibility = Annotation.Visibility.INTERNAL
+    if kind == Annotation.Kind.INTERNAL and annotation.state != Annotation.State.DRAFT:
+        # An internal note is for editors only: one in review or seen by readers is not one.
+        raise ValidationError(
+            {"kind": "Only a draft can become an internal note: withdraw or send it back first."}
+        )
     # Fields that mean something for another kind only are emptied.
     own = Annotation.Kind(kind).own_fields
     for name in Annotation.KIND_SPECIFIC_FIELDS:

@@ -1,6 +1,8 @@
 """Loading annotations from JSON files (the sample annotations in `seeds/annotations/`).
 
-A file names its story by import key and lists annotations by the passage they quote; a longer
+A file names its story by import key and lists annotations by the passage they quote, each with
+its review `state` (draft unless given; files written before review existed say "visibility",
+and their public notes load as published); a longer
 `context` passage that contains the quote picks the block and the occurrence when the quote
 appears more than once. Loading is idempotent, and one file is one transaction: a passage that
 cannot be found fails the whole file with a message naming it.
@@ -45,6 +47,16 @@ def _locate(blocks: list[Block], quote: str, context: str) -> tuple[Block, int] 
             offset = needle.find(quote)
             return block, at + offset
     return None
+
+
+def _state(item: dict) -> str:
+    """The note's review state: "state", or in older files "visibility" ("public" was shown to
+    readers, as published notes are now; anything else was not). A draft when neither is given."""
+    if "state" in item:
+        return item["state"]
+    if item.get("visibility") == "public" and item.get("kind") != Annotation.Kind.INTERNAL:
+        return Annotation.State.PUBLISHED
+    return Annotation.State.DRAFT
 
 
 def _check(instance, *, where: str, exclude: list[str]) -> None:
@@ -114,8 +126,7 @@ def load_annotation_file(path: Path) -> LoadResult:
             quote_suffix=anchor.suffix,
             start=anchor.start,
             end=anchor.end,
-            visibility=item.get("visibility", Annotation.Visibility.INTERNAL),
-            status=item.get("status", Annotation.Status.OPEN),
+            state=_state(item),
             author=editor,
             **{name: item[name] for name in KIND_TEXT_FIELDS if name in item},
         )

@@ -50,8 +50,7 @@ SNAPSHOT_FIELDS = (
     *PLACEMENT_COLUMNS,
     "paragraph_id",
     *Annotation.KIND_SPECIFIC_FIELDS,
-    "visibility",
-    "status",
+    "state",
 )
 
 # What re-anchoring may change on an annotation; written with one bulk update per operation.
@@ -96,15 +95,15 @@ def record_revision(
 
 def _as_readers_see(snapshot: dict | None) -> dict | None:
     """What readers see of a note in this state: None when it is not shown (internal, not
-    published, orphaned); its status (open, resolved) is for editors."""
+    published, orphaned)."""
     shown = (
         snapshot is not None
-        and snapshot.get("visibility") == Annotation.Visibility.PUBLIC
+        and snapshot.get("state") == Annotation.State.PUBLISHED
         and snapshot.get("kind") != Annotation.Kind.INTERNAL
         and snapshot.get("anchor_state") == Annotation.AnchorState.ANCHORED
         and snapshot.get("paragraph_id") is not None
     )
-    return {name: value for name, value in snapshot.items() if name != "status"} if shown else None
+    return snapshot if shown else None
 
 
 def notes_changed(revisions: list[AnnotationRevision]) -> None:

@@ -667,8 +667,7 @@ def _note(rng: random.Random, article: Article, paragraph: Block) -> Annotation:
         quote_suffix=anchor.suffix,
         start=anchor.start,
         end=anchor.end,
-        visibility=Annotation.Visibility.PUBLIC if public else Annotation.Visibility.INTERNAL,
-        status=rng.choice([Annotation.Status.OPEN, Annotation.Status.RESOLVED]),
+        state=_note_state(rng, kind=kind, public=public),
         created_at=created,
     )
     if kind == Annotation.Kind.SOURCE:
@@ -682,6 +681,17 @@ def _note(rng: random.Random, article: Article, paragraph: Block) -> Annotation:
         note.correction_right = f"{anchor.exact} (corrected)"
         note.corrected_at = created
     return note
+
+
+def _note_state(rng: random.Random, *, kind: str, public: bool) -> str:
+    """Published for the notes readers see; the rest spread over review, as on a real desk."""
+    if public:
+        return Annotation.State.PUBLISHED
+    if kind == Annotation.Kind.INTERNAL:
+        return Annotation.State.DRAFT
+    return rng.choice(
+        [Annotation.State.DRAFT, Annotation.State.SUBMITTED, Annotation.State.WITHDRAWN]
+    )
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:

@@ -221,6 +221,11 @@ elif DJANGO_MEDIA_STORAGE != "filesystem":
 TAGGIT_CASE_INSENSITIVE = True
 
 # The newsroom's own settings.
+# Note kinds a second person must publish: never the note's author nor whoever submitted it.
+# Comma-separated kinds (context, source, factcheck, correction); empty for none.
+NEWSROOM_NOTES_SECOND_PERSON = frozenset(
+    env_list("NEWSROOM_NOTES_SECOND_PERSON", "factcheck,correction")
+)
 NEWSROOM_BRAND = os.environ.get("NEWSROOM_BRAND", "VICE")
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "VICE News")
 # Datelines in imported files ("Jun 20 2014, 7:41pm") are wall-clock times in this zone.

@@ -7,8 +7,16 @@
  * nothing but its text and <mark> highlights, so a Range from the block's start measures the
  * offset in the block's raw text, whatever highlights are drawn.
  *
- * Safety: user text only ever reaches the page through textContent; the one exception is a
- * note's body_html (and a reply's), which the server has sanitised.
+ * Safety: user text only ever reaches the page through textContent; the exceptions are a
+ * note's body_html (and a reply's) and the preview written while typing, all HTML the server
+ * has rendered from Markdown and sanitised (nh3).
+ *
+ * Review: a note is a draft, submitted for review, published or withdrawn. The server says
+ * which moves this editor may make on each note (`review`: "" when allowed, else why not);
+ * the buttons offer just those, and the server checks again.
+ *
+ * Keyboard: a paragraph takes the focus; arrows move a one-word selection, Shift with an arrow
+ * extends it word by word, Enter writes a note on it.
  */
 (function () {
   "use strict";
@@ -21,6 +29,7 @@
 
   var state = JSON.parse(stateScript.textContent);
   var notesUrl = root.dataset.notesUrl;
+  var previewUrl = root.dataset.previewUrl;
   var csrfToken = root.querySelector("input[name=csrfmiddlewaretoken]").value;
 
   var story = document.getElementById("annotate-story");
@@ -34,7 +43,10 @@
   var preview = document.getElementById("note-preview");
   var previewBody = document.getElementById("note-preview-body");
   var saveButton = document.getElementById("note-save");
-  var resolveButton = document.getElementById("note-resolve");
+  var stateLine = document.getElementById("note-state");
+  var reviewHelp = document.getElementById("note-review-help");
+  var live = document.getElementById("annotate-live");
+  var moveButtons = Array.prototype.slice.call(form.querySelectorAll("button[data-move]"));
   var deleteButton = document.getElementById("note-delete");
   var closeButton = document.getElementById("note-close");
   var thread = document.getElementById("note-thread");
@@ -55,7 +67,13 @@
       OWNER_KIND[name] = kind;
     });
   });
-  var NOTE_FIELDS = ["kind", "body"].concat(Object.keys(OWNER_KIND), ["visibility", "status"]);
+  var NOTE_FIELDS = ["kind", "body"].concat(Object.keys(OWNER_KIND));
+  var MOVE_DONE = {
+    submit: "Submitted for review.",
+    publish: "Published: readers see it.",
+    "send-back": "Sent back to draft.",
+    withdraw: "Withdrawn: readers no longer see it.",
+  };
 
   var selection = null; // {block, start, end, exact}: the passage a new note would go on
   var current = null; // the note open in the panel, as the server last sent it
@@ -192,18 +210,10 @@
       }
       var top = innermost(covering);
       var mark = el("mark", "annotate-mark kind-" + top.kind, segment);
-      if (top.visibility === "internal") {
-        mark.classList.add("is-internal");
-      }
+      // Published notes are drawn live (filled); the rest outlined, internal ones dotted.
+      mark.classList.add(top.kind === "internal" ? "is-internal" : "is-" + top.state);
       if (covering.length > 1) {
         mark.classList.add("is-overlap");
-      }
-      if (
-        covering.every(function (note) {
-          return note.status === "resolved";
-        })
-      ) {
-        mark.classList.add("is-resolved");
       }
       if (
         current &&
@@ -352,6 +362,9 @@
   });
 
   story.addEventListener("keyup", function (event) {
+    if (event.target.classList && event.target.classList.contains("annotate-text")) {
+      return; // a focused paragraph selects by words itself (below)
+    }
     if (event.shiftKey || event.key === "Shift") {
       var passage = readSelection();
       if (passage) {
@@ -439,11 +452,9 @@
       var only = OWNER_KIND[row.dataset.field];
       row.hidden = Boolean(only) && only !== kind;
     });
-    var internal = kind === "internal";
-    if (internal) {
-      field("visibility").value = "internal";
+    if (!current) {
+      offerMoves(null);
     }
-    field("visibility").disabled = internal;
     var bodyLabel = form.querySelector('label[for="note-body"]');
     bodyLabel.textContent = kind === "factcheck" ? "Explanation:" : "Body:";
   }
@@ -467,8 +478,6 @@
     });
     if (!note) {
       field("kind").value = "context";
-      field("visibility").value = "internal";
-      field("status").value = "open";
     }
     syncKindFields();
   }
@@ -504,14 +513,15 @@
     quote.textContent = selection.exact;
     meta.textContent = "";
     others.hidden = true;
+    stateLine.hidden = true;
     preview.hidden = true;
+    previewBody.textContent = "";
     fillForm(null);
     form.querySelectorAll("input, select, textarea").forEach(function (input) {
       input.readOnly = false;
     });
-    saveButton.textContent = "Save note";
+    saveButton.textContent = "Save draft";
     saveButton.hidden = false;
-    resolveButton.hidden = true;
     deleteButton.hidden = true;
     thread.hidden = true;
     history.hidden = true;
@@ -538,17 +548,11 @@
     heading.textContent = note.kind_label;
     quote.textContent = note.quote;
     var where = note.anchor_state === "orphaned" ? " Orphaned: its passage was edited away." : "";
-    meta.textContent =
-      "By " +
-      note.author +
-      ", " +
-      when(note.created_at) +
-      ". " +
-      note.visibility_label +
-      ", " +
-      note.status +
-      "." +
-      where;
+    meta.textContent = "By " + note.author + ", " + when(note.created_at) + "." + where;
+    stateLine.textContent = note.state_label;
+    stateLine.className =
+      "annotate-state is-" + (note.kind === "internal" ? "internal" : note.state);
+    stateLine.hidden = false;
     fillForm(note);
     showOthers(note, overlapping || []);
     previewBody.innerHTML = note.body_html; // sanitised by the server (nh3)
@@ -557,9 +561,8 @@
     var canChange = note.can_change;
     saveButton.textContent = "Save changes";
     saveButton.hidden = !canChange;
-    resolveButton.hidden = !canChange;
-    resolveButton.textContent = note.status === "resolved" ? "Reopen" : "Resolve";
     deleteButton.hidden = !note.can_delete;
+    offerMoves(note);
     form.querySelectorAll("input, select, textarea").forEach(function (input) {
       input.readOnly = !canChange;
     });
@@ -568,6 +571,39 @@
     idle.hidden = true;
     form.hidden = false;
     markActive();
+  }
+
+  // The review buttons this editor may use on `note` (null: a note being written).
+  function offerMoves(note) {
+    var kind = field("kind").value;
+    var allowed = {};
+    var help = "";
+    if (note) {
+      Object.keys(note.review).forEach(function (move) {
+        allowed[move] = note.review[move] === "";
+      });
+      if (note.kind !== "internal" && note.state !== "published" && !allowed.publish) {
+        help = state.permissions.publish
+          ? note.review.publish
+          : note.state === "submitted"
+            ? "Waiting for an editor to publish it."
+            : "An editor publishes it once you submit it for review.";
+      }
+    } else if (kind !== "internal") {
+      var secondPerson = state.second_person_kinds.indexOf(kind) !== -1;
+      allowed.submit = true;
+      allowed.publish = state.permissions.publish && !secondPerson;
+      if (state.permissions.publish && secondPerson) {
+        help = "A second person publishes this kind of note: submit it for review.";
+      } else if (!state.permissions.publish) {
+        help = "An editor publishes it once you submit it for review.";
+      }
+    }
+    moveButtons.forEach(function (button) {
+      button.hidden = !allowed[button.dataset.move];
+    });
+    reviewHelp.textContent = help;
+    reviewHelp.hidden = !help;
   }
 
   function showOthers(note, overlapping) {
@@ -744,20 +780,24 @@
 
   // Saving.
 
-  function afterSave(result) {
+  function afterSave(result, done) {
     if (result.status === 409) {
       showConflict(result.body);
       return;
     }
     if (!result.ok) {
+      if (result.body.annotation) {
+        showNote(result.body.annotation);
+      }
       showErrors(result.body);
+      refresh();
       return;
     }
     if (result.body.deleted) {
       showIdle("Note deleted.");
     } else {
       showNote(result.body);
-      showMessage("Saved.", "is-success");
+      showMessage(done || "Saved.", "is-success");
     }
     refresh();
   }
@@ -774,9 +814,7 @@
         "Someone else changed this note: it is now a " +
           theirs.kind_label.toLowerCase() +
           " (" +
-          theirs.visibility_label +
-          ", " +
-          theirs.status +
+          theirs.state_label +
           ")" +
           (theirs.body ? " saying “" + theirs.body + "”." : "."),
       ),
@@ -794,28 +832,75 @@
     message.hidden = false;
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    field("visibility").disabled = false; // a disabled field would be left out
+  // Save what the form says: a new note on the selection, or changes to the open note.
+  function save() {
     var data = readForm();
-    syncKindFields();
     if (current) {
       data.version = version;
-      send("POST", noteUrl(current.id), data).then(afterSave);
-    } else if (selection) {
-      data.block = selection.block;
-      data.start = selection.start;
-      data.end = selection.end;
-      data.exact = selection.exact;
-      send("POST", notesUrl, data).then(afterSave);
+      return send("POST", noteUrl(current.id), data);
     }
+    data.block = selection.block;
+    data.start = selection.start;
+    data.end = selection.end;
+    data.exact = selection.exact;
+    return send("POST", notesUrl, data);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (current || selection) {
+      save().then(function (result) {
+        afterSave(result);
+      });
+    }
+  });
+
+  // A review move saves what was written first (when it may be changed), then moves the note.
+  function makeMove(move) {
+    var saving =
+      !current || current.can_change
+        ? save()
+        : Promise.resolve({ ok: true, status: 200, body: current });
+    saving.then(function (saved) {
+      if (!saved.ok) {
+        afterSave(saved);
+        return;
+      }
+      var note = saved.body;
+      send("POST", noteUrl(note.id, "review"), { move: move, version: note.version }).then(
+        function (result) {
+          if (!result.ok && !result.body.conflict) {
+            result.body.annotation = note; // saved, but not moved: show it as it is
+          }
+          afterSave(result, MOVE_DONE[move]);
+        },
+      );
+    });
+  }
+
+  moveButtons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      makeMove(button.dataset.move);
+    });
   });
 
   field("kind").addEventListener("change", syncKindFields);
 
-  resolveButton.addEventListener("click", function () {
-    field("status").value = current.status === "resolved" ? "open" : "resolved";
-    form.requestSubmit(saveButton);
+  // The preview, while writing: the server renders the Markdown and sanitises the HTML.
+  var previewTimer = null;
+  var previewAsked = 0;
+  field("body").addEventListener("input", function () {
+    window.clearTimeout(previewTimer);
+    previewTimer = window.setTimeout(function () {
+      var asked = ++previewAsked;
+      send("POST", previewUrl, { body: field("body").value }).then(function (result) {
+        if (asked !== previewAsked || !result.ok) {
+          return; // a later keystroke's preview is on its way
+        }
+        previewBody.innerHTML = result.body.html; // sanitised by the server (nh3)
+        preview.hidden = !result.body.html;
+      });
+    }, 250);
   });
 
   deleteButton.addEventListener("click", function () {
@@ -861,6 +946,109 @@
       afterSave(result);
     });
   }
+
+  // Selecting words with the keyboard, inside a focused paragraph.
+
+  var WORD = /[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu;
+  var keyboard = null; // {element, words: [[start, end]], anchor, focus}: word indexes
+
+  function wordsOf(text) {
+    var words = [];
+    var match;
+    WORD.lastIndex = 0;
+    while ((match = WORD.exec(text))) {
+      words.push([match.index, match.index + match[0].length]);
+    }
+    return words;
+  }
+
+  // The text node and offset at UTF-16 `offset` of the block's text, across its highlights.
+  function pointAt(element, offset) {
+    var walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    var node;
+    var last = null;
+    while ((node = walker.nextNode())) {
+      if (offset <= node.data.length) {
+        return { node: node, offset: offset };
+      }
+      offset -= node.data.length;
+      last = node;
+    }
+    return { node: last || element, offset: last ? last.data.length : 0 };
+  }
+
+  function keyboardPassage() {
+    var first = Math.min(keyboard.anchor, keyboard.focus);
+    var last = Math.max(keyboard.anchor, keyboard.focus);
+    var start = keyboard.words[first][0];
+    var end = keyboard.words[last][1];
+    var text = keyboard.element.textContent;
+    return {
+      block: Number(keyboard.element.dataset.blockId),
+      start: start,
+      end: end,
+      exact: text.slice(start, end),
+    };
+  }
+
+  function showKeyboardSelection() {
+    var passage = keyboardPassage();
+    var from = pointAt(keyboard.element, passage.start);
+    var to = pointAt(keyboard.element, passage.end);
+    window.getSelection().setBaseAndExtent(from.node, from.offset, to.node, to.offset);
+    live.textContent = "Selected: " + passage.exact + ". Press Enter to write a note on it.";
+  }
+
+  story.addEventListener("focusin", function (event) {
+    var element = event.target;
+    if (!element.classList.contains("annotate-text")) {
+      return;
+    }
+    if (!keyboard || keyboard.element !== element) {
+      var words = wordsOf(element.textContent);
+      keyboard = words.length
+        ? { element: element, words: words, anchor: 0, focus: 0, shown: false }
+        : null;
+    }
+    // Not selected yet: a mouse may be about to drag a selection of its own.
+    live.textContent = "Paragraph. Use the arrow keys to select words, Enter to write a note.";
+  });
+
+  story.addEventListener("keydown", function (event) {
+    var element = event.target;
+    if (!element.classList || !element.classList.contains("annotate-text") || !keyboard) {
+      return;
+    }
+    var last = keyboard.words.length - 1;
+    var moves = {
+      ArrowRight: Math.min(keyboard.focus + 1, last),
+      ArrowLeft: Math.max(keyboard.focus - 1, 0),
+      Home: 0,
+      End: last,
+    };
+    if (event.key in moves) {
+      event.preventDefault();
+      if (!keyboard.shown) {
+        // The first key selects the word it points at from outside: the first or the last.
+        keyboard.focus = event.key === "ArrowLeft" || event.key === "End" ? last : 0;
+        keyboard.anchor = keyboard.focus;
+        keyboard.shown = true;
+      } else {
+        keyboard.focus = moves[event.key];
+        if (!event.shiftKey) {
+          keyboard.anchor = keyboard.focus;
+        }
+      }
+      showKeyboardSelection();
+    } else if (event.key === "Enter" && keyboard.shown) {
+      event.preventDefault();
+      choose(keyboardPassage());
+    } else if (event.key === "Escape") {
+      window.getSelection().removeAllRanges();
+      keyboard.shown = false;
+      live.textContent = "";
+    }
+  });
 
   render();
 })();

@@ -7,11 +7,14 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from articles.annotations.editing import Selection, create_annotation
+from articles.annotations.review import publish_note
 from tests.factories import ArticleFactory, ParagraphFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
+# What later migrations grant Editors: 0009 (anyone's notes) and 0013 (publishing notes).
+LATER_EDITORS_PERMISSIONS = {"change_any_annotation", "publish_annotation"}
 PHRASE = "Shining Path rebels"
 FIRST = f"Officials blamed {PHRASE} 🇵🇪 for the ambush near the coca fields of the VRAEM valley."
 SECOND = "The patrol had been searching for drug laboratories when it came under fire."
@@ -33,6 +36,7 @@ def editors_group():
     groups = importlib.import_module("articles.migrations.0002_groups")
     model_actions, extra = groups.GROUPS["Editors"]
     codenames = {f"{a}_{model}" for model, actions in model_actions.items() for a in actions}
+    codenames |= LATER_EDITORS_PERMISSIONS
     group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.set(
         Permission.objects.filter(
@@ -109,13 +113,15 @@ def select_with_range(page, block, phrase):
     )
 
 
-def save_note(page, *, kind, body, visibility=None):
+def save_note(page, *, kind, body, publish=False):
     page.select_option("#note-kind", kind)
     page.fill("#note-body", body)
-    if visibility:
-        page.select_option("#note-visibility", visibility)
-    page.click("#note-save")
-    page.locator("#note-message", has_text="Saved.").wait_for()
+    if publish:
+        page.click("#note-publish")
+        page.locator("#note-message", has_text="Published").wait_for()
+    else:
+        page.click("#note-save")
+        page.locator("#note-message", has_text="Saved.").wait_for()
 
 
 def test_a_public_note_made_on_a_mouse_selection_is_highlighted_for_readers(
@@ -130,13 +136,13 @@ def test_a_public_note_made_on_a_mouse_selection_is_highlighted_for_readers(
         editor_page,
         kind="context",
         body="The Maoist insurgency that fought the state in the 1980s.",
-        visibility="public",
+        publish=True,
     )
 
     highlight = editor_page.locator(f'.annotate-text[data-block-id="{paragraph.pk}"] mark')
     highlight.wait_for()
     assert highlight.inner_text() == PHRASE
-    assert "kind-context" in highlight.get_attribute("class")
+    assert "kind-context is-published" in highlight.get_attribute("class")
 
     reader_page.goto(live_server.url + article.get_absolute_url())
     mark = reader_page.locator("mark.annotated")
@@ -155,7 +161,8 @@ def test_an_internal_note_stays_out_of_the_readers_page(
     select_with_range(editor_page, paragraph, "coca fields")
     assert editor_page.locator("#note-quote").inner_text() == "coca fields"
     editor_page.select_option("#note-kind", "internal")
-    assert editor_page.locator("#note-visibility").is_disabled()
+    assert editor_page.locator("#note-publish").is_hidden()
+    assert editor_page.locator("#note-submit").is_hidden()
     save_note(editor_page, kind="internal", body="Check the location with the army's statement.")
     mark = editor_page.locator(f'.annotate-text[data-block-id="{paragraph.pk}"] mark.is-internal')
     mark.wait_for()
@@ -173,12 +180,13 @@ def test_a_note_follows_its_words_when_the_paragraph_is_edited_in_the_story_form
     """Depends on re-anchoring when the story form saves its body blocks."""
     article, paragraph = story
     start16 = len(FIRST[: FIRST.index(PHRASE)].encode("utf-16-le")) // 2
-    create_annotation(
+    note = create_annotation(
         paragraph=paragraph,
         selection=Selection(start=start16, end=start16 + len(PHRASE), exact=PHRASE),
-        note={"kind": "context", "body": "A Maoist insurgency.", "visibility": "public"},
+        note={"kind": "context", "body": "A Maoist insurgency."},
         user=editor,
     )
+    publish_note(annotation=note, version=note.version, user=editor)
 
     editor_page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
     textarea = editor_page.locator("textarea", has_text="Officials blamed")
@@ -216,5 +224,7 @@ def test_clicking_a_highlight_opens_its_note_with_its_history(
     editor_page.fill("#reply-body", "Spell it out for readers?")
     editor_page.click("#reply-form button[type=submit]")
     editor_page.locator("#reply-list li", has_text="Spell it out for readers?").wait_for()
-    editor_page.click("#note-resolve")
-    editor_page.locator("#note-resolve", has_text="Reopen").wait_for()
+    assert editor_page.locator("#note-state").inner_text() == "Draft"
+    editor_page.click("#note-publish")
+    editor_page.locator("#note-state", has_text="Published").wait_for()
+    editor_page.locator("#history-list li", has_text="Published by").wait_for()

@@ -1,0 +1,113 @@
+"""A note's way to readers: draft, submitted for review, published, withdrawn.
+
+    draft ──submit──▶ submitted ──publish──▶ published ──withdraw──▶ withdrawn
+      ▲                  │                       ▲                      │
+      └────send back─────┘                       └───────publish────────┘ (or submit again)
+
+Annotators write drafts and submit them; editors publish (a draft of their own too, unless its
+kind needs a second person), send a submission back, and withdraw a published note, which takes
+it away from readers and keeps it, with its history, for editors. Internal notes never leave the
+draft state. Who may do what is decided in `annotations.permissions`; each service asks there
+itself, so every caller (the annotate screen, tests, a future dashboard or task) gets the same
+answer.
+
+Each service is one transaction, claims the `version` the editor saw (`EditConflict` when someone
+changed the note since), and records the move in the note's history with who and when. A move
+readers see (publishing, withdrawing) names the story, and the corrections list for a
+correction, to `content_changed`. Other code that reacts to a move (notifications) calls or
+wraps these functions by name: `submit_note`, `publish_note`, `send_back_note`, `withdraw_note`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from articles.annotations.corrections import refresh_story_corrected
+from articles.annotations.editing import EditConflict, claim_current, reader_keys
+from articles.annotations.permissions import (
+    publish_refusal,
+    send_back_refusal,
+    submit_refusal,
+    withdraw_refusal,
+)
+from articles.annotations.services import annotation_snapshot, record_revision
+from articles.caching.invalidation import content_changed
+from articles.models import Annotation, AnnotationRevision
+
+__all__ = ["EditConflict", "publish_note", "send_back_note", "submit_note", "withdraw_note"]
+
+State = Annotation.State
+Action = AnnotationRevision.Action
+
+
+def _move(
+    *, annotation: Annotation, version: int, user, refusal, to: str, action: str
+) -> Annotation:
+    current = claim_current(annotation, version)
+    problem = refusal(user, current)
+    if problem:
+        raise PermissionDenied(problem)
+    before = annotation_snapshot(current)
+    was_public = current.state == State.PUBLISHED
+    current.state = to
+    if to == State.SUBMITTED:
+        current.submitted_by = user
+        current.submitted_at = timezone.now()
+    current.save()
+    record_revision(annotation=current, action=action, user=user, before=before)
+    if was_public or to == State.PUBLISHED:
+        refresh_story_corrected(article_id=current.article_id)
+        content_changed(reader_keys(current))
+    return current
+
+
+@transaction.atomic
+def submit_note(*, annotation: Annotation, version: int, user) -> Annotation:
+    """Ask an editor to publish the note (a draft, or a withdrawn note reworked)."""
+    return _move(
+        annotation=annotation,
+        version=version,
+        user=user,
+        refusal=submit_refusal,
+        to=State.SUBMITTED,
+        action=Action.SUBMITTED,
+    )
+
+
+@transaction.atomic
+def publish_note(*, annotation: Annotation, version: int, user) -> Annotation:
+    """Show the note to readers (on its story, once the story is public)."""
+    return _move(
+        annotation=annotation,
+        version=version,
+        user=user,
+        refusal=publish_refusal,
+        to=State.PUBLISHED,
+        action=Action.PUBLISHED,
+    )
+
+
+@transaction.atomic
+def send_back_note(*, annotation: Annotation, version: int, user) -> Annotation:
+    """Return a submitted note to its author as a draft (or take one's own submission back)."""
+    return _move(
+        annotation=annotation,
+        version=version,
+        user=user,
+        refusal=send_back_refusal,
+        to=State.DRAFT,
+        action=Action.SENT_BACK,
+    )
+
+
+@transaction.atomic
+def withdraw_note(*, annotation: Annotation, version: int, user) -> Annotation:
+    """Take a published note away from readers; editors keep it, and its history says who."""
+    return _move(
+        annotation=annotation,
+        version=version,
+        user=user,
+        refusal=withdraw_refusal,
+        to=State.WITHDRAWN,
+        action=Action.WITHDRAWN,
+    )
