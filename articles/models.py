@@ -787,3 +787,7 @@ class ContentState(models.Model):
 
     def __str__(self) -> str:
         return f"generation {self.generation}"
+
+
+# Notifications keep their models beside the code that writes them (`articles.notifications`).
+from articles.notifications.models import Notification, WebhookDelivery  # noqa: E402, F401

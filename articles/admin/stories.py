@@ -25,6 +25,7 @@ from articles.editing.conflicts import VersionCheckedAdmin
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.slug_history import record_slug_change
 from articles.models import Article, Block, Byline, OldSlug
+from articles.notifications import events
 from articles.pages.selectors import bylines_prefetch
 
 
@@ -164,6 +165,9 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Text, tags, status or pins may have changed: re-index and recompute once committed.
         stories_changed_on_commit(article_ids=[form.instance.pk])
+        # Here rather than in save_model: a new story's bylines (who is told) are saved by now.
+        if "status" in form.changed_data and form.instance.status == Article.Status.PUBLISHED:
+            events.story_published(story=form.instance, by=request.user)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -43,6 +43,7 @@ from articles.annotations.services import (
 )
 from articles.editing.versions import VersionConflict, claim_version
 from articles.models import Annotation, AnnotationReply, AnnotationRevision, Block
+from articles.notifications import events
 
 # What an editor writes about a passage; the anchor is set from a Selection instead.
 NOTE_FIELDS = ("kind", "body", "visibility", "status", *Annotation.KIND_SPECIFIC_FIELDS)
@@ -94,6 +95,7 @@ def create_annotation(*, paragraph: Block, selection: Selection, note: Mapping, 
     annotation.save()
     record_revision(annotation=annotation, action=AnnotationRevision.Action.CREATED, user=user)
     refresh_story_corrected(article_id=annotation.article_id)
+    _tell(annotation, before=None, user=user)
     return annotation
 
 
@@ -142,6 +144,7 @@ def reply_to_annotation(*, annotation: Annotation, body: str, user) -> Annotatio
         raise ValueError("A reply needs some text.")
     reply = AnnotationReply.objects.create(annotation=annotation, author=_editor(user), body=body)
     record_revision(annotation=annotation, action=AnnotationRevision.Action.REPLIED, user=user)
+    events.reply_added(reply=reply)
     return reply
 
 
@@ -294,7 +297,30 @@ def _write(
     annotation.save()
     record_revision(annotation=annotation, action=action, user=user, before=before)
     refresh_story_corrected(article_id=annotation.article_id)
+    _tell(annotation, before=before, user=user)
     return annotation
+
+
+def _tell(annotation: Annotation, *, before: dict | None, user) -> None:
+    """Notify whom a change concerns: new @mentions, and a note that became public.
+
+    `before` is the note's snapshot before the change (None for a new note).
+    """
+    previous_body = before["body"] if before else ""
+    if annotation.body != previous_body:
+        events.note_written(note=annotation, by=_editor(user), previous_body=previous_body)
+    was_public = before is not None and _is_public_snapshot(before)
+    if annotation.is_public and not was_public:
+        events.note_published(note=annotation, by=_editor(user))
+
+
+def _is_public_snapshot(snapshot: dict) -> bool:
+    # Published by its visibility and kind; re-attaching an orphaned public note shows it again
+    # but publishes nothing new, so the anchor's state does not count here.
+    return (
+        snapshot.get("visibility") == Annotation.Visibility.PUBLIC
+        and snapshot.get("kind") != Annotation.Kind.INTERNAL
+    )
 
 
 def _apply_note(annotation: Annotation, note: Mapping) -> None:
