@@ -73,7 +73,9 @@ def note_written(*, note: Annotation, by, previous_body: str = "") -> list[Notif
 
 def note_submitted(*, note: Annotation, by) -> list[Notification]:
     """Ask the editors who may publish notes to review this one."""
-    reviewers = get_user_model().objects.with_perm(REVIEWER_PERMISSION, is_active=True)
+    reviewers = get_user_model().objects.with_perm(
+        REVIEWER_PERMISSION, is_active=True, backend="django.contrib.auth.backends.ModelBackend"
+    )
     return _notify(
         set(reviewers.filter(is_staff=True)),
         reason=Reason.REVIEW_REQUEST,

@@ -19,7 +19,7 @@ def inbox_link(context) -> str:
     if not count:
         return format_html('<a href="{}" class="inbox-link">Inbox</a>', url)
     return format_html(
-        '<a href="{}" class="inbox-link">Inbox <strong class="inbox-unread">({} unread)</strong></a>',
+        '<a href="{}" class="inbox-link">Inbox <strong>({} unread)</strong></a>',
         url,
         count,
     )
