@@ -734,6 +734,7 @@ class AnnotationRevision(models.Model):
         REPLY_EDITED = "reply-edited", "Reply edited"
         REPLY_DELETED = "reply-deleted", "Reply deleted"
         REANCHORED = "reanchored", "Re-anchored"
+        MOVED = "moved", "Moved with its words"
         ORPHANED = "orphaned", "Orphaned"
         REATTACHED = "reattached", "Re-attached"
         DELETED = "deleted", "Deleted"

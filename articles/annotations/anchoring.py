@@ -18,6 +18,10 @@ code units, hence :func:`utf16_to_codepoint` and :func:`codepoint_to_utf16`.
    anchor is kept: UNCHANGED when its context is identical too, MAPPED otherwise. If the quote
    itself was edited, the mapped span is scored against the old quote and context and kept as
    FUZZY only when the score reaches ``MATCH_THRESHOLD``; otherwise the anchor is ORPHANED.
+   Before scoring, a passage whose words are no longer where the diff put it may have moved
+   whole (a sentence moved within its paragraph): it is MOVED when its quote and *both* sides
+   of its context read the same at exactly one place of the new text, and the old text had
+   them at its own place only (:func:`find_moved`).
 
 Every call does a bounded amount of work (a :class:`WorkBudget`, ``MAX_WORK``): difflib's cost
 grows with the square of its input or worse (rewriting a 49 KB paragraph took it 24 s, scattered
@@ -30,7 +34,9 @@ The fuzzy step never searches the rest of the paragraph: the diff decides *where
 went and the score only decides *whether* what is there is still that passage. A quote whose
 text was deleted maps to an empty span and is orphaned, even when an identical phrase survives
 elsewhere; silently moving an editor's note onto a look-alike passage is worse than asking
-them to re-attach it.
+them to re-attach it. The one search is for a move, and it demands more than a look-alike ever
+has: the quote with its whole prefix and whole suffix, at one place only. One intact side, or
+two such places, leaves the note orphaned.
 
 Score of a candidate span (also used by :func:`locate`, where the quote is always exact)::
 
@@ -142,6 +148,7 @@ class AnchorMethod(StrEnum):
     UNCHANGED = "unchanged"  # quote and context identical; the offsets may have shifted
     MAPPED = "mapped"  # quote identical, context changed
     FUZZY = "fuzzy"  # quote itself edited, accepted by score
+    MOVED = "moved"  # quote and both sides of its context found at one other place
     ORPHANED = "orphaned"
 
 
@@ -273,13 +280,20 @@ def _reanchor_one(
     # Compare against the context as it really is in old_text; stored context may be stale.
     old = make_anchor(text=old_text, start=span[0], end=span[1])
     new_start, new_end = offsets.map_span(old.start, old.end)
+    if new_end > new_start:
+        new = make_anchor(text=new_text, start=new_start, end=new_end)
+        if new.exact == old.exact:
+            same_context = (new.prefix, new.suffix) == (old.prefix, old.suffix)
+            method = AnchorMethod.UNCHANGED if same_context else AnchorMethod.MAPPED
+            return Reanchored(anchor=new, method=method, score=1.0)
+    # Where the diff put the passage, its words are gone or changed: it may have moved whole.
+    moved = find_moved(old_texts=[old_text], new_texts=[new_text], anchor=old, budget=budget)
+    if moved is not None:
+        return Reanchored(
+            anchor=make_anchor(text=new_text, **moved[1]), method=AnchorMethod.MOVED, score=1.0
+        )
     if new_end <= new_start:
         return _orphan(0.0)
-    new = make_anchor(text=new_text, start=new_start, end=new_end)
-    if new.exact == old.exact:
-        same_context = (new.prefix, new.suffix) == (old.prefix, old.suffix)
-        method = AnchorMethod.UNCHANGED if same_context else AnchorMethod.MAPPED
-        return Reanchored(anchor=new, method=method, score=1.0)
     try:
         score = _score(old=old, text=new_text, start=new_start, end=new_end, budget=budget)
     except WorkLimitExceeded:
@@ -287,6 +301,62 @@ def _reanchor_one(
     if score < MATCH_THRESHOLD:
         return _orphan(score)
     return Reanchored(anchor=new, method=AnchorMethod.FUZZY, score=score)
+
+
+def find_moved(
+    *,
+    old_texts: Sequence[str],
+    new_texts: Sequence[str],
+    anchor: Anchor,
+    budget: WorkBudget | None = None,
+) -> tuple[int, dict[str, int]] | None:
+    """Where a passage moved whole: ``(index in new_texts, {"start": …, "end": …})`` or None.
+
+    ``anchor`` is the passage as it was, with its context, in one of ``old_texts``. It moved
+    when its quote, its whole prefix and its whole suffix (a side cut short: a paragraph
+    boundary) read the same at exactly one place of ``new_texts``, and at exactly one place of
+    ``old_texts``, its own. One matching side is not enough (that is how a look-alike looks),
+    and two candidates, or a twin it already had, leave the passage to an editor. A search the
+    budget cannot pay for finds nothing.
+    """
+    budget = WorkBudget() if budget is None else budget
+    try:
+        if len(places_with_context(old_texts, anchor, budget=budget)) != 1:
+            return None
+        places = places_with_context(new_texts, anchor, budget=budget)
+    except WorkLimitExceeded:
+        return None
+    if len(places) != 1:
+        return None
+    index, start = places[0]
+    return index, {"start": start, "end": start + len(anchor.exact)}
+
+
+def places_with_context(
+    texts: Sequence[str], anchor: Anchor, *, budget: WorkBudget
+) -> list[tuple[int, int]]:
+    """Up to two places (text index, start) where the quote has exactly its stored context.
+
+    The anchor's sides are taken as `make_anchor` takes them (``CONTEXT_LENGTH`` code points, or
+    up to a paragraph boundary), so a side cut short by a boundary matches only at a boundary.
+    Two places are enough to know a passage is ambiguous, so the search stops there.
+    """
+    quote, prefix, suffix = anchor.exact, anchor.prefix, anchor.suffix
+    places = []
+    for index, text in enumerate(texts):
+        for start in _occurrences(text, quote):
+            # Each comparison reads the quote's and its context's length of text.
+            budget.spend(len(quote) + len(prefix) + len(suffix))
+            end = start + len(quote)
+            # The same context as make_anchor would take there: a side shorter than
+            # CONTEXT_LENGTH was cut by a paragraph boundary, and must meet one here too.
+            before = text[max(0, start - CONTEXT_LENGTH) : start] == prefix
+            after = text[end : end + CONTEXT_LENGTH] == suffix
+            if before and after:
+                places.append((index, start))
+                if len(places) > 1:
+                    return places
+    return places
 
 
 def _resolve(*, text: str, anchor: Anchor, budget: WorkBudget) -> tuple[int, int] | None:
