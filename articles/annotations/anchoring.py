@@ -339,24 +339,38 @@ def places_with_context(
 
     The anchor's sides are taken as `make_anchor` takes them (``CONTEXT_LENGTH`` code points, or
     up to a paragraph boundary), so a side cut short by a boundary matches only at a boundary.
-    Two places are enough to know a passage is ambiguous, so the search stops there.
+    The quote is looked for together with both sides, as one string: one scan of each text,
+    however common the quote alone is. Two places are enough to know a passage is ambiguous,
+    so the search stops there.
     """
-    quote, prefix, suffix = anchor.exact, anchor.prefix, anchor.suffix
+    prefix, suffix = anchor.prefix, anchor.suffix
+    needle = prefix + anchor.exact + suffix
     places = []
     for index, text in enumerate(texts):
-        for start in _occurrences(text, quote):
-            # Each comparison reads the quote's and its context's length of text.
-            budget.spend(len(quote) + len(prefix) + len(suffix))
-            end = start + len(quote)
-            # The same context as make_anchor would take there: a side shorter than
-            # CONTEXT_LENGTH was cut by a paragraph boundary, and must meet one here too.
-            before = text[max(0, start - CONTEXT_LENGTH) : start] == prefix
-            after = text[end : end + CONTEXT_LENGTH] == suffix
-            if before and after:
-                places.append((index, start))
-                if len(places) > 1:
-                    return places
+        budget.spend(len(text) + len(needle))  # one scan of the text (str.find is linear)
+        if len(prefix) < CONTEXT_LENGTH or len(suffix) < CONTEXT_LENGTH:
+            # A side cut by a boundary: the one place it can be is at that boundary.
+            found = 0 if len(prefix) < CONTEXT_LENGTH else len(text) - len(needle)
+            if (
+                found >= 0
+                and text.startswith(needle, found)
+                and (len(suffix) == CONTEXT_LENGTH or found + len(needle) == len(text))
+            ):
+                places.append((index, found + len(prefix)))
+        else:
+            # Every occurrence is a place, so at most two are looked at.
+            places += [(index, found + len(prefix)) for found in _first_two(text, needle)]
+        if len(places) > 1:
+            return places[:2]
     return places
+
+
+def _first_two(text: str, needle: str) -> list[int]:
+    first = text.find(needle)
+    if first == -1:
+        return []
+    second = text.find(needle, first + 1)
+    return [first] if second == -1 else [first, second]
 
 
 def _resolve(*, text: str, anchor: Anchor, budget: WorkBudget) -> tuple[int, int] | None:
