@@ -54,8 +54,10 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = [ReadFilter, "reason"]
     list_select_related = ["actor"]
     actions = [mark_read, mark_unread]
-    date_hierarchy = None
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["admin-notifications/inbox.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(recipient=request.user)
