@@ -40,13 +40,11 @@ from articles.annotations.anchoring import (
     Anchor,
     AnchorMethod,
     WorkBudget,
-    WorkLimitExceeded,
-    find_moved,
     locate,
     make_anchor,
-    places_with_context,
     quote_is_at,
     reanchor,
+    search_moved,
 )
 from articles.annotations.corrections import refresh_story_corrected
 from articles.annotations.placement import PLACEMENT_COLUMNS, anchor_of, set_anchor
@@ -309,20 +307,20 @@ def _rehome(
         # A passage moved whole: its quote and both sides of its context at one place of the
         # edited blocks, where none of them had it before. Two such places: nobody can tell
         # which is the passage, and neither may take the note.
-        moved = find_moved(
+        search = search_moved(
             old_texts=[item.old_text, *(target.old_text for target in others)],
             new_texts=new_texts,
             anchor=item.anchor,
             budget=budget,
         )
-        if moved is not None:
-            index, span = moved
+        if search.place is not None:
+            index, span = search.place
             annotation.paragraph = others[index].block
             set_anchor(annotation, make_anchor(text=new_texts[index], **span))
             trail.record(annotation, action=AnnotationRevision.Action.MOVED, before=item.before)
             result.moved.append(annotation)
             continue
-        if _is_ambiguous(new_texts, item.anchor, budget=budget):
+        if search.ambiguous:
             _orphan(annotation, before=item.before, trail=trail, result=result)
             continue
         best = None
@@ -364,14 +362,6 @@ def _one_side_only(text: str, found: Anchor, item: _Homeless) -> bool:
     prefix_same = found.prefix.endswith(stored.prefix)
     suffix_same = found.suffix.startswith(stored.suffix)
     return prefix_same != suffix_same
-
-
-def _is_ambiguous(texts: Sequence[str], anchor: Anchor, *, budget: WorkBudget) -> bool:
-    """Whether the quote and both sides of its context are at two places of `texts`."""
-    try:
-        return len(places_with_context(texts, anchor, budget=budget)) > 1
-    except WorkLimitExceeded:
-        return False  # What is unpaid for is orphaned by the look-up that follows anyway.
 
 
 def _orphan(
