@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install test-tools lint-tools run seed test test-fast test-browser lint format clean
+.PHONY: install test-tools lint-tools run worker seed test test-fast test-browser lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,16 @@ lint-tools: $(LINT_TOOLS)
 
 FRONTEND := "static/**/*.js" "static/**/*.css"
 
-## Create the local database, import the sample story and its notes, serve on 127.0.0.1:8000.
+## Create the local database, import the sample story and its notes, serve on 127.0.0.1:8000,
+## with the task worker (e-mail, webhooks) beside the server; Ctrl-C stops both.
 run: seed
+	@$(BIN)/python manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## The task worker alone (what `make run` starts beside the server).
+worker: install
+	$(BIN)/python manage.py db_worker
 
 seed: install
 	$(BIN)/python manage.py migrate --noinput

@@ -762,6 +762,7 @@ class AnnotationRevision(models.Model):
         REPLY_EDITED = "reply-edited", "Reply edited"
         REPLY_DELETED = "reply-deleted", "Reply deleted"
         REANCHORED = "reanchored", "Re-anchored"
+        MOVED = "moved", "Moved with its words"
         ORPHANED = "orphaned", "Orphaned"
         REATTACHED = "reattached", "Re-attached"
         SUBMITTED = "submitted", "Submitted for review"
@@ -853,3 +854,7 @@ class StoryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} v{self.number}"
+
+
+# Notifications keep their models beside the code that writes them (`articles.notifications`).
+from articles.notifications.models import Notification, WebhookDelivery  # noqa: E402, F401

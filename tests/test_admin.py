@@ -130,7 +130,7 @@ def test_story_list_runs_a_fixed_number_of_queries(admin_client, django_assert_n
 
     The 11 queries: session and user; the section and tag filter choices; the filtered and the
     total count; the page of stories with their sections; their bylines with authors; their
-    tags; the date hierarchy's range, then its days.
+    tags; the date hierarchy's range, then its days; and the header's inbox count (12).
     """
     authors = AuthorFactory.create_batch(4)
     tags = TagFactory.create_batch(5)
@@ -140,7 +140,7 @@ def test_story_list_runs_a_fixed_number_of_queries(admin_client, django_assert_n
             tags=tags[number % 3 : number % 3 + 3],
         )
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = admin_client.get(STORIES)
 
     assert len(response.context["cl"].result_list) == 32
@@ -460,11 +460,12 @@ def test_editor_can_search_stories_and_authors_from_autocomplete_fields(editor_c
 
 
 def test_annotation_list_runs_a_fixed_number_of_queries(admin_client, django_assert_num_queries):
-    """Session, user, the story and author filter choices, two counts, the page with its joins."""
+    """Session, user, the story and author filter choices, two counts, the page with its joins,
+    the header's inbox count."""
     for _ in range(30):
         AnnotationFactory()
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = admin_client.get(ANNOTATIONS)
 
     assert len(response.context["cl"].result_list) == 30

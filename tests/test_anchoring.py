@@ -594,3 +594,107 @@ def test_any_edit_yields_anchors_consistent_with_new_text(data, replacement):
         # A deleted quote is orphaned unless the deletion is ambiguous: removing "ca pri" from
         # "coca prices" is the same edit as removing "a pric", which keeps the quote "c".
         assert result.method == AnchorMethod.ORPHANED or result.anchor.exact == COCA[start:end]
+
+
+# Moved text: the quote and both sides of its context, intact, at one other place
+
+# Long enough that a quote in the middle has all its context within its own sentence.
+SENTENCES = [
+    "Soldiers seized 31 backpacks of coca paste near the river crossing at dawn, officials said.",
+    "Police said the smugglers fled on foot into the jungle before the helicopters could arrive.",
+    "The army sent two helicopters and a patrol boat, and a second unit closed the mountain road.",
+    "Residents of the valley said the gunfire lasted for almost an hour and then stopped at once.",
+]
+MOVED_FROM = " ".join(SENTENCES)
+
+
+def test_a_sentence_moved_within_its_paragraph_takes_its_note_along():
+    new = " ".join([SENTENCES[1], SENTENCES[2], SENTENCES[3], SENTENCES[0]])
+    anchor = anchor_on(MOVED_FROM, "coca paste")
+    result = reanchor_one(MOVED_FROM, new, anchor)
+    assert result.method == AnchorMethod.MOVED
+    assert new[result.anchor.start : result.anchor.end] == "coca paste"
+    assert (result.anchor.prefix, result.anchor.suffix) == (anchor.prefix, anchor.suffix)
+    assert_consistent(new, result.anchor)
+
+
+def test_a_move_needs_both_sides_of_the_context_not_one():
+    # The quote survives with its prefix intact but a new suffix: a look-alike, not a move.
+    old = "Critics say the army said coca funds gangs in the valley. Prices rose."
+    new = "Prices rose. Critics say the army said coca funds schools instead of anything."
+    anchor = anchor_on(old, "coca funds")
+    moved = anchoring.find_moved(old_texts=[old], new_texts=[new], anchor=anchor)
+    assert moved is None
+
+
+def test_a_move_found_at_two_places_is_not_guessed():
+    anchor = anchor_on(MOVED_FROM, "coca paste")
+    sentence = SENTENCES[0]
+    twice = "Intro. " + sentence + "Middle. " + sentence + "End."
+    assert anchoring.find_moved(old_texts=[MOVED_FROM], new_texts=[twice], anchor=anchor) is None
+    assert (
+        anchoring.find_moved(
+            old_texts=[MOVED_FROM],
+            new_texts=["Intro. " + sentence, "Other. " + sentence],
+            anchor=anchor,
+        )
+        is None
+    )
+
+
+def test_a_passage_the_old_text_already_had_twice_is_not_a_move():
+    anchor = anchor_on(MOVED_FROM, "coca paste")
+    sentence = SENTENCES[0]
+    old = MOVED_FROM + " " + sentence
+    assert anchoring.find_moved(old_texts=[old], new_texts=[sentence], anchor=anchor) is None
+
+
+def test_a_move_search_the_budget_cannot_pay_for_finds_nothing():
+    anchor = anchor_on(MOVED_FROM, "coca paste")
+    sentence = SENTENCES[0]
+    budget = anchoring.WorkBudget(limit=10)
+    assert (
+        anchoring.find_moved(
+            old_texts=[MOVED_FROM], new_texts=["Intro. " + sentence], anchor=anchor, budget=budget
+        )
+        is None
+    )
+
+
+@PROPERTY_SETTINGS
+@given(order=st.permutations(range(len(SENTENCES))), data=st.data())
+def test_reordering_distinct_sentences_keeps_every_note_inside_on_its_words(order, data):
+    """A note well inside a sentence (its context within the sentence) follows any reordering."""
+    old = " ".join(SENTENCES)
+    new = " ".join(SENTENCES[i] for i in order)
+    which = data.draw(st.integers(0, len(SENTENCES) - 1), label="sentence")
+    sentence_start = old.index(SENTENCES[which])
+    # A quote of the middle of a sentence, its context within the sentence.
+    start = sentence_start + data.draw(st.integers(33, 40), label="offset")
+    end = start + data.draw(st.integers(8, 15), label="length")
+    anchor = make_anchor(text=old, start=start, end=end)
+    (result,) = reanchor(old_text=old, new_text=new, anchors=[anchor])
+    assert result.method != AnchorMethod.ORPHANED
+    assert result.anchor.exact == anchor.exact
+    new_sentence_start = new.index(SENTENCES[which])
+    assert result.anchor.start == new_sentence_start + (start - sentence_start)
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_a_moved_result_always_has_its_quote_and_both_sides_intact(data):
+    old = " ".join(SENTENCES)
+    order = data.draw(st.permutations(range(len(SENTENCES))), label="order")
+    cut = data.draw(st.integers(0, len(SENTENCES)), label="dropped")
+    new = " ".join(SENTENCES[i] for i in order[:cut])
+    start = data.draw(st.integers(0, len(old) - 1), label="start")
+    end = data.draw(st.integers(start + 1, min(len(old), start + 30)), label="end")
+    anchor = make_anchor(text=old, start=start, end=end)
+    (result,) = reanchor(old_text=old, new_text=new, anchors=[anchor])
+    if result.method == AnchorMethod.MOVED:
+        found = result.anchor
+        assert (found.exact, found.prefix, found.suffix) == (
+            anchor.exact,
+            anchor.prefix,
+            anchor.suffix,
+        )

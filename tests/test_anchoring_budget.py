@@ -126,3 +126,20 @@ def test_the_diffs_own_search_is_charged_not_only_its_setup():
 
     assert enough.method == AnchorMethod.UNCHANGED
     assert starved.method == AnchorMethod.ORPHANED
+
+
+def test_looking_for_a_moved_passage_costs_one_scan_of_each_text():
+    """Even a one-letter quote in a maximum-length paragraph of that letter: linear work."""
+    length = 20_000
+    old = "a" * length
+    anchor = anchoring.make_anchor(text=old, start=length // 2, end=length // 2 + 1)
+    budget = anchoring.WorkBudget()
+    assert (
+        anchoring.find_moved(old_texts=[old], new_texts=["b" + old], anchor=anchor, budget=budget)
+        is None
+    )
+    assert budget.spent <= 2 * (length + 1 + len(anchor.prefix) + 1 + len(anchor.suffix))
+    edge = anchoring.make_anchor(text=old, start=0, end=1)
+    budget = anchoring.WorkBudget()
+    anchoring.find_moved(old_texts=[old], new_texts=["b" + old], anchor=edge, budget=budget)
+    assert budget.spent <= 2 * (length + 1 + len(edge.suffix) + 1)

@@ -293,7 +293,8 @@ def test_the_screen_runs_a_fixed_number_of_queries(editor_client, django_assert_
             anchor_state="orphaned" if number % 10 == 0 else "anchored",
         )
 
-    with django_assert_num_queries(7):
+    # Seven, and the header's unread count of the editor's inbox.
+    with django_assert_num_queries(8):
         response = editor_client.get(screen_url(article))
     with django_assert_num_queries(7):
         state = editor_client.get(notes_url(article)).json()

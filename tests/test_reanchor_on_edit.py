@@ -281,7 +281,8 @@ def test_reimport_of_a_split_paragraph_moves_the_note_on_its_second_half(tmp_pat
     )
     assert new_block.text[second.start : second.end] == "powdered cocaine"
     (moved,) = revisions_of(second)
-    assert moved.action == AnnotationRevision.Action.REANCHORED
+    # Its words and both sides of their context went whole into the new paragraph.
+    assert moved.action == AnnotationRevision.Action.MOVED
     assert moved.user is None
 
 
@@ -448,3 +449,114 @@ def test_orphaning_a_block_alone_orphans_only_its_anchored_notes(editor):
         assert note.anchor_state == Annotation.AnchorState.ORPHANED
         assert note.revisions.get().user == editor
     assert not already.revisions.exists()
+
+
+# Moved text
+
+SEIZED = (
+    "Soldiers seized 31 backpacks of coca paste near the river crossing at dawn, officials said."
+)
+FLED = "Police said the smugglers fled on foot into the jungle before the helicopters could arrive."
+SENT = (
+    "The army sent two helicopters and a patrol boat, and a second unit closed the mountain road."
+)
+
+
+def edit(block: Block, text: str) -> TextChange:
+    change = TextChange(block=block, old_text=block.text)
+    block.text = text
+    block.save()
+    return change
+
+
+def test_a_sentence_moved_within_its_paragraph_keeps_its_note_with_a_history_entry(editor):
+    story = ArticleFactory()
+    paragraph = ParagraphFactory(article=story, text=f"{SEIZED} {FLED} {SENT}")
+    note = annotation_on(paragraph, "coca paste")
+    before = (note.start, note.end)
+
+    updated, orphaned = reanchor_paragraph(
+        paragraph=paragraph,
+        old_text=paragraph.text,
+        new_text=f"{FLED} {SENT} {SEIZED}",
+        user=editor,
+    )
+
+    note.refresh_from_db()
+    assert (updated, orphaned) == ([note], [])
+    assert note.anchor_state == Annotation.AnchorState.ANCHORED
+    assert f"{FLED} {SENT} {SEIZED}"[note.start : note.end] == "coca paste"
+    (entry,) = revisions_of(note)
+    assert entry.action == AnnotationRevision.Action.MOVED
+    assert entry.get_action_display() == "Moved with its words"
+    assert (entry.before["paragraph_id"], entry.before["start"], entry.before["end"]) == (
+        paragraph.id,
+        *before,
+    )
+    assert (entry.after["paragraph_id"], entry.after["start"]) == (paragraph.id, note.start)
+    assert entry.user == editor
+
+
+def test_a_sentence_moved_to_another_paragraph_takes_its_note_there(editor):
+    story = ArticleFactory()
+    first = ParagraphFactory(article=story, position=0, text=f"{SEIZED} {FLED}")
+    second = ParagraphFactory(article=story, position=1, text=f"{SENT} Residents fled.")
+    note = annotation_on(first, "coca paste")
+    old_start = note.start
+
+    result = reanchor_story_edit(
+        article=story,
+        changes=[edit(first, FLED), edit(second, f"{SENT} {SEIZED} Residents fled.")],
+        user=editor,
+    )
+
+    note.refresh_from_db()
+    assert result.moved == [note]
+    assert note.paragraph_id == second.id
+    assert second.text[note.start : note.end] == "coca paste"
+    (entry,) = revisions_of(note)
+    assert entry.action == AnnotationRevision.Action.MOVED
+    assert (entry.before["paragraph_id"], entry.before["start"]) == (first.id, old_start)
+    assert (entry.after["paragraph_id"], entry.after["start"]) == (second.id, note.start)
+
+
+def test_a_look_alike_with_only_one_side_of_its_context_stays_orphaned():
+    story = ArticleFactory()
+    first = ParagraphFactory(article=story, position=0, text=f"{SEIZED} {FLED}")
+    second = ParagraphFactory(article=story, position=1, text=SENT)
+    note = annotation_on(first, "coca paste")
+    # The same words with the same prefix, but what follows them is new.
+    look_alike = (
+        "Soldiers seized 31 backpacks of coca paste and burned every one of them in the square."
+    )
+
+    result = reanchor_story_edit(
+        article=story,
+        changes=[edit(first, FLED), edit(second, f"{SENT} {look_alike}")],
+    )
+
+    note.refresh_from_db()
+    assert result.moved == []
+    assert result.orphaned == [note]
+    assert note.anchor_state == Annotation.AnchorState.ORPHANED
+
+
+def test_a_passage_found_whole_in_two_paragraphs_stays_orphaned():
+    story = ArticleFactory()
+    first = ParagraphFactory(article=story, position=0, text=f"{SEIZED} {FLED}")
+    second = ParagraphFactory(article=story, position=1, text=SENT)
+    third = ParagraphFactory(article=story, position=2, text="Residents fled.")
+    note = annotation_on(first, "coca paste")
+
+    result = reanchor_story_edit(
+        article=story,
+        changes=[
+            edit(first, FLED),
+            edit(second, f"{SENT} {SEIZED}"),
+            edit(third, f"Residents fled. {SEIZED}"),
+        ],
+    )
+
+    note.refresh_from_db()
+    assert result.orphaned == [note]
+    assert note.paragraph_id == first.id

@@ -5,8 +5,9 @@
 - `asides`: the read-more asides that still need a link.
 - `authors`, `sections`: who writes, and where stories are filed.
 - `annotations`: the annotations list (the annotate screen is its own issue).
+- `notifications`: each editor's inbox; webhook deliveries for administrators.
 """
 
-from articles.admin import annotations, asides, authors, sections, stories, tagging
+from articles.admin import annotations, asides, authors, notifications, sections, stories, tagging
 
-__all__ = ["annotations", "asides", "authors", "sections", "stories", "tagging"]
+__all__ = ["annotations", "asides", "authors", "notifications", "sections", "stories", "tagging"]

@@ -27,6 +27,7 @@ from articles.editing.history import record_version
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.slug_history import record_slug_change
 from articles.models import Article, Block, Byline, OldSlug
+from articles.notifications import events
 from articles.pages.selectors import bylines_prefetch
 
 
@@ -193,6 +194,9 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
             content_changed(form.newsroom_shown_before | after)
         else:
             content_changed(own_page_keys([form.instance.pk]))
+        # Here rather than in save_model: a new story's bylines (who is told) are saved by now.
+        if "status" in form.changed_data and form.instance.status == Article.Status.PUBLISHED:
+            events.story_published(story=form.instance, by=request.user)
 
     def save_model(self, request, obj, form, change):
         # What readers see of the story before this save (the form holds the new values).

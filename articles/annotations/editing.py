@@ -45,6 +45,7 @@ from articles.caching import keys
 from articles.caching.invalidation import content_changed
 from articles.editing.versions import VersionConflict, claim_version
 from articles.models import Annotation, AnnotationReply, AnnotationRevision, Block
+from articles.notifications import events
 
 # What an editor writes about a passage; the anchor is set from a Selection instead.
 # Where it is in review (draft, submitted, published, withdrawn) changes through
@@ -98,6 +99,7 @@ def create_annotation(*, paragraph: Block, selection: Selection, note: Mapping, 
     annotation.save()
     record_revision(annotation=annotation, action=AnnotationRevision.Action.CREATED, user=user)
     refresh_story_corrected(article_id=annotation.article_id)
+    _tell(annotation, before=None, user=user)
     return annotation
 
 
@@ -146,6 +148,7 @@ def reply_to_annotation(*, annotation: Annotation, body: str, user) -> Annotatio
         raise ValueError("A reply needs some text.")
     reply = AnnotationReply.objects.create(annotation=annotation, author=_editor(user), body=body)
     record_revision(annotation=annotation, action=AnnotationRevision.Action.REPLIED, user=user)
+    events.reply_added(reply=reply)
     return reply
 
 
@@ -316,6 +319,7 @@ def _write(
     if annotation.state == Annotation.State.PUBLISHED:
         was_correction = before.get("kind") == Annotation.Kind.CORRECTION
         content_changed(reader_keys(annotation, was_correction=was_correction))
+    _tell(annotation, before=before, user=user)
     return annotation
 
 
@@ -324,6 +328,16 @@ def reader_keys(annotation: Annotation, *, was_correction: bool = False) -> list
     list for a correction (or a note that was one before this change)."""
     correction = was_correction or annotation.kind == Annotation.Kind.CORRECTION
     return [keys.story_page(annotation.article_id), *([keys.CORRECTIONS] if correction else [])]
+
+
+def _tell(annotation: Annotation, *, before: dict | None, user) -> None:
+    """Notify editors newly @mentioned in the note's text (publication is told by review).
+
+    `before` is the note's snapshot before the change (None for a new note).
+    """
+    previous_body = before["body"] if before else ""
+    if annotation.body != previous_body:
+        events.note_written(note=annotation, by=_editor(user), previous_body=previous_body)
 
 
 def _apply_note(annotation: Annotation, note: Mapping) -> None:

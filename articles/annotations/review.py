@@ -33,6 +33,7 @@ from articles.annotations.permissions import (
 from articles.annotations.services import annotation_snapshot, record_revision
 from articles.caching.invalidation import content_changed
 from articles.models import Annotation, AnnotationRevision
+from articles.notifications import events
 
 __all__ = ["EditConflict", "publish_note", "send_back_note", "submit_note", "withdraw_note"]
 
@@ -58,6 +59,10 @@ def _move(
     if was_public or to == State.PUBLISHED:
         refresh_story_corrected(article_id=current.article_id)
         content_changed(reader_keys(current))
+    if to == State.SUBMITTED:
+        events.note_submitted(note=current, by=user)
+    elif to == State.PUBLISHED:
+        events.note_published(note=current, by=user)
     return current
 
 

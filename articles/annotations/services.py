@@ -17,6 +17,12 @@ block texts change: the admin's body inline and the importer's re-import. It wor
    one, without ever searching untouched paragraphs, where a look-alike passage would be a
    wrong home. For the same reason a changed block whose *old* text already held the passage
    is passed over: what is there is its own look-alike, not the passage that moved.
+   Before that scoring, a passage that moved whole (its quote, whole prefix and whole suffix at
+   exactly one place of those blocks, and at none of their old texts) is MOVED there; found at
+   two places, it is orphaned rather than guessed
+   (:func:`~articles.annotations.anchoring.find_moved`).
+   The same rule finds a passage moved within its own block, in the first pass. A move is
+   recorded in the note's history as MOVED, with the paragraph and offsets before and after.
 
 Whatever is still without a home is orphaned: hidden from readers, kept with its last quote for
 an editor to re-attach. So is whatever the operation's matching work budget
@@ -32,11 +38,13 @@ from django.utils import timezone
 
 from articles.annotations.anchoring import (
     Anchor,
+    AnchorMethod,
     WorkBudget,
     locate,
     make_anchor,
     quote_is_at,
     reanchor,
+    search_moved,
 )
 from articles.annotations.corrections import refresh_story_corrected
 from articles.annotations.placement import PLACEMENT_COLUMNS, anchor_of, set_anchor
@@ -169,6 +177,7 @@ class _Homeless:
     before: dict
     anchor: Anchor  # as it was in the text it came from
     source: Block
+    old_text: str  # the text it came from
 
 
 class _Trail:
@@ -288,12 +297,18 @@ def _reanchor_block(
                     before=annotation_snapshot(annotation),
                     anchor=_anchor_in(old_text, annotation),
                     source=block,
+                    old_text=old_text,
                 )
             )
         elif outcome.anchor != anchor:
             before = annotation_snapshot(annotation)
             set_anchor(annotation, outcome.anchor)
-            trail.record(annotation, action=AnnotationRevision.Action.REANCHORED, before=before)
+            action = (
+                AnnotationRevision.Action.MOVED
+                if outcome.method == AnchorMethod.MOVED
+                else AnnotationRevision.Action.REANCHORED
+            )
+            trail.record(annotation, action=action, before=before)
             result.reanchored.append(annotation)
     return homeless
 
@@ -314,13 +329,34 @@ def _rehome(
     """
     for item in homeless:
         annotation = item.annotation
+        others = [target for target in targets if target.block.pk != item.source.pk]
+        new_texts = [target.block.annotatable_text for target in others]
+        # A passage moved whole: its quote and both sides of its context at one place of the
+        # edited blocks, where none of them had it before. Two such places: nobody can tell
+        # which is the passage, and neither may take the note.
+        search = search_moved(
+            old_texts=[item.old_text, *(target.old_text for target in others)],
+            new_texts=new_texts,
+            anchor=item.anchor,
+            budget=budget,
+        )
+        if search.place is not None:
+            index, span = search.place
+            annotation.paragraph = others[index].block
+            set_anchor(annotation, make_anchor(text=new_texts[index], **span))
+            trail.record(annotation, action=AnnotationRevision.Action.MOVED, before=item.before)
+            result.moved.append(annotation)
+            continue
+        if search.ambiguous:
+            _orphan(annotation, before=item.before, trail=trail, result=result)
+            continue
         best = None
         for target in targets:
             block, old_text = target.block, target.old_text
             if block.pk == item.source.pk:
                 continue  # Its own block already had its say, through the diff.
             found = locate(text=block.annotatable_text, anchor=item.anchor, budget=budget)
-            if found.anchor is None:
+            if found.anchor is None or _one_side_only(block.annotatable_text, found.anchor, item):
                 continue
             if old_text and locate(text=old_text, anchor=item.anchor, budget=budget).anchor:
                 continue
@@ -328,9 +364,7 @@ def _rehome(
             if best is None or key > best[0]:
                 best = (key, block, found.anchor)
         if best is None:
-            annotation.anchor_state = Annotation.AnchorState.ORPHANED
-            trail.record(annotation, action=AnnotationRevision.Action.ORPHANED, before=item.before)
-            result.orphaned.append(annotation)
+            _orphan(annotation, before=item.before, trail=trail, result=result)
         else:
             _, block, anchor = best
             annotation.paragraph = block
@@ -339,6 +373,30 @@ def _rehome(
                 annotation, action=AnnotationRevision.Action.REANCHORED, before=item.before
             )
             result.moved.append(annotation)
+
+
+def _one_side_only(text: str, found: Anchor, item: _Homeless) -> bool:
+    """Whether `found` is a look-alike: one side reads as stored, the other is other text.
+
+    A side within reach of a paragraph boundary gives no evidence (a split or merged paragraph
+    cuts it); with both sides in full view, one matching side is not enough for a move.
+    """
+    stored = item.anchor
+    prefix_cut = found.start < len(stored.prefix)
+    suffix_cut = found.end + len(stored.suffix) > len(text)
+    if prefix_cut or suffix_cut:
+        return False
+    prefix_same = found.prefix.endswith(stored.prefix)
+    suffix_same = found.suffix.startswith(stored.suffix)
+    return prefix_same != suffix_same
+
+
+def _orphan(
+    annotation: Annotation, *, before: dict, trail: _Trail, result: StoryReanchorResult
+) -> None:
+    annotation.anchor_state = Annotation.AnchorState.ORPHANED
+    trail.record(annotation, action=AnnotationRevision.Action.ORPHANED, before=before)
+    result.orphaned.append(annotation)
 
 
 @transaction.atomic
@@ -394,6 +452,7 @@ def reanchor_story_edit(
                     before=annotation_snapshot(annotation),
                     anchor=_anchor_in(text, annotation),
                     source=old,
+                    old_text=text,
                 )
                 for annotation in by_block.get(block.pk, [])
             ]

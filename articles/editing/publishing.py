@@ -2,7 +2,8 @@
 
 Each call is one transaction: the status change, a new version for every story it changes (so a
 change form opened before cannot write the old status back), an admin log entry per story, and,
-once committed, the search index and related lists refreshed for those stories.
+once committed, the search index and related lists refreshed for those stories; publishing
+notifies the stories' authors and the webhooks (`articles.notifications.events`).
 """
 
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -15,6 +16,7 @@ from articles.caching.invalidation import content_changed, story_keys
 from articles.editing.history import record_versions
 from articles.editing.refresh import stories_changed_on_commit
 from articles.models import Article
+from articles.notifications import events
 
 
 def publish_stories(*, article_ids, user) -> list[Article]:
@@ -38,6 +40,8 @@ def publish_stories(*, article_ids, user) -> list[Article]:
         record_versions(article_ids=[article.pk for article in to_publish], user=user)
         _stories_changed(to_publish, user=user, message="Published.")
         content_changed(story_keys([article.pk for article in to_publish], scheduled=True))
+        for story in Article.objects.filter(pk__in=[article.pk for article in to_publish]):
+            events.story_published(story=story, by=user)
         return to_publish
 
 

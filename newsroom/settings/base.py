@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "taggit",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
 ]
 
@@ -231,6 +233,49 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "VICE News")
 # Datelines in imported files ("Jun 20 2014, 7:41pm") are wall-clock times in this zone.
 NEWSROOM_IMPORT_TIME_ZONE = os.environ.get("NEWSROOM_IMPORT_TIME_ZONE", "America/New_York")
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
+
+# Background work (notification e-mail, webhooks) is queued in the database and run by
+# `manage.py db_worker` (`make run` starts one), never inside an editor's request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# E-mail: printed to the console unless EMAIL_HOST names an SMTP server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+# The site's own address, for links in e-mail and webhooks (which have no request to ask).
+NEWSROOM_BASE_URL = os.environ.get("NEWSROOM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def parse_webhooks(value: str) -> list[tuple[str, str]]:
+    """`NEWSROOM_WEBHOOKS`: comma-separated "URL SECRET" pairs, as (url, secret) tuples."""
+    webhooks = []
+    for entry in (item.strip() for item in value.split(",")):
+        if not entry:
+            continue
+        parts = entry.split()
+        if len(parts) != 2 or not parts[0].startswith(("https://", "http://")):
+            raise ImproperlyConfigured(
+                'NEWSROOM_WEBHOOKS holds comma-separated "URL SECRET" pairs, one URL each.'
+            )
+        if len(parts[1]) < 16:
+            raise ImproperlyConfigured("A webhook's secret needs at least 16 characters.")
+        webhooks.append((parts[0], parts[1]))
+    return webhooks
+
+
+# Where "a note, correction or story was published" is POSTed, signed with each URL's secret.
+NEWSROOM_WEBHOOKS = parse_webhooks(os.environ.get("NEWSROOM_WEBHOOKS", ""))
+# A failed delivery is tried again after 30 s, 60 s, 120 s, … until it has had 8 attempts.
+NEWSROOM_WEBHOOK_RETRY_DELAY = float(os.environ.get("NEWSROOM_WEBHOOK_RETRY_DELAY", "30"))
+NEWSROOM_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("NEWSROOM_WEBHOOK_MAX_ATTEMPTS", "8"))
 
 LOGGING = {
     "version": 1,

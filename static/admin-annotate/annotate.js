@@ -1051,4 +1051,10 @@
   });
 
   render();
+
+  // The inbox links to a note as ?note=<id>: open it, as a click on its passage would.
+  var linked = findNote(Number(new URLSearchParams(window.location.search).get("note")));
+  if (linked) {
+    openNote(linked.id, [linked]);
+  }
 })();

@@ -1,0 +1,78 @@
+"""The editors' inbox in a browser: the header's unread count, opening a note, accessibility."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from articles.annotations.editing import Selection, create_annotation, reply_to_annotation
+from tests.factories import ArticleFactory, ParagraphFactory, StaffFactory
+from tests.tools import axe_js
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
+TEXT = "Officials blamed rebels for the ambush near the coca fields of the VRAEM valley."
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@pytest.fixture
+def replied():
+    """A note by `ana` with two replies by `cy`: two unread notifications for ana."""
+    # Superusers: transactional tests flush the groups their migration made.
+    ana = StaffFactory(username="ana", is_superuser=True)
+    cy = StaffFactory(username="cy", first_name="Cy", is_superuser=True)
+    article = ArticleFactory(headline="Soldier killed near the coca fields")
+    paragraph = ParagraphFactory(article=article, text=TEXT)
+    start = TEXT.index("VRAEM")
+    note = create_annotation(
+        paragraph=paragraph,
+        selection=Selection(start=start, end=start + 5, exact="VRAEM"),
+        note={"kind": "context", "body": "Valley of the Apurímac, Ene and Mantaro rivers."},
+        user=ana,
+    )
+    reply_to_annotation(annotation=note, body="Spell it out for readers?", user=cy)
+    reply_to_annotation(annotation=note, body="@ana and link the map.", user=cy)
+    return ana
+
+
+def sign_in(page, live_server, user):
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+
+
+def test_a_notification_opens_its_note_on_the_annotate_screen_and_is_then_read(
+    live_server, page, replied
+):
+    sign_in(page, live_server, replied)
+    header = page.locator("#user-tools a.inbox-link")
+    assert header.inner_text().lower() == "inbox (2 unread)"  # the admin's CSS capitalises it
+
+    header.click()
+    page.get_by_role(
+        "link", name="Cy mentioned you in a reply on the context note on “VRAEM”"
+    ).click()
+
+    page.locator("#note-heading", has_text="Context note").wait_for()
+    assert page.locator("#note-quote").inner_text() == "VRAEM"
+    assert page.locator("#reply-list li", has_text="link the map").count() == 1
+    assert page.locator("#user-tools a.inbox-link").inner_text().lower() == "inbox (1 unread)"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_inbox_has_no_accessibility_violations(live_server, new_page, replied, scheme):
+    page = new_page(viewport={"width": 1400, "height": 900}, color_scheme=scheme, bypass_csp=True)
+    sign_in(page, live_server, replied)
+    page.goto(live_server.url + reverse("admin:articles_notification_changelist"))
+    page.add_script_tag(path=str(axe_js()))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    violations = [
+        {"rule": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+    assert violations == [], json.dumps(violations, indent=1)
