@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -26,6 +27,7 @@ from django.utils.html import escape
 from articles.models import Article, Author, Section, Tag
 from articles.pages.selectors import CARD_FIELDS, bylines_prefetch, public_authors, public_tags
 from articles.text.markup import xml_text
+from articles.views import tag_moved
 
 FEED_LENGTH = 50
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
@@ -177,6 +179,15 @@ class SectionAtomFeed(SectionFeed):
 class TagFeed(ListingFeed):
     listings = staticmethod(public_tags)
     story_lookup = "tagged_items__tag"
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            # A merged tag's feed (or an old slug's) leads to the tag's own.
+            if moved := tag_moved(request, kwargs["slug"]):
+                return moved
+            raise
 
     def description_text(self, tag: Tag) -> str:
         return tag.description or f"The latest stories tagged {tag.name}."

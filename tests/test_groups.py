@@ -14,6 +14,8 @@ from tests.factories import UserFactory
 
 groups_migration = importlib.import_module("articles.migrations.0002_groups")
 reply_edits_migration = importlib.import_module("articles.migrations.0009_reply_edits")
+tag_management_migration = importlib.import_module("articles.migrations.0013_tag_management")
+aside_proxy_migration = importlib.import_module("articles.migrations.0014_read_more_aside_proxy")
 
 STORIES = "/admin/articles/article/"
 
@@ -55,8 +57,28 @@ def test_group_migration_reverses_and_applies_again(db):
     # A later migration gives Editors one more permission: with it, they are as they were.
     later = MigrationLoader(connection).project_state(("articles", "0009_reply_edits")).apps
     reply_edits_migration.grant_change_any_to_editors(later, schema_editor)
+    # And two more give them tag management and the read-more asides' own permissions.
+    tags = MigrationLoader(connection).project_state(("articles", "0014_read_more_aside_proxy"))
+    tag_management_migration.grant_to_editors(tags.apps, schema_editor)
+    aside_proxy_migration.grant_where_blocks_were(tags.apps, schema_editor)
     assert codenames("Editors") == editors_before
     assert "publish_article" not in codenames("Annotators")
+
+
+def test_read_more_aside_permissions_are_held_where_body_block_ones_were(db):
+    editors, annotators = codenames("Editors"), codenames("Annotators")
+
+    assert {f"{action}_readmoreaside" for action in ("add", "change", "delete", "view")} <= editors
+    assert "view_readmoreaside" in annotators
+    assert "change_readmoreaside" not in annotators
+
+
+def test_editors_manage_tags_and_read_their_history(db):
+    editors = codenames("Editors")
+
+    assert {"change_tag", "delete_tag", "add_tagsynonym", "delete_tagsynonym"} <= editors
+    assert {"view_tagchange", "view_tagredirect"} <= editors
+    assert "change_tagchange" not in editors
 
 
 def test_editors_may_change_anyones_notes_and_annotators_only_their_own(db):

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Admin pages in the editor's own time zone (a cookie the admin's script sets).
+    "newsroom.middleware.EditorTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
@@ -214,6 +216,9 @@ elif DJANGO_MEDIA_STORAGE != "filesystem":
     )
 
 TAGGIT_CASE_INSENSITIVE = True
+# Commas alone separate tags: "Latin America, Peru" is two tags, shown back without quotes.
+TAGGIT_TAGS_FROM_STRING = "articles.text.tag_names.parse_tag_names"
+TAGGIT_STRING_FROM_TAGS = "articles.text.tag_names.format_tag_names"
 
 # The newsroom's own settings.
 NEWSROOM_BRAND = os.environ.get("NEWSROOM_BRAND", "VICE")
