@@ -80,7 +80,9 @@ class AsideAdmin(admin.ModelAdmin):
     def get_urls(self):
         use_target = self.admin_site.admin_view(require_POST(self.use_target_view))
         return [
-            path("<path:object_id>/use-target/", use_target, name="articles_readmoreaside_use_target"),
+            path(
+                "<path:object_id>/use-target/", use_target, name="articles_readmoreaside_use_target"
+            ),
             *super().get_urls(),
         ]
 
