@@ -73,7 +73,7 @@ def main() -> None:
         began = time.perf_counter()
         with transaction.atomic():
             # Registered first, so it runs first once committed: before the re-index.
-            transaction.on_commit(lambda: committed.setdefault("at", time.perf_counter()))
+            transaction.on_commit(lambda marks=committed: marks.update(at=time.perf_counter()))
             moved = merge_tags(sources=[source], target=target, user=None)
         finished = time.perf_counter()
         merge_times.append(committed["at"] - began)

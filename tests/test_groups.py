@@ -1,6 +1,7 @@
 """The Editors and Annotators groups (migration 0002) and the `create_editor` command."""
 
 import importlib
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -140,18 +141,65 @@ def test_create_editor_prompts_twice_for_the_password_on_a_terminal(db, monkeypa
     assert get_user_model().objects.get(username="maria").check_password("a long enough passphrase")
 
 
-def test_create_editor_refuses_mismatched_passwords(db, monkeypatch):
-    answers = iter(["a long enough passphrase", "a different passphrase"])
+def test_create_editor_asks_again_after_mismatched_or_weak_passwords(db, monkeypatch):
+    answers = iter(
+        [
+            *("a long enough passphrase", "a different passphrase"),  # differ
+            *("password", "password"),  # too common
+            *("a long enough passphrase", "a long enough passphrase"),
+        ]
+    )
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    errors = io.StringIO()
 
-    with pytest.raises(CommandError, match="differ"):
-        call_command("create_editor", "maria", stdin=SimpleNamespace(isatty=lambda: True))
+    call_command(
+        "create_editor", "maria", stdin=SimpleNamespace(isatty=lambda: True), stderr=errors
+    )
+
+    assert errors.getvalue().splitlines() == [
+        "The two passwords differ. Try again.",
+        "This password is too common. Try another.",
+    ]
+    assert get_user_model().objects.get(username="maria").check_password("a long enough passphrase")
+
+
+def test_create_editor_gives_up_after_five_unusable_passwords(db, monkeypatch):
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "password")
+
+    with pytest.raises(CommandError, match="No usable password after 5 tries"):
+        call_command(
+            "create_editor",
+            "maria",
+            stdin=SimpleNamespace(isatty=lambda: True),
+            stderr=io.StringIO(),
+        )
     assert not get_user_model().objects.filter(username="maria").exists()
 
 
-def test_create_editor_without_a_password_or_a_terminal_fails_clearly(db):
-    with pytest.raises(CommandError, match="no terminal"):
-        call_command("create_editor", "maria", stdin=SimpleNamespace(isatty=lambda: False))
+def test_create_editor_reads_a_piped_password(db):
+    call_command("create_editor", "maria", stdin=io.StringIO("a long enough passphrase\nrest\n"))
+
+    assert get_user_model().objects.get(username="maria").check_password("a long enough passphrase")
+
+
+def test_create_editor_password_stdin_sets_an_existing_users_password(db):
+    call_command("create_editor", "maria", password="a long enough passphrase")
+    call_command(
+        "create_editor", "maria", "--password-stdin", stdin=io.StringIO("another long passphrase\n")
+    )
+
+    assert get_user_model().objects.get(username="maria").check_password("another long passphrase")
+
+
+def test_create_editor_refuses_a_weak_piped_password_it_cannot_ask_again_for(db):
+    with pytest.raises(CommandError, match="too common"):
+        call_command("create_editor", "maria", stdin=io.StringIO("password\n"))
+    assert not get_user_model().objects.filter(username="maria").exists()
+
+
+def test_create_editor_with_nothing_piped_and_no_terminal_fails_clearly(db):
+    with pytest.raises(CommandError, match="No password on standard input"):
+        call_command("create_editor", "maria", stdin=io.StringIO(""))
     assert not get_user_model().objects.filter(username="maria").exists()
 
 
