@@ -37,14 +37,18 @@ lint-tools: $(LINT_TOOLS)
 
 FRONTEND := "static/**/*.js" "static/**/*.css"
 
-## Create the local database, import the sample story and its notes, serve on 127.0.0.1:8000.
+## Create the local database, import the sample story and its notes, serve on 127.0.0.1:8000
+## (another port: `make run PORT=8001`). The site's own 404 and 500 pages show, as readers see
+## them; `DJANGO_DEBUG=1 make run` shows Django's debug pages instead.
 run: seed
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Quiet when nothing changed: re-runs print only the imports' summaries.
 seed: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py import_stories seeds/
-	$(BIN)/python manage.py load_annotations seeds/annotations/
+	@$(BIN)/python manage.py migrate --noinput --verbosity 0
+	@$(BIN)/python manage.py import_stories seeds/
+	@$(BIN)/python manage.py load_annotations seeds/annotations/
 
 ## The whole suite (browser tests too; they skip with a message where Chromium is missing).
 test: install test-tools

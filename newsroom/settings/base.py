@@ -226,6 +226,8 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "VICE News")
 # Datelines in imported files ("Jun 20 2014, 7:41pm") are wall-clock times in this zone.
 NEWSROOM_IMPORT_TIME_ZONE = os.environ.get("NEWSROOM_IMPORT_TIME_ZONE", "America/New_York")
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
+# Uploaded media served by the app itself: a developer's machine only (`local` turns it on).
+NEWSROOM_SERVE_MEDIA = False
 
 LOGGING = {
     "version": 1,
