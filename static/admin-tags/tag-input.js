@@ -203,6 +203,15 @@
     });
   }
 
-  document.querySelectorAll("input[data-tag-names-url]").forEach(combobox);
-  suggestionButtons();
+  function start() {
+    document.querySelectorAll("input[data-tag-names-url]").forEach(combobox);
+    suggestionButtons();
+  }
+
+  // Form media load in the page's head, before the fields exist.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();
