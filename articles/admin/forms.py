@@ -77,6 +77,16 @@ class ArticleAdminForm(VersionCheckedForm):
         widgets = {"tags": TagNamesInput()}
         help_texts = {"tags": TAG_NAMES_HELP}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin's split date and time inputs share one label, for the date: name both.
+        for name in ("published_at", "updated_at"):
+            if name in self.fields and hasattr(self.fields[name].widget, "widgets"):
+                label = self.fields[name].label or name
+                date, time = self.fields[name].widget.widgets
+                date.attrs["aria-label"] = f"{label}: date"
+                time.attrs["aria-label"] = f"{label}: time"
+
     def state_of(self, instance):
         # All of the story's fields, also those read-only to this editor (a publish shows).
         return story_form_snapshot(instance, fields=STORY_FIELDS)

@@ -31,9 +31,13 @@ from articles.models import Article, Block, Byline, OldSlug, Tag
 from articles.pages.selectors import bylines_prefetch
 from articles.related.tag_suggestions import suggest_tags
 
+# Django's tabular inline with a name for its first column, which axe requires.
+LABELLED_TABULAR = "admin/articles/edit_inline/tabular.html"
+
 
 class BylineInline(admin.TabularInline):
     model = Byline
+    template = LABELLED_TABULAR
     fields = ["author", "position"]
     autocomplete_fields = ["author"]
     ordering = ["position", "id"]
@@ -67,6 +71,7 @@ class OldSlugInline(admin.TabularInline):
     """Addresses the story had before; each answers with a permanent redirect."""
 
     model = OldSlug
+    template = LABELLED_TABULAR
     fields = ["slug", "created_at"]
     readonly_fields = ["slug", "created_at"]
     verbose_name = "old address"

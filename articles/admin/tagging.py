@@ -22,7 +22,10 @@ from django.http import JsonResponse
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET
 
 from articles.admin.forms import MergeTagsForm, TagAdminForm, TagNamesForm, TagSynonymForm
@@ -36,7 +39,7 @@ from articles.editing.tagging import (
     remove_tags,
     save_tag,
 )
-from articles.models import Tag, TagChange, TagRedirect, TagSynonym
+from articles.models import Tag, TagChange, TagSynonym
 from articles.text.tag_names import duplicate_key
 
 # Our stories use `articles.Tag`; taggit's own tag table stays empty, so hide its admin.
@@ -47,7 +50,7 @@ with suppress(NotRegistered):
 AUTOCOMPLETE_LIMIT = 10
 
 
-class TagSynonymInline(admin.TabularInline):
+class TagSynonymInline(admin.StackedInline):
     """Other names for the tag: a story given one of them is given the tag."""
 
     model = TagSynonym
@@ -56,45 +59,6 @@ class TagSynonymInline(admin.TabularInline):
     extra = 1
     verbose_name = "synonym"
     verbose_name_plural = "synonyms (entering one of these names tags a story with this tag)"
-
-
-class TagRedirectInline(admin.TabularInline):
-    """The addresses of tags merged into this one, and its own old slugs: each redirects here."""
-
-    model = TagRedirect
-    fields = ["slug", "old_name", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name = "old address"
-    verbose_name_plural = "old addresses (merged tags and old slugs; they redirect here)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class TagChangeInline(admin.TabularInline):
-    """The tag's history, newest first: read only."""
-
-    model = TagChange
-    fields = ["created_at", "user", "action", "tag_name", "detail"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name = "history entry"
-    verbose_name_plural = "history"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.action(description="Merge selected tags into one…", permissions=["change", "delete"])
@@ -138,10 +102,11 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "story_count", "synonym_list", "short_description"]
     search_fields = ["name", "slug", "synonyms__name"]
     prepopulated_fields = {"slug": ("name",)}
-    fields = ["name", "slug", "description"]
+    fields = ["name", "slug", "description", "old_addresses", "history"]
+    readonly_fields = ["old_addresses", "history"]
     ordering = ["name"]
     actions = [merge_selected_tags]
-    inlines = [TagSynonymInline, TagRedirectInline, TagChangeInline]
+    inlines = [TagSynonymInline]
     list_per_page = 50
 
     def get_queryset(self, request):
@@ -233,6 +198,45 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="stories", ordering="story_count")
     def story_count(self, tag: Tag) -> int:
         return tag.story_count
+
+    @admin.display(description="old addresses")
+    def old_addresses(self, tag: Tag) -> str:
+        """Merged tags' addresses and this tag's old slugs: each redirects here."""
+        redirects = list(tag.redirects.all()) if tag.pk else []
+        if not redirects:
+            return "None: no tag was merged into this one and its slug never changed."
+        items = format_html_join(
+            "",
+            "<li><code>/tags/{}/</code> (was “{}”)</li>",
+            ((r.slug, r.old_name) for r in redirects),
+        )
+        return format_html('<ul class="tag-redirects">{}</ul>', items)
+
+    @admin.display(description="history")
+    def history(self, tag: Tag) -> str:
+        """Every change to the tag, newest first, with who and when."""
+        changes = list(tag.changes.select_related("user")[:50]) if tag.pk else []
+        if not changes:
+            return "No changes recorded yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    date_format(localtime(change.created_at), "DATETIME_FORMAT"),
+                    change.user or "—",
+                    change.get_action_display(),
+                    change.detail or change.tag_name,
+                )
+                for change in changes
+            ),
+        )
+        return format_html(
+            '<table class="tag-history"><thead><tr><th scope="col">When</th>'
+            '<th scope="col">Who</th><th scope="col">What</th><th scope="col">Detail</th>'
+            "</tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="synonyms")
     def synonym_list(self, tag: Tag) -> str:

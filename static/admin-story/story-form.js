@@ -42,7 +42,10 @@
         }
         block.querySelectorAll(".block-move").forEach(function (button) {
           var up = button.dataset.direction === "up";
-          button.setAttribute("aria-label", "Move block " + (index + 1) + (up ? " up" : " down"));
+          button.setAttribute(
+            "aria-label",
+            (up ? "Move up" : "Move down") + " (block " + (index + 1) + ")",
+          );
           button.disabled = up ? index === 0 : index === blocks().length - 1;
         });
       });
@@ -69,7 +72,10 @@
       control.type = "button";
       control.className = "button block-move";
       control.dataset.direction = direction;
-      control.textContent = direction === "up" ? "↑ Move up" : "↓ Move down";
+      var arrow = document.createElement("span");
+      arrow.setAttribute("aria-hidden", "true");
+      arrow.textContent = direction === "up" ? "↑ " : "↓ ";
+      control.append(arrow, direction === "up" ? "Move up" : "Move down");
       control.addEventListener("click", function () {
         move(block, direction);
         // At the top or bottom this button is disabled: keep the focus on the other one.

@@ -59,8 +59,12 @@
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", listbox.id);
-    input.insertAdjacentElement("afterend", listbox);
-    listbox.insertAdjacentElement("afterend", status);
+    // The field and its list share a positioned wrapper: the list opens right under the field.
+    var wrapper = document.createElement("span");
+    wrapper.className = "tag-field";
+    input.before(wrapper);
+    wrapper.append(input, listbox);
+    wrapper.after(status);
 
     function close() {
       listbox.hidden = true;
