@@ -160,6 +160,34 @@ def test_editor_merges_selected_tags_from_the_tag_list(editor_client, merge_pair
     assert list(Tag.objects.values_list("name", flat=True)) == ["Peru"]
 
 
+def test_a_merge_too_big_to_reindex_at_once_says_what_search_waits_for(
+    editor_client, merge_pair, monkeypatch
+):
+    peru, accented, *_ = merge_pair
+    reindexed = []
+    monkeypatch.setattr("articles.editing.tagging.REINDEX_AFTER_MERGE_LIMIT", 1)
+    monkeypatch.setattr("articles.admin.tagging.REINDEX_AFTER_MERGE_LIMIT", 1)
+    monkeypatch.setattr(
+        "articles.editing.tagging.refresh_search_index_on_commit",
+        lambda *, article_ids: reindexed.append(article_ids),
+    )
+    response = editor_client.post(
+        TAGS,
+        {
+            "action": "merge_selected_tags",
+            "_selected_action": [peru.pk, accented.pk],
+            "target": peru.pk,
+            "apply": "Merge tags",
+        },
+    )
+
+    assert messages_of(response)[1] == (
+        "So many stories moved that free-text search finds them by the new tag's name only "
+        "after `manage.py rebuild_search_index`."
+    )
+    assert reindexed == []  # nothing re-indexed in the editor's request
+
+
 def test_renaming_a_tags_slug_leaves_the_old_address_redirecting(client, editor_client):
     tag = TagFactory(name="Drug war", slug="drug-war")
     ArticleFactory(tags=[tag])
