@@ -37,21 +37,25 @@ lint-tools: $(LINT_TOOLS)
 
 FRONTEND := "static/**/*.js" "static/**/*.css"
 
-## Create the local database, import the sample story and its notes, serve on 127.0.0.1:8000,
-## with the task worker (e-mail, webhooks) beside the server; Ctrl-C stops both.
+## Create the local database, import the sample story and its notes, serve on 127.0.0.1:8000
+## (another port: `make run PORT=8001`), with the task worker (e-mail, webhooks) beside the
+## server; Ctrl-C stops both. The site's own 404 and 500 pages show, as readers see them;
+## `DJANGO_DEBUG=1 make run` shows Django's debug pages instead.
 run: seed
+	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	@$(BIN)/python manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The task worker alone (what `make run` starts beside the server).
 worker: install
 	$(BIN)/python manage.py db_worker
 
+# Quiet when nothing changed: re-runs print only the imports' summaries.
 seed: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py import_stories seeds/
-	$(BIN)/python manage.py load_annotations seeds/annotations/
+	@$(BIN)/python manage.py migrate --noinput --verbosity 0
+	@$(BIN)/python manage.py import_stories seeds/
+	@$(BIN)/python manage.py load_annotations seeds/annotations/
 
 ## The whole suite (browser tests too; they skip with a message where Chromium is missing).
 test: install test-tools

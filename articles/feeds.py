@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -33,6 +34,7 @@ from articles.pages.selectors import (
     public_tags,
 )
 from articles.text.markup import xml_text
+from articles.views import tag_moved
 
 FEED_LENGTH = 50
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
@@ -234,6 +236,15 @@ class TagFeed(ListingFeed):
 
     def subject_keys(self, tag=None) -> set[str]:
         return {keys.tag(tag.pk)}
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            # A merged tag's feed (or an old slug's) leads to the tag's own.
+            if moved := tag_moved(request, kwargs["slug"]):
+                return moved
+            raise
 
     def description_text(self, tag: Tag) -> str:
         return tag.description or f"The latest stories tagged {tag.name}."

@@ -13,7 +13,10 @@ their names (and their tables); everything a reader or an editor sees uses the n
                         "annotation" only where the W3C Web Annotation standard is meant
     AnnotationReply     reply (in a note's discussion)
     AnnotationRevision  note history entry
+    ReadMoreAside       read-more aside, as the admin lists them (a proxy of Block)
     TaggedArticle       tag on a story
+    TagSynonym, TagRedirect, TagChange
+                        another name for a tag, an old tag address, tag history entry
     RelatedStory        related story (an entry of a story's "Related stories")
     OldSlug             old address (it redirects to the story)
 """
@@ -27,6 +30,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -210,6 +214,75 @@ class TaggedArticle(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="tag_once_per_article")
         ]
+
+
+class TagSynonym(models.Model):
+    """Another name for a tag: a story given this name is given the tag (`editing.tagging`)."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="synonyms")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="tag_synonym_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TagRedirect(models.Model):
+    """An address a tag used to have: a tag merged into this one, or this tag's old slug.
+
+    Its tag page and feeds answer with a permanent redirect to the tag's own.
+    """
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="redirects")
+    slug = models.CharField(max_length=100, unique=True)
+    old_name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "old tag address"
+        verbose_name_plural = "old tag addresses"
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class TagChange(models.Model):
+    """Who changed a tag, when, and how: the tags' history (kept after a tag is gone)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        RENAMED = "renamed", "Renamed"
+        EDITED = "edited", "Edited"
+        MERGED = "merged", "Merged into another tag"
+        MERGED_IN = "merged-in", "Took in a merged tag"
+        SYNONYM_ADDED = "synonym-added", "Synonym added"
+        SYNONYM_REMOVED = "synonym-removed", "Synonym removed"
+        DELETED = "deleted", "Deleted"
+
+    tag = models.ForeignKey(
+        Tag, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    tag_name = models.CharField(max_length=100, help_text="The tag's name at the time.")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "tag history entry"
+        verbose_name_plural = "tag history"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.tag_name}"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -510,7 +583,8 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         body = self.text if self.kind == self.Kind.PARAGRAPH else self.teaser
-        return f"{self.get_kind_display()} {self.position}: {body[:60]}"
+        # Editors count from 1; the stored position counts from 0.
+        return f"{self.get_kind_display()} {self.position + 1}: {body[:60]}"
 
     @property
     def fragment(self) -> str:
@@ -528,6 +602,15 @@ class Block(models.Model):
     @property
     def is_resolved(self) -> bool:
         return bool(self.target_article_id or self.target_url)
+
+
+class ReadMoreAside(Block):
+    """The read-more asides, as the admin lists them: blocks of `Kind.ASIDE`, with permissions
+    of their own (an aside's link is fixed by people who may not edit the story's body)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "read-more aside"
 
 
 class AnnotationQuerySet(models.QuerySet):

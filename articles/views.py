@@ -9,6 +9,7 @@ would list), so that the page cache, Varnish or a CDN can keep it until a change
 from django.conf import settings
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.views.generic import ListView
@@ -27,6 +28,7 @@ from articles.pages.selectors import (
     prefetch_story_page,
     public_authors,
     public_tags,
+    redirected_tag,
     story_cards,
     story_for_page,
     story_page_keys,
@@ -184,8 +186,29 @@ class SectionView(StoryListView):
         return super().get_context_data(section=self.section, **kwargs)
 
 
+def tag_moved(request, slug: str) -> HttpResponsePermanentRedirect | None:
+    """The permanent redirect from an old tag address (merged, or an old slug) to the same page
+    of the tag it leads to: its page or feed, with the query string; None if there is none."""
+    tag = redirected_tag(slug)
+    if tag is None:
+        return None
+    match = request.resolver_match
+    url = reverse(match.view_name, kwargs={**match.kwargs, "slug": tag.slug})
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+
 class TagView(StoryListView):
     template_name = "articles/tag_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Only a missing tag costs the look-up; a live tag's page never does.
+            if moved := tag_moved(request, kwargs["slug"]):
+                return moved
+            raise
 
     def get_queryset(self):
         # A tag only unpublished stories carry is as secret as they are.

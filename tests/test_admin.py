@@ -23,7 +23,7 @@ from tests.factories import (
 )
 
 STORIES = "/admin/articles/article/"
-ASIDES = "/admin/articles/block/"
+ASIDES = "/admin/articles/readmoreaside/"
 ANNOTATIONS = "/admin/articles/annotation/"
 
 
@@ -91,7 +91,10 @@ def form_data(response, form_id: str) -> dict[str, list[str]]:
 
 
 def change_url(obj) -> str:
-    return reverse(f"admin:articles_{obj._meta.model_name}_change", args=[obj.pk])
+    # The admin lists read-more asides as a model of their own (a proxy of Block).
+    is_aside = isinstance(obj, Block) and obj.kind == Block.Kind.ASIDE
+    model_name = "readmoreaside" if is_aside else obj._meta.model_name
+    return reverse(f"admin:articles_{model_name}_change", args=[obj.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -175,7 +178,7 @@ def test_story_search_finds_stories_by_author_name(admin_client):
 
 
 def test_add_tags_action_asks_for_tags_then_tags_every_selected_story(editor_client):
-    bolivia, prisons = TagFactory(name="Bolivia"), TagFactory(name="prisons, jails")
+    bolivia, prisons = TagFactory(name="Bolivia"), TagFactory(name="Latin America")
     selected = [ArticleFactory(tags=[bolivia]), ArticleFactory(), ArticleFactory()]
     already_tagged = ArticleFactory(tags=[bolivia, prisons])
     left_alone = ArticleFactory(headline="Not selected")
@@ -199,15 +202,16 @@ def test_add_tags_action_asks_for_tags_then_tags_every_selected_story(editor_cli
     )
 
     data = form_data(response, "bulk-tags-form")
-    data["tags"] = 'bolivia, "prisons, jails"'
+    # Commas alone separate tags: a name with a space is one tag, and needs no quotes.
+    data["tags"] = "bolivia, Latin America"
     data["apply"] = "Add tags"
     response = editor_client.post(changelist, data)
 
     assert response.status_code == 302
     assert response["Location"] == changelist
-    assert messages_of(response) == ["Added “bolivia”, “prisons, jails” to 3 stories."]
+    assert messages_of(response) == ["Added “bolivia”, “Latin America” to 3 stories."]
     for story in [*selected, already_tagged]:
-        assert set(story.tags.names()) == {"Bolivia", "prisons, jails"}
+        assert set(story.tags.names()) == {"Bolivia", "Latin America"}
     assert not left_alone.tags.exists()
     assert Tag.objects.filter(name__iexact="bolivia").count() == 1
 
@@ -406,12 +410,13 @@ def test_unresolved_filter_lists_only_asides_without_a_link(editor_client):
 def test_editor_points_an_unresolved_aside_at_a_story(editor_client):
     aside = AsideFactory()
     target = ArticleFactory(headline="Inside Bolivia's cocaine prison")
-    response = editor_client.get(change_url(aside))
-    assertContains(response, "<h1>Read-more aside</h1>", html=True)
-    data = form_data(response, "block_form")
+    aside_url = reverse("admin:articles_readmoreaside_change", args=[aside.pk])
+    response = editor_client.get(aside_url)
+    assertContains(response, "<h1>Change read-more aside</h1>", html=True)
+    data = form_data(response, "readmoreaside_form")
     data["target_article"] = str(target.pk)
 
-    response = editor_client.post(change_url(aside), data)
+    response = editor_client.post(aside_url, data)
 
     assert response.status_code == 302
     aside.refresh_from_db()

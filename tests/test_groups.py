@@ -1,6 +1,7 @@
 """The Editors and Annotators groups (migration 0002) and the `create_editor` command."""
 
 import importlib
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -15,6 +16,8 @@ from tests.factories import UserFactory
 groups_migration = importlib.import_module("articles.migrations.0002_groups")
 reply_edits_migration = importlib.import_module("articles.migrations.0009_reply_edits")
 note_review_migration = importlib.import_module("articles.migrations.0015_note_review")
+tag_management_migration = importlib.import_module("articles.migrations.0018_tag_management")
+aside_proxy_migration = importlib.import_module("articles.migrations.0019_read_more_aside_proxy")
 
 STORIES = "/admin/articles/article/"
 
@@ -58,8 +61,28 @@ def test_group_migration_reverses_and_applies_again(db):
     reply_edits_migration.grant_change_any_to_editors(later, schema_editor)
     latest = MigrationLoader(connection).project_state(("articles", "0015_note_review")).apps
     note_review_migration.grant_publish_to_editors(latest, schema_editor)
+    # And two more give them tag management and the read-more asides' own permissions.
+    tags = MigrationLoader(connection).project_state(("articles", "0019_read_more_aside_proxy"))
+    tag_management_migration.grant_to_editors(tags.apps, schema_editor)
+    aside_proxy_migration.grant_where_blocks_were(tags.apps, schema_editor)
     assert codenames("Editors") == editors_before
     assert "publish_article" not in codenames("Annotators")
+
+
+def test_read_more_aside_permissions_are_held_where_body_block_ones_were(db):
+    editors, annotators = codenames("Editors"), codenames("Annotators")
+
+    assert {f"{action}_readmoreaside" for action in ("add", "change", "delete", "view")} <= editors
+    assert "view_readmoreaside" in annotators
+    assert "change_readmoreaside" not in annotators
+
+
+def test_editors_manage_tags_and_read_their_history(db):
+    editors = codenames("Editors")
+
+    assert {"change_tag", "delete_tag", "add_tagsynonym", "delete_tagsynonym"} <= editors
+    assert {"view_tagchange", "view_tagredirect"} <= editors
+    assert "change_tagchange" not in editors
 
 
 def test_editors_may_change_anyones_notes_and_annotators_only_their_own(db):
@@ -126,18 +149,65 @@ def test_create_editor_prompts_twice_for_the_password_on_a_terminal(db, monkeypa
     assert get_user_model().objects.get(username="maria").check_password("a long enough passphrase")
 
 
-def test_create_editor_refuses_mismatched_passwords(db, monkeypatch):
-    answers = iter(["a long enough passphrase", "a different passphrase"])
+def test_create_editor_asks_again_after_mismatched_or_weak_passwords(db, monkeypatch):
+    answers = iter(
+        [
+            *("a long enough passphrase", "a different passphrase"),  # differ
+            *("password", "password"),  # too common
+            *("a long enough passphrase", "a long enough passphrase"),
+        ]
+    )
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    errors = io.StringIO()
 
-    with pytest.raises(CommandError, match="differ"):
-        call_command("create_editor", "maria", stdin=SimpleNamespace(isatty=lambda: True))
+    call_command(
+        "create_editor", "maria", stdin=SimpleNamespace(isatty=lambda: True), stderr=errors
+    )
+
+    assert errors.getvalue().splitlines() == [
+        "The two passwords differ. Try again.",
+        "This password is too common. Try another.",
+    ]
+    assert get_user_model().objects.get(username="maria").check_password("a long enough passphrase")
+
+
+def test_create_editor_gives_up_after_five_unusable_passwords(db, monkeypatch):
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "password")
+
+    with pytest.raises(CommandError, match="No usable password after 5 tries"):
+        call_command(
+            "create_editor",
+            "maria",
+            stdin=SimpleNamespace(isatty=lambda: True),
+            stderr=io.StringIO(),
+        )
     assert not get_user_model().objects.filter(username="maria").exists()
 
 
-def test_create_editor_without_a_password_or_a_terminal_fails_clearly(db):
-    with pytest.raises(CommandError, match="no terminal"):
-        call_command("create_editor", "maria", stdin=SimpleNamespace(isatty=lambda: False))
+def test_create_editor_reads_a_piped_password(db):
+    call_command("create_editor", "maria", stdin=io.StringIO("a long enough passphrase\nrest\n"))
+
+    assert get_user_model().objects.get(username="maria").check_password("a long enough passphrase")
+
+
+def test_create_editor_password_stdin_sets_an_existing_users_password(db):
+    call_command("create_editor", "maria", password="a long enough passphrase")
+    call_command(
+        "create_editor", "maria", "--password-stdin", stdin=io.StringIO("another long passphrase\n")
+    )
+
+    assert get_user_model().objects.get(username="maria").check_password("another long passphrase")
+
+
+def test_create_editor_refuses_a_weak_piped_password_it_cannot_ask_again_for(db):
+    with pytest.raises(CommandError, match="too common"):
+        call_command("create_editor", "maria", stdin=io.StringIO("password\n"))
+    assert not get_user_model().objects.filter(username="maria").exists()
+
+
+def test_create_editor_with_nothing_piped_and_no_terminal_fails_clearly(db):
+    with pytest.raises(CommandError, match="No password on standard input"):
+        call_command("create_editor", "maria", stdin=io.StringIO(""))
     assert not get_user_model().objects.filter(username="maria").exists()
 
 

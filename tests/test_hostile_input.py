@@ -137,7 +137,7 @@ def admin_urls(hostile) -> dict[str, str]:
     for model, obj in (
         ("article", story),
         ("annotation", internal),
-        ("block", hostile.aside),
+        ("readmoreaside", hostile.aside),
         ("author", hostile.author),
         ("tag", hostile.tag),
         ("section", hostile.section),
@@ -320,7 +320,7 @@ def test_aside_targets_that_are_not_web_links_are_refused_by_the_admin(
     """The aside form takes only web links; whatever it takes, readers get a harmless link."""
     _, aside = annotate_target
     response = admin_client.post(
-        reverse("admin:articles_block_change", args=[aside.pk]),
+        reverse("admin:articles_readmoreaside_change", args=[aside.pk]),
         {
             "article": aside.article_id,
             "teaser": fit(Block, "teaser", payload.text),

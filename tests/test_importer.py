@@ -210,7 +210,7 @@ def test_command_imports_good_files_reports_bad_ones_and_fails(tmp_path, seed_di
     write(
         tmp_path, "broken.txt", "News by VICE\n\nHeadline\n\nby Kayla Ruble\nnot a date\n\nBody.\n"
     )
-    with pytest.raises(CommandError, match="1 created, 0 updated, 1 failed"):
+    with pytest.raises(CommandError, match="1 created, 0 updated, 0 unchanged, 1 failed"):
         call_command("import_stories", str(tmp_path))
     err = capsys.readouterr().err
     assert f"{tmp_path / 'broken.txt'}:6:" in err
@@ -244,7 +244,7 @@ def test_command_reports_unexpected_errors_per_file_and_continues(
         return real_save(story, import_key=import_key, **options)
 
     monkeypatch.setattr("articles.data.plaintext.save_story", flaky)
-    with pytest.raises(CommandError, match="1 created, 0 updated, 1 failed"):
+    with pytest.raises(CommandError, match="1 created, 0 updated, 0 unchanged, 1 failed"):
         call_command("import_stories", str(tmp_path))
     assert "a-two.txt: database went away" in capsys.readouterr().err
     assert Article.objects.get().import_key == SEED_NAME.removesuffix(".txt")
@@ -253,7 +253,7 @@ def test_command_reports_unexpected_errors_per_file_and_continues(
 def test_command_succeeds_on_the_seed_folder(seed_dir, capsys):
     call_command("import_stories", str(seed_dir))
     out = capsys.readouterr().out
-    assert "1 created, 0 updated, 0 failed" in out
+    assert "1 created, 0 updated, 0 unchanged, 0 failed" in out
     assert "unresolved aside: Meet the man who thrived in Bolivia's cocaine prison." in out
 
 
@@ -292,7 +292,7 @@ def test_a_file_of_the_same_name_from_another_folder_is_refused(tmp_path, seed_d
     (tmp_path / "other-folder").mkdir()
     impostor = write(tmp_path / "other-folder", SEED_NAME, TWO_AUTHORS)
 
-    with pytest.raises(CommandError, match="0 created, 0 updated, 1 failed"):
+    with pytest.raises(CommandError, match="0 created, 0 updated, 0 unchanged, 1 failed"):
         call_command("import_stories", str(tmp_path / "other-folder"))
 
     err = capsys.readouterr().err
@@ -317,7 +317,7 @@ def test_the_same_story_under_another_file_name_is_refused(tmp_path, seed_dir, c
     article = import_story_file(live).article
     copy = write(tmp_path, "renamed.txt", live.read_text(encoding="utf-8"))
 
-    with pytest.raises(CommandError, match="0 created, 0 updated, 1 failed"):
+    with pytest.raises(CommandError, match="0 created, 0 updated, 0 unchanged, 1 failed"):
         call_command("import_stories", str(copy))
 
     assert (
@@ -390,8 +390,38 @@ def test_the_seed_folder_imports_again_quietly(seed_dir, capsys):
     call_command("import_stories", str(seed_dir))
     out, err = capsys.readouterr()
     assert err == ""
-    assert "0 created, 1 updated, 0 failed" in out
+    # Nothing changed: no "updated" line and no unresolved-aside lines, the summary alone.
+    assert out == "0 created, 0 updated, 1 unchanged, 0 failed\n"
     assert Article.objects.count() == 1
+
+
+def test_a_changed_file_is_reported_as_updated_with_its_unresolved_asides(
+    seed_dir, tmp_path, capsys
+):
+    call_command("import_stories", str(seed_dir))
+    edited = tmp_path / SEED_NAME
+    text = (seed_dir / SEED_NAME).read_text(encoding="utf-8")
+    edited.write_text(
+        text.replace("Peruvian soldier", "Peruvian army soldier", 1), encoding="utf-8"
+    )
+    capsys.readouterr()
+
+    call_command("import_stories", str(edited), "--replace")
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("updated: ")
+    assert sum(line.startswith("  unresolved aside: ") for line in out) == 3
+    assert out[-1] == "0 created, 1 updated, 0 unchanged, 0 failed"
+
+
+def test_annotations_loaded_again_say_nothing(seed_dir, capsys):
+    call_command("import_stories", str(seed_dir))
+    call_command("load_annotations", str(seed_dir / "annotations"))
+    capsys.readouterr()
+
+    call_command("load_annotations", str(seed_dir / "annotations"))
+
+    assert capsys.readouterr().out == ""
 
 
 SECRET = "root:x:0:0:SECRET-LINE:/root:/bin/bash"
@@ -426,7 +456,7 @@ def test_errors_never_quote_the_file(tmp_path, text, expected):
 
 def test_a_binary_file_is_not_a_story_file_and_is_not_quoted(tmp_path, capsys):
     (tmp_path / "photo.txt").write_bytes(b"News by VICE\n\xff\xd8\xffSECRET\x00\n")
-    with pytest.raises(CommandError, match="0 created, 0 updated, 1 failed"):
+    with pytest.raises(CommandError, match="0 created, 0 updated, 0 unchanged, 1 failed"):
         call_command("import_stories", str(tmp_path))
     err = capsys.readouterr().err
     assert f"{tmp_path / 'photo.txt'}: not a story file (not valid UTF-8 text, line 2)" in err
@@ -443,7 +473,7 @@ def test_a_link_out_of_the_folder_is_skipped_unread(tmp_path, seed_dir, capsys):
     call_command("import_stories", str(folder))
 
     out, err = capsys.readouterr()
-    assert "1 created, 0 updated, 0 failed" in out
+    assert "1 created, 0 updated, 0 unchanged, 0 failed" in out
     assert f"{folder / 'elsewhere'}: skipped, a symbolic link that leads out of {folder}" in err
     assert f"{folder / 'passwd.txt'}: skipped, a symbolic link that leads out of {folder}" in err
     assert "SECRET" not in out + err
@@ -459,7 +489,7 @@ def test_a_link_within_the_folder_imports_its_file_once_under_that_files_name(
 
     call_command("import_stories", str(folder))
 
-    assert "1 created, 0 updated, 0 failed" in capsys.readouterr().out
+    assert "1 created, 0 updated, 0 unchanged, 0 failed" in capsys.readouterr().out
     assert Article.objects.get().import_key == SEED_NAME.removesuffix(".txt")
 
 

@@ -53,7 +53,14 @@ def test_renaming_a_tag_reindexes_its_stories(editor_client, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(
             f"/admin/articles/tag/{tag.pk}/change/",
-            {"name": "apurimac valley", "slug": tag.slug, "description": ""},
+            {
+                "name": "apurimac valley",
+                "slug": tag.slug,
+                "description": "",
+                # The tag page's synonyms inline, left empty.
+                "synonyms-TOTAL_FORMS": "0",
+                "synonyms-INITIAL_FORMS": "0",
+            },
         )
     assert response.status_code == 302
     assert story.headline in search("apurimac")

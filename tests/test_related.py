@@ -535,7 +535,7 @@ def test_editor_accepts_a_suggestion_in_one_click_and_readers_get_the_link(
 ):
     aside, stories = prison_aside
     target = stories["target"]
-    use_url = reverse("admin:articles_block_use_target", args=[aside.pk])
+    use_url = reverse("admin:articles_readmoreaside_use_target", args=[aside.pk])
 
     page = editor_client.get(change_url(aside)).content.decode()
     suggestions = page.split('<ol class="aside-suggestions">')[1].split("</ol>")[0]
@@ -559,7 +559,7 @@ def test_editor_accepts_a_suggestion_in_one_click_and_readers_get_the_link(
 
 def test_an_aside_cannot_be_linked_to_a_draft_in_one_click(editor_client, prison_aside):
     aside, stories = prison_aside
-    use_url = reverse("admin:articles_block_use_target", args=[aside.pk])
+    use_url = reverse("admin:articles_readmoreaside_use_target", args=[aside.pk])
 
     response = editor_client.post(use_url, {"use_target": stories["draft"].pk})
 
@@ -574,7 +574,7 @@ def test_a_use_target_that_is_not_a_plain_id_is_refused_with_a_message(
     editor_client, prison_aside, value
 ):
     aside, _ = prison_aside
-    use_url = reverse("admin:articles_block_use_target", args=[aside.pk])
+    use_url = reverse("admin:articles_readmoreaside_use_target", args=[aside.pk])
 
     response = editor_client.post(use_url, {"use_target": value})
 

@@ -78,9 +78,9 @@ def test_tags_added_by_the_bulk_action_get_usable_slugs(editor_client, client):
 
     tags = list(story.tags.all())
     assert sorted((tag.name, tag.slug) for tag in tags) == [
-        ("!!!", "tag"),  # taggit creates the tags in the order of their sorted names
+        ("!!!", "tag-1"),  # the bulk action creates the tags in the order typed
         ("שלום", "שלום"),
-        ("🙂", "tag-1"),
+        ("🙂", "tag"),
     ]
     assert_every_page_answers(client, story, tags)
 

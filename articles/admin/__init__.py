@@ -1,13 +1,41 @@
 """The editors' admin, one module per idea.
 
 - `stories`: the story desk: articles with bylines, body blocks and old addresses; publishing.
-- `tagging`: tags, and the bulk "add/remove tags" actions on stories.
+- `tagging`: tag management, and the bulk "add/remove tags" actions on stories.
 - `asides`: the read-more asides that still need a link.
 - `authors`, `sections`: who writes, and where stories are filed.
 - `annotations`: the annotations list (the annotate screen is its own issue).
 - `notifications`: each editor's inbox; webhook deliveries for administrators.
+- `dashboard`: the desk dashboard on the index: what needs an editor now.
 """
 
-from articles.admin import annotations, asides, authors, notifications, sections, stories, tagging
+from django.conf import settings
+from django.contrib import admin
 
-__all__ = ["annotations", "asides", "authors", "notifications", "sections", "stories", "tagging"]
+from articles.admin import (
+    annotations,
+    asides,
+    authors,
+    dashboard,
+    notifications,
+    sections,
+    stories,
+    tagging,
+)
+
+# The newsroom's name in the header and the window title, not "Django administration".
+admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} newsroom"
+admin.site.site_title = f"{settings.NEWSROOM_SITE_NAME} newsroom"
+admin.site.index_title = "Desk"
+admin.site.index_template = "admin/newsroom/index.html"
+
+__all__ = [
+    "annotations",
+    "asides",
+    "authors",
+    "dashboard",
+    "notifications",
+    "sections",
+    "stories",
+    "tagging",
+]

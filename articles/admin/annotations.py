@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from articles.admin.dashboard import AwaitingReviewFilter, CitesNoSourceFilter
 from articles.admin.forms import AnnotationAdminForm
 from articles.annotations.editing import (
     delete_annotations,
@@ -133,6 +134,9 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         "anchor_state",
         ("article", admin.RelatedOnlyFieldListFilter),
         ("author", admin.RelatedOnlyFieldListFilter),
+        # The desk dashboard's lists (`dashboard`).
+        AwaitingReviewFilter,
+        CitesNoSourceFilter,
     ]
     search_fields = ["quote_exact", "body"]
     list_select_related = ["article", "paragraph", "author"]
@@ -224,7 +228,8 @@ class AnnotationAdmin(VersionCheckedAdmin, admin.ModelAdmin):
 
     @admin.display(description="paragraph", ordering="paragraph__position")
     def paragraph_position(self, annotation: Annotation) -> int | None:
-        return annotation.paragraph.position if annotation.paragraph else None
+        # Editors count paragraphs from 1.
+        return annotation.paragraph.position + 1 if annotation.paragraph else None
 
     @admin.display(description="paragraph")
     def paragraph_text(self, annotation: Annotation) -> str | None:

@@ -1,8 +1,8 @@
 """Read-more asides across all stories, so that editors can find and fix those without a link.
 
-`Block` is registered here, limited to asides: paragraphs are edited in their story's body inline.
-Without a model change (a proxy model) the admin index calls this list "Body blocks"; the page
-titles say what it is.
+`ReadMoreAside` (a proxy of `Block`) is registered here, limited to asides: paragraphs are edited
+in their story's body inline. As a model of its own it has its own name and permissions: who
+may link asides need not be able to edit stories' bodies.
 
 An unresolved aside's page offers the stories it most likely means (`related.suggest`), each with
 a "Use this" button that links the aside to it in one click.
@@ -23,7 +23,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from articles.editing.asides import delete_asides, link_aside, save_aside
-from articles.models import Article, Block
+from articles.models import Article, Block, ReadMoreAside
 from articles.pages.pagination import canonical_number
 from articles.related.suggest import suggest_targets
 from articles.text.markup import safe_http_url
@@ -47,7 +47,7 @@ class LinkFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.register(Block)
+@admin.register(ReadMoreAside)
 class AsideAdmin(admin.ModelAdmin):
     list_display = ["teaser", "article", "target", "resolved"]
     list_display_links = ["teaser"]
@@ -80,7 +80,9 @@ class AsideAdmin(admin.ModelAdmin):
     def get_urls(self):
         use_target = self.admin_site.admin_view(require_POST(self.use_target_view))
         return [
-            path("<path:object_id>/use-target/", use_target, name="articles_block_use_target"),
+            path(
+                "<path:object_id>/use-target/", use_target, name="articles_readmoreaside_use_target"
+            ),
             *super().get_urls(),
         ]
 
@@ -105,20 +107,7 @@ class AsideAdmin(admin.ModelAdmin):
                 self.message_user(
                     request, f"The aside now links to “{target.headline}”.", messages.SUCCESS
                 )
-        return HttpResponseRedirect(reverse("admin:articles_block_change", args=[aside.pk]))
-
-    def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(
-            request, extra_context={"title": "Read-more asides", **(extra_context or {})}
-        )
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        return super().changeform_view(
-            request,
-            object_id,
-            form_url,
-            extra_context={"title": "Read-more aside", **(extra_context or {})},
-        )
+        return HttpResponseRedirect(reverse("admin:articles_readmoreaside_change", args=[aside.pk]))
 
     @admin.display(description="target")
     def target(self, aside: Block) -> str | None:
@@ -137,7 +126,7 @@ class AsideAdmin(admin.ModelAdmin):
         if not suggestions:
             return "No published story matches this aside and the paragraphs around it."
         # Inside the change form, so each button submits it to the "use this" view instead.
-        use_url = reverse("admin:articles_block_use_target", args=[aside.pk])
+        use_url = reverse("admin:articles_readmoreaside_use_target", args=[aside.pk])
         items = format_html_join(
             "",
             '<li><a href="{}">{}</a> <small>{} · {}</small> '

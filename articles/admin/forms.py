@@ -7,8 +7,9 @@ change someone else made since they were loaded (see `articles.editing.conflicts
 from datetime import UTC, datetime, timedelta
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
-from taggit.utils import parse_tags
+from taggit.forms import TagWidget
 
 from articles.annotations.corrections import CLOCK_SKEW, correction_time_error
 from articles.annotations.editing import NOTE_FIELDS
@@ -19,8 +20,12 @@ from articles.editing.conflicts import (
     story_edits_since,
     story_form_snapshot,
 )
-from articles.models import Annotation, Article, Block, Tag
+from articles.editing.tagging import canonical_names
+from articles.models import Annotation, Article, Block, Tag, TagSynonym
 from articles.text.slugs import visible_name, visible_names
+from articles.text.tag_names import SEPARATOR, split_tag_names
+
+TAG_NAMES_HELP = "Separate tags with commas; a name with spaces is one tag (Latin America, Peru)."
 
 # A story's times stay inside the calendar every page, feed and date archive can show: from the
 # earliest year the search form accepts to a schedule a few years ahead.
@@ -45,12 +50,42 @@ STORY_FIELDS = [
 ]
 
 
+class TagNamesInput(TagWidget):
+    """Comma-separated tag names, offering existing tags as the editor types (a combobox)."""
+
+    class Media:
+        js = ["admin-tags/tag-input.js"]
+        css = {"all": ["admin-tags/tags.css"]}
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={
+                "class": "vTextField tag-names-input",
+                "autocomplete": "off",
+                "data-tag-names-url": reverse_lazy("admin:articles_tag_names"),
+                **(attrs or {}),
+            }
+        )
+
+
 class ArticleAdminForm(VersionCheckedForm):
     noun = "story"
 
     class Meta:
         model = Article
         fields = STORY_FIELDS
+        widgets = {"tags": TagNamesInput()}
+        help_texts = {"tags": TAG_NAMES_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin's split date and time inputs share one label, for the date: name both.
+        for name in ("published_at", "updated_at"):
+            if name in self.fields and hasattr(self.fields[name].widget, "widgets"):
+                label = self.fields[name].label or name
+                date, time = self.fields[name].widget.widgets
+                date.attrs["aria-label"] = f"{label}: date"
+                time.attrs["aria-label"] = f"{label}: time"
 
     def state_of(self, instance):
         # All of the story's fields, also those read-only to this editor (a publish shows).
@@ -60,7 +95,9 @@ class ArticleAdminForm(VersionCheckedForm):
         return story_edits_since(instance, since)
 
     def clean_tags(self) -> list[str]:
-        return visible_names(self.cleaned_data.get("tags") or [])
+        # taggit compares the field's value with the stored names sorted, to see a change.
+        names = canonical_names(visible_names(self.cleaned_data.get("tags") or []))
+        return sorted(names)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -128,12 +165,11 @@ class TagNamesForm(forms.Form):
     """The tags to add to, or remove from, the selected stories."""
 
     tags = forms.CharField(
-        widget=forms.TextInput(attrs={"class": "vTextField", "autofocus": True}),
-        help_text='Separate tags with commas; put a tag that contains a comma in "double quotes".',
+        widget=TagNamesInput(attrs={"autofocus": True}), help_text=TAG_NAMES_HELP
     )
 
     def clean_tags(self) -> list[str]:
-        names = visible_names(parse_tags(self.cleaned_data["tags"]))
+        names = split_tag_names(self.cleaned_data["tags"])
         if not names:
             raise forms.ValidationError("Enter at least one tag.")
         max_length = Tag._meta.get_field("name").max_length
@@ -153,7 +189,57 @@ class TagAdminForm(forms.ModelForm):
         fields = ["name", "slug", "description"]
 
     def clean_name(self) -> str:
-        name = visible_name(self.cleaned_data["name"])
-        if not name:
-            raise forms.ValidationError("A tag needs a name readers can see.")
+        name = clean_tag_name(self.cleaned_data["name"])
+        if TagSynonym.objects.filter(name__iexact=name).exclude(tag=self.instance.pk).exists():
+            raise forms.ValidationError(
+                f"“{name}” is another tag's synonym; merge this tag into that one instead."
+            )
         return name
+
+
+def clean_tag_name(value: str) -> str:
+    """A tag's (or synonym's) name as typed by hand: visible, and without the separator."""
+    name = visible_name(value)
+    if not name:
+        raise forms.ValidationError("A tag needs a name readers can see.")
+    if SEPARATOR in name:
+        raise forms.ValidationError("Commas separate tags, so a tag's name cannot hold one.")
+    return name
+
+
+class TagSynonymForm(forms.ModelForm):
+    class Meta:
+        model = TagSynonym
+        fields = ["name"]
+
+    def clean_name(self) -> str:
+        name = clean_tag_name(self.cleaned_data["name"])
+        if Tag.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(
+                f"A tag is called “{name}”: merge it into this one instead of adding a synonym."
+            )
+        return name
+
+
+class MergeTagsForm(forms.Form):
+    """Which of the selected tags the others are merged into."""
+
+    target = forms.ModelChoiceField(
+        queryset=Tag.objects.none(),
+        widget=forms.RadioSelect,
+        label="Merge into",
+        empty_label=None,
+        help_text="The other tags' stories move to this tag, their names become its synonyms "
+        "and their pages and feeds redirect to its own.",
+    )
+
+    def __init__(self, *args, tags: list[Tag], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["target"]
+        field.queryset = Tag.objects.filter(pk__in=[tag.pk for tag in tags]).order_by("name")
+        # The most used tag is the likely keeper.
+        field.initial = max(tags, key=lambda tag: tag.story_count).pk
+        counts = {tag.pk: tag.story_count for tag in tags}
+        field.label_from_instance = lambda tag: (
+            f"{tag.name} ({counts[tag.pk]} stor{'y' if counts[tag.pk] == 1 else 'ies'})"
+        )

@@ -27,6 +27,8 @@ class RelatedStoryForm(forms.ModelForm):
 
 class RelatedStoryInline(admin.TabularInline):
     model = RelatedStory
+    # Django's tabular inline with a name for its first column, which axe requires.
+    template = "admin/articles/edit_inline/tabular.html"
     fk_name = "article"
     form = RelatedStoryForm
     fields = ["related", "source", "position", "why", "published"]

@@ -11,11 +11,13 @@ So the bulk actions and re-anchoring bump the versions of the stories and notes 
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.db.models.functions import Lower
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from articles.admin.annotate import annotate_urls
+from articles.admin.dashboard import ChangedSinceNotesFilter, UntaggedFilter
 from articles.admin.forms import ArticleAdminForm, BlockInlineForm
 from articles.admin.related import RelatedStoryInline
 from articles.admin.tagging import add_tags_to_stories, remove_tags_from_stories
@@ -26,13 +28,19 @@ from articles.editing.conflicts import VersionCheckedAdmin
 from articles.editing.history import record_version
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.slug_history import record_slug_change
-from articles.models import Article, Block, Byline, OldSlug
+from articles.editing.tagging import record_created_tags
+from articles.models import Article, Block, Byline, OldSlug, Tag
 from articles.notifications import events
 from articles.pages.selectors import bylines_prefetch
+from articles.related.tag_suggestions import suggest_tags
+
+# Django's tabular inline with a name for its first column, which axe requires.
+LABELLED_TABULAR = "admin/articles/edit_inline/tabular.html"
 
 
 class BylineInline(admin.TabularInline):
     model = Byline
+    template = LABELLED_TABULAR
     fields = ["author", "position"]
     autocomplete_fields = ["author"]
     ordering = ["position", "id"]
@@ -66,6 +74,7 @@ class OldSlugInline(admin.TabularInline):
     """Addresses the story had before; each answers with a permanent redirect."""
 
     model = OldSlug
+    template = LABELLED_TABULAR
     fields = ["slug", "created_at"]
     readonly_fields = ["slug", "created_at"]
     verbose_name = "old address"
@@ -121,13 +130,28 @@ def unpublish_stories(modeladmin, request, queryset):
 @admin.register(Article)
 class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ["headline", "status", "section", "published_at", "byline", "tag_list"]
-    list_filter = ["status", "section", "published_at", "tags"]
+    list_display = [
+        "headline",
+        "status",
+        "section",
+        "published_at",
+        "byline",
+        "tag_list",
+        "annotate_link",
+    ]
+    list_filter = [
+        "status",
+        "section",
+        "published_at",
+        "tags",
+        UntaggedFilter,
+        ChangedSinceNotesFilter,
+    ]
     search_fields = ["headline", "dek", "slug", "authors__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("headline",)}
     list_select_related = ["section"]
-    readonly_fields = ["import_key", "import_source", "read_more_asides"]
+    readonly_fields = ["import_key", "import_source", "read_more_asides", "suggested_tags"]
     inlines = [BylineInline, BlockInline, OldSlugInline, RelatedStoryInline]
     actions = [publish_stories, unpublish_stories, add_tags_to_stories, remove_tags_from_stories]
     fieldsets = [
@@ -159,11 +183,18 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         # Before the admin's own: its `<path:object_id>/` would swallow `<id>/annotate/`.
         return [*annotate_urls(self), *super().get_urls()]
 
+    class Media:
+        js = ["admin-story/story-form.js"]
+        css = {"all": ["admin-story/story-form.css"]}
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        return [(None, {"fields": ["read_more_asides"]}), *fieldsets]
+        story, *rest = fieldsets
+        name, options = story
+        story = (name, {**options, "fields": [*options["fields"], "suggested_tags"]})
+        return [(None, {"fields": ["read_more_asides"]}), story, *rest]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -181,8 +212,17 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         return self.has_change_permission(request, obj)
 
     def save_related(self, request, form, formsets, change):
+        tag_names = form.cleaned_data.get("tags") or []
+        existing = set(
+            Tag.objects.annotate(lowered=Lower("name"))
+            .filter(lowered__in=[name.lower() for name in tag_names])
+            .values_list("lowered", flat=True)
+        )
         super().save_related(request, form, formsets, change)
         record_version(article=form.instance, user=request.user)
+        # taggit made the new tags; the tags' history says who did.
+        new_names = [name for name in tag_names if name.lower() not in existing]
+        record_created_tags(names=new_names, user=request.user)
         # Text, tags, status or pins may have changed: re-index and recompute once committed.
         stories_changed_on_commit(article_ids=[form.instance.pk])
         # Then purge what readers saw of it and see now (nothing for a draft): its page and,
@@ -276,12 +316,38 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
     def tag_list(self, article: Article) -> str:
         return ", ".join(sorted((tag.name for tag in article.tags.all()), key=str.lower))
 
+    @admin.display(description="notes")
+    def annotate_link(self, article: Article) -> str:
+        url = reverse("admin:articles_article_annotate", args=[article.pk])
+        return format_html(
+            '<a href="{}">Annotate<span class="visually-hidden"> “{}”</span></a>',
+            url,
+            article.headline,
+        )
+
+    @admin.display(description="suggested tags")
+    def suggested_tags(self, article: Article) -> str:
+        suggestions = suggest_tags(article=article)
+        if not suggestions:
+            return "No suggestions: save the story's text first, or every likely tag is there."
+        buttons = format_html_join(
+            "",
+            '<li><button type="button" class="button tag-suggestion" data-tag-name="{}">'
+            'Add “{}”</button><span class="tag-suggestion-reason">{}</span></li>',
+            ((s.tag.name, s.tag.name, s.reason) for s in suggestions),
+        )
+        return format_html(
+            '<ul class="tag-suggestions">{}</ul><div id="tag-suggestions-status" '
+            'class="tag-status" role="status"></div>',
+            buttons,
+        )
+
     @admin.display(description="read-more asides")
     def read_more_asides(self, article: Article) -> str:
         unresolved = Block.objects.unresolved_asides().filter(article=article).count()
         if not unresolved:
             return "Every read-more aside links somewhere."
-        url = reverse("admin:articles_block_changelist")
+        url = reverse("admin:articles_readmoreaside_changelist")
         query = urlencode({"article__id__exact": article.pk, "link": "unresolved"})
         return format_html(
             '<a href="{}?{}">{} unresolved read-more aside{}</a> (no story or link yet).',

@@ -116,6 +116,26 @@ class ImportResult:
     article: Article
     created: bool
     unresolved_asides: list[Block]
+    # False when a re-import found the story exactly as the file has it.
+    changed: bool = True
+
+
+def story_snapshot(article: Article) -> tuple:
+    """What an import writes of a story, to tell whether a re-import changed anything."""
+    fields = ("headline", "dek", "section_id", "published_at", "image_credit", "import_source")
+    return (
+        tuple(getattr(article, name) for name in fields),
+        tuple(
+            article.bylines.order_by("position", "id").values_list(
+                "author__name", "author__x_handle"
+            )
+        ),
+        tuple(
+            article.blocks.order_by("position", "id").values_list(
+                "kind", "text", "teaser", "label", "target_article_id", "target_url"
+            )
+        ),
+    )
 
 
 def parse_dateline(value: str, *, source: str, line: int) -> datetime:
@@ -405,6 +425,7 @@ def save_story(
         )
 
     created = article is None
+    before = None if created else story_snapshot(Article.objects.get(pk=article.pk))
     if created:
         article = Article(
             import_key=import_key,
@@ -438,8 +459,12 @@ def save_story(
     # A change form opened before the re-import must not write the old story back.
     bump_versions(Article, pks=[article.pk])
     stories_changed_on_commit(article_ids=[article.pk])
-    content_changed(shown_before | story_keys([article.pk], scheduled=True))
-    return ImportResult(article=article, created=created, unresolved_asides=unresolved)
+    changed = created or story_snapshot(article) != before
+    if changed:
+        content_changed(shown_before | story_keys([article.pk], scheduled=True))
+    return ImportResult(
+        article=article, created=created, unresolved_asides=unresolved, changed=changed
+    )
 
 
 def import_source_of(path: Path) -> str:

@@ -9,7 +9,17 @@ from django.utils import timezone
 
 from articles.caching import keys, store
 from articles.caching.conditional import digest
-from articles.models import Annotation, Article, Author, Block, Byline, Section, Tag, TaggedArticle
+from articles.models import (
+    Annotation,
+    Article,
+    Author,
+    Block,
+    Byline,
+    Section,
+    Tag,
+    TaggedArticle,
+    TagRedirect,
+)
 from articles.related.selectors import related_stories_for_page
 
 CARD_FIELDS = (
@@ -54,6 +64,14 @@ def public_tags() -> QuerySet[Tag]:
         tag=OuterRef("pk"), content_object__in=Article.objects.published()
     )
     return Tag.objects.filter(Exists(public))
+
+
+def redirected_tag(slug: str) -> Tag | None:
+    """The public tag that an old tag address (a merged tag's, an old slug) now leads to."""
+    redirect = TagRedirect.objects.filter(slug=slug).values("tag").first()
+    if redirect is None:
+        return None
+    return public_tags().filter(pk=redirect["tag"]).only("pk", "slug").first()
 
 
 def public_authors() -> QuerySet[Author]:

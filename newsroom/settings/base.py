@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Admin pages in the editor's own time zone (a cookie the admin's script sets).
+    "newsroom.middleware.EditorTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
@@ -221,6 +223,9 @@ elif DJANGO_MEDIA_STORAGE != "filesystem":
     )
 
 TAGGIT_CASE_INSENSITIVE = True
+# Commas alone separate tags: "Latin America, Peru" is two tags, shown back without quotes.
+TAGGIT_TAGS_FROM_STRING = "articles.text.tag_names.parse_tag_names"
+TAGGIT_STRING_FROM_TAGS = "articles.text.tag_names.format_tag_names"
 
 # The newsroom's own settings.
 # Note kinds a second person must publish: never the note's author nor whoever submitted it.
@@ -233,6 +238,8 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "VICE News")
 # Datelines in imported files ("Jun 20 2014, 7:41pm") are wall-clock times in this zone.
 NEWSROOM_IMPORT_TIME_ZONE = os.environ.get("NEWSROOM_IMPORT_TIME_ZONE", "America/New_York")
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
+# Uploaded media served by the app itself: a developer's machine only (`local` turns it on).
+NEWSROOM_SERVE_MEDIA = False
 
 # Background work (notification e-mail, webhooks) is queued in the database and run by
 # `manage.py db_worker` (`make run` starts one), never inside an editor's request.

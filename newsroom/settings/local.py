@@ -12,4 +12,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+NEWSROOM_SERVE_MEDIA = True
 WHITENOISE_AUTOREFRESH = DEBUG  # noqa: F405

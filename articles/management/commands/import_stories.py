@@ -36,7 +36,7 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(message))
         if not found.files:
             raise CommandError("No .txt story files found.")
-        created = updated = 0
+        created = updated = unchanged = 0
         failed: list[str] = []
         for path in found.files:
             try:
@@ -57,12 +57,18 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.ERROR(f"error: {message}"))
                 continue
             created += result.created
-            updated += not result.created
-            verb = "created" if result.created else "updated"
+            updated += result.changed and not result.created
+            unchanged += not result.changed
+            # A re-run that changes nothing says so in its summary alone (more with -v 2).
+            if not result.changed and options["verbosity"] < 2:
+                continue
+            verb = "created" if result.created else "updated" if result.changed else "unchanged"
             self.stdout.write(f"{verb}: {result.article.headline} ({path})")
             for aside in result.unresolved_asides:
                 self.stdout.write(f"  unresolved aside: {aside.teaser}")
-        summary = f"{created} created, {updated} updated, {len(failed)} failed"
+        summary = f"{created} created, {updated} updated, {unchanged} unchanged"
+        summary += f", {len(failed)} failed"
+
         if failed:
             raise CommandError(f"{summary}:\n  " + "\n  ".join(failed))
         self.stdout.write(self.style.SUCCESS(summary))

@@ -31,6 +31,8 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.ERROR(f"error: {error}"))
                 continue
             headline, added, existing = result.article.headline, result.created, result.existing
-            self.stdout.write(f"{headline}: {added} notes added, {existing} already there")
+            # A re-run that adds nothing stays quiet (more with -v 2).
+            if added or options["verbosity"] >= 2:
+                self.stdout.write(f"{headline}: {added} notes added, {existing} already there")
         if failed:
             raise CommandError(f"{len(failed)} file(s) failed")

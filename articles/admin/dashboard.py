@@ -1,0 +1,172 @@
+"""The desk dashboard on the admin's index: what needs an editor now, each count a link to the
+list that shows exactly those rows.
+
+Each count has one selector here, and the list it links to filters with the same selector
+(the list filters below), so the number and the list can never disagree. One query per count.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.db.models import Exists, F, Max, OuterRef, QuerySet
+from django.urls import reverse
+
+from articles.models import Annotation, Article, Block, TaggedArticle
+
+
+def notes_awaiting_review() -> QuerySet[Annotation]:
+    """Notes submitted for review that no editor has published or sent back yet."""
+    return Annotation.objects.awaiting_review()
+
+
+def orphaned_notes() -> QuerySet[Annotation]:
+    return Annotation.objects.orphaned()
+
+
+def unresolved_asides() -> QuerySet[Block]:
+    return Block.objects.unresolved_asides()
+
+
+def published_stories_without_tags() -> QuerySet[Article]:
+    """Stories set to published (scheduled ones too) that carry no tag."""
+    tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"))
+    return Article.objects.filter(status=Article.Status.PUBLISHED).exclude(Exists(tagged))
+
+
+def fact_checks_without_source() -> QuerySet[Annotation]:
+    """Fact-checks that cite nothing: no link in what they say."""
+    return Annotation.objects.filter(kind=Annotation.Kind.FACT_CHECK).exclude(
+        body_html__contains="<a "
+    )
+
+
+def stories_changed_since_notes_reviewed() -> QuerySet[Article]:
+    """Stories changed after their notes were last looked at (the latest change to any of them).
+
+    The one place that says what "reviewed" means; with review states it becomes the time of
+    the latest review.
+    """
+    last_reviewed = (
+        Annotation.objects.filter(article=OuterRef("pk"))
+        .values("article")
+        .annotate(latest=Max("modified_at"))
+        .values("latest")
+    )
+    return Article.objects.alias(notes_reviewed_at=last_reviewed).filter(
+        notes_reviewed_at__isnull=False, modified_at__gt=F("notes_reviewed_at")
+    )
+
+
+class SelectorFilter(admin.SimpleListFilter):
+    """A list filter with one choice: the rows of one dashboard selector."""
+
+    selector = None
+    choice = ""
+    label = ""
+
+    def lookups(self, request, model_admin):
+        return [(self.choice, self.label)]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.choice:
+            return queryset.filter(pk__in=type(self).selector().values("pk"))
+        return queryset
+
+
+class AwaitingReviewFilter(SelectorFilter):
+    title = "review"
+    parameter_name = "awaiting"
+    choice = "review"
+    label = "Awaiting review"
+    selector = staticmethod(notes_awaiting_review)
+
+
+class CitesNoSourceFilter(SelectorFilter):
+    title = "sources"
+    parameter_name = "cites"
+    choice = "nothing"
+    label = "Fact-checks without a source"
+    selector = staticmethod(fact_checks_without_source)
+
+
+class UntaggedFilter(SelectorFilter):
+    title = "tags"
+    parameter_name = "untagged"
+    choice = "published"
+    label = "Published without tags"
+    selector = staticmethod(published_stories_without_tags)
+
+
+class ChangedSinceNotesFilter(SelectorFilter):
+    title = "notes"
+    parameter_name = "notes"
+    choice = "changed-since-review"
+    label = "Changed since notes were reviewed"
+    selector = staticmethod(stories_changed_since_notes_reviewed)
+
+
+@dataclass(frozen=True)
+class DeskCount:
+    label: str
+    count: int
+    url: str
+
+
+def _link(name: str, query: dict) -> str:
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+def desk_counts(user) -> list[DeskCount]:
+    """The dashboard's counts this editor may follow, one query each."""
+    notes = user.has_perm("articles.view_annotation")
+    stories = user.has_perm("articles.change_article")
+    asides = user.has_perm("articles.view_readmoreaside")
+    rows = []
+    notes_list = "admin:articles_annotation_changelist"
+    stories_list = "admin:articles_article_changelist"
+    if notes:
+        rows += [
+            ("Notes awaiting review", notes_awaiting_review, notes_list, {"awaiting": "review"}),
+            ("Orphaned notes", orphaned_notes, notes_list, {"anchor_state__exact": "orphaned"}),
+        ]
+    if asides:
+        rows.append(
+            (
+                "Unresolved read-more asides",
+                unresolved_asides,
+                "admin:articles_readmoreaside_changelist",
+                {"link": "unresolved"},
+            )
+        )
+    if stories:
+        rows.append(
+            (
+                "Published stories without tags",
+                published_stories_without_tags,
+                stories_list,
+                {"untagged": "published"},
+            )
+        )
+    if notes:
+        rows.append(
+            (
+                "Fact-checks without a source",
+                fact_checks_without_source,
+                notes_list,
+                {"cites": "nothing"},
+            )
+        )
+    if stories:
+        rows.append(
+            (
+                "Stories changed since their notes were reviewed",
+                stories_changed_since_notes_reviewed,
+                stories_list,
+                {"notes": "changed-since-review"},
+            )
+        )
+    return [
+        DeskCount(label=label, count=selector().count(), url=_link(name, query))
+        for label, selector, name, query in rows
+    ]
