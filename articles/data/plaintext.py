@@ -28,6 +28,7 @@ unless the import is asked to replace the story from it.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -378,8 +379,9 @@ class StoryFiles:
     skipped: list[str]
 
 
-def story_files(paths: list[Path]) -> StoryFiles:
-    """Expand folders into the `.txt` files they hold, in name order, each file once.
+def story_files(paths: list[Path], *, suffixes: Iterable[str] = (".txt",)) -> StoryFiles:
+    """Expand folders into the files they hold with one of `suffixes` (the layout's `.txt`
+    unless told), in name order, each file once.
 
     A symbolic link inside a folder is followed only when it leads to something inside that
     same folder; one that leads out of it is skipped (and listed in `skipped`), so a link
@@ -417,7 +419,7 @@ def story_files(paths: list[Path]) -> StoryFiles:
                     continue
                 if entry.is_dir():
                     pending.append(entry)
-                elif entry.suffix == ".txt" and entry.is_file():
+                elif entry.suffix in suffixes and entry.is_file():
                     found.append(entry)
         for entry in sorted(found):
             add(entry)
