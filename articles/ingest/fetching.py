@@ -177,9 +177,7 @@ class Fetcher:
                     },
                 )
                 response = connection.getresponse()
-                if response.status in (301, 302, 303, 307, 308) and response.getheader(
-                    "Location"
-                ):
+                if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
                     if len(redirects) >= policy.max_redirects:
                         raise FetchError(f"more than {policy.max_redirects} redirects")
                     redirects.append(url)

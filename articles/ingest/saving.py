@@ -102,9 +102,7 @@ def _unchanged(article: Article, story: IngestedStory, fields: dict, targets) ->
 
 
 @transaction.atomic
-def save_ingested_story(
-    *, story: IngestedStory, replace: bool = False, user=None
-) -> SaveResult:
+def save_ingested_story(*, story: IngestedStory, replace: bool = False, user=None) -> SaveResult:
     """Create or update the story `story.identity` names, all or nothing (see the module)."""
     article = Article.objects.select_for_update().filter(canonical_url=story.identity).first()
     if article is None and story.published_at is not None:

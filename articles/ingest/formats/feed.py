@@ -59,6 +59,8 @@ def _entry(entry, *, base: str, fetch_page: FetchPage | None) -> EntryResult:
     if not authors and entry.get("author"):
         authors = [clean_text(entry["author"])]
     summary = _text_of(entry.get("summary", "")) if contents else ""
+    # Asked for only when present: feedparser maps a missing one to the publication time.
+    updated = entry["updated_parsed"] if "updated_parsed" in entry.keys() else None  # noqa: SIM118
     image = ""
     for media in entry.get("media_content", []) + entry.get("media_thumbnail", []):
         image = http_url(media.get("url"), base)
@@ -72,8 +74,8 @@ def _entry(entry, *, base: str, fetch_page: FetchPage | None) -> EntryResult:
         format="feed",
         dek=clip(summary, "dek") if summary and not body.startswith(summary) else "",
         authors=authors,
-        published_at=parse_when(entry.get("published_parsed") or entry.get("updated_parsed")),
-        updated_at=parse_when(entry.get("updated_parsed")),
+        published_at=parse_when(entry.get("published_parsed") or updated),
+        updated_at=parse_when(updated),
         section=terms[0] if terms else "",
         tags=terms[1:],
         image_url=image,

@@ -56,7 +56,8 @@ CREDIT_PATTERNS = (
     ),
     re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]*(?:Photo|Images?)\b[^()]*)\)\s*$"),
 )
-# More than this share of the body's words inside links: a list of links, not an article.
+# More than this share of the page's words inside links: a list of links, not an article.
+BODY_TEXT = "//body//text()[not(ancestor::script)][not(ancestor::style)]"
 MAX_LINK_SHARE = 0.5
 
 
@@ -277,6 +278,10 @@ def parse_page(html: str, *, url: str = "", label: str = "") -> list[EntryResult
     if published is None and found and found.date:
         published = parse_when(found.date)
 
+    body_words = len(" ".join(tree.xpath(BODY_TEXT)).split())
+    link_words = len(" ".join(tree.xpath("//body//a//text()")).split())
+    if body_words and link_words / body_words > MAX_LINK_SHARE:
+        raise NotAnArticle("not an article (mostly links, like an index page)")
     _drop_noise(tree)
     extracted = trafilatura.extract(
         tree,
@@ -297,10 +302,6 @@ def parse_page(html: str, *, url: str = "", label: str = "") -> list[EntryResult
             paragraphs = paragraphs_of(
                 main, block_tags=XML_BLOCKS, link_tag="ref", link_attr="target", base_url=base
             )
-    words = sum(len(p.text.split()) for p in paragraphs)
-    linked = sum(len(text.split()) for p in paragraphs for text, _ in p.links)
-    if words and linked / words > MAX_LINK_SHARE:
-        raise NotAnArticle("not an article (mostly links, like an index page)")
     skip = {headline, caption, f"{caption} {credit}".strip()} - {""}
     story = IngestedStory(
         identity=canonical,
