@@ -60,7 +60,7 @@ def _entry(entry, *, base: str, fetch_page: FetchPage | None) -> EntryResult:
         authors = [clean_text(entry["author"])]
     summary = _text_of(entry.get("summary", "")) if contents else ""
     # Asked for only when present: feedparser maps a missing one to the publication time.
-    updated = entry["updated_parsed"] if "updated_parsed" in entry.keys() else None  # noqa: SIM118
+    updated = entry["updated_parsed"] if "updated_parsed" in entry else None  # noqa: SIM401
     image = ""
     for media in entry.get("media_content", []) + entry.get("media_thumbnail", []):
         image = http_url(media.get("url"), base)
