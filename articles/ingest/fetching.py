@@ -150,11 +150,11 @@ class Fetcher:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise FetchError("only http and https addresses are fetched")
-            if check_robots and not self._allowed_by_robots(url):
-                raise FetchError("refused by the site's robots.txt")
             https = parts.scheme == "https"
             port = parts.port or (443 if https else 80)
             address = resolve(parts.hostname, port, allow_private=policy.allow_private)
+            if check_robots and not self._allowed_by_robots(url):
+                raise FetchError("refused by the site's robots.txt")
             timeout = max(0.1, min(policy.timeout, deadline - time.monotonic()))
             if https:
                 connection = _PinnedHTTPSConnection(

@@ -23,10 +23,12 @@ def follow_stories(
     urls: list[str],
     policy: FetchPolicy | None = None,
     fetcher: Fetcher | None = None,
+    fetch_pages: bool = False,
     replace: bool = False,
     user=None,
 ) -> list[Outcome]:
-    """Fetch and import every address once; one outcome per story found.
+    """Fetch and import every address once; one outcome per story found. `fetch_pages` reads
+    a feed's summary-only entries from their pages.
 
     An address that fails (unreachable, refused, not an article) is reported and the others
     are still followed.
@@ -34,5 +36,7 @@ def follow_stories(
     fetcher = fetcher or Fetcher(policy)
     outcomes: list[Outcome] = []
     for url in urls:
-        outcomes.extend(import_url(url, fetcher=fetcher, replace=replace, user=user))
+        outcomes.extend(
+            import_url(url, fetcher=fetcher, fetch_pages=fetch_pages, replace=replace, user=user)
+        )
     return outcomes

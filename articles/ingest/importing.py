@@ -219,8 +219,16 @@ def import_path(
     return import_bytes(data, name=str(path), fetcher=fetcher, replace=replace, user=user)
 
 
-def import_url(url: str, *, fetcher: Fetcher, replace: bool = False, user=None) -> list[Outcome]:
-    """Fetch an address and import what it holds (a page, a feed, an export, ninjs)."""
+def import_url(
+    url: str,
+    *,
+    fetcher: Fetcher,
+    fetch_pages: bool = False,
+    replace: bool = False,
+    user=None,
+) -> list[Outcome]:
+    """Fetch an address and import what it holds (a page, a feed, an export, ninjs); with
+    `fetch_pages`, a feed's entries without full text are imported from their pages."""
     try:
         fetched = fetcher.fetch(url)
     except IngestError as error:
@@ -231,7 +239,7 @@ def import_url(url: str, *, fetcher: Fetcher, replace: bool = False, user=None) 
         url=fetched.url,
         content_type=fetched.content_type,
         charset=fetched.charset,
-        fetcher=fetcher,
+        fetcher=fetcher if fetch_pages else None,
         replace=replace,
         user=user,
     )

@@ -112,7 +112,9 @@ class Command(BaseCommand):
         policy = FetchPolicy(allow_private=allow_private, timeout=timeout)
         fetcher = Fetcher(policy)
         if every:
-            self.follow(urls, fetcher=fetcher, every=every, rounds=rounds, replace=replace)
+            self.follow(
+                urls, fetcher=fetcher, every=every, rounds=rounds, fetch=fetch, replace=replace
+            )
             return
 
         named = {p for p in paths if p.is_file()}
@@ -131,7 +133,7 @@ class Command(BaseCommand):
             outcomes.append(outcome)
             self.report(outcome, skippable=Path(outcome.label.split(": ")[0]) not in named)
         for url in urls:
-            for outcome in import_url(url, fetcher=fetcher, replace=replace):
+            for outcome in import_url(url, fetcher=fetcher, fetch_pages=fetch, replace=replace):
                 outcomes.append(outcome)
                 self.report(outcome)
         self.summarise(outcomes)
@@ -166,11 +168,13 @@ class Command(BaseCommand):
             raise CommandError(f"{summary}:\n  " + "\n  ".join(failed))
         self.stdout.write(self.style.SUCCESS(summary))
 
-    def follow(self, urls, *, fetcher, every: int, rounds: int, replace: bool) -> None:
+    def follow(self, urls, *, fetcher, every: int, rounds: int, fetch: bool, replace: bool):
         done = 0
         while True:
             started = time.monotonic()
-            outcomes = follow_stories(urls=urls, fetcher=fetcher, replace=replace)
+            outcomes = follow_stories(
+                urls=urls, fetcher=fetcher, fetch_pages=fetch, replace=replace
+            )
             for outcome in outcomes:
                 self.report(outcome)
             changed = sum(o.status in ("created", "updated") for o in outcomes)
