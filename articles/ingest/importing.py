@@ -79,8 +79,22 @@ def import_entries(
             outcomes.append(Outcome(label=where, status="failed", message=entry.error))
             continue
         try:
-            result = save_ingested_story(story=entry.story, replace=replace, user=user)
-        except (IngestError, ValidationError, DatabaseError) as error:
+            if entry.story.format == PLAINTEXT:
+                result = plaintext.save_story(
+                    entry.story.original,
+                    import_key=entry.story.identity,
+                    import_source=label,
+                    replace=replace,
+                )
+                result.changed = True
+            else:
+                result = save_ingested_story(story=entry.story, replace=replace, user=user)
+        except (
+            IngestError,
+            plaintext.ImportConflictError,
+            ValidationError,
+            DatabaseError,
+        ) as error:
             outcomes.append(_failure(where, error))
             continue
         except Exception as error:  # noqa: BLE001 - one bad entry must not stop the others
@@ -139,6 +153,7 @@ def plaintext_as_ingested(story: plaintext.ParsedStory, *, name: str):
         published_at=story.published_at,
         section=story.section,
         image_credit=story.image_credit,
+        original=story,
     )
 
 

@@ -65,6 +65,8 @@ class IngestedStory:
     image_credit: str = ""
     image_alt: str = ""
     draft: bool = False
+    # The plain-text layout's own parse, which its importer saves (`articles.data.plaintext`).
+    original: object = field(default=None, repr=False, compare=False)
 
     @property
     def paragraphs(self) -> list[str]:
