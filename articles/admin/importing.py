@@ -67,6 +67,7 @@ class ImportForm(forms.Form):
     fetch_pages = forms.BooleanField(
         required=False,
         label="Fetch the pages of feed entries that carry no full text",
+        label_suffix="",
     )
 
     def clean_files(self):
@@ -215,7 +216,9 @@ class ImportViews:
         outcomes = []
         by_source: dict[str, list[EntryResult]] = {}
         for source, entry in previews:
-            by_source.setdefault(source, []).append(entry)
+            # What could not be read was shown in the preview; only stories are imported.
+            if entry.story is not None:
+                by_source.setdefault(source, []).append(entry)
         for source, entries in by_source.items():
             outcomes += import_entries(
                 entries,

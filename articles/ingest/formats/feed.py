@@ -45,8 +45,8 @@ def _entry(entry, *, base: str, fetch_page: FetchPage | None) -> EntryResult:
         if fetch_page is None:
             return EntryResult(
                 label=label,
-                error="the feed gives no full text for this entry (use --fetch to fetch "
-                "the linked page)",
+                error="the feed gives no full text for this entry (fetch its linked page: "
+                "--fetch, or the Import page's option)",
             )
         try:
             results = fetch_page(link)
