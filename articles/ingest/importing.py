@@ -13,15 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 
 from articles.data import plaintext
+from articles.editing.refresh import stories_changed_on_commit
 from articles.ingest.documents import PLAINTEXT, decode, read_document, read_limited, sniff
 from articles.ingest.fetching import Fetcher
 from articles.ingest.saving import save_ingested_story
 from articles.ingest.story import EntryResult, IngestError, UnknownFormat
 from articles.models import Article, Block
 
+# Stories saved per commit when many files are imported (see `import_paths`).
+COMMIT_EVERY = 50
 # What a folder's files are imported from: the plain-text layout and every other format.
 DOCUMENT_SUFFIXES = {".txt", ".html", ".htm", ".xml", ".rss", ".atom", ".json"}
 
@@ -68,9 +71,20 @@ def _failure(label: str, error: Exception) -> Outcome:
 
 
 def import_entries(
-    entries: Iterable[EntryResult], *, label: str, replace: bool = False, user=None
+    entries: Iterable[EntryResult],
+    *,
+    label: str,
+    replace: bool = False,
+    user=None,
+    refresh_later: list[int] | None = None,
 ) -> list[Outcome]:
-    """Save each story read from a document; each entry in its own transaction."""
+    """Save each story read from a document; each entry in its own transaction.
+
+    The stories' search entries and related lists are refreshed once at the end, or by the
+    caller when it passes `refresh_later` (see `save_ingested_story`).
+    """
+    refresh_here = refresh_later is None
+    refresh_later = [] if refresh_later is None else refresh_later
     outcomes = []
     entries = list(entries)
     for entry in entries:
@@ -88,7 +102,9 @@ def import_entries(
                 )
                 result.changed = True
             else:
-                result = save_ingested_story(story=entry.story, replace=replace, user=user)
+                result = save_ingested_story(
+                    story=entry.story, replace=replace, user=user, refresh_later=refresh_later
+                )
         except (
             IngestError,
             plaintext.ImportConflictError,
@@ -109,6 +125,8 @@ def import_entries(
                 unresolved_asides=result.unresolved_asides,
             )
         )
+    if refresh_here:
+        stories_changed_on_commit(article_ids=refresh_later)
     return outcomes
 
 
@@ -167,6 +185,7 @@ def import_bytes(
     fetcher: Fetcher | None = None,
     replace: bool = False,
     user=None,
+    refresh_later: list[int] | None = None,
 ) -> list[Outcome]:
     """Import a document given as bytes (an upload, a fetched body)."""
     label = url or name
@@ -202,11 +221,18 @@ def import_bytes(
         return [_failure(label, error)]
     if not entries:
         return [Outcome(label=label, status="failed", message="no stories in it")]
-    return import_entries(entries, label=label, replace=replace, user=user)
+    return import_entries(
+        entries, label=label, replace=replace, user=user, refresh_later=refresh_later
+    )
 
 
 def import_path(
-    path: Path, *, fetcher: Fetcher | None = None, replace: bool = False, user=None
+    path: Path,
+    *,
+    fetcher: Fetcher | None = None,
+    replace: bool = False,
+    user=None,
+    refresh_later: list[int] | None = None,
 ) -> list[Outcome]:
     """Import one file: the plain-text layout as before (its name is its identity), any other
     format by what it holds."""
@@ -231,7 +257,14 @@ def import_path(
         data = read_limited(path)
     except (IngestError, OSError) as error:
         return [_failure(str(path), error)]
-    return import_bytes(data, name=str(path), fetcher=fetcher, replace=replace, user=user)
+    return import_bytes(
+        data,
+        name=str(path),
+        fetcher=fetcher,
+        replace=replace,
+        user=user,
+        refresh_later=refresh_later,
+    )
 
 
 def import_url(
@@ -284,24 +317,51 @@ def import_paths(
 ) -> Iterator[Outcome]:
     """Import many files in order, reading pages in `workers` processes when more than one.
 
-    Extraction (parsing HTML, trafilatura) is most of an import's time and needs no database,
-    so workers read and the calling process saves, one story at a time, in file order. A feed
-    whose entries need their pages fetched is read in the calling process (`fetcher`).
+    Extraction (parsing HTML, trafilatura) needs no database, so workers read while this
+    process saves, one story at a time, in file order. Each story is saved whole or not at all
+    (its own savepoint); stories are committed `COMMIT_EVERY` at a time, because a commit
+    waits for the disk and costs more than saving a story. Outcomes are reported once their
+    stories are committed. A feed whose entries need their pages fetched is read here
+    (`fetcher`), not in workers.
     """
-    if workers <= 1 or fetcher is not None or len(paths) < 2:
-        for path in paths:
-            yield from import_path(path, fetcher=fetcher, replace=replace, user=user)
-        return
-    others = [path for path in paths if path.suffix != ".txt"]
-    connections.close_all()  # a forked worker must not share the parent's connection
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        read = dict(zip(others, pool.map(_read_path, others, chunksize=8), strict=True))
-    for path in paths:
-        parsed = read.get(path)
-        if parsed is None or (isinstance(parsed, Outcome) and parsed.status == "plaintext"):
-            yield from import_path(path, replace=replace, user=user)
-        elif isinstance(parsed, Outcome):
-            yield parsed
-        else:
-            yield from import_entries(parsed, label=str(path), replace=replace, user=user)
+    refresh_later: list[int] = []
+    parallel = workers > 1 and fetcher is None and len(paths) > 1
+    try:
+        if parallel:
+            others = [path for path in paths if path.suffix != ".txt"]
+            connections.close_all()  # a forked worker must not share the parent's connection
+            pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("fork")
+            )
+            read = iter(pool.map(_read_path, others, chunksize=4))
+        for start in range(0, len(paths), COMMIT_EVERY):
+            batch: list[Outcome] = []
+            with transaction.atomic():
+                for path in paths[start : start + COMMIT_EVERY]:
+                    parsed = next(read) if parallel and path.suffix != ".txt" else None
+                    if parsed is None or (
+                        isinstance(parsed, Outcome) and parsed.status == "plaintext"
+                    ):
+                        batch += import_path(
+                            path,
+                            fetcher=fetcher,
+                            replace=replace,
+                            user=user,
+                            refresh_later=refresh_later,
+                        )
+                    elif isinstance(parsed, Outcome):
+                        batch.append(parsed)
+                    else:
+                        batch += import_entries(
+                            parsed,
+                            label=str(path),
+                            replace=replace,
+                            user=user,
+                            refresh_later=refresh_later,
+                        )
+            yield from batch
+    finally:
+        if parallel:
+            pool.shutdown(cancel_futures=True)
+        # Search entries and related lists of everything imported, in one pass at the end.
+        stories_changed_on_commit(article_ids=refresh_later)

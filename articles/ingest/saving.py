@@ -102,8 +102,19 @@ def _unchanged(article: Article, story: IngestedStory, fields: dict, targets) ->
 
 
 @transaction.atomic
-def save_ingested_story(*, story: IngestedStory, replace: bool = False, user=None) -> SaveResult:
-    """Create or update the story `story.identity` names, all or nothing (see the module)."""
+def save_ingested_story(
+    *,
+    story: IngestedStory,
+    replace: bool = False,
+    user=None,
+    refresh_later: list[int] | None = None,
+) -> SaveResult:
+    """Create or update the story `story.identity` names, all or nothing (see the module).
+
+    The story's search entry and related lists are refreshed after commit; an import of many
+    stories passes `refresh_later`, collects the ids there and refreshes them all at once
+    (`stories_changed_on_commit`), which costs one pass instead of one per story.
+    """
     article = Article.objects.select_for_update().filter(canonical_url=story.identity).first()
     if article is None and story.published_at is not None:
         same = (
@@ -146,7 +157,6 @@ def save_ingested_story(*, story: IngestedStory, replace: bool = False, user=Non
     article.canonical_url = story.identity
     for name, value in fields.items():
         setattr(article, name, value)
-    article.full_clean(exclude=["slug", "section", "lead_image", "authors", "tags"])
     article.save()
 
     authors = [author_for(name) for name in _authors(story)]
@@ -171,7 +181,10 @@ def save_ingested_story(*, story: IngestedStory, replace: bool = False, user=Non
     waiting_stories = set(waiting.values_list("article_id", flat=True))
     waiting.update(target_article=article)
     bump_versions(Article, pks=[article.pk])
-    stories_changed_on_commit(article_ids=[article.pk])
+    if refresh_later is None:
+        stories_changed_on_commit(article_ids=[article.pk])
+    else:
+        refresh_later.append(article.pk)
     if was_public or article.is_public:
         content_changed(
             old_keys
