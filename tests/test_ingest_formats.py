@@ -269,3 +269,13 @@ def test_command_names_an_unknown_file_it_was_given(tmp_path, capsys):
 def test_documents_read_without_the_database_are_the_same_as_imported():
     entries = read_document(fixture("guardian-coca-eradication.html"), name="g.html")
     assert entries[0].story.body_text.splitlines() == reference("guardian-coca-eradication")
+
+
+def test_an_organisation_named_as_author_is_not_a_byline():
+    page = fixture("guardian-coca-eradication.html").replace(
+        b'"author":[{"@type":"Person","name":"Dan Collyns"',
+        b'"author":[{"@type":"NewsMediaOrganization","name":"Guardian staff"}'
+        b',{"@type":"Person","name":"Dan Collyns"',
+    )
+    (entry,) = read_document(page, name="g.html")
+    assert entry.story.authors == ["Dan Collyns"]

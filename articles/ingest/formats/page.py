@@ -42,6 +42,9 @@ ARTICLE_TYPES = {
     "BlogPosting",
     "Report",
 }
+ORGANISATIONS = {"Organization", "NewsMediaOrganization", "Corporation"}
+# Text for screen readers only ("Image caption, "): not part of a caption or credit.
+HIDDEN = re.compile(r"visually-hidden|sr-only|screen-reader-text", re.IGNORECASE)
 # Boxes inside an article that are not its text; matched on class, id and data-* names.
 NOISE = re.compile(
     r"newsletter|sign-?up|subscribe|share|sharing|social|comment|related-?posts|relatedposts"
@@ -96,8 +99,12 @@ def _text(value) -> str:
 
 
 def _names(value) -> list[str]:
+    """People's names; an organisation given as the author ("BBC News") is not a byline."""
     items = value if isinstance(value, list) else [value]
-    return [name for name in (_text(item) for item in items) if name]
+    people = [
+        item for item in items if not (isinstance(item, dict) and _types(item) & ORGANISATIONS)
+    ]
+    return [name for name in (_text(item) for item in people) if name]
 
 
 def _split_keywords(values) -> list[str]:
@@ -145,7 +152,9 @@ def _split_credit(text: str) -> tuple[str, str]:
 
 def _lead_figure(tree, image_url: str) -> tuple[str, str, str]:
     """(caption, credit, alt) of the lead image: where the page shows the image it names as
-    its own, else the article's first figure."""
+    its own, else the article's first figure; nothing when the page names no image."""
+    if not image_url:
+        return "", "", ""
     img = next((img for img in tree.iter("img") if image_url and img.get("src") == image_url), None)
     if img is not None:
         figures = img.xpath("ancestor::figure[1]")
@@ -158,6 +167,9 @@ def _lead_figure(tree, image_url: str) -> tuple[str, str, str]:
             return "", "", ""
         figure = figures[0]
         img = figure.xpath(".//img")[0]
+    for hidden in figure.xpath(".//*[@class]"):
+        if HIDDEN.search(hidden.get("class", "")) and hidden.getparent() is not None:
+            hidden.drop_tree()
     caption_el = figure.find(".//figcaption")
     caption = credit = ""
     if caption_el is not None:
