@@ -279,3 +279,13 @@ def test_an_organisation_named_as_author_is_not_a_byline():
     )
     (entry,) = read_document(page, name="g.html")
     assert entry.story.authors == ["Dan Collyns"]
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
+    from articles.ingest.documents import MAX_DOCUMENT_BYTES
+
+    path = tmp_path / "huge.html"
+    path.write_bytes(b"<html><body>" + b"x" * MAX_DOCUMENT_BYTES)
+    (outcome,) = import_path(path)
+    assert outcome.failed
+    assert outcome.message == f"larger than {MAX_DOCUMENT_BYTES:,} bytes"
