@@ -363,6 +363,15 @@ class Article(models.Model):
         help_text="The file the story was imported from; another file of the same name is "
         "refused unless the import is asked to replace the story.",
     )
+    canonical_url = models.CharField(
+        "canonical address",
+        max_length=500,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="The story's identity on the web: its canonical URL, or the feed's GUID or the "
+        "agency's ninjs uri, so that re-imports of the page, feed or export update it in place.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     tags = TaggableManager(through=TaggedArticle, blank=True)
@@ -376,6 +385,13 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             PostgresGinIndex(fields=["search_vector"], name="article_search_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["canonical_url"],
+                condition=~Q(canonical_url=""),
+                name="article_canonical_url_unique",
+            )
         ]
         permissions = [("publish_article", "Can publish stories")]
         verbose_name = "story"

@@ -223,7 +223,7 @@ def test_failure_while_saving_writes_nothing(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise ImportFormatError("two.txt", 9, "simulated failure after the article was saved")
 
-    monkeypatch.setattr("articles.data.plaintext._save_blocks", fail)
+    monkeypatch.setattr("articles.data.plaintext.save_blocks", fail)
     with pytest.raises(ImportFormatError):
         import_story_file(write(tmp_path, "two.txt", TWO_AUTHORS))
     assert not Article.objects.exists()

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from articles.admin.annotate import annotate_urls
 from articles.admin.dashboard import ChangedSinceNotesFilter, UntaggedFilter
 from articles.admin.forms import ArticleAdminForm, BlockInlineForm
+from articles.admin.importing import import_urls
 from articles.admin.related import RelatedStoryInline
 from articles.admin.tagging import add_tags_to_stories, remove_tags_from_stories
 from articles.annotations.services import TextChange, reanchor_story_edit
@@ -151,7 +152,13 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("headline",)}
     list_select_related = ["section"]
-    readonly_fields = ["import_key", "import_source", "read_more_asides", "suggested_tags"]
+    readonly_fields = [
+        "canonical_url",
+        "import_key",
+        "import_source",
+        "read_more_asides",
+        "suggested_tags",
+    ]
     inlines = [BylineInline, BlockInline, OldSlugInline, RelatedStoryInline]
     actions = [publish_stories, unpublish_stories, add_tags_to_stories, remove_tags_from_stories]
     fieldsets = [
@@ -172,7 +179,10 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         ),
         (
             "Provenance",
-            {"fields": ["source_url", "import_key", "import_source"], "classes": ["collapse"]},
+            {
+                "fields": ["source_url", "canonical_url", "import_key", "import_source"],
+                "classes": ["collapse"],
+            },
         ),
     ]
 
@@ -181,7 +191,7 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
 
     def get_urls(self):
         # Before the admin's own: its `<path:object_id>/` would swallow `<id>/annotate/`.
-        return [*annotate_urls(self), *super().get_urls()]
+        return [*import_urls(self), *annotate_urls(self), *super().get_urls()]
 
     class Media:
         js = ["admin-story/story-form.js"]

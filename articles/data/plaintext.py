@@ -27,8 +27,8 @@ another folder, or the same story under another name) is refused with `ImportCon
 unless the import is asked to replace the story from it.
 """
 
-import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,17 +36,17 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.text import slugify
 
-from articles.annotations.services import TextChange, reanchor_story_edit
+from articles.caching import keys
 from articles.caching.invalidation import content_changed, story_keys
 from articles.editing.history import record_version
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.versions import bump_versions
+from articles.ingest.blocks import ASIDE_LABEL, ParsedBlock, save_blocks
+from articles.ingest.rows import author_for, section_for, unique_slug
 from articles.models import Article, Author, Block, Byline, Section, StoryVersion
 
 MAX_FILE_BYTES = 1_000_000
-ASIDE_LABEL = "Read more here."
 
 BANNER_RE = re.compile(r"^This story is over \d+ years? old$")
 SECTION_RE = re.compile(r"^(?P<section>\S.{0,98}?) by (?P<brand>\S.{0,98})$")
@@ -88,14 +88,6 @@ class NotAStoryFile(ImportFormatError):
 
 class ImportConflictError(Exception):
     """A file claims a story that was imported from another file."""
-
-
-@dataclass
-class ParsedBlock:
-    kind: str
-    text: str = ""
-    teaser: str = ""
-    line: int = 0
 
 
 @dataclass
@@ -283,98 +275,6 @@ def read_story_file(path: Path) -> str:
         raise NotAStoryFile(source, line, f"not valid UTF-8 text, line {line}") from None
 
 
-def _unique_slug(model, base: str, *, exclude_pk=None, max_length: int = 200) -> str:
-    base = (slugify(base) or "story")[:max_length].strip("-")
-    slug, counter = base, 2
-    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        suffix = f"-{counter}"
-        slug = f"{base[: max_length - len(suffix)]}{suffix}"
-        counter += 1
-    return slug
-
-
-def _author_for(name: str) -> Author:
-    author = Author.objects.filter(name=name).order_by("id").first()
-    if author is None:
-        author = Author.objects.create(name=name, slug=_unique_slug(Author, name))
-    return author
-
-
-def _match_blocks(old: list[Block], new: list[ParsedBlock]) -> dict[int, Block]:
-    """Pair each new block (by index) with the old block it continues, to keep its key.
-
-    Identical blocks pair through a sequence diff; within a replaced run, blocks of the same
-    kind pair up when their text is similar enough to be an edit of the same paragraph.
-    """
-
-    def signature(kind: str, text: str, teaser: str) -> tuple[str, str]:
-        return (kind, text if kind == Block.Kind.PARAGRAPH else teaser)
-
-    old_sigs = [signature(b.kind, b.text, b.teaser) for b in old]
-    new_sigs = [signature(b.kind, b.text, b.teaser) for b in new]
-    pairs: dict[int, Block] = {}
-    matcher = difflib.SequenceMatcher(a=old_sigs, b=new_sigs, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            for offset in range(i2 - i1):
-                pairs[j1 + offset] = old[i1 + offset]
-        elif tag == "replace":
-            candidates = list(range(i1, i2))
-            for j in range(j1, j2):
-                best, best_ratio = None, 0.6
-                for i in candidates:
-                    if old_sigs[i][0] != new_sigs[j][0]:
-                        continue
-                    ratio = difflib.SequenceMatcher(
-                        a=old_sigs[i][1], b=new_sigs[j][1], autojunk=False
-                    ).ratio()
-                    if ratio > best_ratio:
-                        best, best_ratio = i, ratio
-                if best is not None:
-                    pairs[j] = old[best]
-                    candidates = [i for i in candidates if i > best]
-    return pairs
-
-
-def _save_blocks(article: Article, parsed: list[ParsedBlock]) -> list[Block]:
-    """Bring the story's blocks in line with the file, re-anchoring annotations on the way.
-
-    Blocks paired with an old one keep their row and key; the rest are created, and old blocks
-    left unpaired are deleted once `reanchor_story_edit` has given their annotations a chance
-    in the new and edited blocks (a paragraph split in two, say) or orphaned them.
-    """
-    old_blocks = list(article.blocks.order_by("position", "id"))
-    pairs = _match_blocks(old_blocks, parsed)
-    kept_ids = {block.id for block in pairs.values()}
-
-    saved, changes, created = [], [], []
-    for position, item in enumerate(parsed):
-        block = pairs.get(position)
-        if block is None:
-            block = Block(article=article, kind=item.kind)
-        old_text = None if block.pk is None else block.annotatable_text
-        block.position = position
-        if item.kind == Block.Kind.PARAGRAPH:
-            block.text = item.text
-        else:
-            block.teaser = item.teaser
-            block.label = ASIDE_LABEL
-        block.save()
-        if old_text is None:
-            created.append(block)
-        elif old_text != block.annotatable_text:
-            changes.append(TextChange(block=block, old_text=old_text))
-        saved.append(block)
-
-    removed = [block for block in old_blocks if block.id not in kept_ids]
-    reanchor_story_edit(
-        article=article, changes=changes, created_blocks=created, deleted_blocks=removed
-    )
-    for block in removed:
-        block.delete()
-    return saved
-
-
 @transaction.atomic
 def save_story(
     story: ParsedStory, *, import_key: str, import_source: str = "", replace: bool = False
@@ -418,18 +318,14 @@ def save_story(
 
     # What readers see of it before the import: its page and lists it may leave.
     shown_before = story_keys([article.pk], scheduled=True) if article is not None else set()
-    section = Section.objects.filter(name=story.section).first()
-    if section is None:
-        section = Section.objects.create(
-            name=story.section, slug=_unique_slug(Section, story.section, max_length=100)
-        )
+    section, section_created = section_for(story.section)
 
     created = article is None
     before = None if created else story_snapshot(Article.objects.get(pk=article.pk))
     if created:
         article = Article(
             import_key=import_key,
-            slug=_unique_slug(Article, story.headline),
+            slug=unique_slug(Article, story.headline),
             status=Article.Status.PUBLISHED,
         )
     if import_source:
@@ -441,7 +337,7 @@ def save_story(
     article.image_credit = story.image_credit
     article.save()
 
-    authors = [_author_for(name) for name in story.authors]
+    authors = [author_for(name) for name in story.authors]
     for name, handle in story.x_handles.items():
         author = authors[story.authors.index(name)]
         if author.x_handle != handle:
@@ -453,7 +349,7 @@ def save_story(
         for position, author in enumerate(dict.fromkeys(authors))
     )
 
-    blocks = _save_blocks(article, story.blocks)
+    blocks = save_blocks(article, story.blocks)
     record_version(article=article, origin=StoryVersion.Origin.IMPORT)
     unresolved = [b for b in blocks if b.kind == Block.Kind.ASIDE and not b.is_resolved]
     # A change form opened before the re-import must not write the old story back.
@@ -461,7 +357,11 @@ def save_story(
     stories_changed_on_commit(article_ids=[article.pk])
     changed = created or story_snapshot(article) != before
     if changed:
-        content_changed(shown_before | story_keys([article.pk], scheduled=True))
+        content_changed(
+            shown_before
+            | story_keys([article.pk], scheduled=True)
+            | ({keys.SECTION_MENU} if section_created else set())
+        )
     return ImportResult(
         article=article, created=created, unresolved_asides=unresolved, changed=changed
     )
@@ -498,8 +398,9 @@ class StoryFiles:
     skipped: list[str]
 
 
-def story_files(paths: list[Path]) -> StoryFiles:
-    """Expand folders into the `.txt` files they hold, in name order, each file once.
+def story_files(paths: list[Path], *, suffixes: Iterable[str] = (".txt",)) -> StoryFiles:
+    """Expand folders into the files they hold with one of `suffixes` (the layout's `.txt`
+    unless told), in name order, each file once.
 
     A symbolic link inside a folder is followed only when it leads to something inside that
     same folder; one that leads out of it is skipped (and listed in `skipped`), so a link
@@ -537,7 +438,7 @@ def story_files(paths: list[Path]) -> StoryFiles:
                     continue
                 if entry.is_dir():
                     pending.append(entry)
-                elif entry.suffix == ".txt" and entry.is_file():
+                elif entry.suffix in suffixes and entry.is_file():
                     found.append(entry)
         for entry in sorted(found):
             add(entry)

@@ -1,0 +1,198 @@
+"""Saving an `IngestedStory` over the archive: found by identity, updated in place, or created.
+
+One transaction per story. A story already imported under the same identity (canonical URL,
+GUID, ninjs `uri`) is updated: paragraphs keep their permanent keys where their text matches,
+notes are re-anchored as after an admin edit, and a changed published text becomes a new dated
+version. An import that would change nothing writes nothing: no version, no refresh, no purge.
+A story with another identity but the same headline and publication time is the same story
+reached another way, and is refused unless `replace` is given (as in the plain-text layout).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from articles.caching import keys
+from articles.caching.invalidation import content_changed, own_page_keys, story_keys
+from articles.editing.history import record_version
+from articles.editing.refresh import stories_changed_on_commit
+from articles.editing.versions import bump_versions
+from articles.ingest.blocks import blocks_differ, save_blocks
+from articles.ingest.rows import author_for, section_for, unique_slug
+from articles.ingest.story import IdentityConflict, IngestedStory, clip
+from articles.models import Article, Author, Block, Byline, Section, StoryVersion, Tag
+
+DEFAULT_SECTION = "News"
+
+
+@dataclass
+class SaveResult:
+    article: Article
+    created: bool
+    changed: bool
+    version: StoryVersion | None = None
+    unresolved_asides: list[Block] = field(default_factory=list)
+
+
+def normalise_address(url: str) -> str:
+    """An address as identities compare: without a fragment or a trailing slash."""
+    return url.split("#", 1)[0].rstrip("/")
+
+
+def resolve_targets(addresses) -> dict[str, int | None]:
+    """Each aside address mapped to the archive story at that canonical or source address."""
+    wanted = {address: normalise_address(address) for address in addresses if address}
+    if not wanted:
+        return {}
+    variants = set()
+    for norm in wanted.values():
+        variants |= {norm, norm + "/"}
+    found: dict[str, int] = {}
+    for pk, canonical, source in Article.objects.filter(
+        Q(canonical_url__in=variants) | Q(source_url__in=variants)
+    ).values_list("pk", "canonical_url", "source_url"):
+        for address in (canonical, source):
+            if address:
+                found.setdefault(normalise_address(address), pk)
+    return {address: found.get(norm) for address, norm in wanted.items()}
+
+
+def _fields(story: IngestedStory, *, section_id: int | None, existing: Article | None) -> dict:
+    published = story.published_at or (existing.published_at if existing else None)
+    if published is None:
+        published = timezone.now().replace(microsecond=0)
+    updated = story.updated_at if story.updated_at and story.updated_at > published else None
+    return {
+        "headline": story.headline,
+        "dek": clip(story.dek, "dek"),
+        "section_id": section_id,
+        "published_at": published,
+        "updated_at": updated,
+        "source_url": story.source_url[:500],
+        "lead_image_url": story.image_url[:500],
+        "image_caption": clip(story.image_caption, "image_caption"),
+        "image_credit": clip(story.image_credit, "image_credit"),
+        "image_alt": clip(story.image_alt, "image_alt"),
+        "status": Article.Status.DRAFT if story.draft else Article.Status.PUBLISHED,
+    }
+
+
+def _authors(story: IngestedStory) -> list[str]:
+    limit = Author._meta.get_field("name").max_length
+    return list(dict.fromkeys(name[:limit] for name in story.authors if name))
+
+
+def _tags(story: IngestedStory) -> list[str]:
+    limit = Tag._meta.get_field("name").max_length
+    return list(dict.fromkeys(tag[:limit] for tag in story.tags if tag.strip()))[:50]
+
+
+def _unchanged(article: Article, story: IngestedStory, fields: dict, targets) -> bool:
+    if any(getattr(article, name) != value for name, value in fields.items()):
+        return False
+    names = [b.author.name for b in article.bylines.select_related("author").order_by("position")]
+    if names != _authors(story):
+        return False
+    # Imported tags are added, never taken away (editors tag stories too).
+    if not set(_tags(story)) <= set(article.tags.values_list("name", flat=True)):
+        return False
+    return not blocks_differ(list(article.blocks.order_by("position", "id")), story.blocks, targets)
+
+
+@transaction.atomic
+def save_ingested_story(
+    *,
+    story: IngestedStory,
+    replace: bool = False,
+    user=None,
+    refresh_later: list[int] | None = None,
+) -> SaveResult:
+    """Create or update the story `story.identity` names, all or nothing (see the module).
+
+    The story's search entry and related lists are refreshed after commit; an import of many
+    stories passes `refresh_later`, collects the ids there and refreshes them all at once
+    (`stories_changed_on_commit`), which costs one pass instead of one per story.
+    """
+    article = Article.objects.select_for_update().filter(canonical_url=story.identity).first()
+    if article is None and story.published_at is not None:
+        same = (
+            Article.objects.select_for_update()
+            .filter(headline=story.headline, published_at=story.published_at)
+            .first()
+        )
+        if same is not None and not replace:
+            where = same.canonical_url or same.import_source or "a story written in the admin"
+            raise IdentityConflict(
+                f"this story is already in the archive ({where}, /{same.slug}/); nothing "
+                "written (use --replace to update it from here)"
+            )
+        article = same
+    section_name = clip(story.section or DEFAULT_SECTION, "name", model=Section)
+    targets = resolve_targets(block.target_url for block in story.asides)
+    existing_section = Section.objects.filter(name=section_name).first()
+    fields = _fields(
+        story, section_id=existing_section.pk if existing_section else None, existing=article
+    )
+    if (
+        article is not None
+        and article.canonical_url == story.identity
+        and existing_section is not None
+        and _unchanged(article, story, fields, targets)
+    ):
+        return SaveResult(article=article, created=False, changed=False)
+
+    section, section_created = section_for(section_name)
+    fields["section_id"] = section.pk
+    created = article is None
+    was_public = not created and article.is_public
+    # What readers saw of it before: its page and the lists it may leave.
+    old_keys = set() if created else story_keys([article.pk], scheduled=True)
+    if created:
+        article = Article(slug=unique_slug(Article, story.headline))
+    article.canonical_url = story.identity
+    for name, value in fields.items():
+        setattr(article, name, value)
+    article.save()
+
+    authors = [author_for(name) for name in _authors(story)]
+    article.bylines.all().delete()
+    Byline.objects.bulk_create(
+        Byline(article=article, author=author, position=position)
+        for position, author in enumerate(dict.fromkeys(authors))
+    )
+    tag_names = _tags(story)
+    if tag_names:
+        article.tags.add(*tag_names)
+
+    blocks = save_blocks(article, story.blocks, targets=targets)
+    version = record_version(article=article, user=user, origin=StoryVersion.Origin.IMPORT)
+    # Asides elsewhere that pointed at this story's address now link to it.
+    waiting = Block.objects.filter(
+        kind=Block.Kind.ASIDE,
+        target_article__isnull=True,
+        target_url__in={story.identity, story.identity.rstrip("/"), story.identity + "/"},
+    ).exclude(article=article)
+    waiting_stories = set(waiting.values_list("article_id", flat=True))
+    waiting.update(target_article=article)
+    bump_versions(Article, pks=[article.pk])
+    if refresh_later is None:
+        stories_changed_on_commit(article_ids=[article.pk])
+    else:
+        refresh_later.append(article.pk)
+    if was_public or article.is_public:
+        content_changed(
+            old_keys
+            | story_keys([article.pk], scheduled=True)
+            | own_page_keys(waiting_stories)
+            | ({keys.SECTION_MENU} if section_created else set())
+        )
+    unresolved = [b for b in blocks if b.kind == Block.Kind.ASIDE and not b.is_resolved]
+    return SaveResult(
+        article=article,
+        created=created,
+        changed=True,
+        version=version,
+        unresolved_asides=unresolved,
+    )

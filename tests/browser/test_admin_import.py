@@ -1,0 +1,86 @@
+"""The admin's Import page in Chromium: upload, preview, import; no accessibility violations."""
+
+import importlib
+import json
+import os
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from articles.models import Article
+from tests.factories import StaffFactory
+from tests.ingest_fixtures import FIXTURES
+from tests.tools import axe_js
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+# Where screenshots go when asked for (NEWSROOM_SCREENSHOTS=folder), to look at the screen.
+SCREENSHOTS = os.environ.get("NEWSROOM_SCREENSHOTS", "")
+
+
+@pytest.fixture
+def editor_page(live_server, new_page):
+    groups = importlib.import_module("articles.migrations.0002_groups")
+    model_actions, extra = groups.GROUPS["Editors"]
+    codenames = {f"{a}_{model}" for model, actions in model_actions.items() for a in actions}
+    group, _ = Group.objects.get_or_create(name="Editors")
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="articles", codename__in=codenames | set(extra)
+        )
+    )
+    StaffFactory(username="editor", groups=["Editors"])
+    page = new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    return page
+
+
+def axe_violations(page) -> list:
+    page.add_script_tag(path=str(axe_js()))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    assert result["passes"], "axe ran no checks"
+    return [
+        {"rule": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+def shot(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+def test_upload_preview_and_import_with_no_accessibility_violations(live_server, editor_page):
+    page = editor_page
+    page.goto(live_server.url + reverse("admin:articles_article_import"))
+    assert axe_violations(page) == []
+    shot(page, "import-form")
+
+    page.set_input_files(
+        "#id_files",
+        [str(FIXTURES / "vice-peruvian-soldier.html"), str(FIXTURES / "feed-summaries.xml")],
+    )
+    page.click("input[type=submit][value='Read and preview']")
+    page.wait_for_selector(".import-preview")
+    page.click(".import-preview summary")
+    assert "Peruvian Soldier Killed in Shootout With Drug Smugglers" in page.inner_text("h3")
+    assert page.locator(".import-aside").count() == 3
+    assert "Not imported: the feed gives no full text" in page.inner_text("#content-main")
+    violations = axe_violations(page)
+    assert violations == [], json.dumps(violations, indent=1)
+    shot(page, "import-preview")
+
+    page.click("input[type=submit][name=import]")
+    page.wait_for_selector(".import-outcomes")
+    assert axe_violations(page) == []
+    shot(page, "import-done")
+    assert Article.objects.get().canonical_url.startswith("https://www.vice.example/")
