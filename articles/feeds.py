@@ -25,7 +25,8 @@ from django.utils.html import escape
 
 from articles.models import Article, Author, Section, Tag
 from articles.pages.selectors import CARD_FIELDS, bylines_prefetch, public_authors, public_tags
-from articles.text.markup import xml_text
+from articles.record.corrections import CorrectionEntry, correction_entries
+from articles.text.markup import sanitize_html, xml_text
 
 FEED_LENGTH = 50
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
@@ -196,3 +197,51 @@ class AuthorFeed(ListingFeed):
 
 class AuthorAtomFeed(AuthorFeed):
     feed_type = NewsroomAtomFeed
+
+
+class CorrectionsFeed(Feed):
+    """Every public correction, newest first, as RSS: the `/corrections/` page's feed."""
+
+    feed_type = Rss201rev2Feed
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed = xml_safe(feed.feed)
+        feed.items = [xml_safe(item) for item in feed.items]
+        return feed
+
+    def title(self) -> str:
+        return f"{settings.NEWSROOM_SITE_NAME}: corrections"
+
+    def link(self) -> str:
+        return reverse("articles:corrections")
+
+    def description(self) -> str:
+        return escape(f"Every correction {settings.NEWSROOM_SITE_NAME} has published.")
+
+    def items(self):
+        return correction_entries(limit=FEED_LENGTH)
+
+    def item_title(self, entry: CorrectionEntry) -> str:
+        return f"Correction to “{entry.story.headline}”"
+
+    def item_link(self, entry: CorrectionEntry) -> str:
+        return entry.url
+
+    def item_guid(self, entry: CorrectionEntry) -> str:
+        return entry.url
+
+    def item_description(self, entry: CorrectionEntry) -> str:
+        parts = []
+        if entry.wrong and entry.right:
+            parts.append(
+                escape(f"The story said “{entry.wrong}” where it should have said “{entry.right}”.")
+            )
+        if entry.explanation_is_html:
+            parts.append(sanitize_html(entry.explanation))
+        elif entry.explanation:
+            parts.append(escape(entry.explanation))
+        return " ".join(parts)
+
+    def item_pubdate(self, entry: CorrectionEntry):
+        return entry.corrected_at

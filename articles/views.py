@@ -14,7 +14,7 @@ from django.views.generic import ListView
 
 from articles.caching import conditional
 from articles.caching.pagecache import cached_page
-from articles.models import Article, OldSlug, Section
+from articles.models import Article, OldSlug, PolicyPage, Section
 from articles.pages import seo
 from articles.pages.archives import month_bounds, months_with_stories, year_bounds
 from articles.pages.dates import age_banner, next_banner_change
@@ -27,6 +27,8 @@ from articles.pages.selectors import (
     story_for_page,
 )
 from articles.pages.story import build_story_body
+from articles.record.corrections import correction_entries
+from articles.record.history import announcements, public_version, story_history, version_summaries
 
 
 @cached_page
@@ -56,21 +58,112 @@ def story_detail(request, slug):
     prefetch_story_page(article)
     bylines = list(article.bylines.all())
     tags = sorted(article.tags.all(), key=lambda tag: tag.name.lower())
+    versions = version_summaries(article)
+    story_body = build_story_body(article)
     context = {
         "article": article,
         "preview": preview,
         "age_banner": banner,
         "bylines": bylines,
         "tags": tags,
+        "announcements": announcements(versions),
+        "has_changes": len(versions) > 1,
+        "corrections_policy_url": seo.policy_url(PolicyPage.Kind.CORRECTIONS_POLICY),
         "page_metadata": seo.story_metadata(
-            request=request, article=article, bylines=bylines, tags=tags
+            request=request,
+            article=article,
+            bylines=bylines,
+            tags=tags,
+            notes=story_body["notes"],
+            versions=versions,
         ),
-        **build_story_body(article),
+        **story_body,
     }
     response = render(request, "articles/article_detail.html", context)
     # The age banner is true until the story's next anniversary.
     until = next_banner_change(article.published_at, now=now)
     return conditional.finish_page(response, validators, until=until)
+
+
+def public_story(slug: str) -> Article:
+    """A public story by its current slug, for the pages about it; 404 otherwise."""
+    return get_object_or_404(Article.objects.published().select_related("section"), slug=slug)
+
+
+@cached_page
+def story_changes(request, slug):
+    """Every published version of a story, newest first, with what each changed."""
+    validators, unchanged = conditional.reader_validators(request)
+    if unchanged is not None:
+        return unchanged
+    article = public_story(slug)
+    history = story_history(article)
+    context = {
+        "article": article,
+        "history": history,
+        "page_metadata": seo.listing_metadata(
+            request=request,
+            title=f"Changes to “{article.headline}”",
+            description=f"Every published version of “{article.headline}” and what changed.",
+        ),
+    }
+    response = render(request, "articles/article_changes.html", context)
+    return conditional.finish_page(response, validators)
+
+
+@cached_page
+def story_version(request, slug, number):
+    """The text of one published version of a story, as readers saw it then."""
+    validators, unchanged = conditional.reader_validators(request)
+    if unchanged is not None:
+        return unchanged
+    article = public_story(slug)
+    version = public_version(article, number)
+    if version is None:
+        raise Http404("No such version.")
+    context = {
+        "article": article,
+        "version": version,
+        "page_metadata": seo.listing_metadata(
+            request=request, title=f"“{version.headline}”, version {version.number}"
+        ),
+    }
+    response = render(request, "articles/article_version.html", context)
+    return conditional.finish_page(response, validators)
+
+
+@cached_page
+def corrections(request):
+    """Every correction the newsroom has published, newest first."""
+    validators, unchanged = conditional.reader_validators(request)
+    if unchanged is not None:
+        return unchanged
+    context = {
+        "entries": correction_entries(),
+        "corrections_policy_url": seo.policy_url(PolicyPage.Kind.CORRECTIONS_POLICY),
+        "page_metadata": seo.listing_metadata(
+            request=request,
+            title="Corrections",
+            description=f"Every correction {settings.NEWSROOM_SITE_NAME} has published.",
+        ),
+    }
+    response = render(request, "articles/corrections.html", context)
+    return conditional.finish_page(response, validators)
+
+
+@cached_page
+def policy_page(request, kind):
+    """One of the newsroom's policy pages (publishing principles, corrections policy)."""
+    validators, unchanged = conditional.reader_validators(request)
+    if unchanged is not None:
+        return unchanged
+    page = get_object_or_404(PolicyPage, kind=kind)
+    context = {
+        "policy": page,
+        "page_metadata": seo.listing_metadata(request=request, title=page.title),
+    }
+    response = render(request, "articles/policy_page.html", context)
+    return conditional.finish_page(response, validators)
 
 
 class StoryListView(ListView):

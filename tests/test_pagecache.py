@@ -296,7 +296,7 @@ def test_setting_turns_the_page_cache_off(reader, story, settings, django_assert
     get(reader, story.get_absolute_url())
     # The content state and the full page (see test_story_page), but the section menu, read
     # once per content state by the first request.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = get(reader, story.get_absolute_url())
     assert CACHE_HEADER not in response
 

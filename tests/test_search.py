@@ -70,16 +70,24 @@ def snippets(response) -> list[tuple[str, str]]:
 # The search box -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["front", "story", "search"])
+@pytest.mark.parametrize("page", ["front", "story"])
 def test_every_page_has_a_labelled_search_box_in_its_header(client, page):
     story = ParagraphFactory().article
-    url = {"front": "/", "story": story.get_absolute_url(), "search": "/search/"}[page]
+    url = {"front": "/", "story": story.get_absolute_url()}[page]
     response = client.get(url)
     header = response.content.decode().split('<header class="site-header">')[1]
     header = header.split("</header>")[0]
     assert '<form class="site-search" role="search" aria-label="Site" action="/search/"' in header
     assert '<label class="visually-hidden" for="site-search-q">Search stories</label>' in header
     assert 'id="site-search-q" type="search" name="q"' in header
+
+
+def test_search_page_has_one_search_box_its_own(client):
+    """A phone showed two boxes, the header's and the page's, above the results."""
+    content = client.get("/search/", {"q": "coca"}).content.decode()
+    header = content.split('<header class="site-header">')[1].split("</header>")[0]
+    assert 'type="search"' not in header
+    assert content.count('type="search"') == 1
 
 
 def test_empty_search_shows_the_form_and_runs_no_search(client, django_assert_num_queries):

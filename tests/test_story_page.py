@@ -79,13 +79,16 @@ def test_seed_story_page_shows_every_part_of_the_original(client, seed_story, mo
         " in the seizure of approximately 660 pounds of coca paste.</p>",
         f'<p class="byline">by <a href="{author.get_absolute_url()}" rel="author">'
         "Kayla Ruble</a></p>",
-        '<span class="credit">Image via AP/Martin Mejia</span>',
+        # No lead image: the credit stays with the dateline, and no empty frame is drawn.
+        '<p class="image-credit">Image via AP/Martin Mejia</p>',
         '<p class="follow">Follow Kayla Ruble on Twitter: <a href="https://x.com/RubleKB">@RubleKB</a></p>',
     ]
     for part in html_parts:
         assert part in response.content.decode() or _contains_html(response, part), part
     content = response.content.decode()
-    assert '<a href="/sections/news/">News</a> by VICE' in content
+    assert (
+        '<a href="/sections/news/">News</a> <span class="kicker__brand">by VICE</span>' in content
+    )
     assert '<time datetime="2014-06-20T19:41:00-04:00">Jun 20 2014, 7:41pm</time>' in content
     # Paragraphs in order, with the asides between them, unlinked while unresolved.
     texts = [b.annotatable_text for b in seed_story.blocks.all()]
@@ -95,6 +98,9 @@ def test_seed_story_page_shows_every_part_of_the_original(client, seed_story, mo
     assert positions == sorted(positions)
     assert content.count('<div class="read-more') == 3
     assert "read-more__link" not in content
+    # Each aside keeps its "Read more here." as the original shows it, unlinked while unresolved.
+    assert content.count('<span class="read-more__label">Read more here.</span>') == 3
+    assert '<figure class="lead-image">' not in content
 
 
 def _contains_html(response, fragment):
@@ -284,8 +290,8 @@ def test_story_page_query_count_is_constant(client, django_assert_num_queries):
     )
 
     # article+section, content state (the validators), bylines+authors, tags, blocks+aside
-    # targets, annotations, related stories, section nav
-    with django_assert_num_queries(8):
+    # targets, annotations with their authors, related stories, text versions, section nav
+    with django_assert_num_queries(9):
         response = client.get(article.get_absolute_url())
     content = response.content.decode()
     assert content.count('class="paragraph') == 50

@@ -5,8 +5,9 @@
 - `asides`: the read-more asides that still need a link.
 - `authors`, `sections`: who writes, and where stories are filed.
 - `annotations`: the annotations list (the annotate screen is its own issue).
+- `record`: classifying changes of stories' text; the newsroom's policy pages.
 """
 
-from articles.admin import annotations, asides, authors, sections, stories, tagging
+from articles.admin import annotations, asides, authors, record, sections, stories, tagging
 
-__all__ = ["annotations", "asides", "authors", "sections", "stories", "tagging"]
+__all__ = ["annotations", "asides", "authors", "record", "sections", "stories", "tagging"]

@@ -8,6 +8,8 @@ both sides.
 FRONT = "front"
 SECTION_MENU = "sections"
 CORRECTIONS = "corrections"
+# The newsroom's policy pages (publishing principles, corrections policy).
+POLICIES = "policies"
 
 
 def story(pk: int) -> str:

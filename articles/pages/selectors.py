@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_rela
 from articles.caching.conditional import digest
 from articles.caching.generation import current_state
 from articles.models import Annotation, Article, Author, Block, Byline, Section, Tag, TaggedArticle
+from articles.pages.images import current_renditions
 from articles.related.selectors import related_stories_for_page
 
 CARD_FIELDS = (
@@ -129,8 +130,12 @@ def prefetch_story_page(article: Article) -> None:
         notes = Annotation.objects.public()
     else:
         notes = Annotation.objects.published_on_any_story()
-    article.public_annotations = list(notes.filter(article=article).order_by("start", "id"))
+    # Each note names who wrote it: the author joins the same query.
+    article.public_annotations = list(
+        notes.filter(article=article).select_related("author").order_by("start", "id")
+    )
     article.related_stories = related_stories_for_page(article)
+    article.lead_renditions = current_renditions(article)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.pages.dates import local_time
+from articles.pages.images import lead_image_html
 from articles.pages.selectors import nav_sections
 from articles.text.markup import safe_http_url, sanitize_html, xml_text
 
@@ -48,7 +49,7 @@ def byline_links(bylines) -> str:
 
 
 @register.simple_tag
-def story_card(story, snippet: str = "", snippet_url: str = "") -> str:
+def story_card(story, snippet: str = "", snippet_url: str = "", lead: bool = False) -> str:
     """One story in a list (front, section, tag, author, archive) or in search results, with
     its best matching extract there.
 
@@ -57,11 +58,14 @@ def story_card(story, snippet: str = "", snippet_url: str = "") -> str:
     """
     image = ""
     if story.image_src:
+        # The lead story's image is the first thing a reader sees: never lazy.
         image = format_html(
-            '<img class="story-card__image" src="{}" alt="{}" loading="lazy" width="320"'
-            ' height="180">',
+            '<img class="story-card__image" src="{}" alt="{}" loading="{}" width="{}" height="{}">',
             story.image_src,
             story.image_alt,
+            "eager" if lead else "lazy",
+            960 if lead else 320,
+            540 if lead else 180,
         )
     extract = ""
     if snippet:
@@ -76,7 +80,7 @@ def story_card(story, snippet: str = "", snippet_url: str = "") -> str:
         "{}{}{}"
         '<p class="dateline"><time datetime="{}">{}</time></p>'
         "</div></article>",
-        " search-hit" if snippet else "",
+        " search-hit" if snippet else (" story-card--lead" if lead else ""),
         image,
         story.section.get_absolute_url(),
         story.section.name,
@@ -88,6 +92,12 @@ def story_card(story, snippet: str = "", snippet_url: str = "") -> str:
         iso_datetime(story.published_at),
         dateline(story.published_at),
     )
+
+
+@register.simple_tag
+def lead_image(article) -> str:
+    """A story's lead image with its renditions (loaded by `prefetch_story_page`)."""
+    return lead_image_html(article, getattr(article, "lead_renditions", []))
 
 
 @register.filter
