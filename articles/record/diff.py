@@ -10,7 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-TOKEN = re.compile(r"\S+\s*|\s+")
+TOKEN = re.compile(r"\w+\s*|[^\w\s]+\s*|\s+")
 
 
 @dataclass(frozen=True)
