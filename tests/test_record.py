@@ -79,18 +79,17 @@ def json_ld_documents(content: str) -> list[dict]:
 
 def test_word_diff_marks_only_the_words_that_changed():
     assert word_diff("seized 660 pounds of paste", "seized about 660 pounds of paste") == [
-        Piece("same", "seized "),
-        Piece("added", "about "),
-        Piece("same", "660 pounds of paste"),
+        Piece("same", "seized"),
+        Piece("added", " about"),
+        Piece("same", " 660 pounds of paste"),
     ]
 
 
 def test_word_diff_keeps_punctuation_apart_from_its_word():
-    pieces = word_diff("the other assailants.", "the other assailants. Officials spoke.")
-    assert Piece("removed", "assailants.") not in pieces
-    assert "".join(p.text for p in pieces if p.op != "removed") == (
-        "the other assailants. Officials spoke."
-    )
+    assert word_diff("the other assailants.", "the other assailants. Officials spoke.") == [
+        Piece("same", "the other assailants."),
+        Piece("added", " Officials spoke."),
+    ]
 
 
 # The Changes page ------------------------------------------------------------------------------
@@ -108,8 +107,8 @@ def test_story_edited_twice_shows_both_changes_dated_newest_first(client, story)
     content = response.content.decode()
     assert content.count('<li class="version') == 3
     assert content.index('id="v3"') < content.index('id="v2"') < content.index('id="v1"')
-    assert "A <ins>Peruvian </ins>soldier was killed on Wednesday." in content
-    assert "The raid seized <ins>about </ins>660 pounds of paste." in content
+    assert "A<ins> Peruvian</ins> soldier was killed on Wednesday." in content
+    assert "The raid seized<ins> about</ins> 660 pounds of paste." in content
     assert f'href="{story.get_absolute_url()}#p-{first.key}"' in content
 
 

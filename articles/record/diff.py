@@ -2,15 +2,15 @@
 
 Paragraphs are matched by their permanent key (the same key the `#p-<key>` permalinks and the
 notes hold on to), so a paragraph that moved is not reported as removed and added again. Within
-a paragraph the words are compared with `difflib`; whitespace stays attached to the word before
-it, so the rendered diff reads as the text did.
+a paragraph the words, punctuation and spaces are compared as separate tokens with `difflib`,
+so a sentence added after a full stop shows as added words, not as a changed last word.
 """
 
 import difflib
 import re
 from dataclasses import dataclass, field
 
-TOKEN = re.compile(r"\w+\s*|[^\w\s]+\s*|\s+")
+TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,22 @@ class ChangedPart:
 def word_diff(old: str, new: str) -> list[Piece]:
     """`old` turned into `new` as runs of unchanged, removed and added words."""
     before, after = TOKEN.findall(old), TOKEN.findall(new)
-    pieces: list[Piece] = []
+    runs: list[tuple[str, str]] = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
-            pieces.append(Piece("same", "".join(before[a1:a2])))
+            runs.append(("same", "".join(before[a1:a2])))
             continue
         if a2 > a1:
-            pieces.append(Piece("removed", "".join(before[a1:a2])))
+            runs.append(("removed", "".join(before[a1:a2])))
         if b2 > b1:
-            pieces.append(Piece("added", "".join(after[b1:b2])))
+            runs.append(("added", "".join(after[b1:b2])))
+    pieces: list[Piece] = []
+    for op, text in runs:
+        if pieces and pieces[-1].op == op:
+            pieces[-1] = Piece(op, pieces[-1].text + text)
+        else:
+            pieces.append(Piece(op, text))
     return pieces
 
 
