@@ -242,7 +242,7 @@ class SectionView(StoryListView):
         return self.section.name
 
     def page_description(self) -> str:
-        return self.section.description
+        return self.section.description or f"The latest {self.section.name} stories."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.section, **kwargs)
@@ -260,7 +260,7 @@ class TagView(StoryListView):
         return self.tag.name
 
     def page_description(self) -> str:
-        return self.tag.description
+        return self.tag.description or f"Stories tagged {self.tag.name}."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -280,7 +280,7 @@ class AuthorView(StoryListView):
         return self.author.name
 
     def page_description(self) -> str:
-        return self.author.bio
+        return self.author.bio or f"Stories by {self.author.name}."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from articles.caching import conditional, pagecache
 from articles.caching.generation import current_state
+from articles.pages import seo
 from articles.pages.pagination import page_number
 from articles.search.forms import SearchForm
 from articles.search.index import index_stories_come_due
@@ -28,7 +29,19 @@ def search(request):
     form = SearchForm(request.GET)
     form.is_valid()  # Invalid filters are shown with their errors and left out; never a 500.
     terms = parse_query(form.query)
-    context = {"form": form, "query": form.query, "searched": bool(form.query), "terms": terms}
+    context = {
+        "form": form,
+        "query": form.query,
+        "searched": bool(form.query),
+        "terms": terms,
+        # Every search names /search/ as its canonical page: results are not pages of their
+        # own for search engines, and the form is.
+        "page_metadata": seo.listing_metadata(
+            request=request,
+            title="Search",
+            description=f"Search every story {settings.NEWSROOM_SITE_NAME} has published.",
+        ),
+    }
     if terms:
         # On SQLite, stories that came due since the last search join the index first.
         index_stories_come_due(latest_due=current_state(request).latest_due)
