@@ -23,7 +23,10 @@ from articles.models import Article, LeadImageRendition
 WIDTHS = (480, 800, 1200, 1600)
 WEBP_QUALITY = 80
 # The column a lead image fills: the whole phone, the story's measure beyond it.
-SIZES = "(min-width: 46rem) 42rem, 100vw"
+SIZES = "(min-width: 46rem) 38rem, 100vw"
+# A card's image: one column of three, two, or the whole phone; the lead card's, three fifths.
+CARD_SIZES = "(min-width: 64rem) 24rem, (min-width: 40rem) 45vw, 100vw"
+LEAD_CARD_SIZES = "(min-width: 80rem) 46rem, (min-width: 40rem) 58vw, 100vw"
 
 
 @dataclass(frozen=True)
@@ -100,4 +103,40 @@ def lead_image_html(article: Article, renditions: list[LeadImageRendition], *, l
         src,
         article.image_alt,
         loading,
+    )
+
+
+def card_image_html(article: Article, *, lead: bool) -> str:
+    """A story card's image: its renditions (prefetched by `story_cards`) in `srcset`, the
+    lead card's loaded at once and the others lazily."""
+    src = article.image_src
+    if not src:
+        return ""
+    renditions = []
+    if article.lead_image:
+        renditions = [
+            r for r in article.image_renditions.all() if r.source_name == article.lead_image.name
+        ]
+    loading = "eager" if lead else "lazy"
+    if renditions:
+        widest = renditions[-1]
+        return format_html(
+            '<img class="story-card__image" src="{}" srcset="{}" sizes="{}" width="{}"'
+            ' height="{}" alt="{}" loading="{}"{}>',
+            widest.image.url,
+            ", ".join(f"{r.image.url} {r.width}w" for r in renditions),
+            LEAD_CARD_SIZES if lead else CARD_SIZES,
+            widest.width,
+            widest.height,
+            article.image_alt,
+            loading,
+            format_html(' fetchpriority="high"') if lead else "",
+        )
+    return format_html(
+        '<img class="story-card__image" src="{}" alt="{}" loading="{}" width="{}" height="{}">',
+        src,
+        article.image_alt,
+        loading,
+        960 if lead else 320,
+        540 if lead else 180,
     )

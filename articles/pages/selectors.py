@@ -7,7 +7,17 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_rela
 
 from articles.caching.conditional import digest
 from articles.caching.generation import current_state
-from articles.models import Annotation, Article, Author, Block, Byline, Section, Tag, TaggedArticle
+from articles.models import (
+    Annotation,
+    Article,
+    Author,
+    Block,
+    Byline,
+    LeadImageRendition,
+    Section,
+    Tag,
+    TaggedArticle,
+)
 from articles.pages.images import current_renditions
 from articles.related.selectors import related_stories_for_page
 
@@ -36,13 +46,20 @@ def bylines_prefetch() -> Prefetch:
 
 
 def story_cards() -> QuerySet[Article]:
-    """Published stories as cards, newest first: 1 query for the page + 1 for all bylines."""
+    """Published stories as cards, newest first: 1 query for the page, 1 for all bylines and
+    1 for the image renditions of all the cards."""
     return (
         Article.objects.published()
         .newest_first()
         .select_related("section")
         .only(*CARD_FIELDS)
-        .prefetch_related(bylines_prefetch())
+        .prefetch_related(
+            bylines_prefetch(),
+            Prefetch(
+                "image_renditions",
+                queryset=LeadImageRendition.objects.order_by("width"),
+            ),
+        )
     )
 
 

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.pages.dates import local_time
-from articles.pages.images import lead_image_html
+from articles.pages.images import card_image_html, lead_image_html
 from articles.pages.selectors import nav_sections
 from articles.text.markup import safe_http_url, sanitize_html, xml_text
 
@@ -56,17 +56,7 @@ def story_card(story, snippet: str = "", snippet_url: str = "", lead: bool = Fal
     Built here rather than included per story: a list page showed twenty cards through forty
     template includes, a third of its rendering time. Every value is escaped by format_html.
     """
-    image = ""
-    if story.image_src:
-        # The lead story's image is the first thing a reader sees: never lazy.
-        image = format_html(
-            '<img class="story-card__image" src="{}" alt="{}" loading="{}" width="{}" height="{}">',
-            story.image_src,
-            story.image_alt,
-            "eager" if lead else "lazy",
-            960 if lead else 320,
-            540 if lead else 180,
-        )
+    image = card_image_html(story, lead=lead)
     extract = ""
     if snippet:
         extract = format_html(
