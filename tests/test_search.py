@@ -600,15 +600,15 @@ def test_results_page_query_count_is_constant(client, django_assert_num_queries)
     # On SQLite, a process's first search checks the index for every public story (1 query).
     index_stories_come_due(latest_due=None)
 
-    # content state, section choices, count, page of cards, bylines with authors, best
-    # paragraphs, and the section nav once per content state
-    for page, queries, shown in (("1", 7, 20), ("2", 6, 15)):
+    # content state, section choices, count, page of cards, bylines with authors, image
+    # renditions, best paragraphs, and the section nav once per content state
+    for page, queries, shown in (("1", 8, 20), ("2", 7, 15)):
         with django_assert_num_queries(queries):
             response = search(client, q="silver seam", page=page)
         assert len(headlines(response)) == shown
         assert len(snippets(response)) == shown
     # + the tag and the author looked up by the filters
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = search(
             client,
             q="silver",

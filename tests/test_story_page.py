@@ -307,15 +307,15 @@ def test_list_pages_query_count_is_constant(client, django_assert_num_queries):
     for _ in range(25):
         ArticleFactory(authors=[author, AuthorFactory()], tags=[tag])
     section = Article.objects.first().section
-    # content state (the validators), count, page of stories, bylines with authors, section
-    # nav (read once per content state)
-    with django_assert_num_queries(5):
+    # content state (the validators), count, page of stories, bylines with authors, image
+    # renditions, section nav (read once per content state)
+    with django_assert_num_queries(6):
         client.get("/")
     # the same, with the tag or section looked up, and the nav from the first page
     for url in (tag.get_absolute_url(), section.get_absolute_url()):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             client.get(url)
-    with django_assert_num_queries(6):  # the author's social profiles too
+    with django_assert_num_queries(7):  # the author's social profiles too
         client.get(author.get_absolute_url())
 
 
