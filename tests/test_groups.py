@@ -14,6 +14,7 @@ from tests.factories import UserFactory
 
 groups_migration = importlib.import_module("articles.migrations.0002_groups")
 reply_edits_migration = importlib.import_module("articles.migrations.0009_reply_edits")
+record_pages_migration = importlib.import_module("articles.migrations.0014_record_pages")
 
 STORIES = "/admin/articles/article/"
 
@@ -52,9 +53,11 @@ def test_group_migration_reverses_and_applies_again(db):
     assert not Group.objects.filter(name__in=["Editors", "Annotators"]).exists()
 
     groups_migration.create_groups(apps, schema_editor)
-    # A later migration gives Editors one more permission: with it, they are as they were.
+    # Later migrations give Editors more permissions: with them, they are as they were.
     later = MigrationLoader(connection).project_state(("articles", "0009_reply_edits")).apps
     reply_edits_migration.grant_change_any_to_editors(later, schema_editor)
+    record = MigrationLoader(connection).project_state(("articles", "0014_record_pages")).apps
+    record_pages_migration.grant_record_to_editors(record, schema_editor)
     assert codenames("Editors") == editors_before
     assert "publish_article" not in codenames("Annotators")
 
@@ -62,6 +65,11 @@ def test_group_migration_reverses_and_applies_again(db):
 def test_editors_may_change_anyones_notes_and_annotators_only_their_own(db):
     assert "change_any_annotation" in codenames("Editors")
     assert "change_any_annotation" not in codenames("Annotators")
+
+
+def test_editors_classify_changes_and_write_policy_pages(db):
+    assert {"change_storyversion", "change_policypage"} <= codenames("Editors")
+    assert "change_storyversion" not in codenames("Annotators")
 
 
 def test_change_any_annotation_migration_reverses_and_applies_again(db):
