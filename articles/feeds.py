@@ -33,7 +33,8 @@ from articles.pages.selectors import (
     public_authors,
     public_tags,
 )
-from articles.text.markup import xml_text
+from articles.record.corrections import CorrectionEntry, correction_entries
+from articles.text.markup import sanitize_html, xml_text
 from articles.views import tag_moved
 
 FEED_LENGTH = 50
@@ -270,3 +271,64 @@ class AuthorFeed(ListingFeed):
 
 class AuthorAtomFeed(AuthorFeed):
     feed_type = NewsroomAtomFeed
+
+
+class CorrectionsFeed(Feed):
+    """Every public correction, newest first, as RSS: the `/corrections/` page's feed."""
+
+    feed_type = Rss201rev2Feed
+    newsroom_page_cache = True
+    newsroom_page_query = ()
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        return conditional.cache_for_readers(response, keys=request.newsroom_feed_keys)
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # The corrections list and the stories it names (their headlines are in the titles).
+        request.newsroom_feed_keys = {keys.CORRECTIONS}
+        for item in feed.items:
+            request.newsroom_feed_keys |= item.pop("surrogate_keys")
+        feed.feed = xml_safe(feed.feed)
+        feed.items = [xml_safe(item) for item in feed.items]
+        return feed
+
+    def title(self) -> str:
+        return f"{settings.NEWSROOM_SITE_NAME}: corrections"
+
+    def link(self) -> str:
+        return reverse("articles:corrections")
+
+    def description(self) -> str:
+        return escape(f"Every correction {settings.NEWSROOM_SITE_NAME} has published.")
+
+    def items(self):
+        return correction_entries(limit=FEED_LENGTH)
+
+    def item_title(self, entry: CorrectionEntry) -> str:
+        return f"Correction to “{entry.story.headline}”"
+
+    def item_link(self, entry: CorrectionEntry) -> str:
+        return entry.url
+
+    def item_guid(self, entry: CorrectionEntry) -> str:
+        return entry.url
+
+    def item_description(self, entry: CorrectionEntry) -> str:
+        parts = []
+        if entry.wrong and entry.right:
+            parts.append(
+                escape(f"The story said “{entry.wrong}” where it should have said “{entry.right}”.")
+            )
+        if entry.explanation_is_html:
+            parts.append(sanitize_html(entry.explanation))
+        elif entry.explanation:
+            parts.append(escape(entry.explanation))
+        return " ".join(parts)
+
+    def item_pubdate(self, entry: CorrectionEntry):
+        return entry.corrected_at
+
+    def item_extra_kwargs(self, entry: CorrectionEntry) -> dict:
+        return {"surrogate_keys": {keys.story(entry.story.pk)}}

@@ -955,5 +955,58 @@ class StoryVersion(models.Model):
         return f"{self.article_id} v{self.number}"
 
 
+class PolicyPage(models.Model):
+    """A page in which the newsroom states how it works: its publishing principles and its
+    corrections policy. Each story's structured data links them (`publishingPrinciples`,
+    `correctionsPolicy`); editors write them in the admin."""
+
+    class Kind(models.TextChoices):
+        PUBLISHING_PRINCIPLES = "publishing-principles", "Publishing principles"
+        CORRECTIONS_POLICY = "corrections-policy", "Corrections policy"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices, unique=True)
+    title = models.CharField(max_length=200)
+    body = BoundedTextField(
+        max_length=NOTE_BODY_MAX_LENGTH, help_text="Markdown: *emphasis*, **strong**, [links](…)."
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = "newsroom policy page"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:policy", kwargs={"kind": self.kind})
+
+
+class LeadImageRendition(models.Model):
+    """A smaller WebP copy of a story's uploaded lead image, for the page's `srcset`
+    (made by `articles.pages.images.make_lead_image_renditions`)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="image_renditions", verbose_name="story"
+    )
+    # The upload it was made from: a new upload makes the old renditions stale.
+    source_name = models.CharField(max_length=255)
+    image = models.ImageField(upload_to="renditions/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["article", "width"]
+        verbose_name = "lead image rendition"
+
+    def __str__(self) -> str:
+        return f"{self.source_name} at {self.width}px"
+
+
 # Notifications keep their models beside the code that writes them (`articles.notifications`).
 from articles.notifications.models import Notification, WebhookDelivery  # noqa: E402, F401

@@ -14,6 +14,11 @@ register_converter(MonthConverter, "month")
 urlpatterns = [
     path("", views.FrontPageView.as_view(), name="front"),
     path("stories/<slug:slug>/", views.story_detail, name="story"),
+    path("stories/<slug:slug>/changes/", views.story_changes, name="story-changes"),
+    path("stories/<slug:slug>/versions/<int:number>/", views.story_version, name="story-version"),
+    path("corrections/", views.corrections, name="corrections"),
+    path("corrections/feed/rss/", feeds.CorrectionsFeed(), name="corrections-feed-rss"),
+    path("about/<slug:kind>/", views.policy_page, name="policy"),
     path("sections/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
     path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),

@@ -16,7 +16,7 @@ from django.views.generic import ListView
 
 from articles.caching import conditional, keys
 from articles.caching.pagecache import cached_page
-from articles.models import Article, OldSlug, Section
+from articles.models import Article, OldSlug, PolicyPage, Section
 from articles.pages import seo
 from articles.pages.archives import month_bounds, months_with_stories, year_bounds
 from articles.pages.dates import age_banner, next_banner_change
@@ -34,6 +34,8 @@ from articles.pages.selectors import (
     story_page_keys,
 )
 from articles.pages.story import build_story_body
+from articles.record.corrections import correction_entries
+from articles.record.history import announcements, public_version, story_history, version_summaries
 
 
 @cached_page
@@ -57,16 +59,26 @@ def story_detail(request, slug):
     prefetch_story_page(article)
     bylines = list(article.bylines.all())
     tags = sorted(article.tags.all(), key=lambda tag: tag.name.lower())
+    versions = version_summaries(article)
+    story_body = build_story_body(article)
     context = {
         "article": article,
         "preview": preview,
         "age_banner": banner,
         "bylines": bylines,
         "tags": tags,
+        "announcements": announcements(versions),
+        "has_changes": len(versions) > 1,
+        "corrections_policy_url": seo.policy_url(PolicyPage.Kind.CORRECTIONS_POLICY),
         "page_metadata": seo.story_metadata(
-            request=request, article=article, bylines=bylines, tags=tags
+            request=request,
+            article=article,
+            bylines=bylines,
+            tags=tags,
+            notes=story_body["notes"],
+            versions=versions,
         ),
-        **build_story_body(article),
+        **story_body,
     }
     response = render(request, "articles/article_detail.html", context)
     # The age banner is true until the story's next anniversary; an aside's link appears when
@@ -75,6 +87,85 @@ def story_detail(request, slug):
         next_banner_change(article.published_at, now=now), article.next_aside_target
     )
     return conditional.finish_page(request, response, keys=story_page_keys(article), until=until)
+
+
+def record_page_keys(article: Article) -> set[str]:
+    """A story's Changes and version pages show its text history: purged with its own page
+    (every change of its text, a version classified) and with its name (headline, section)."""
+    return {keys.story(article.pk), keys.story_page(article.pk), keys.SECTION_MENU}
+
+
+def public_story(slug: str) -> Article:
+    """A public story by its current slug, for the pages about it; 404 otherwise."""
+    return get_object_or_404(Article.objects.published().select_related("section"), slug=slug)
+
+
+@cached_page
+def story_changes(request, slug):
+    """Every published version of a story, newest first, with what each changed."""
+    article = public_story(slug)
+    history = story_history(article)
+    context = {
+        "article": article,
+        "history": history,
+        "page_metadata": seo.listing_metadata(
+            request=request,
+            title=f"Changes to “{article.headline}”",
+            description=f"Every published version of “{article.headline}” and what changed.",
+        ),
+    }
+    response = render(request, "articles/article_changes.html", context)
+    return conditional.finish_page(request, response, keys=record_page_keys(article))
+
+
+@cached_page
+def story_version(request, slug, number):
+    """The text of one published version of a story, as readers saw it then."""
+    article = public_story(slug)
+    version = public_version(article, number)
+    if version is None:
+        raise Http404("No such version.")
+    context = {
+        "article": article,
+        "version": version,
+        "page_metadata": seo.listing_metadata(
+            request=request, title=f"“{version.headline}”, version {version.number}"
+        ),
+    }
+    response = render(request, "articles/article_version.html", context)
+    return conditional.finish_page(request, response, keys=record_page_keys(article))
+
+
+@cached_page
+def corrections(request):
+    """Every correction the newsroom has published, newest first."""
+    entries = correction_entries()
+    context = {
+        "entries": entries,
+        "corrections_policy_url": seo.policy_url(PolicyPage.Kind.CORRECTIONS_POLICY),
+        "page_metadata": seo.listing_metadata(
+            request=request,
+            title="Corrections",
+            description=f"Every correction {settings.NEWSROOM_SITE_NAME} has published.",
+        ),
+    }
+    response = render(request, "articles/corrections.html", context)
+    # The list, the stories it names, and the policy page it links.
+    shown = {keys.CORRECTIONS, keys.POLICIES, keys.SECTION_MENU}
+    shown |= {keys.story(entry.story.pk) for entry in entries}
+    return conditional.finish_page(request, response, keys=shown)
+
+
+@cached_page
+def policy_page(request, kind):
+    """One of the newsroom's policy pages (publishing principles, corrections policy)."""
+    page = get_object_or_404(PolicyPage, kind=kind)
+    context = {
+        "policy": page,
+        "page_metadata": seo.listing_metadata(request=request, title=page.title),
+    }
+    response = render(request, "articles/policy_page.html", context)
+    return conditional.finish_page(request, response, keys={keys.POLICIES, keys.SECTION_MENU})
 
 
 class StoryListView(ListView):
@@ -180,7 +271,7 @@ class SectionView(StoryListView):
         return self.section.name
 
     def page_description(self) -> str:
-        return self.section.description
+        return self.section.description or f"The latest {self.section.name} stories."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.section, **kwargs)
@@ -228,7 +319,7 @@ class TagView(StoryListView):
         return self.tag.name
 
     def page_description(self) -> str:
-        return self.tag.description
+        return self.tag.description or f"Stories tagged {self.tag.name}."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -257,7 +348,7 @@ class AuthorView(StoryListView):
         return self.author.name
 
     def page_description(self) -> str:
-        return self.author.bio
+        return self.author.bio or f"Stories by {self.author.name}."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)

@@ -111,9 +111,10 @@ def test_archive_query_counts_are_constant(client, django_assert_num_queries):
                 published_at=at(2014, month, day), authors=[AuthorFactory(), AuthorFactory()]
             )
     # content state (the validators), count, months with their story counts, page of stories,
-    # bylines, section nav
-    with django_assert_num_queries(6):
+    # bylines, image renditions, section nav
+    with django_assert_num_queries(7):
         client.get("/archive/2014/")
-    # content state, count, page of stories, bylines (the section nav is read once per state)
-    with django_assert_num_queries(4):
+    # content state, count, page of stories, bylines, image renditions (the section nav is read
+    # once per state)
+    with django_assert_num_queries(5):
         client.get("/archive/2014/06/")

@@ -81,6 +81,7 @@ def test_story_page_names_everything_it_shows(client, story):
         keys.author(story.bylines.get().author_id),
         keys.tag(story.tags.get().pk),
         keys.SECTION_MENU,
+        keys.POLICIES,  # linked from its structured data
     }
 
 

@@ -18,6 +18,7 @@ reply_edits_migration = importlib.import_module("articles.migrations.0009_reply_
 note_review_migration = importlib.import_module("articles.migrations.0015_note_review")
 tag_management_migration = importlib.import_module("articles.migrations.0018_tag_management")
 aside_proxy_migration = importlib.import_module("articles.migrations.0019_read_more_aside_proxy")
+record_pages_migration = importlib.import_module("articles.migrations.0021_record_pages")
 
 STORIES = "/admin/articles/article/"
 
@@ -56,7 +57,7 @@ def test_group_migration_reverses_and_applies_again(db):
     assert not Group.objects.filter(name__in=["Editors", "Annotators"]).exists()
 
     groups_migration.create_groups(apps, schema_editor)
-    # A later migration gives Editors one more permission: with it, they are as they were.
+    # Later migrations give Editors more permissions: with them, they are as they were.
     later = MigrationLoader(connection).project_state(("articles", "0009_reply_edits")).apps
     reply_edits_migration.grant_change_any_to_editors(later, schema_editor)
     latest = MigrationLoader(connection).project_state(("articles", "0015_note_review")).apps
@@ -65,6 +66,8 @@ def test_group_migration_reverses_and_applies_again(db):
     tags = MigrationLoader(connection).project_state(("articles", "0019_read_more_aside_proxy"))
     tag_management_migration.grant_to_editors(tags.apps, schema_editor)
     aside_proxy_migration.grant_where_blocks_were(tags.apps, schema_editor)
+    record = MigrationLoader(connection).project_state(("articles", "0021_record_pages")).apps
+    record_pages_migration.grant_record_to_editors(record, schema_editor)
     assert codenames("Editors") == editors_before
     assert "publish_article" not in codenames("Annotators")
 
@@ -93,6 +96,11 @@ def test_editors_may_change_anyones_notes_and_annotators_only_their_own(db):
 def test_editors_publish_notes_and_annotators_do_not(db):
     assert "publish_annotation" in codenames("Editors")
     assert "publish_annotation" not in codenames("Annotators")
+
+
+def test_editors_classify_changes_and_write_policy_pages(db):
+    assert {"change_storyversion", "change_policypage"} <= codenames("Editors")
+    assert "change_storyversion" not in codenames("Annotators")
 
 
 def test_change_any_annotation_migration_reverses_and_applies_again(db):

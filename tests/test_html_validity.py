@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from articles.annotations.loading import load_annotation_file
 from articles.data.plaintext import import_story_file
+from articles.editing.history import record_version
 from tests import tools
 from tests.factories import ArticleFactory, AsideFactory, AuthorFactory, TagFactory
 from tests.tools import html_errors
@@ -27,6 +28,10 @@ def site_pages(client, seed_dir):
     author = AuthorFactory(name="Ana <b>Pérez</b>", bio="Bio with <script>x</script>")
     other = ArticleFactory(authors=[author], tags=[tag], headline='A "quoted" & <odd> headline')
     AsideFactory(article=other, target_article=article)
+    paragraph = article.blocks.filter(kind="paragraph").first()
+    paragraph.text += " A sentence added later."
+    paragraph.save()
+    record_version(article=article)
     urls = {
         "front": reverse("articles:front"),
         "story": article.get_absolute_url(),
@@ -35,6 +40,11 @@ def site_pages(client, seed_dir):
         "tag": tag.get_absolute_url(),
         "author": author.get_absolute_url(),
         "not found": "/stories/no-such-story/",
+        "changes": reverse("articles:story-changes", kwargs={"slug": article.slug}),
+        "version": reverse("articles:story-version", kwargs={"slug": article.slug, "number": 1}),
+        "corrections": reverse("articles:corrections"),
+        "policy": reverse("articles:policy", kwargs={"kind": "corrections-policy"}),
+        "search": reverse("articles:search") + "?q=coca",
     }
     pages = {}
     for name, url in urls.items():

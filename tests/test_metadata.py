@@ -5,6 +5,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -150,10 +151,13 @@ def test_story_page_describes_itself_as_a_news_article_in_json_ld(client, story)
         {"@type": "Person", "name": "Bo Tate", "url": "http://testserver/authors/bo-tate/"},
     ]
     assert data["publisher"] == {
-        "@type": "Organization",
+        "@type": "NewsMediaOrganization",
         "name": "VICE News",
         "url": "http://testserver/",
+        "publishingPrinciples": "http://testserver/about/publishing-principles/",
+        "correctionsPolicy": "http://testserver/about/corrections-policy/",
     }
+    assert data["publishingPrinciples"] == "http://testserver/about/publishing-principles/"
     assert data["image"] == ["http://testserver/media/lead-images/2014/06/soldier.jpg"]
     assert data["articleSection"] == "World"
     assert data["keywords"] == ["coca", "Peru"]
@@ -252,7 +256,12 @@ def test_dateline_shows_updated_when_the_story_changed_after_publication(client)
     published = timezone.now() - timedelta(days=1)
     updated = ArticleFactory(published_at=published, updated_at=published + timedelta(hours=2))
     shown = dateline(client, updated)
-    assert '<span class="updated">Updated <time datetime="' + local_iso(updated.updated_at) in shown
+    changes = reverse("articles:story-changes", kwargs={"slug": updated.slug})
+    assert (
+        f'<span class="updated"><a href="{changes}">Updated <time datetime="'
+        + local_iso(updated.updated_at)
+        in shown
+    )
 
     for updated_at in (None, published, published - timedelta(hours=1)):
         article = ArticleFactory(published_at=published, updated_at=updated_at)

@@ -353,7 +353,7 @@ def test_setting_turns_the_page_cache_off(reader, story, settings, django_assert
     settings.NEWSROOM_PAGE_CACHE = False
     get(reader, story.get_absolute_url())
     # The full page (see test_story_page), but the section menu, kept until it changes.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = get(reader, story.get_absolute_url())
     assert CACHE_HEADER not in response
 

@@ -100,7 +100,10 @@ def test_inserting_words_before_a_note_keeps_it_on_the_same_words(editor_client,
     assert revision.user == editor
     assert (revision.before["start"], revision.after["start"]) == (23, 42)
     content = reader_page(story)
-    assert 'data-notes="note-1">coca plants</mark>' in content
+    assert (
+        f'data-notes="note-{note.pk}" data-margin="margin-note-{note.pk}">coca plants</mark>'
+        in (content)
+    )
 
 
 def test_correcting_columbia_in_an_aside_teaser_keeps_the_correction_on_colombia(
@@ -131,7 +134,8 @@ def test_correcting_columbia_in_an_aside_teaser_keeps_the_correction_on_colombia
     assert revision.user == editor
     assert revision.before["quote_exact"] == "Columbia"
     assert revision.after["quote_exact"] == "Colombia"
-    assert 'data-notes="note-1">Colombia</mark>' in reader_page(story)
+    mark = f'data-notes="note-{correction.pk}" data-margin="margin-note-{correction.pk}">'
+    assert mark + "Colombia</mark>" in reader_page(story)
 
 
 def test_deleting_the_annotated_sentence_orphans_the_note_and_hides_it(

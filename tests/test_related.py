@@ -444,8 +444,8 @@ def test_story_page_shows_related_stories_in_one_extra_query(client, django_asse
     recompute(subject)
 
     # article+section, bylines, tags, blocks, annotations, related stories with their
-    # sections, section nav
-    with django_assert_num_queries(7):
+    # sections, text versions, section nav
+    with django_assert_num_queries(8):
         response = client.get(subject.get_absolute_url())
 
     assertContains(response, '<h2 id="related-stories-heading">Related stories</h2>', html=True)

@@ -71,16 +71,24 @@ def snippets(response) -> list[tuple[str, str]]:
 # The search box -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["front", "story", "search"])
+@pytest.mark.parametrize("page", ["front", "story"])
 def test_every_page_has_a_labelled_search_box_in_its_header(client, page):
     story = ParagraphFactory().article
-    url = {"front": "/", "story": story.get_absolute_url(), "search": "/search/"}[page]
+    url = {"front": "/", "story": story.get_absolute_url()}[page]
     response = client.get(url)
     header = response.content.decode().split('<header class="site-header">')[1]
     header = header.split("</header>")[0]
     assert '<form class="site-search" role="search" aria-label="Site" action="/search/"' in header
     assert '<label class="visually-hidden" for="site-search-q">Search stories</label>' in header
     assert 'id="site-search-q" type="search" name="q"' in header
+
+
+def test_search_page_has_one_search_box_its_own(client):
+    """A phone showed two boxes, the header's and the page's, above the results."""
+    content = client.get("/search/", {"q": "coca"}).content.decode()
+    header = content.split('<header class="site-header">')[1].split("</header>")[0]
+    assert 'type="search"' not in header
+    assert content.count('type="search"') == 1
 
 
 def test_empty_search_shows_the_form_and_runs_no_search(client, django_assert_num_queries):
@@ -597,17 +605,18 @@ def test_results_page_query_count_is_constant(client, django_assert_num_queries)
     # On SQLite, a process's first search checks the index for every public story (1 query).
     index_stories_come_due(latest_due=None)
 
-    # section choices, count, page of cards, bylines with authors, best paragraphs, the next
+    # section choices, count, page of cards, bylines with authors, image renditions, best
+    # paragraphs, the next
     # scheduled story (how long the page stays true), and the section nav until it changes;
     # on SQLite, whose index holds public stories only, the latest publication (what came due)
     due = int(backends.current().PUBLIC_ONLY)
-    for page, queries, shown in (("1", 7 + due, 20), ("2", 6 + due, 15)):
+    for page, queries, shown in (("1", 8 + due, 20), ("2", 7 + due, 15)):
         with django_assert_num_queries(queries):
             response = search(client, q="silver seam", page=page)
         assert len(headlines(response)) == shown
         assert len(snippets(response)) == shown
     # + the tag and the author looked up by the filters
-    with django_assert_num_queries(8 + due):
+    with django_assert_num_queries(9 + due):
         response = search(
             client,
             q="silver",

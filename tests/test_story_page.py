@@ -79,13 +79,16 @@ def test_seed_story_page_shows_every_part_of_the_original(client, seed_story, mo
         " in the seizure of approximately 660 pounds of coca paste.</p>",
         f'<p class="byline">by <a href="{author.get_absolute_url()}" rel="author">'
         "Kayla Ruble</a></p>",
-        '<span class="credit">Image via AP/Martin Mejia</span>',
+        # No lead image: the credit stays with the dateline, and no empty frame is drawn.
+        '<p class="image-credit">Image via AP/Martin Mejia</p>',
         '<p class="follow">Follow Kayla Ruble on Twitter: <a href="https://x.com/RubleKB">@RubleKB</a></p>',
     ]
     for part in html_parts:
         assert part in response.content.decode() or _contains_html(response, part), part
     content = response.content.decode()
-    assert '<a href="/sections/news/">News</a> by VICE' in content
+    assert (
+        '<a href="/sections/news/">News</a> <span class="kicker__brand">by VICE</span>' in content
+    )
     assert '<time datetime="2014-06-20T19:41:00-04:00">Jun 20 2014, 7:41pm</time>' in content
     # Paragraphs in order, with the asides between them, unlinked while unresolved.
     texts = [b.annotatable_text for b in seed_story.blocks.all()]
@@ -95,6 +98,9 @@ def test_seed_story_page_shows_every_part_of_the_original(client, seed_story, mo
     assert positions == sorted(positions)
     assert content.count('<div class="read-more') == 3
     assert "read-more__link" not in content
+    # Each aside keeps its "Read more here." as the original shows it, unlinked while unresolved.
+    assert content.count('<span class="read-more__label">Read more here.</span>') == 3
+    assert '<figure class="lead-image">' not in content
 
 
 def _contains_html(response, fragment):
@@ -281,9 +287,9 @@ def test_story_page_query_count_is_constant(client, django_assert_num_queries):
         paragraph=paragraphs[0], anchor_state=Annotation.AnchorState.ORPHANED, body="SECRET-3"
     )
 
-    # article+section, bylines+authors, tags, blocks+aside targets, annotations, related
-    # stories, section nav
-    with django_assert_num_queries(7):
+    # article+section, bylines+authors, tags, blocks+aside targets, annotations with their
+    # authors, related stories, text versions, section nav
+    with django_assert_num_queries(8):
         response = client.get(article.get_absolute_url())
     content = response.content.decode()
     assert content.count('class="paragraph') == 50
@@ -300,14 +306,15 @@ def test_list_pages_query_count_is_constant(client, django_assert_num_queries):
         ArticleFactory(authors=[author, AuthorFactory()], tags=[tag])
     section = Article.objects.first().section
     # the next scheduled story of the list (how long the page stays true), count, page of
-    # stories, bylines with authors, section nav (kept until a section changes)
-    with django_assert_num_queries(5):
+    # stories, bylines with authors, image renditions, section nav (kept until a section
+    # changes)
+    with django_assert_num_queries(6):
         client.get("/")
     # the same, with the tag or section looked up, and the nav from the first page
     for url in (tag.get_absolute_url(), section.get_absolute_url()):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             client.get(url)
-    with django_assert_num_queries(6):  # the author's social profiles too
+    with django_assert_num_queries(7):  # the author's social profiles too
         client.get(author.get_absolute_url())
 
 

@@ -17,6 +17,7 @@ import pytest
 NODE_MODULES = Path(__file__).resolve().parent / "browser" / "node_modules"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+LIGHTHOUSE = NODE_MODULES / "lighthouse" / "cli" / "index.js"
 
 
 def require(condition: bool, message: str) -> None:
@@ -42,6 +43,28 @@ def vnu_jar() -> Path:
 def axe_js() -> Path:
     require(AXE_JS.exists(), f"{AXE_JS} missing: run `make test` (npm installs axe-core)")
     return AXE_JS
+
+
+def lighthouse(url: str, *, chromium: Path, desktop: bool) -> dict:
+    """Lighthouse's report on `url` (phone, or desktop with `desktop`), run with Debian's
+    Chromium; its categories' scores are in `report["categories"]`."""
+    node = shutil.which("node")
+    require(node is not None, "node not found: apt-get install nodejs")
+    require(LIGHTHOUSE.exists(), f"{LIGHTHOUSE} missing: run `make test` (npm installs it)")
+    command = [
+        node,
+        str(LIGHTHOUSE),
+        url,
+        "--output=json",
+        "--quiet",
+        f"--chrome-path={chromium}",
+        "--chrome-flags=--headless --no-sandbox --disable-gpu",
+        "--only-categories=performance,accessibility,best-practices,seo",
+        *(["--preset=desktop"] if desktop else []),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)  # noqa: S603 - fixed command
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
 
 
 def html_errors(paths: list[Path]) -> list[str]:

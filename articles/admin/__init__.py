@@ -7,6 +7,7 @@
 - `annotations`: the annotations list (the annotate screen is its own issue).
 - `notifications`: each editor's inbox; webhook deliveries for administrators.
 - `dashboard`: the desk dashboard on the index: what needs an editor now.
+- `record`: classifying changes of stories' text; the newsroom's policy pages.
 """
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from articles.admin import (
     authors,
     dashboard,
     notifications,
+    record,
     sections,
     stories,
     tagging,
@@ -35,6 +37,7 @@ __all__ = [
     "authors",
     "dashboard",
     "notifications",
+    "record",
     "sections",
     "stories",
     "tagging",

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 
-from articles.models import Annotation, Article
+from articles.models import Annotation, Article, StoryVersion
 from articles.text.markup import safe_http_url, sanitize_html
 
 logger = logging.getLogger(__name__)
@@ -83,9 +84,28 @@ AbsoluteUri = Callable[[str], str]
 """Turns a path into an absolute URI: `request.build_absolute_uri`."""
 
 
+def with_text_version(annotations: QuerySet[Annotation]) -> QuerySet[Annotation]:
+    """Annotate each note with `text_version`: the number of the version of its story's text it
+    was written on, in the same query.
+
+    Derived from the times rather than stored on the note: versions are never rewritten, so
+    the version a note was written on is the latest one recorded at or before its creation, and
+    a note written before the story was published was written on its first version. Deriving
+    it holds for every note already written and for notes restored from a backup, with no
+    column to keep in step.
+    """
+    versions = StoryVersion.objects.filter(article=OuterRef("article")).order_by("number")
+    seen = versions.filter(created_at__lte=OuterRef("created_at")).order_by("-number")
+    return annotations.annotate(
+        text_version=Coalesce(
+            Subquery(seen.values("number")[:1]), Subquery(versions.values("number")[:1])
+        )
+    )
+
+
 def exported_annotations() -> QuerySet[Annotation]:
     """Public annotations with their story, block and author: one query for one annotation."""
-    return (
+    return with_text_version(
         Annotation.objects.public()
         .select_related("article", "paragraph", "author")
         .only(*EXPORT_FIELDS, "article__slug", "article__modified_at")
@@ -98,7 +118,7 @@ def story_annotations(article: Article) -> QuerySet[Annotation]:
     The story is the caller's, so it is not joined again; the order is total, so pages sliced
     in SQL neither skip nor repeat an annotation.
     """
-    return (
+    return with_text_version(
         Annotation.objects.public()
         .filter(article=article)
         .select_related("paragraph", "author")
@@ -198,11 +218,13 @@ def _bodies(annotation: Annotation) -> list[dict]:
     return bodies
 
 
-def _target(annotation: Annotation, *, story_uri: str) -> dict:
+def _target(annotation: Annotation, *, story_uri: str, version_uri: str = "") -> dict:
     """The quoted passage of one block of the story.
 
     The offsets and the quote are relative to the block's text, so they refine the block's
-    fragment rather than standing beside it as selectors of the whole page.
+    fragment rather than standing beside it as selectors of the whole page. The `state` names
+    the text the note was written on: the time, and that version's page (`cached`), which
+    keeps those words after the story is edited.
     """
     quote = {"type": "TextQuoteSelector", "exact": annotation.quote_exact}
     if annotation.quote_prefix:
@@ -210,7 +232,7 @@ def _target(annotation: Annotation, *, story_uri: str) -> dict:
     if annotation.quote_suffix:
         quote["suffix"] = annotation.quote_suffix
     position = {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end}
-    return {
+    target = {
         "type": "SpecificResource",
         "source": story_uri,
         "selector": [
@@ -222,6 +244,13 @@ def _target(annotation: Annotation, *, story_uri: str) -> dict:
             }
         ],
     }
+    if version_uri:
+        target["state"] = {
+            "type": "TimeState",
+            "sourceDate": xsd_datetime(annotation.created_at),
+            "cached": version_uri,
+        }
+    return target
 
 
 def annotation_document(
@@ -254,7 +283,15 @@ def annotation_document(
     bodies = _bodies(annotation)
     if bodies:
         document["body"] = bodies
-    document["target"] = _target(annotation, story_uri=absolute_uri(article.get_absolute_url()))
+    number = getattr(annotation, "text_version", None)
+    version_uri = ""
+    if number:
+        version_uri = absolute_uri(
+            reverse("articles:story-version", kwargs={"slug": article.slug, "number": number})
+        )
+    document["target"] = _target(
+        annotation, story_uri=absolute_uri(article.get_absolute_url()), version_uri=version_uri
+    )
     return document
 
 

@@ -32,6 +32,8 @@ CORRECTIONS = "corrections"
 EVERY_STORY = "stories"
 EVERY_TAG = "tags"
 EVERY_AUTHOR = "authors"
+# The newsroom's policy pages (publishing principles, corrections policy).
+POLICIES = "policies"
 
 
 def story(pk: int) -> str:

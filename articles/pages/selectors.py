@@ -15,11 +15,13 @@ from articles.models import (
     Author,
     Block,
     Byline,
+    LeadImageRendition,
     Section,
     Tag,
     TaggedArticle,
     TagRedirect,
 )
+from articles.pages.images import current_renditions
 from articles.related.selectors import related_stories_for_page
 
 CARD_FIELDS = (
@@ -47,13 +49,20 @@ def bylines_prefetch() -> Prefetch:
 
 
 def story_cards() -> QuerySet[Article]:
-    """Published stories as cards, newest first: 1 query for the page + 1 for all bylines."""
+    """Published stories as cards, newest first: 1 query for the page, 1 for all bylines and
+    1 for the image renditions of all the cards."""
     return (
         Article.objects.published()
         .newest_first()
         .select_related("section")
         .only(*CARD_FIELDS)
-        .prefetch_related(bylines_prefetch())
+        .prefetch_related(
+            bylines_prefetch(),
+            Prefetch(
+                "image_renditions",
+                queryset=LeadImageRendition.objects.order_by("width"),
+            ),
+        )
     )
 
 
@@ -149,8 +158,12 @@ def prefetch_story_page(article: Article) -> None:
         notes = Annotation.objects.public()
     else:
         notes = Annotation.objects.published_on_any_story()
-    article.public_annotations = list(notes.filter(article=article).order_by("start", "id"))
+    # Each note names who wrote it: the author joins the same query.
+    article.public_annotations = list(
+        notes.filter(article=article).select_related("author").order_by("start", "id")
+    )
     article.related_stories = related_stories_for_page(article)
+    article.lead_renditions = current_renditions(article)
     # An aside to a scheduled story turns into a link when that story comes due.
     now = timezone.now()
     article.next_aside_target = min(
@@ -168,12 +181,14 @@ def prefetch_story_page(article: Article) -> None:
 
 def story_page_keys(article: Article) -> set[str]:
     """What a story page shows (after `prefetch_story_page`): the story, its section, authors
-    and tags, the stories its asides and related list link, and the section menu."""
+    and tags, the stories its asides and related list link, the section menu, and the policy
+    pages its structured data links."""
     found = {
         keys.story(article.pk),
         keys.story_page(article.pk),
         keys.section(article.section_id),
         keys.SECTION_MENU,
+        keys.POLICIES,
     }
     found |= {keys.author(byline.author_id) for byline in article.bylines.all()}
     found |= {keys.tag(tag.pk) for tag in article.tags.all()}

@@ -11,9 +11,10 @@ from datetime import datetime
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from articles.models import Article, Block, Byline, Tag
+from articles.models import Annotation, Article, Block, Byline, PolicyPage, StoryVersion, Tag
 from articles.pages.dates import local_time
 from articles.text.markup import safe_http_url
 
@@ -27,6 +28,8 @@ class PageMetadata:
     open_graph: list[tuple[str, str]] = field(default_factory=list)
     twitter: list[tuple[str, str]] = field(default_factory=list)
     json_ld: dict | None = None
+    # Further JSON-LD documents of the page: a story's fact-checks as `ClaimReview`s.
+    more_json_ld: list[dict] = field(default_factory=list)
 
 
 def iso(moment: datetime | None) -> str:
@@ -50,13 +53,134 @@ def story_description(article: Article) -> str:
     return ""
 
 
+def policy_url(kind: str) -> str:
+    """The address of one of the newsroom's policy pages (no query: the address is fixed)."""
+    return reverse("articles:policy", kwargs={"kind": kind})
+
+
+# A fact-check's verdict as a rating from 1 (false) to 5 (true); an unverifiable claim has a
+# verdict in words only.
+VERDICT_RATINGS = {
+    Annotation.Verdict.FALSE: 1,
+    Annotation.Verdict.MOSTLY_FALSE: 2,
+    Annotation.Verdict.HALF_TRUE: 3,
+    Annotation.Verdict.MOSTLY_TRUE: 4,
+    Annotation.Verdict.TRUE: 5,
+}
+
+
+def publisher(request: HttpRequest) -> dict:
+    """The newsroom as schema.org's `NewsMediaOrganization`, with the pages it publishes about
+    how it works."""
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": settings.NEWSROOM_SITE_NAME,
+        "url": request.build_absolute_uri(reverse("articles:front")),
+        "publishingPrinciples": request.build_absolute_uri(
+            policy_url(PolicyPage.Kind.PUBLISHING_PRINCIPLES)
+        ),
+        "correctionsPolicy": request.build_absolute_uri(
+            policy_url(PolicyPage.Kind.CORRECTIONS_POLICY)
+        ),
+    }
+
+
+def corrections_json_ld(notes, versions: list[StoryVersion], *, canonical: str) -> list[dict]:
+    """The story's corrections as `CorrectionComment`s: its correction notes and the changes
+    of its text an editor classified as corrections, oldest first."""
+    entries = []
+    for note in notes:
+        annotation = note.annotation
+        if annotation.kind != Annotation.Kind.CORRECTION:
+            continue
+        text = ""
+        if annotation.correction_wrong and annotation.correction_right:
+            text = (
+                f"An earlier version of this story said “{annotation.correction_wrong}” where "
+                f"it should have said “{annotation.correction_right}”."
+            )
+        entries.append(
+            (
+                note.dated,
+                {
+                    "@type": "CorrectionComment",
+                    "text": text or strip_tags(annotation.body_html).strip() or "Corrected.",
+                    "datePublished": iso(note.dated),
+                    "url": f"{canonical}#{note.anchor_id}",
+                },
+            )
+        )
+    for version in versions:
+        if version.kind == StoryVersion.Kind.CORRECTION and version.number > 1:
+            entries.append(
+                (
+                    version.created_at,
+                    {
+                        "@type": "CorrectionComment",
+                        "text": version.summary or "Corrected.",
+                        "datePublished": iso(version.created_at),
+                    },
+                )
+            )
+    entries.sort(key=lambda entry: entry[0])
+    return [entry for _, entry in entries]
+
+
+def claim_reviews(notes, *, request: HttpRequest, canonical: str) -> list[dict]:
+    """A `ClaimReview` for each published fact-check note that names its claim and verdict."""
+    reviews = []
+    for note in notes:
+        annotation = note.annotation
+        if annotation.kind != Annotation.Kind.FACT_CHECK:
+            continue
+        if not (annotation.claim and annotation.verdict in Annotation.Verdict.values):
+            continue
+        rating = {
+            "@type": "Rating",
+            "alternateName": Annotation.Verdict(annotation.verdict).label,
+        }
+        if annotation.verdict in VERDICT_RATINGS:
+            rating.update(
+                {
+                    "ratingValue": VERDICT_RATINGS[annotation.verdict],
+                    "bestRating": 5,
+                    "worstRating": 1,
+                }
+            )
+        reviews.append(
+            {
+                "@context": "https://schema.org",
+                "@type": "ClaimReview",
+                "url": f"{canonical}#{note.anchor_id}",
+                "claimReviewed": annotation.claim,
+                "reviewRating": rating,
+                "author": publisher(request),
+                "datePublished": iso(annotation.created_at),
+                "itemReviewed": {
+                    "@type": "Claim",
+                    "appearance": {
+                        "@type": "CreativeWork",
+                        "url": f"{canonical}#{note.fragment}",
+                    },
+                },
+            }
+        )
+    return reviews
+
+
 def _pairs(*items: tuple[str, str]) -> list[tuple[str, str]]:
     """Drop the properties that have no value."""
     return [(name, value) for name, value in items if value]
 
 
 def story_metadata(
-    *, request: HttpRequest, article: Article, bylines: list[Byline], tags: list[Tag]
+    *,
+    request: HttpRequest,
+    article: Article,
+    bylines: list[Byline],
+    tags: list[Tag],
+    notes=(),
+    versions: list[StoryVersion] = (),
 ) -> PageMetadata:
     """Canonical link, description, Open Graph, Twitter card and NewsArticle JSON-LD of a story."""
     site_name = settings.NEWSROOM_SITE_NAME
@@ -109,11 +233,11 @@ def story_metadata(
             }
             for author, url in zip(authors, author_urls, strict=True)
         ],
-        "publisher": {
-            "@type": "Organization",
-            "name": site_name,
-            "url": request.build_absolute_uri(reverse("articles:front")),
-        },
+        "publisher": publisher(request),
+        "publishingPrinciples": request.build_absolute_uri(
+            policy_url(PolicyPage.Kind.PUBLISHING_PRINCIPLES)
+        ),
+        "correction": corrections_json_ld(notes, versions, canonical=canonical) or None,
         "image": [image] if image else None,
         "articleSection": article.section.name,
         "keywords": [tag.name for tag in tags],
@@ -125,6 +249,7 @@ def story_metadata(
         open_graph=open_graph,
         twitter=twitter,
         json_ld={key: value for key, value in json_ld.items() if value is not None},
+        more_json_ld=claim_reviews(notes, request=request, canonical=canonical),
     )
 
 

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -22,19 +23,45 @@ WORDS_PER_MINUTE = 230
 
 @dataclass
 class Note:
-    """A public annotation as a reader sees it: numbered in reading order."""
+    """A public annotation as a reader sees it.
+
+    Its `number` is its place in reading order, shown beside the words; its anchors use the
+    note's own id, which never changes when an earlier note is added (`#note-<id>`).
+    """
 
     number: int
     annotation: Annotation
     highlighted: bool = False
+    fragment: str = ""  # the `#p-<key>` of its paragraph
 
     @property
     def anchor_id(self) -> str:
-        return f"note-{self.number}"
+        """The permanent anchor: the footnote (no JavaScript, print); the script opens the
+        margin note for it."""
+        return f"note-{self.annotation.pk}"
+
+    @property
+    def margin_id(self) -> str:
+        return f"margin-note-{self.annotation.pk}"
 
     @property
     def ref_id(self) -> str:
-        return f"note-ref-{self.number}"
+        return f"note-ref-{self.annotation.pk}"
+
+    @property
+    def written_by(self) -> str:
+        """Who wrote the note: the person (or desk account) by name, else the newsroom."""
+        user = self.annotation.author
+        name = user.get_full_name() if user is not None else ""
+        return name or f"{settings.NEWSROOM_SITE_NAME} editors"
+
+    @property
+    def dated(self):
+        """When readers were told: a correction's own time, else when the note was written."""
+        annotation = self.annotation
+        if annotation.kind == Annotation.Kind.CORRECTION and annotation.corrected_at:
+            return annotation.corrected_at
+        return annotation.created_at
 
     @cached_property
     def body_html(self) -> SafeString:
@@ -80,9 +107,14 @@ def highlight_paragraph(text: str, notes: list[Note]) -> SafeString:
             # choices, so it is escaped like any other.
             kinds = " ".join(sorted({f"mark-{n.annotation.kind}" for n in segment.covering}))
             refs = " ".join(n.anchor_id for n in segment.covering)
+            margins = " ".join(n.margin_id for n in segment.covering)
             parts.append(
                 format_html(
-                    '<mark class="annotated {}" data-notes="{}">{}</mark>', kinds, refs, escaped
+                    '<mark class="annotated {}" data-notes="{}" data-margin="{}">{}</mark>',
+                    kinds,
+                    refs,
+                    margins,
+                    escaped,
                 )
             )
         else:
@@ -127,7 +159,7 @@ def build_story_body(article: Article) -> dict:
     for block in article.blocks.all():
         block_notes = []
         for annotation in by_paragraph.get(block.id, []):
-            note = Note(number=len(notes) + 1, annotation=annotation)
+            note = Note(number=len(notes) + 1, annotation=annotation, fragment=block.fragment)
             notes.append(note)
             block_notes.append(note)
         item = BodyItem(block=block, notes=block_notes)

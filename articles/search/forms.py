@@ -109,6 +109,12 @@ class SearchForm(forms.Form):
         """The cleaned search words ("" before validation or when invalid)."""
         return getattr(self, "cleaned_data", {}).get("q", "")
 
+    def filters_in_use(self) -> bool:
+        """Whether the reader set a filter (or got one wrong): the page then shows them open."""
+        return any(self[name].value() for name in self.fields if name != "q") or any(
+            name != "q" for name in self.errors
+        )
+
     def filters(self) -> SearchFilters:
         """The filters that validated; call after `is_valid()`."""
         data = self.cleaned_data

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from articles.caching import conditional, keys, pagecache
 from articles.models import Article
+from articles.pages import seo
 from articles.pages.pagination import page_number
 from articles.pages.selectors import next_scheduled
 from articles.search import backends as search_backends
@@ -29,7 +30,19 @@ def search(request):
     form = SearchForm(request.GET)
     form.is_valid()  # Invalid filters are shown with their errors and left out; never a 500.
     terms = parse_query(form.query)
-    context = {"form": form, "query": form.query, "searched": bool(form.query), "terms": terms}
+    context = {
+        "form": form,
+        "query": form.query,
+        "searched": bool(form.query),
+        "terms": terms,
+        # Every search names /search/ as its canonical page: results are not pages of their
+        # own for search engines, and the form is.
+        "page_metadata": seo.listing_metadata(
+            request=request,
+            title="Search",
+            description=f"Search every story {settings.NEWSROOM_SITE_NAME} has published.",
+        ),
+    }
     if terms:
         # On SQLite, stories that came due since the last search join the index first.
         if search_backends.current().PUBLIC_ONLY:

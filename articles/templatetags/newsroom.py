@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.pages.dates import local_time
+from articles.pages.images import card_image_html, lead_image_html
 from articles.pages.selectors import nav_sections
 from articles.text.markup import safe_http_url, sanitize_html, xml_text
 
@@ -48,21 +49,14 @@ def byline_links(bylines) -> str:
 
 
 @register.simple_tag
-def story_card(story, snippet: str = "", snippet_url: str = "") -> str:
+def story_card(story, snippet: str = "", snippet_url: str = "", lead: bool = False) -> str:
     """One story in a list (front, section, tag, author, archive) or in search results, with
     its best matching extract there.
 
     Built here rather than included per story: a list page showed twenty cards through forty
     template includes, a third of its rendering time. Every value is escaped by format_html.
     """
-    image = ""
-    if story.image_src:
-        image = format_html(
-            '<img class="story-card__image" src="{}" alt="{}" loading="lazy" width="320"'
-            ' height="180">',
-            story.image_src,
-            story.image_alt,
-        )
+    image = card_image_html(story, lead=lead)
     extract = ""
     if snippet:
         extract = format_html(
@@ -76,7 +70,7 @@ def story_card(story, snippet: str = "", snippet_url: str = "") -> str:
         "{}{}{}"
         '<p class="dateline"><time datetime="{}">{}</time></p>'
         "</div></article>",
-        " search-hit" if snippet else "",
+        " search-hit" if snippet else (" story-card--lead" if lead else ""),
         image,
         story.section.get_absolute_url(),
         story.section.name,
@@ -88,6 +82,12 @@ def story_card(story, snippet: str = "", snippet_url: str = "") -> str:
         iso_datetime(story.published_at),
         dateline(story.published_at),
     )
+
+
+@register.simple_tag
+def lead_image(article) -> str:
+    """A story's lead image with its renditions (loaded by `prefetch_story_page`)."""
+    return lead_image_html(article, getattr(article, "lead_renditions", []))
 
 
 @register.filter

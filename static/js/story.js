@@ -1,24 +1,40 @@
 /*
- * Story page enhancements. The page is complete without this script: notes are numbered
- * footnotes with links both ways, and margin notes are <details> a reader can open.
- * With it, margin notes open by themselves on wide screens (where they sit beside the text),
- * and a note and its highlighted passage light up together.
+ * Story page notes. Without this script the page is complete: each note is a numbered footnote
+ * at the end of the story (nojs.css), with links both ways. With it, the notes sit beside
+ * their words instead, and the footnotes are not shown on screen (print keeps them):
+ *
+ * - From 1,024 px, every note is open in the margin, level with its paragraph, pushed down
+ *   just enough not to overlap the one above; the text never moves.
+ * - Below that, a note opens under its paragraph when its highlight is clicked, tapped or
+ *   activated with Enter or Space, and shows the words it is about.
+ * - Hovering or focusing a highlight lights up its note, and the other way round.
+ * - A note's permanent address (#note-<id>) opens and shows its note, on arrival and after.
  */
 (function () {
   "use strict";
 
-  var wide = window.matchMedia("(min-width: 75rem)");
-  var notes = document.querySelectorAll(".margin-note");
-
   var body = document.querySelector(".story-body");
+  if (!body) {
+    return;
+  }
+  var wide = window.matchMedia("(min-width: 64rem)");
   var GAP = 12;
+  var notes = Array.prototype.slice.call(body.querySelectorAll(".margin-note"));
+  var marks = Array.prototype.slice.call(body.querySelectorAll("mark.annotated"));
 
-  // Beside the text, each paragraph's notes start level with it, pushed down just enough not
-  // to overlap the notes above; the text itself never moves.
+  document.documentElement.classList.add("notes-enhanced");
+
+  function noteFor(noteId) {
+    return body.querySelector('.margin-note[data-note="' + noteId + '"]');
+  }
+
+  function marksFor(noteId) {
+    return marks.filter(function (mark) {
+      return (mark.getAttribute("data-notes") || "").split(" ").indexOf(noteId) !== -1;
+    });
+  }
+
   function layoutSidenotes() {
-    if (!body) {
-      return;
-    }
     var groups = body.querySelectorAll(".margin-notes");
     body.classList.toggle("js-sidenotes", wide.matches);
     var bottom = 0;
@@ -34,36 +50,103 @@
     body.style.minHeight = wide.matches && bottom ? bottom + "px" : "";
   }
 
-  function syncOpenState() {
-    notes.forEach(function (note) {
-      note.open = wide.matches;
+  function syncExpanded() {
+    marks.forEach(function (mark) {
+      var ids = (mark.getAttribute("data-notes") || "").split(" ");
+      var open = ids.some(function (noteId) {
+        var note = noteFor(noteId);
+        return note && note.open;
+      });
+      mark.setAttribute("aria-expanded", open ? "true" : "false");
     });
-    layoutSidenotes();
-  }
-
-  notes.forEach(function (note) {
-    note.addEventListener("toggle", layoutSidenotes);
-  });
-  window.addEventListener("resize", layoutSidenotes);
-  if (document.fonts && document.fonts.ready) {
-    document.fonts.ready.then(layoutSidenotes);
-  }
-
-  function marksFor(noteId) {
-    return document.querySelectorAll('mark.annotated[data-notes~="' + noteId + '"]');
   }
 
   function setActive(noteId, active) {
     marksFor(noteId).forEach(function (mark) {
       mark.classList.toggle("is-active", active);
     });
-    document.querySelectorAll('.margin-note[data-note="' + noteId + '"]').forEach(function (note) {
+    var note = noteFor(noteId);
+    if (note) {
       note.classList.toggle("is-active", active);
-    });
+    }
   }
+
+  function reveal(noteId, options) {
+    var note = noteFor(noteId);
+    if (!note) {
+      return false;
+    }
+    note.open = true;
+    layoutSidenotes();
+    syncExpanded();
+    setActive(noteId, true);
+    var summary = note.querySelector("summary");
+    summary.focus({ preventScroll: true });
+    note.scrollIntoView({
+      block: options && options.fromHash ? "start" : "nearest",
+      behavior: "auto",
+    });
+    return true;
+  }
+
+  // Highlights become the way into their notes.
+  marks.forEach(function (mark) {
+    var ids = (mark.getAttribute("data-notes") || "").split(" ");
+    mark.setAttribute("tabindex", "0");
+    mark.setAttribute("role", "button");
+    mark.setAttribute("aria-controls", mark.getAttribute("data-margin") || "");
+    mark.setAttribute("aria-expanded", "false");
+
+    function activate(event) {
+      event.preventDefault();
+      var first = noteFor(ids[0]);
+      if (!wide.matches && first && first.open) {
+        ids.forEach(function (noteId) {
+          var note = noteFor(noteId);
+          if (note) {
+            note.open = false;
+          }
+        });
+        syncExpanded();
+        return;
+      }
+      ids.forEach(function (noteId) {
+        var note = noteFor(noteId);
+        if (note) {
+          note.open = true;
+        }
+      });
+      reveal(ids[0]);
+    }
+
+    mark.addEventListener("click", activate);
+    mark.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        activate(event);
+      }
+    });
+    ["mouseenter", "focus"].forEach(function (type) {
+      mark.addEventListener(type, function () {
+        ids.forEach(function (noteId) {
+          setActive(noteId, true);
+        });
+      });
+    });
+    ["mouseleave", "blur"].forEach(function (type) {
+      mark.addEventListener(type, function () {
+        ids.forEach(function (noteId) {
+          setActive(noteId, false);
+        });
+      });
+    });
+  });
 
   notes.forEach(function (note) {
     var noteId = note.getAttribute("data-note");
+    note.addEventListener("toggle", function () {
+      layoutSidenotes();
+      syncExpanded();
+    });
     ["mouseenter", "focusin"].forEach(function (type) {
       note.addEventListener(type, function () {
         setActive(noteId, true);
@@ -76,25 +159,43 @@
     });
   });
 
-  // A reference number in the text opens its margin note where one is shown beside the text,
-  // instead of jumping to the footnote at the end.
-  document.querySelectorAll("a.note-ref").forEach(function (ref) {
-    ref.addEventListener("click", function (event) {
-      var noteId = ref.getAttribute("href").slice(1);
-      var note = document.querySelector('.margin-note[data-note="' + noteId + '"]');
-      if (!note || note.offsetParent === null) {
-        return;
+  // Links to a note (its permalink, a correction notice, an old footnote number) open it here.
+  document.querySelectorAll('a[href^="#note-"]').forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var noteId = link.getAttribute("href").slice(1);
+      if (noteFor(noteId)) {
+        event.preventDefault();
+        if (window.location.hash !== "#" + noteId) {
+          history.pushState(null, "", "#" + noteId);
+        }
+        reveal(noteId);
       }
-      event.preventDefault();
-      note.open = true;
-      var summary = note.querySelector("summary");
-      summary.focus();
-      setActive(noteId, true);
     });
   });
 
-  syncOpenState();
+  function revealFromHash() {
+    var noteId = window.location.hash.slice(1);
+    if (/^note-\d+$/.test(noteId)) {
+      reveal(noteId, { fromHash: true });
+    }
+  }
+
+  function syncOpenState() {
+    notes.forEach(function (note) {
+      note.open = wide.matches;
+    });
+    layoutSidenotes();
+    syncExpanded();
+  }
+
+  window.addEventListener("resize", layoutSidenotes);
+  window.addEventListener("hashchange", revealFromHash);
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(layoutSidenotes);
+  }
   if (wide.addEventListener) {
     wide.addEventListener("change", syncOpenState);
   }
+  syncOpenState();
+  revealFromHash();
 })();

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from articles.annotations.loading import load_annotation_file
 from articles.data.plaintext import import_story_file
+from articles.editing.history import record_version
 from tests.factories import ArticleFactory, AuthorFactory, TagFactory
 from tests.tools import axe_js
 
@@ -35,7 +36,13 @@ def site(seed_dir):
             authors=[author, AuthorFactory()],
             tags=[tag],
         )
+    paragraph = story.blocks.filter(kind="paragraph").first()
+    paragraph.text = paragraph.text.replace("soldier", "Peruvian soldier", 1)
+    paragraph.save()
+    record_version(article=story)
     return {
+        "changes page": reverse("articles:story-changes", kwargs={"slug": story.slug}),
+        "corrections page": reverse("articles:corrections"),
         "front page": reverse("articles:front"),
         "story page": story.get_absolute_url(),
         "tag page": tag.get_absolute_url(),
@@ -46,7 +53,16 @@ def site(seed_dir):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(
-    "name", ["front page", "story page", "tag page", "author page", "search results"]
+    "name",
+    [
+        "front page",
+        "story page",
+        "tag page",
+        "author page",
+        "search results",
+        "changes page",
+        "corrections page",
+    ],
 )
 @pytest.mark.parametrize("width", [1400, 375], ids=["desktop", "phone"])
 def test_reader_pages_have_no_accessibility_violations(

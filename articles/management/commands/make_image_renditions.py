@@ -1,0 +1,21 @@
+"""Make the WebP renditions of stories' uploaded lead images (all, or the slugs given)."""
+
+from django.core.management.base import BaseCommand
+
+from articles.models import Article
+from articles.pages.images import make_lead_image_renditions
+
+
+class Command(BaseCommand):
+    help = "Make the WebP renditions of stories' uploaded lead images."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slugs", nargs="*", help="Only these stories (default: every one).")
+
+    def handle(self, *args, slugs, **options):
+        stories = Article.objects.exclude(lead_image="")
+        if slugs:
+            stories = stories.filter(slug__in=slugs)
+        for article in stories.iterator():
+            made = make_lead_image_renditions(article=article)
+            self.stdout.write(f"{article.slug}: {len(made)} renditions")

@@ -1,0 +1,142 @@
+"""Lead images for every screen: WebP renditions made with Pillow, and the `<img>` that offers
+them (`srcset`, `sizes`, and the width and height that keep the page from shifting).
+
+Renditions are made for uploaded images only (`Article.lead_image`); an image given by address
+(`lead_image_url`) is shown as it is, in a box of fixed proportions. Making them reads and
+writes files, so it is not done while a reader waits: `make_lead_image_renditions` runs after
+an upload (`manage.py make_image_renditions`, or a queued task), and a page shows the original
+until they exist.
+"""
+
+import io
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.html import format_html
+from PIL import Image, ImageOps
+
+from articles.caching import keys
+from articles.caching.invalidation import content_changed
+from articles.models import Article, LeadImageRendition
+
+WIDTHS = (480, 800, 1200, 1600)
+WEBP_QUALITY = 80
+# The column a lead image fills: the whole phone, the story's measure beyond it.
+SIZES = "(min-width: 46rem) 38rem, 100vw"
+# A card's image: one column of three, two, or the whole phone; the lead card's, three fifths.
+CARD_SIZES = "(min-width: 64rem) 24rem, (min-width: 40rem) 45vw, 100vw"
+LEAD_CARD_SIZES = "(min-width: 80rem) 46rem, (min-width: 40rem) 58vw, 100vw"
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    width: int
+    height: int
+
+
+def make_lead_image_renditions(*, article: Article) -> list[LeadImageRendition]:
+    """WebP copies of the story's uploaded lead image at each of `WIDTHS` it is wider than
+    (and one at its own width), replacing renditions of an earlier upload."""
+    if not article.lead_image:
+        LeadImageRendition.objects.filter(article=article).delete()
+        return []
+    name = article.lead_image.name
+    with article.lead_image.open("rb") as upload, Image.open(upload) as original:
+        image = ImageOps.exif_transpose(original).convert("RGB")
+    widths = sorted({w for w in WIDTHS if w < image.width} | {min(image.width, WIDTHS[-1])})
+    made = []
+    with transaction.atomic():
+        LeadImageRendition.objects.filter(article=article).delete()
+        for width in widths:
+            height = round(image.height * width / image.width)
+            buffer = io.BytesIO()
+            image.resize((width, height), Image.Resampling.LANCZOS).save(
+                buffer, "WEBP", quality=WEBP_QUALITY
+            )
+            rendition = LeadImageRendition(
+                article=article, source_name=name, width=width, height=height
+            )
+            stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            rendition.image.save(f"{stem}-{width}.webp", ContentFile(buffer.getvalue()), save=False)
+            rendition.save()
+            made.append(rendition)
+        content_changed([keys.story(article.pk)])
+    return made
+
+
+def current_renditions(article: Article) -> list[LeadImageRendition]:
+    """The renditions of the story's current upload, narrowest first (1 query, none without an
+    upload)."""
+    if not article.lead_image:
+        return []
+    return list(
+        LeadImageRendition.objects.filter(article=article, source_name=article.lead_image.name)
+    )
+
+
+def lead_image_html(article: Article, renditions: list[LeadImageRendition], *, lazy=False) -> str:
+    """The lead image's `<img>`: renditions in `srcset` when there are some, with the widest
+    one's width and height; an image by address keeps a fixed ratio (`lead-image__fixed`)."""
+    src = article.image_src
+    if not src:
+        return ""
+    loading = "lazy" if lazy else "eager"
+    if renditions:
+        widest = renditions[-1]
+        srcset = ", ".join(f"{r.image.url} {r.width}w" for r in renditions)
+        return format_html(
+            '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" loading="{}"'
+            ' decoding="async">',
+            widest.image.url,
+            srcset,
+            SIZES,
+            widest.width,
+            widest.height,
+            article.image_alt,
+            loading,
+        )
+    return format_html(
+        '<img class="lead-image__fixed" src="{}" width="1200" height="800" alt="{}"'
+        ' loading="{}" decoding="async">',
+        src,
+        article.image_alt,
+        loading,
+    )
+
+
+def card_image_html(article: Article, *, lead: bool) -> str:
+    """A story card's image: its renditions (prefetched by `story_cards`) in `srcset`, the
+    lead card's loaded at once and the others lazily."""
+    src = article.image_src
+    if not src:
+        return ""
+    renditions = []
+    if article.lead_image:
+        renditions = [
+            r for r in article.image_renditions.all() if r.source_name == article.lead_image.name
+        ]
+    loading = "eager" if lead else "lazy"
+    if renditions:
+        widest = renditions[-1]
+        return format_html(
+            '<img class="story-card__image" src="{}" srcset="{}" sizes="{}" width="{}"'
+            ' height="{}" alt="{}" loading="{}"{}>',
+            widest.image.url,
+            ", ".join(f"{r.image.url} {r.width}w" for r in renditions),
+            LEAD_CARD_SIZES if lead else CARD_SIZES,
+            widest.width,
+            widest.height,
+            article.image_alt,
+            loading,
+            format_html(' fetchpriority="high"') if lead else "",
+        )
+    return format_html(
+        '<img class="story-card__image" src="{}" alt="{}" loading="{}" width="{}" height="{}">',
+        src,
+        article.image_alt,
+        loading,
+        960 if lead else 320,
+        540 if lead else 180,
+    )
