@@ -174,12 +174,14 @@ class Browser:
 
 
 def read_story(page) -> None:
-    """Hover every highlight and link, click a note reference, close and reopen every note."""
+    """Hover every highlight and link, click a highlight (which opens its note), close and
+    reopen every note."""
     for mark in page.locator("mark.annotated").all():
         mark.hover()
     for link in page.locator("a.read-more__link, .note__source a").all():
         link.hover()
-    page.locator("a.note-ref").first.click()
+    # Dispatched, not clicked: injected markup may sit on top of the first highlight.
+    page.evaluate("() => document.querySelector('mark.annotated')?.click()")
     # Close every margin note and open it again, as clicking its summary does (one round trip).
     page.evaluate(
         """() => document.querySelectorAll(".margin-note summary").forEach((summary) => {
