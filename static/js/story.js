@@ -82,9 +82,11 @@
     setActive(noteId, true);
     var summary = note.querySelector("summary");
     summary.focus({ preventScroll: true });
+    // Arriving at a note's address jumps to it at once, as a browser jumps to any anchor.
+    var fromHash = options && options.fromHash;
     note.scrollIntoView({
-      block: options && options.fromHash ? "start" : "nearest",
-      behavior: "auto",
+      block: fromHash ? "start" : "nearest",
+      behavior: fromHash ? "instant" : "auto",
     });
     return true;
   }

@@ -127,7 +127,9 @@ def test_a_note_address_survives_an_earlier_note_being_added(live_server, new_pa
     opened = page.locator(f"#margin-note-{note.pk}")
     assert opened.is_visible()
     assert "Maoist insurgency" in opened.inner_text()
-    assert opened.bounding_box()["y"] < 800  # scrolled to it
+    page.wait_for_function(  # scrolled to it
+        f"document.getElementById('margin-note-{note.pk}').getBoundingClientRect().top < 800"
+    )
 
 
 def test_without_javascript_notes_are_footnotes_linked_both_ways(
