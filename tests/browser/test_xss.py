@@ -178,7 +178,8 @@ def read_story(page) -> None:
     reopen every note."""
     for mark in page.locator("mark.annotated").all():
         mark.hover()
-    for link in page.locator("a.read-more__link, .note__source a").all():
+    # The footnotes at the end are for no-JS and print only: the margin notes are on screen.
+    for link in page.locator("a.read-more__link, .margin-note .note__source a").all():
         link.hover()
     # Dispatched, not clicked: injected markup may sit on top of the first highlight.
     page.evaluate("() => document.querySelector('mark.annotated')?.click()")
