@@ -18,6 +18,9 @@ correction, to `content_changed`. Other code that reacts to a move (notification
 wraps these functions by name: `submit_note`, `publish_note`, `send_back_note`, `withdraw_note`.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -41,27 +44,41 @@ State = Annotation.State
 Action = AnnotationRevision.Action
 
 
-def _move(
-    *, annotation: Annotation, version: int, user, refusal, to: str, action: str
-) -> Annotation:
+@dataclass(frozen=True)
+class Move:
+    """One of the note's moves: the state it leads to, how its history names it, and who may
+    make it (a function of the user and the note answering the reason they may not, or "")."""
+
+    to: str
+    action: str
+    refusal: Callable
+
+
+SUBMIT = Move(to=State.SUBMITTED, action=Action.SUBMITTED, refusal=submit_refusal)
+PUBLISH = Move(to=State.PUBLISHED, action=Action.PUBLISHED, refusal=publish_refusal)
+SEND_BACK = Move(to=State.DRAFT, action=Action.SENT_BACK, refusal=send_back_refusal)
+WITHDRAW = Move(to=State.WITHDRAWN, action=Action.WITHDRAWN, refusal=withdraw_refusal)
+
+
+def _move(*, annotation: Annotation, version: int, user, move: Move) -> Annotation:
     current = claim_current(annotation, version)
-    problem = refusal(user, current)
+    problem = move.refusal(user, current)
     if problem:
         raise PermissionDenied(problem)
     before = annotation_snapshot(current)
     was_public = current.state == State.PUBLISHED
-    current.state = to
-    if to == State.SUBMITTED:
+    current.state = move.to
+    if move.to == State.SUBMITTED:
         current.submitted_by = user
         current.submitted_at = timezone.now()
     current.save()
-    record_revision(annotation=current, action=action, user=user, before=before)
-    if was_public or to == State.PUBLISHED:
+    record_revision(annotation=current, action=move.action, user=user, before=before)
+    if was_public or move.to == State.PUBLISHED:
         refresh_story_corrected(article_id=current.article_id)
         content_changed(reader_keys(current))
-    if to == State.SUBMITTED:
+    if move.to == State.SUBMITTED:
         events.note_submitted(note=current, by=user)
-    elif to == State.PUBLISHED:
+    elif move.to == State.PUBLISHED:
         events.note_published(note=current, by=user)
     return current
 
@@ -69,50 +86,22 @@ def _move(
 @transaction.atomic
 def submit_note(*, annotation: Annotation, version: int, user) -> Annotation:
     """Ask an editor to publish the note (a draft, or a withdrawn note reworked)."""
-    return _move(
-        annotation=annotation,
-        version=version,
-        user=user,
-        refusal=submit_refusal,
-        to=State.SUBMITTED,
-        action=Action.SUBMITTED,
-    )
+    return _move(annotation=annotation, version=version, user=user, move=SUBMIT)
 
 
 @transaction.atomic
 def publish_note(*, annotation: Annotation, version: int, user) -> Annotation:
     """Show the note to readers (on its story, once the story is public)."""
-    return _move(
-        annotation=annotation,
-        version=version,
-        user=user,
-        refusal=publish_refusal,
-        to=State.PUBLISHED,
-        action=Action.PUBLISHED,
-    )
+    return _move(annotation=annotation, version=version, user=user, move=PUBLISH)
 
 
 @transaction.atomic
 def send_back_note(*, annotation: Annotation, version: int, user) -> Annotation:
     """Return a submitted note to its author as a draft (or take one's own submission back)."""
-    return _move(
-        annotation=annotation,
-        version=version,
-        user=user,
-        refusal=send_back_refusal,
-        to=State.DRAFT,
-        action=Action.SENT_BACK,
-    )
+    return _move(annotation=annotation, version=version, user=user, move=SEND_BACK)
 
 
 @transaction.atomic
 def withdraw_note(*, annotation: Annotation, version: int, user) -> Annotation:
     """Take a published note away from readers; editors keep it, and its history says who."""
-    return _move(
-        annotation=annotation,
-        version=version,
-        user=user,
-        refusal=withdraw_refusal,
-        to=State.WITHDRAWN,
-        action=Action.WITHDRAWN,
-    )
+    return _move(annotation=annotation, version=version, user=user, move=WITHDRAW)
