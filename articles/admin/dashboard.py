@@ -5,6 +5,7 @@ Each count has one selector here, and the list it links to filters with the same
 (the list filters below), so the number and the list can never disagree. One query per count.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -65,6 +66,11 @@ class SelectorFilter(admin.SimpleListFilter):
     choice = ""
     label = ""
 
+    @classmethod
+    def query(cls) -> dict[str, str]:
+        """The list's query string that picks this filter's rows (the dashboard links it)."""
+        return {cls.parameter_name: cls.choice}
+
     def lookups(self, request, model_admin):
         return [(self.choice, self.label)]
 
@@ -107,66 +113,80 @@ class ChangedSinceNotesFilter(SelectorFilter):
 
 
 @dataclass(frozen=True)
+class DeskItem:
+    """One count of the dashboard: what it counts, the list showing those rows (by the list's
+    own filter), and the permission that list needs."""
+
+    label: str
+    selector: Callable[[], QuerySet]
+    changelist: str
+    query: dict[str, str]
+    permission: str
+
+
+NOTES_LIST = "admin:articles_annotation_changelist"
+STORIES_LIST = "admin:articles_article_changelist"
+DESK = [
+    DeskItem(
+        "Notes awaiting review",
+        notes_awaiting_review,
+        NOTES_LIST,
+        AwaitingReviewFilter.query(),
+        "articles.view_annotation",
+    ),
+    DeskItem(
+        "Orphaned notes",
+        orphaned_notes,
+        NOTES_LIST,
+        {"anchor_state__exact": Annotation.AnchorState.ORPHANED},
+        "articles.view_annotation",
+    ),
+    DeskItem(
+        "Unresolved read-more asides",
+        unresolved_asides,
+        "admin:articles_readmoreaside_changelist",
+        {"link": "unresolved"},
+        "articles.view_readmoreaside",
+    ),
+    DeskItem(
+        "Published stories without tags",
+        published_stories_without_tags,
+        STORIES_LIST,
+        UntaggedFilter.query(),
+        "articles.change_article",
+    ),
+    DeskItem(
+        "Fact-checks without a source",
+        fact_checks_without_source,
+        NOTES_LIST,
+        CitesNoSourceFilter.query(),
+        "articles.view_annotation",
+    ),
+    DeskItem(
+        "Stories changed since their notes were reviewed",
+        stories_changed_since_notes_reviewed,
+        STORIES_LIST,
+        ChangedSinceNotesFilter.query(),
+        "articles.change_article",
+    ),
+]
+
+
+@dataclass(frozen=True)
 class DeskCount:
     label: str
     count: int
     url: str
 
 
-def _link(name: str, query: dict) -> str:
-    return f"{reverse(name)}?{urlencode(query)}"
-
-
 def desk_counts(user) -> list[DeskCount]:
     """The dashboard's counts this editor may follow, one query each."""
-    notes = user.has_perm("articles.view_annotation")
-    stories = user.has_perm("articles.change_article")
-    asides = user.has_perm("articles.view_readmoreaside")
-    rows = []
-    notes_list = "admin:articles_annotation_changelist"
-    stories_list = "admin:articles_article_changelist"
-    if notes:
-        rows += [
-            ("Notes awaiting review", notes_awaiting_review, notes_list, {"awaiting": "review"}),
-            ("Orphaned notes", orphaned_notes, notes_list, {"anchor_state__exact": "orphaned"}),
-        ]
-    if asides:
-        rows.append(
-            (
-                "Unresolved read-more asides",
-                unresolved_asides,
-                "admin:articles_readmoreaside_changelist",
-                {"link": "unresolved"},
-            )
-        )
-    if stories:
-        rows.append(
-            (
-                "Published stories without tags",
-                published_stories_without_tags,
-                stories_list,
-                {"untagged": "published"},
-            )
-        )
-    if notes:
-        rows.append(
-            (
-                "Fact-checks without a source",
-                fact_checks_without_source,
-                notes_list,
-                {"cites": "nothing"},
-            )
-        )
-    if stories:
-        rows.append(
-            (
-                "Stories changed since their notes were reviewed",
-                stories_changed_since_notes_reviewed,
-                stories_list,
-                {"notes": "changed-since-review"},
-            )
-        )
     return [
-        DeskCount(label=label, count=selector().count(), url=_link(name, query))
-        for label, selector, name, query in rows
+        DeskCount(
+            label=item.label,
+            count=item.selector().count(),
+            url=f"{reverse(item.changelist)}?{urlencode(item.query)}",
+        )
+        for item in DESK
+        if user.has_perm(item.permission)
     ]
