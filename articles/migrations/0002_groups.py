@@ -1,7 +1,8 @@
 """The newsroom's two staff groups: Editors (run the story desk, publish) and Annotators."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from articles.migrations._permissions import app_permissions
 
 EVERYTHING = ("add", "change", "delete", "view")
 
@@ -40,31 +41,13 @@ GROUPS = {
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are made after `migrate`, too late for this migration: make ours now.
-    app_config = apps.get_app_config("articles")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = True  # create_permissions skips apps without a models module.
-    try:
-        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-    finally:
-        app_config.models_module = models_module
-
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    db = schema_editor.connection.alias
     for name, (model_actions, extra) in GROUPS.items():
         codenames = {
             f"{action}_{model}" for model, actions in model_actions.items() for action in actions
         } | set(extra)
-        permissions = list(
-            Permission.objects.using(db).filter(
-                content_type__app_label="articles", codename__in=codenames
-            )
-        )
-        missing = codenames - {permission.codename for permission in permissions}
-        if missing:
-            raise RuntimeError(f"Permissions missing for the {name} group: {sorted(missing)}")
-        group, _ = Group.objects.using(db).get_or_create(name=name)
+        permissions = app_permissions(apps, schema_editor, codenames)
+        group, _ = Group.objects.using(schema_editor.connection.alias).get_or_create(name=name)
         group.permissions.set(permissions)
 
 

@@ -1,38 +1,20 @@
 """Replies remember being edited, their edits and deletions go in the note's history, and
 Editors get `change_any_annotation` (Annotators change only their own notes)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from articles.migrations._permissions import delete_permissions, grant
 
 EDITORS = "Editors"
 CODENAME = "change_any_annotation"
 
 
 def grant_change_any_to_editors(apps, schema_editor):
-    # Permissions are made after `migrate`, too late for this migration: make ours now.
-    app_config = apps.get_app_config("articles")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = True  # create_permissions skips apps without a models module.
-    try:
-        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-    finally:
-        app_config.models_module = models_module
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    db = schema_editor.connection.alias
-    permission = Permission.objects.using(db).get(
-        content_type__app_label="articles", codename=CODENAME
-    )
-    for group in Group.objects.using(db).filter(name=EDITORS):
-        group.permissions.add(permission)
+    grant(apps, schema_editor, group=EDITORS, codenames=[CODENAME])
 
 
 def revoke_change_any(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    Permission.objects.using(schema_editor.connection.alias).filter(
-        content_type__app_label="articles", codename=CODENAME
-    ).delete()
+    delete_permissions(apps, schema_editor, [CODENAME])
 
 
 class Migration(migrations.Migration):

@@ -17,8 +17,9 @@ and open.
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from articles.migrations._permissions import delete_permissions, grant
 
 EDITORS = "Editors"
 PUBLISH = "publish_annotation"
@@ -41,29 +42,11 @@ def visibility_from_states(apps, schema_editor):
 
 
 def grant_publish_to_editors(apps, schema_editor):
-    # Permissions are made after `migrate`, too late for this migration: make ours now.
-    app_config = apps.get_app_config("articles")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = True  # create_permissions skips apps without a models module.
-    try:
-        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-    finally:
-        app_config.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    db = schema_editor.connection.alias
-    permission = Permission.objects.using(db).get(
-        content_type__app_label="articles", codename=PUBLISH
-    )
-    for group in Group.objects.using(db).filter(name=EDITORS):
-        group.permissions.add(permission)
+    grant(apps, schema_editor, group=EDITORS, codenames=[PUBLISH])
 
 
 def revoke_publish(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    Permission.objects.using(schema_editor.connection.alias).filter(
-        content_type__app_label="articles", codename=PUBLISH
-    ).delete()
+    delete_permissions(apps, schema_editor, [PUBLISH])
 
 
 class Migration(migrations.Migration):

@@ -8,8 +8,9 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from articles.migrations._permissions import grant
 
 EDITORS = {
     "tagsynonym": ("add", "change", "delete", "view"),
@@ -19,23 +20,8 @@ EDITORS = {
 
 
 def grant_to_editors(apps, schema_editor):
-    # Permissions are made after `migrate`, too late for this migration: make ours now.
-    app_config = apps.get_app_config("articles")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = True  # create_permissions skips apps without a models module.
-    try:
-        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-    finally:
-        app_config.models_module = models_module
-    db = schema_editor.connection.alias
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
     codenames = [f"{action}_{model}" for model, actions in EDITORS.items() for action in actions]
-    permissions = Permission.objects.using(db).filter(
-        content_type__app_label="articles", codename__in=codenames
-    )
-    for group in Group.objects.using(db).filter(name="Editors"):
-        group.permissions.add(*permissions)
+    grant(apps, schema_editor, group="Editors", codenames=codenames)
 
 
 class Migration(migrations.Migration):

@@ -3,9 +3,9 @@
 import articles.models
 import django.db.models.deletion
 import django.utils.timezone
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
+from articles.migrations._permissions import grant
 from articles.text.markup import render_markdown
 
 # Stubs for editors to replace in the admin: each story links both pages from its structured data.
@@ -38,22 +38,7 @@ EDITOR_CODENAMES = {
 
 def grant_record_to_editors(apps, schema_editor):
     """Editors classify changes of stories' text and write the policy pages."""
-    # Permissions are made after `migrate`, too late for this migration: make ours now.
-    app_config = apps.get_app_config("articles")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = True  # create_permissions skips apps without a models module.
-    try:
-        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-    finally:
-        app_config.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    db = schema_editor.connection.alias
-    permissions = Permission.objects.using(db).filter(
-        content_type__app_label="articles", codename__in=EDITOR_CODENAMES
-    )
-    for group in Group.objects.using(db).filter(name="Editors"):
-        group.permissions.add(*permissions)
+    grant(apps, schema_editor, group="Editors", codenames=EDITOR_CODENAMES)
 
 
 def create_stub_pages(apps, schema_editor):
