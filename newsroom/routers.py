@@ -48,10 +48,10 @@ def pinned_to_primary() -> bool:
 def _in_transaction() -> bool:
     """Inside a transaction on the primary, whose reads must see its writes and be consistent.
 
-    The blocks a test case wraps each test in do not count, as they do not for Django's own
-    `atomic(durable=True)` check: a test's code runs as it would outside.
+    Django's public `in_atomic_block`: a test that wraps itself in a transaction reads the
+    primary throughout, so the replica tests are transactional tests (tests/test_routers.py).
     """
-    return any(not block._from_testcase for block in connections[DEFAULT_DB_ALIAS].atomic_blocks)
+    return connections[DEFAULT_DB_ALIAS].in_atomic_block
 
 
 class PrimaryReplicaRouter:

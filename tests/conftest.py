@@ -6,9 +6,22 @@ import pytest
 from django.core.cache import caches
 
 from articles.caching import store
-from tests.factories import StaffFactory
+from tests.factories import MIGRATED_GROUPS, StaffFactory
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_groups(django_db_setup, django_db_blocker):
+    """Remember the staff groups the migrations made, for `tests.factories.staff_group`."""
+    from django.contrib.auth.models import Group
+
+    with django_db_blocker.unblock():
+        for group in Group.objects.prefetch_related("permissions__content_type"):
+            MIGRATED_GROUPS[group.name] = [
+                (permission.content_type.app_label, permission.codename)
+                for permission in group.permissions.all()
+            ]
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from articles.annotations.anchoring import make_anchor
@@ -30,6 +30,24 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
+# The staff groups as the migrations made them: {name: [(app_label, codename), ...]}, read by
+# tests/conftest.py once the test database is set up.
+MIGRATED_GROUPS: dict[str, list[tuple[str, str]]] = {}
+
+
+def staff_group(name: str) -> Group:
+    """The staff group the migrations created, put back as they made it when a transactional
+    test's flush emptied the table (the flush re-creates permissions, not migrations' rows)."""
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        group = Group.objects.create(name=name)
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in MIGRATED_GROUPS[name]
+        )
+    return group
+
+
 class StaffFactory(UserFactory):
     """A staff login; `groups=["Editors"]` puts it in groups the migrations create."""
 
@@ -41,7 +59,7 @@ class StaffFactory(UserFactory):
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.add(*(Group.objects.get(name=name) for name in extracted))
+            self.groups.add(*(staff_group(name) for name in extracted))
 
 
 class SectionFactory(factory.django.DjangoModelFactory):

@@ -34,8 +34,11 @@ def fresh_pin():
 
 
 @pytest.fixture
-def replica_database(db):
-    """A `replica` alias that mirrors the test database (TEST MIRROR = default)."""
+def replica_database(transactional_db):
+    """A `replica` alias that mirrors the test database (TEST MIRROR = default).
+
+    Transactional: inside a test wrapped in a transaction every read stays on the primary, as
+    it does inside any transaction (the router's `_in_transaction`)."""
     connections.settings[REPLICA] = {
         **connections["default"].settings_dict,
         "TEST": {**connections["default"].settings_dict["TEST"], "MIRROR": "default"},
@@ -73,9 +76,10 @@ def test_without_replicas_everything_uses_the_primary():
     assert router.db_for_write(Article) == "default"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 @override_settings(NEWSROOM_DATABASE_REPLICAS=[REPLICA])
 def test_reads_inside_a_transaction_on_the_primary_stay_there():
+    assert router.db_for_read(Article) == REPLICA
     with transaction.atomic():
         assert router.db_for_read(Article) == "default"
 
