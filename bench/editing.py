@@ -110,6 +110,8 @@ class Editor(threading.Thread):
         self.delays: dict[str, list[float]] = {host: [] for host in hosts}
         self.saves = 0
         self.errors: list[str] = []
+        # CPU seconds this thread spent being the editor (the admin's requests, in-process).
+        self.cpu = 0.0
 
     def run(self) -> None:
         from django.contrib.auth import get_user_model
@@ -130,6 +132,7 @@ class Editor(threading.Thread):
         try:
             while not self.stop.is_set():
                 began = time.monotonic()
+                cpu_began = time.thread_time()
                 self.saves += 1
                 dek = f"Edited for the benchmark, save {self.saves}."
                 data = form_data(client.get(story_url), "article_form")
@@ -156,9 +159,37 @@ class Editor(threading.Thread):
                     note={"kind": "internal", "body": f"Check this, {self.saves}."},
                     user=user,
                 )
+                self.cpu += time.thread_time() - cpu_began
                 self.stop.wait(max(0.0, 1.0 - (time.monotonic() - began)))
         finally:
             connections.close_all()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_worker(env: dict, log: Path) -> subprocess.Popen:
+    """The task queue's worker (`manage.py db_worker`), as production runs one beside the app:
+    what a save leaves to it (search index, related lists, purges) runs there, on these cores."""
+    with log.open("ab") as stream:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--interval",
+                "0.2",
+                "--no-startup-delay",
+                "--no-reload",
+            ],
+            cwd=PROJECT,
+            env={**os.environ, **env},
+            stdout=stream,
+            stderr=stream,
+        )
 
 
 def main() -> None:
@@ -217,8 +248,10 @@ def main() -> None:
         for n, (_, slug) in enumerate(chosen):  # and check the other host is served it
             page_text(f"{hosts[(n + 1) % 2]}/stories/{slug}/")
         for phase in ("quiet", "editing"):
-            editor_thread = None
+            editor_thread = worker = None
             if phase == "editing":
+                worker = start_worker(env, work / "worker.log")
+                worker_cpu = cpu_seconds(worker.pid)
                 editor_thread = Editor(
                     story_id=story_id,
                     draft_id=draft.pk,
@@ -234,6 +267,8 @@ def main() -> None:
             if editor_thread is not None:
                 editor_thread.stop.set()
                 editor_thread.join(timeout=30)
+                worker_cpu = cpu_seconds(worker.pid) - worker_cpu
+                run.stop(worker)
             results[phase] = {
                 "rps": sum(n["rps"] for n in numbers),
                 "p50": max(n["p50"] for n in numbers),
@@ -269,6 +304,15 @@ def main() -> None:
                     f"change visible on {host}: median {statistics.median(delays) * 1000:.0f} ms, "
                     f"slowest {max(delays) * 1000:.0f} ms over {len(delays)} saves"
                 )
+        editor_share = editor_thread.cpu / args.duration / os.cpu_count()
+        worker_share = worker_cpu / args.duration / os.cpu_count()
+        left = 1.0 - editor_share - worker_share
+        print(
+            f"the editor's admin requests used {editor_thread.cpu / args.duration:.2f} CPU-s/s "
+            f"({editor_share:.0%} of {os.cpu_count()} cores), the task worker "
+            f"{worker_cpu / args.duration:.2f} CPU-s/s ({worker_share:.0%}); readers got "
+            f"{share / left:.0%} of the quiet throughput that the CPU left to them would allow"
+        )
         for error in editor_thread.errors:
             print("ERROR", error)
         slowest = max((max(d) for d in editor_thread.delays.values() if d), default=99.0)
