@@ -195,6 +195,7 @@ class TagAdmin(admin.ModelAdmin):
             "can_merge": self.has_change_permission(request)
             and self.has_delete_permission(request),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "changelist_url": reverse("admin:articles_tag_changelist"),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/articles/tag/near_duplicates.html", context)
