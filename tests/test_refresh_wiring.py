@@ -1,11 +1,14 @@
-"""Every admin path that changes text or tags refreshes the search entry and related list."""
+"""Every admin path that changes text or tags refreshes the search entry and related list:
+queued on commit for the task worker, never computed in the editor's request."""
 
 import pytest
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article, RelatedStory, Tag
 from articles.search.index import index_articles
 from tests.factories import ArticleFactory, ParagraphFactory
+from tests.tasks import run_ready_tasks
 from tests.test_admin import change_url
 from tests.test_reanchor_on_edit import body_form, field, save
 
@@ -14,6 +17,22 @@ pytestmark = pytest.mark.django_db
 
 def search(query: str) -> str:
     return Client().get("/search/", {"q": query}).content.decode()
+
+
+def queued() -> list[tuple[str, dict]]:
+    """The tasks waiting for the worker: their names and arguments."""
+    return [
+        (path.rsplit(".", 1)[-1], args_kwargs["kwargs"])
+        for path, args_kwargs in DBTaskResult.objects.filter(status="READY")
+        .order_by("enqueued_at", "id")
+        .values_list("task_path", "args_kwargs")
+    ]
+
+
+def run_worker(capture) -> int:
+    """Run the queued tasks as the worker would, with their own commits' callbacks (purges)."""
+    with capture(execute=True):
+        return run_ready_tasks()
 
 
 def test_editing_a_paragraph_in_the_admin_makes_the_new_words_searchable(
@@ -25,6 +44,7 @@ def test_editing_a_paragraph_in_the_admin_makes_the_new_words_searchable(
     data[field(data, paragraph, "text")] = ["Soldiers raided a camp near Pichari."]
     with django_capture_on_commit_callbacks(execute=True):
         save(editor_client, story, data)
+    run_worker(django_capture_on_commit_callbacks)
     assert "Coca raid in the valley" in search("Pichari")
 
 
@@ -43,6 +63,7 @@ def test_bulk_tagging_makes_stories_findable_by_the_tag(
             },
         )
     assert Tag.objects.filter(name="quechua").exists()
+    run_worker(django_capture_on_commit_callbacks)
     results = search("quechua")
     assert all(story.headline in results for story in stories)
 
@@ -63,6 +84,7 @@ def test_renaming_a_tag_reindexes_its_stories(editor_client, django_capture_on_c
             },
         )
     assert response.status_code == 302
+    run_worker(django_capture_on_commit_callbacks)
     assert story.headline in search("apurimac")
 
 
@@ -77,6 +99,7 @@ def test_deleting_a_tag_in_the_admin_takes_it_out_of_its_stories_search_text(
         response = editor_client.post(f"/admin/articles/tag/{tag.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Tag.objects.filter(name="vraem").exists()
+    run_worker(django_capture_on_commit_callbacks)
     assert story.headline not in search("vraem")
 
 
@@ -92,6 +115,88 @@ def test_saving_a_story_recomputes_its_related_list(
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(change_url(story), data)
     assert response.status_code == 302
+    run_worker(django_capture_on_commit_callbacks)
     related = RelatedStory.objects.filter(article=story).values_list("related_id", flat=True)
     assert sibling.pk in related
     assert Article.objects.get(pk=story.pk).dek == "An updated standfirst."
+
+
+# The request queues; the worker computes -----------------------------------------------------
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    settings.NEWSROOM_PAGE_CACHE = True
+
+
+def test_an_admin_save_queues_the_refresh_and_the_worker_updates_the_cached_page(
+    editor_client, page_cache_on, django_capture_on_commit_callbacks
+):
+    """The save's callbacks compute nothing; the worker's task does, and purges the page."""
+    rare = ["shining path", "guzman"]
+    story = ArticleFactory(headline="Shining Path leader captured", tags=rare)
+    ParagraphFactory(article=story, text="Guzman was taken in Lima.")
+    sibling = ArticleFactory(headline="Shining Path remnants in the valley", tags=rare)
+    reader = Client()
+    assert sibling.get_absolute_url() not in reader.get(story.get_absolute_url()).content.decode()
+    data = body_form(editor_client, story)
+    data["dek"] = ["An updated standfirst."]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        save(editor_client, story, data)
+
+    assert not RelatedStory.objects.filter(article=story).exists()
+    assert queued() == [("refresh_stories", {"article_ids": [story.pk]})]
+    page = reader.get(story.get_absolute_url())
+    assert "An updated standfirst." in page.content.decode()  # the save's own purge
+    assert sibling.get_absolute_url() not in page.content.decode()
+    assert reader.get(story.get_absolute_url())["X-Page-Cache"] == "hit"
+
+    assert run_worker(django_capture_on_commit_callbacks) == 1
+
+    assert queued() == []
+    assert list(
+        RelatedStory.objects.filter(article=story).values_list("related_id", flat=True)
+    ) == [sibling.pk]
+    assert sibling.get_absolute_url() in reader.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_bulk_action_queues_its_stories_in_chunks(
+    editor_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("articles.editing.refresh.CHUNK_SIZE", 2)
+    stories = [ArticleFactory(headline=f"Andean story {n}") for n in range(5)]
+    ids = sorted(story.pk for story in stories)
+    index_articles(article_ids=ids)  # found by their words before the change
+    assert "Andean story" in search("andean")
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            "/admin/articles/article/",
+            {
+                "action": "add_tags_to_stories",
+                "_selected_action": ids,
+                "apply": "1",
+                "tags": "quechua",
+            },
+        )
+    assert queued() == [
+        ("refresh_stories", {"article_ids": ids[0:2]}),
+        ("refresh_stories", {"article_ids": ids[2:4]}),
+        ("refresh_stories", {"article_ids": ids[4:]}),
+    ]
+    assert "Andean story" not in search("quechua")
+
+    assert run_worker(django_capture_on_commit_callbacks) == 3
+
+    results = search("quechua")
+    assert all(story.headline in results for story in stories)
+
+
+def test_a_rolled_back_change_queues_nothing(editor_client, django_capture_on_commit_callbacks):
+    story = ArticleFactory(headline="Story about the valley")
+    data = body_form(editor_client, story)
+    data["headline"] = [""]  # invalid: nothing saved
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(change_url(story), data)
+    assert response.status_code == 200
+    assert queued() == []
