@@ -3,12 +3,11 @@ queued on commit for the task worker, never computed in the editor's request."""
 
 import pytest
 from django.test import Client
-from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article, RelatedStory, Tag
 from articles.search.index import index_articles
 from tests.factories import ArticleFactory, ParagraphFactory
-from tests.tasks import run_ready_tasks
+from tests.tasks import queued, run_worker
 from tests.test_admin import change_url
 from tests.test_reanchor_on_edit import body_form, field, save
 
@@ -17,22 +16,6 @@ pytestmark = pytest.mark.django_db
 
 def search(query: str) -> str:
     return Client().get("/search/", {"q": query}).content.decode()
-
-
-def queued() -> list[tuple[str, dict]]:
-    """The tasks waiting for the worker: their names and arguments."""
-    return [
-        (path.rsplit(".", 1)[-1], args_kwargs["kwargs"])
-        for path, args_kwargs in DBTaskResult.objects.filter(status="READY")
-        .order_by("enqueued_at", "id")
-        .values_list("task_path", "args_kwargs")
-    ]
-
-
-def run_worker(capture) -> int:
-    """Run the queued tasks as the worker would, with their own commits' callbacks (purges)."""
-    with capture(execute=True):
-        return run_ready_tasks()
 
 
 def test_editing_a_paragraph_in_the_admin_makes_the_new_words_searchable(
