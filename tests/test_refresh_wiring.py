@@ -1,10 +1,14 @@
 """Every admin path that changes text or tags refreshes the search entry and related list:
 queued on commit for the task worker, never computed in the editor's request."""
 
-import pytest
-from django.test import Client
+import io
 
-from articles.models import Article, RelatedStory, Tag
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from articles.models import Article, LeadImageRendition, RelatedStory, Tag
 from articles.search.index import index_articles
 from tests.factories import ArticleFactory, ParagraphFactory
 from tests.tasks import queued, run_worker
@@ -183,3 +187,51 @@ def test_a_rolled_back_change_queues_nothing(editor_client, django_capture_on_co
         response = editor_client.post(change_url(story), data)
     assert response.status_code == 200
     assert queued() == []
+
+
+# Lead image renditions -----------------------------------------------------------------------
+
+
+def jpeg(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "green").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_uploading_a_lead_image_queues_its_renditions_and_the_page_offers_them_once_made(
+    editor_client, page_cache_on, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    story = ArticleFactory(headline="Coca raid in the valley", image_alt="A valley")
+    ParagraphFactory(article=story, text="Soldiers raided a camp.")
+    reader = Client()
+    reader.get(story.get_absolute_url())
+    data = body_form(editor_client, story)
+    data["lead_image"] = SimpleUploadedFile("valley.jpg", jpeg(1000, 500), "image/jpeg")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        save(editor_client, story, data)
+
+    assert not LeadImageRendition.objects.exists()  # not made in the request
+    assert ("make_renditions", {"article_id": story.pk}) in queued()
+    page = reader.get(story.get_absolute_url()).content.decode()
+    assert "valley" in Article.objects.get(pk=story.pk).lead_image.name
+    assert "srcset" not in page  # the original, until the renditions exist
+
+    run_worker(django_capture_on_commit_callbacks)
+
+    made = list(LeadImageRendition.objects.filter(article=story).order_by("width"))
+    assert [(r.width, r.height) for r in made] == [(480, 240), (800, 400), (1000, 500)]
+    page = reader.get(story.get_absolute_url()).content.decode()
+    assert f"{made[0].image.url} 480w" in page  # the worker's purge reached the cached page
+
+
+def test_a_save_that_keeps_the_lead_image_queues_no_renditions(
+    editor_client, django_capture_on_commit_callbacks
+):
+    story = ArticleFactory(headline="Coca raid in the valley")
+    data = body_form(editor_client, story)
+    data["dek"] = ["An updated standfirst."]
+    with django_capture_on_commit_callbacks(execute=True):
+        save(editor_client, story, data)
+    assert [name for name, _ in queued()] == ["refresh_stories"]
