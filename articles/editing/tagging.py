@@ -3,8 +3,8 @@
 Tagging: tags go on and off through taggit's manager (`article.tags.add/remove`) so that its
 signals fire, but are resolved once, and only the stories whose tags actually change are touched.
 Each call is one transaction: the tags, a new version and an admin log entry for each story
-changed, and, once committed, their search index entries and related lists refreshed. A name that
-is a tag's synonym (`TagSynonym`) stands for that tag.
+changed, and, once committed, their search index entries and related lists queued for the task
+worker. A name that is a tag's synonym (`TagSynonym`) stands for that tag.
 
 Managing: renaming, merging one tag into another, synonyms and deleting, each recorded in the
 tags' history (`TagChange`) with who and when. A merged tag's address, and a tag's old slug,
