@@ -38,6 +38,22 @@ def run_ready_tasks() -> int:
     return ran
 
 
+def queued() -> list[tuple[str, dict]]:
+    """The tasks waiting for the worker: their names and arguments, sorted by them (tasks
+    queued in the same second have no order of their own)."""
+    waiting = DBTaskResult.objects.filter(status="READY").values_list("task_path", "args_kwargs")
+    return sorted(
+        ((path.rsplit(".", 1)[-1], args_kwargs["kwargs"]) for path, args_kwargs in waiting),
+        key=lambda task: (task[0], list(task[1].values())),
+    )
+
+
+def run_worker(capture) -> int:
+    """Run the queued tasks as the worker would, with their own commits' callbacks (purges)."""
+    with capture(execute=True):
+        return run_ready_tasks()
+
+
 def run_worker_until_idle(*, timeout: float = 20.0) -> None:
     """Run the real worker loop (transactional tests only) until no task is left, waiting for
     the ones scheduled later (retries) to fall due."""

@@ -9,8 +9,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.data.plaintext import ImportFormatError, import_story_file, parse_story
-from articles.models import Annotation, Article, Author, Block, Byline, Section
+from articles.models import Annotation, Article, Author, Block, Byline, RelatedStory, Section
 from tests.factories import AnnotationFactory
+from tests.tasks import queued, run_worker
+from tests.test_refresh_wiring import search
+from tests.test_related import COCA_TEXT, everyday_stories, index_everything, related_on_page, story
 
 pytestmark = pytest.mark.django_db
 
@@ -500,3 +503,33 @@ def test_a_file_that_is_not_regular_is_not_read(tmp_path):
         ImportFormatError, match=r"pipe.txt: not a story file \(not a regular file\)"
     ):
         import_story_file(fifo)
+
+
+def test_an_import_queues_its_stories_refresh_for_the_worker(
+    client, seed_dir, tmp_path, capsys, django_capture_on_commit_callbacks
+):
+    """The command saves the stories; their search entries and related lists are the worker's."""
+    everyday_stories()
+    earlier = story(
+        "Peruvian troops seize coca paste from drug traffickers in the VRAEM",
+        body=[COCA_TEXT, "The Shining Path rebels are linked to the coca trade in the region."],
+        published_at=datetime(2014, 6, 18, 12, tzinfo=ZoneInfo("UTC")),
+    )
+    index_everything()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_stories", str(seed_dir / SEED_NAME))
+
+    imported = Article.objects.get(import_key=Path(SEED_NAME).stem)
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2] == (
+        "1 story’s search entries and related lists queued for the task worker "
+        "(`manage.py db_worker`; `make run` starts it)."
+    )
+    assert queued() == [("refresh_stories", {"article_ids": [imported.pk]})]
+    assert not RelatedStory.objects.filter(article=imported).exists()  # not computed here
+
+    assert run_worker(django_capture_on_commit_callbacks) == 1
+
+    assert earlier.headline in related_on_page(client, imported)
+    assert imported.headline in search("smugglers")

@@ -1,11 +1,17 @@
-"""Every admin path that changes text or tags refreshes the search entry and related list."""
+"""Every admin path that changes text or tags refreshes the search entry and related list:
+queued on commit for the task worker, never computed in the editor's request."""
+
+import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image
 
-from articles.models import Article, RelatedStory, Tag
+from articles.models import Article, LeadImageRendition, RelatedStory, Tag
 from articles.search.index import index_articles
 from tests.factories import ArticleFactory, ParagraphFactory
+from tests.tasks import queued, run_worker
 from tests.test_admin import change_url
 from tests.test_reanchor_on_edit import body_form, field, save
 
@@ -25,6 +31,7 @@ def test_editing_a_paragraph_in_the_admin_makes_the_new_words_searchable(
     data[field(data, paragraph, "text")] = ["Soldiers raided a camp near Pichari."]
     with django_capture_on_commit_callbacks(execute=True):
         save(editor_client, story, data)
+    run_worker(django_capture_on_commit_callbacks)
     assert "Coca raid in the valley" in search("Pichari")
 
 
@@ -43,6 +50,7 @@ def test_bulk_tagging_makes_stories_findable_by_the_tag(
             },
         )
     assert Tag.objects.filter(name="quechua").exists()
+    run_worker(django_capture_on_commit_callbacks)
     results = search("quechua")
     assert all(story.headline in results for story in stories)
 
@@ -63,6 +71,7 @@ def test_renaming_a_tag_reindexes_its_stories(editor_client, django_capture_on_c
             },
         )
     assert response.status_code == 302
+    run_worker(django_capture_on_commit_callbacks)
     assert story.headline in search("apurimac")
 
 
@@ -77,6 +86,7 @@ def test_deleting_a_tag_in_the_admin_takes_it_out_of_its_stories_search_text(
         response = editor_client.post(f"/admin/articles/tag/{tag.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Tag.objects.filter(name="vraem").exists()
+    run_worker(django_capture_on_commit_callbacks)
     assert story.headline not in search("vraem")
 
 
@@ -92,6 +102,136 @@ def test_saving_a_story_recomputes_its_related_list(
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(change_url(story), data)
     assert response.status_code == 302
+    run_worker(django_capture_on_commit_callbacks)
     related = RelatedStory.objects.filter(article=story).values_list("related_id", flat=True)
     assert sibling.pk in related
     assert Article.objects.get(pk=story.pk).dek == "An updated standfirst."
+
+
+# The request queues; the worker computes -----------------------------------------------------
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    settings.NEWSROOM_PAGE_CACHE = True
+
+
+def test_an_admin_save_queues_the_refresh_and_the_worker_updates_the_cached_page(
+    editor_client, page_cache_on, django_capture_on_commit_callbacks
+):
+    """The save's callbacks compute nothing; the worker's task does, and purges the page."""
+    rare = ["shining path", "guzman"]
+    story = ArticleFactory(headline="Shining Path leader captured", tags=rare)
+    ParagraphFactory(article=story, text="Guzman was taken in Lima.")
+    sibling = ArticleFactory(headline="Shining Path remnants in the valley", tags=rare)
+    reader = Client()
+    assert sibling.get_absolute_url() not in reader.get(story.get_absolute_url()).content.decode()
+    data = body_form(editor_client, story)
+    data["dek"] = ["An updated standfirst."]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        save(editor_client, story, data)
+
+    assert not RelatedStory.objects.filter(article=story).exists()
+    assert queued() == [("refresh_stories", {"article_ids": [story.pk]})]
+    page = reader.get(story.get_absolute_url())
+    assert "An updated standfirst." in page.content.decode()  # the save's own purge
+    assert sibling.get_absolute_url() not in page.content.decode()
+    assert reader.get(story.get_absolute_url())["X-Page-Cache"] == "hit"
+
+    assert run_worker(django_capture_on_commit_callbacks) == 1
+
+    assert queued() == []
+    assert list(
+        RelatedStory.objects.filter(article=story).values_list("related_id", flat=True)
+    ) == [sibling.pk]
+    assert sibling.get_absolute_url() in reader.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_bulk_action_queues_its_stories_in_chunks(
+    editor_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("articles.editing.refresh.CHUNK_SIZE", 2)
+    stories = [ArticleFactory(headline=f"Andean story {n}") for n in range(5)]
+    ids = sorted(story.pk for story in stories)
+    index_articles(article_ids=ids)  # found by their words before the change
+    assert "Andean story" in search("andean")
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            "/admin/articles/article/",
+            {
+                "action": "add_tags_to_stories",
+                "_selected_action": ids,
+                "apply": "1",
+                "tags": "quechua",
+            },
+        )
+    assert queued() == [
+        ("refresh_stories", {"article_ids": ids[0:2]}),
+        ("refresh_stories", {"article_ids": ids[2:4]}),
+        ("refresh_stories", {"article_ids": ids[4:]}),
+    ]
+    assert "Andean story" not in search("quechua")
+
+    assert run_worker(django_capture_on_commit_callbacks) == 3
+
+    results = search("quechua")
+    assert all(story.headline in results for story in stories)
+
+
+def test_a_rolled_back_change_queues_nothing(editor_client, django_capture_on_commit_callbacks):
+    story = ArticleFactory(headline="Story about the valley")
+    data = body_form(editor_client, story)
+    data["headline"] = [""]  # invalid: nothing saved
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(change_url(story), data)
+    assert response.status_code == 200
+    assert queued() == []
+
+
+# Lead image renditions -----------------------------------------------------------------------
+
+
+def jpeg(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "green").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_uploading_a_lead_image_queues_its_renditions_and_the_page_offers_them_once_made(
+    editor_client, page_cache_on, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    story = ArticleFactory(headline="Coca raid in the valley", image_alt="A valley")
+    ParagraphFactory(article=story, text="Soldiers raided a camp.")
+    reader = Client()
+    reader.get(story.get_absolute_url())
+    data = body_form(editor_client, story)
+    data["lead_image"] = SimpleUploadedFile("valley.jpg", jpeg(1000, 500), "image/jpeg")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        save(editor_client, story, data)
+
+    assert not LeadImageRendition.objects.exists()  # not made in the request
+    assert ("make_renditions", {"article_id": story.pk}) in queued()
+    page = reader.get(story.get_absolute_url()).content.decode()
+    assert "valley" in Article.objects.get(pk=story.pk).lead_image.name
+    assert "srcset" not in page  # the original, until the renditions exist
+
+    run_worker(django_capture_on_commit_callbacks)
+
+    made = list(LeadImageRendition.objects.filter(article=story).order_by("width"))
+    assert [(r.width, r.height) for r in made] == [(480, 240), (800, 400), (1000, 500)]
+    page = reader.get(story.get_absolute_url()).content.decode()
+    assert f"{made[0].image.url} 480w" in page  # the worker's purge reached the cached page
+
+
+def test_a_save_that_keeps_the_lead_image_queues_no_renditions(
+    editor_client, django_capture_on_commit_callbacks
+):
+    story = ArticleFactory(headline="Coca raid in the valley")
+    data = body_form(editor_client, story)
+    data["dek"] = ["An updated standfirst."]
+    with django_capture_on_commit_callbacks(execute=True):
+        save(editor_client, story, data)
+    assert [name for name, _ in queued()] == ["refresh_stories"]

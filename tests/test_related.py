@@ -18,12 +18,14 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from articles.data.plaintext import import_story_file
+from articles.editing.refresh import stories_changed_on_commit
 from articles.models import Article, Block, RelatedStory, Section
 from articles.related import scoring
-from articles.related.compute import recompute_related, related_on_commit
+from articles.related.compute import recompute_related
 from articles.related.suggest import suggest_targets
 from articles.search.index import index_articles
 from tests.factories import ArticleFactory, AsideFactory, ParagraphFactory, SectionFactory
+from tests.tasks import queued, run_worker
 from tests.test_admin import change_url, form_data, messages_of
 from tests.tools import html_errors
 
@@ -374,11 +376,12 @@ def test_importing_a_story_computes_its_related_list(
         imported = import_story_file(
             seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt"
         ).article
+    run_worker(django_capture_on_commit_callbacks)
 
     assert earlier.headline in related_on_page(client, imported)
 
 
-def test_related_on_commit_recomputes_after_the_transaction_commits(
+def test_a_change_queues_the_recompute_after_the_transaction_commits(
     django_capture_on_commit_callbacks,
 ):
     subject = story("Coca growers march on Lima", tags=["coca"])
@@ -386,11 +389,14 @@ def test_related_on_commit_recomputes_after_the_transaction_commits(
     index_everything()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        related_on_commit(article_ids=[subject.pk, subject.pk])
+        stories_changed_on_commit(article_ids=[subject.pk, subject.pk])
     assert len(callbacks) == 1
-    assert not RelatedStory.objects.exists()  # Nothing before the commit.
+    assert queued() == []  # Nothing before the commit.
 
     callbacks[0]()
+    assert queued() == [("refresh_stories", {"article_ids": [subject.pk]})]
+    assert not RelatedStory.objects.exists()
+    run_worker(django_capture_on_commit_callbacks)
     assert list(RelatedStory.objects.values_list("article", "related")) == [(subject.pk, other.pk)]
 
 

@@ -36,6 +36,7 @@ from tests.factories import (
     SectionFactory,
     TagFactory,
 )
+from tests.tasks import run_worker
 
 pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")
@@ -414,12 +415,14 @@ def test_reimporting_a_changed_paragraph_updates_the_index(
     path.write_text(STORY_FILE, encoding="utf-8")
     with django_capture_on_commit_callbacks(execute=True):
         article = import_story_file(path).article
+    run_worker(django_capture_on_commit_callbacks)
     assert headlines(search(client, q="cooperative")) == ["Tin miners strike in Potosí"]
     assert headlines(search(client, q="ministry")) == []
 
     path.write_text(STORY_FILE.replace("the cooperative", "the mining ministry"), "utf-8")
     with django_capture_on_commit_callbacks(execute=True):
         import_story_file(path)
+    run_worker(django_capture_on_commit_callbacks)
     edited = Block.objects.get(article=article, text__contains="ministry")
     assert headlines(search(client, q="cooperative")) == []
     [(link, html)] = snippets(search(client, q="ministry"))
@@ -437,10 +440,12 @@ def test_tagging_services_refresh_search_once_committed(
 
     with django_capture_on_commit_callbacks(execute=True):
         add_tags(article_ids=[story.pk], names=["Inflation"], user=editor)
+    run_worker(django_capture_on_commit_callbacks)
     assert headlines(search(client, q="inflation")) == [story.headline]
 
     with django_capture_on_commit_callbacks(execute=True):
         remove_tags(article_ids=[story.pk], names=["Inflation"], user=editor)
+    run_worker(django_capture_on_commit_callbacks)
     assert headlines(search(client, q="inflation")) == []
 
 
@@ -716,6 +721,7 @@ def test_unpublishing_a_story_takes_its_words_out_of_the_ranking(
             {"action": "unpublish_stories", "_selected_action": [s.pk for s in stories]},
         )
     assert response.status_code == 302
+    run_worker(django_capture_on_commit_callbacks)
     assert ranked(client) == PUBLIC_ORDER[connection.vendor]
 
 

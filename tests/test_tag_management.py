@@ -8,9 +8,12 @@ from pytest_django.asserts import assertContains, assertNotContains
 from articles.editing.tagging import add_tags, merge_tags
 from articles.models import Article, RelatedStory, Tag, TagChange, TagRedirect, TagSynonym
 from articles.related.tag_suggestions import suggest_tags
+from articles.search.index import index_articles
 from articles.text.tag_names import duplicate_key, format_tag_names, parse_tag_names
 from tests.factories import ArticleFactory, ParagraphFactory, TagFactory
+from tests.tasks import queued, run_worker
 from tests.test_admin import STORIES, change_url, form_data, messages_of
+from tests.test_refresh_wiring import search
 
 TAGS = reverse("admin:articles_tag_changelist")
 
@@ -169,32 +172,42 @@ def test_editor_merges_selected_tags_from_the_tag_list(editor_client, merge_pair
     assert list(Tag.objects.values_list("name", flat=True)) == ["Peru"]
 
 
-def test_a_merge_too_big_to_reindex_at_once_says_what_search_waits_for(
-    editor_client, merge_pair, monkeypatch
+def test_a_merge_queues_the_moved_stories_reindexing_for_the_worker(
+    editor_client, monkeypatch, django_capture_on_commit_callbacks
 ):
-    peru, accented, *_ = merge_pair
-    reindexed = []
-    monkeypatch.setattr("articles.editing.tagging.REINDEX_AFTER_MERGE_LIMIT", 1)
-    monkeypatch.setattr("articles.admin.tagging.REINDEX_AFTER_MERGE_LIMIT", 1)
-    monkeypatch.setattr(
-        "articles.editing.tagging.refresh_search_index_on_commit",
-        lambda *, article_ids: reindexed.append(article_ids),
-    )
-    response = editor_client.post(
-        TAGS,
-        {
-            "action": "merge_selected_tags",
-            "_selected_action": [peru.pk, accented.pk],
-            "target": peru.pk,
-            "apply": "Merge tags",
-        },
-    )
+    """However many stories move, the request re-indexes none; the worker, in chunks, does."""
+    monkeypatch.setattr("articles.editing.refresh.CHUNK_SIZE", 2)
+    kept = TagFactory(name="Ayacucho", slug="ayacucho")
+    merged = TagFactory(name="Huamanga", slug="huamanga")
+    moved = [
+        ArticleFactory(headline=f"Story from the highlands {n}", tags=[merged]) for n in range(3)
+    ]
+    ids = sorted(story.pk for story in moved)
+    index_articles(article_ids=ids)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            TAGS,
+            {
+                "action": "merge_selected_tags",
+                "_selected_action": [kept.pk, merged.pk],
+                "target": kept.pk,
+                "apply": "Merge tags",
+            },
+        )
 
-    assert messages_of(response)[1] == (
-        "So many stories moved that free-text search finds them by the new tag's name only "
-        "after `manage.py rebuild_search_index`."
-    )
-    assert reindexed == []  # nothing re-indexed in the editor's request
+    assert messages_of(response) == [
+        "Merged “Huamanga” into “Ayacucho”: 3 stories moved; the old addresses redirect there."
+    ]
+    assert queued() == [
+        ("reindex_stories", {"article_ids": ids[:2]}),
+        ("reindex_stories", {"article_ids": ids[2:]}),
+    ]
+    assert "Story from the highlands" not in search("ayacucho")  # not re-indexed in the request
+
+    assert run_worker(django_capture_on_commit_callbacks) == 2
+
+    results = search("ayacucho")
+    assert all(story.headline in results for story in moved)
 
 
 def test_renaming_a_tags_slug_leaves_the_old_address_redirecting(client, editor_client):

@@ -27,7 +27,7 @@ from articles.caching.invalidation import content_changed, own_page_keys, story_
 from articles.editing import publishing
 from articles.editing.conflicts import VersionCheckedAdmin
 from articles.editing.history import record_version
-from articles.editing.refresh import stories_changed_on_commit
+from articles.editing.refresh import lead_image_changed_on_commit, stories_changed_on_commit
 from articles.editing.slug_history import record_slug_change
 from articles.editing.tagging import record_created_tags
 from articles.models import Article, Block, Byline, OldSlug, Tag
@@ -233,8 +233,12 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         # taggit made the new tags; the tags' history says who did.
         new_names = [name for name in tag_names if name.lower() not in existing]
         record_created_tags(names=new_names, user=request.user)
-        # Text, tags, status or pins may have changed: re-index and recompute once committed.
+        # Text, tags, status or pins may have changed: the worker re-indexes and recomputes
+        # once committed.
         stories_changed_on_commit(article_ids=[form.instance.pk])
+        if "lead_image" in form.changed_data:
+            # A new upload (or none): the worker makes its renditions and purges the pages.
+            lead_image_changed_on_commit(article_id=form.instance.pk)
         # Then purge what readers saw of it and see now (nothing for a draft): its page and,
         # when its card or lists changed, the lists it left or joined (a new publication time
         # reaches the lists it will join).

@@ -30,7 +30,6 @@ from django.views.decorators.http import require_GET
 
 from articles.admin.forms import MergeTagsForm, TagAdminForm, TagNamesForm, TagSynonymForm
 from articles.editing.tagging import (
-    REINDEX_AFTER_MERGE_LIMIT,
     add_synonym,
     add_tags,
     delete_tags,
@@ -83,13 +82,6 @@ def merge_selected_tags(modeladmin, request, queryset):
             f"{moved} stor{pluralize(moved, 'y,ies')} moved; the old addresses redirect there.",
             messages.SUCCESS,
         )
-        if moved > REINDEX_AFTER_MERGE_LIMIT:
-            modeladmin.message_user(
-                request,
-                "So many stories moved that free-text search finds them by the new tag's name "
-                "only after `manage.py rebuild_search_index`.",
-                messages.WARNING,
-            )
         return None
     context = {
         **modeladmin.admin_site.each_context(request),

@@ -277,9 +277,17 @@ def read_story_file(path: Path) -> str:
 
 @transaction.atomic
 def save_story(
-    story: ParsedStory, *, import_key: str, import_source: str = "", replace: bool = False
+    story: ParsedStory,
+    *,
+    import_key: str,
+    import_source: str = "",
+    replace: bool = False,
+    refresh_later: list[int] | None = None,
 ) -> ImportResult:
     """Create or update the story identified by `import_key`, all in one transaction.
+
+    Its search entry and related list are queued for refreshing once committed; an import of
+    many stories passes `refresh_later`, collects the ids there and queues them all at once.
 
     `import_source` names the file the story comes from. A story imported from another file is
     only updated when `replace` is given (the story then comes from this file); otherwise
@@ -354,9 +362,13 @@ def save_story(
     unresolved = [b for b in blocks if b.kind == Block.Kind.ASIDE and not b.is_resolved]
     # A change form opened before the re-import must not write the old story back.
     bump_versions(Article, pks=[article.pk])
-    stories_changed_on_commit(article_ids=[article.pk])
     changed = created or story_snapshot(article) != before
+    # An unchanged re-import leaves the search entry, related list and pages as they are.
     if changed:
+        if refresh_later is None:
+            stories_changed_on_commit(article_ids=[article.pk])
+        else:
+            refresh_later.append(article.pk)
         content_changed(
             shown_before
             | story_keys([article.pk], scheduled=True)
@@ -380,15 +392,21 @@ def import_source_of(path: Path) -> str:
     return resolved.as_posix()
 
 
-def import_story_file(path: Path, *, replace: bool = False) -> ImportResult:
+def import_story_file(
+    path: Path, *, replace: bool = False, refresh_later: list[int] | None = None
+) -> ImportResult:
     """Read, parse and save one file; the story's import key is the file's name.
 
     A story imported from another file of the same name is refused (`ImportConflictError`)
-    unless `replace` is given.
+    unless `replace` is given. `refresh_later` as for `save_story`.
     """
     story = parse_story(read_story_file(path), source=str(path))
     return save_story(
-        story, import_key=path.stem, import_source=import_source_of(path), replace=replace
+        story,
+        import_key=path.stem,
+        import_source=import_source_of(path),
+        replace=replace,
+        refresh_later=refresh_later,
     )
 
 

@@ -1,9 +1,9 @@
 """Changing read-more asides from their own admin screen: a new teaser, a link, a deletion.
 
 Each is one transaction that also gives the story a new version (a change form opened before
-cannot write the old aside back); an edit or deletion, once committed, also refreshes the story's
-search entry and related list. A teaser is annotatable text, so its notes follow an edit and are
-orphaned by a deletion.
+cannot write the old aside back); an edit or deletion, once committed, also queues the refresh
+of the story's search entry and related list for the task worker. A teaser is annotatable text,
+so its notes follow an edit and are orphaned by a deletion.
 """
 
 from django.db import transaction

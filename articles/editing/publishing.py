@@ -2,8 +2,9 @@
 
 Each call is one transaction: the status change, a new version for every story it changes (so a
 change form opened before cannot write the old status back), an admin log entry per story, and,
-once committed, the search index and related lists refreshed for those stories; publishing
-notifies the stories' authors and the webhooks (`articles.notifications.events`).
+once committed, the search index and related lists of those stories queued for the task worker
+(`articles.editing.refresh`); publishing notifies the stories' authors and the webhooks
+(`articles.notifications.events`).
 """
 
 from django.contrib.admin.models import CHANGE, LogEntry

@@ -3,8 +3,8 @@
 Tagging: tags go on and off through taggit's manager (`article.tags.add/remove`) so that its
 signals fire, but are resolved once, and only the stories whose tags actually change are touched.
 Each call is one transaction: the tags, a new version and an admin log entry for each story
-changed, and, once committed, their search index entries and related lists refreshed. A name that
-is a tag's synonym (`TagSynonym`) stands for that tag.
+changed, and, once committed, their search index entries and related lists queued for the task
+worker. A name that is a tag's synonym (`TagSynonym`) stands for that tag.
 
 Managing: renaming, merging one tag into another, synonyms and deleting, each recorded in the
 tags' history (`TagChange`) with who and when. A merged tag's address, and a tag's old slug,
@@ -22,18 +22,9 @@ from django.db.models.functions import Lower
 
 from articles.caching import keys
 from articles.caching.invalidation import content_changed, story_keys
-from articles.editing.refresh import stories_changed_on_commit
+from articles.editing.refresh import reindex_on_commit, stories_changed_on_commit
 from articles.editing.versions import bump_versions
 from articles.models import Article, Tag, TagChange, TaggedArticle, TagRedirect, TagSynonym
-from articles.search.index import refresh_search_index_on_commit
-
-# A merge moving more stories than this leaves their search text to `rebuild_search_index`
-# (or, once there is one, a background task): re-indexing costs about 2 ms a story on
-# PostgreSQL (2,000 stories in 3.9–7.6 s, bench/tag_merge.py; the whole body is re-parsed), so
-# 42,000 stories would hold the editor's request for a minute or two; 500 take about a second.
-# Tag pages, feeds and the search's tag filter follow the merge at once; only free-text matches
-# on the tags' names wait.
-REINDEX_AFTER_MERGE_LIMIT = 500
 
 
 def find_tags(names: list[str]) -> dict[str, Tag]:
@@ -189,9 +180,12 @@ def merge_tags(*, sources: list[Tag], target: Tag, user) -> int:
 
     Set-based, whatever the number of stories: per source, one DELETE of the taggings its
     stories also have with the target and one UPDATE moving the rest. Once committed, the
-    moved stories' search entries are recomputed (tag names are search text), up to
-    `REINDEX_AFTER_MERGE_LIMIT` stories; their related lists are left to `recompute_related`:
-    the stories keep the same subject, and a recompute costs about 80 ms a story.
+    moved stories' search entries (tag names are search text) are re-indexed by the task
+    queue's worker, a task per 200 stories: about 2 ms a story (bench/tag_merge.py), so 42,000
+    stories would hold the editor's request for a minute or two. Tag pages, feeds and the
+    search's tag filter follow the merge at once; only free-text matches on the tags' names
+    wait for the worker. Their related lists are left to `recompute_related`: the stories keep
+    the same subject, and a recompute costs about 80 ms a story.
     """
     sources = [source for source in sources if source.pk != target.pk]
     moved_ids: list[int] = []
@@ -234,8 +228,7 @@ def merge_tags(*, sources: list[Tag], target: Tag, user) -> int:
             )
             source.delete()
             moved_ids.extend(story_ids)
-        if len(moved_ids) <= REINDEX_AFTER_MERGE_LIMIT:
-            refresh_search_index_on_commit(article_ids=moved_ids)
+        reindex_on_commit(article_ids=moved_ids)
         # The pages that name a merged tag (its stories' pages and cards carry its key) and
         # the kept tag's lists, which gain its stories: never a key per story moved.
         content_changed(

@@ -111,9 +111,9 @@ def save_ingested_story(
 ) -> SaveResult:
     """Create or update the story `story.identity` names, all or nothing (see the module).
 
-    The story's search entry and related lists are refreshed after commit; an import of many
-    stories passes `refresh_later`, collects the ids there and refreshes them all at once
-    (`stories_changed_on_commit`), which costs one pass instead of one per story.
+    The story's search entry and related lists are queued for the task worker after commit; an
+    import of many stories passes `refresh_later`, collects the ids there and queues them all at
+    once (`stories_changed_on_commit`), a task per 200 stories instead of one per story.
     """
     article = Article.objects.select_for_update().filter(canonical_url=story.identity).first()
     if article is None and story.published_at is not None:

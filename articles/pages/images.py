@@ -3,9 +3,10 @@ them (`srcset`, `sizes`, and the width and height that keep the page from shifti
 
 Renditions are made for uploaded images only (`Article.lead_image`); an image given by address
 (`lead_image_url`) is shown as it is, in a box of fixed proportions. Making them reads and
-writes files, so it is not done while a reader waits: `make_lead_image_renditions` runs after
-an upload (`manage.py make_image_renditions`, or a queued task), and a page shows the original
-until they exist.
+writes files, so it is not done while a reader or an editor waits: an upload in the admin
+queues `make_lead_image_renditions` for the task worker (`articles.editing.tasks`), which purges
+the story's pages once they exist; until then a page shows the original.
+`manage.py make_image_renditions` back-fills stories uploaded before.
 """
 
 import io

@@ -1,7 +1,8 @@
 """Computing and storing each story's related stories.
 
 Nothing recomputes behind your back: whatever publishes a story or changes its tags or text
-calls `related_on_commit` (the importer does at the end of `save_story`), and
+calls `articles.editing.refresh.stories_changed_on_commit`, which queues the recompute for the
+task worker once the change commits, and
 `manage.py recompute_related --since DAYS` brings recent lists up to date with stories
 published since (a new story joins older stories' lists then). Readers never wait: a story page
 reads the stored list (see `selectors`).
@@ -26,7 +27,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -243,16 +243,3 @@ def recompute_related_bulk(
             for article in subjects:
                 _recompute(article, corpus_size=corpus_size)
     return len(ids)
-
-
-def related_on_commit(*, article_ids: Iterable[int]) -> None:
-    """Recompute these stories' related lists once the current transaction commits.
-
-    The lists are computed from committed rows and from the search index, so register this
-    after `refresh_search_index_on_commit` for the same stories (callbacks run in order).
-    """
-    ids = sorted(set(article_ids))  # Evaluated now: a queryset's rows could change before commit.
-    if ids:
-        # Robust: the change that asked is committed and stands should this fail (it is logged);
-        # the list then waits for the next recompute.
-        transaction.on_commit(partial(recompute_related_bulk, article_ids=ids), robust=True)

@@ -1,10 +1,11 @@
 """Keeping the search index current.
 
 Nothing updates the index behind your back: whatever changes a story's searchable text (its
-headline, dek, tags, paragraphs or asides) calls `refresh_search_index_on_commit` (or, already
-outside a transaction, `index_articles`): the importer at the end of `save_story`, the admin
-after a story and its body blocks are saved, after bulk tag changes, and for every story of a
-renamed or deleted tag. Section and author names are not indexed. Search starts from
+headline, dek, tags, paragraphs or asides) calls `articles.editing.refresh`, which queues
+`index_articles` for the task worker once the change commits: the importer, the admin after a
+story and its body blocks are saved, after bulk tag changes, for every story of a renamed,
+deleted or merged tag. A restore calls `refresh_search_index_on_commit`, which re-indexes
+in-process. Section and author names are not indexed. Search starts from
 `Article.objects.published()`; on SQLite the index also holds public stories only, because
 bm25's statistics span the table (see `sqlite`), so publishing, unpublishing and rescheduling
 re-index a story too, and `index_stories_come_due` adds scheduled stories as they come due.

@@ -124,14 +124,22 @@ class Command(BaseCommand):
         if paths and not found.files and not urls:
             raise CommandError("No story files found.")
         outcomes = []
+        queued: list[int] = []
         for outcome in import_paths(
             found.files,
             fetcher=fetcher if fetch else None,
             replace=replace,
             workers=workers,
+            queued=queued,
         ):
             outcomes.append(outcome)
             self.report(outcome, skippable=Path(outcome.label.split(": ")[0]) not in named)
+        if queued:
+            whose = "1 story’s" if len(queued) == 1 else f"{len(queued)} stories’"
+            self.stdout.write(
+                f"{whose} search entries and related lists queued for the task worker "
+                "(`manage.py db_worker`; `make run` starts it)."
+            )
         for url in urls:
             for outcome in import_url(url, fetcher=fetcher, fetch_pages=fetch, replace=replace):
                 outcomes.append(outcome)

@@ -1,4 +1,7 @@
-"""Make the WebP renditions of stories' uploaded lead images (all, or the slugs given)."""
+"""Make the WebP renditions of stories' uploaded lead images (all, or the slugs given).
+
+An upload in the admin has the task worker make them; this back-fills older uploads.
+"""
 
 from django.core.management.base import BaseCommand
 
