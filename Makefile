@@ -38,7 +38,7 @@ lint-tools: $(LINT_TOOLS)
 FRONTEND := "static/**/*.js" "static/**/*.css"
 
 ## Create the local database, import the sample story and its notes, serve on 127.0.0.1:8000
-## (another port: `make run PORT=8001`), with the task worker (e-mail, webhooks) beside the
+## (another port: `make run PORT=8001`), with the task worker (e-mail, webhooks, imports) beside the
 ## server; Ctrl-C stops both. The site's own 404 and 500 pages show, as readers see them;
 ## `DJANGO_DEBUG=1 make run` shows Django's debug pages instead.
 run: seed
