@@ -366,6 +366,18 @@ def test_the_import_button_works_once(editor_client, submit, django_capture_on_c
     assert Article.objects.count() == 1
 
 
+def test_a_job_not_yet_read_cannot_be_imported(editor_client, submit):
+    submit({"files": [upload("ninjs-wire.json")]})
+    job = ImportJob.objects.get()
+    response = editor_client.post(job_url(job), {"import": "1"}, follow=True)
+    assert "There is nothing to import until the worker has read the sources." in (
+        response.content.decode()
+    )
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.QUEUED
+    assert DBTaskResult.objects.count() == 1  # the reading only
+
+
 def test_a_draft_links_no_public_page(editor_client, submit, django_capture_on_commit_callbacks):
     job = read(editor_client, submit, {"files": [upload("wordpress-export.xml")]})
     import_job(editor_client, job, django_capture_on_commit_callbacks)

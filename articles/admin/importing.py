@@ -36,6 +36,7 @@ RECENT_JOBS = 5
 JOBS_LISTED = 50
 # A job queued longer than this has not been picked up: the worker may not be running.
 WORKER_WAIT = timedelta(seconds=30)
+Status = ImportJob.Status
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -182,7 +183,14 @@ class ImportViews:
         job = self.own_job(request, pk)
         if request.method == "POST" and "import" in request.POST:
             if not start_import(job=job, replace=bool(request.POST.get("replace"))):
-                messages.warning(request, "This import has already been started.")
+                # Read before the button was pressed: "ready" here means another press won.
+                started = job.status in (Status.READY, Status.IMPORTING, Status.DONE)
+                messages.warning(
+                    request,
+                    "This import has already been started."
+                    if started
+                    else "There is nothing to import until the worker has read the sources.",
+                )
             return redirect(job)
         previews = [
             (preview["source"], entry_from_json(entry))
@@ -223,10 +231,7 @@ class ImportViews:
 
 def stalled(job: ImportJob) -> bool:
     """Whether a queued job has waited long enough that the worker may not be running."""
-    return (
-        job.status == ImportJob.Status.QUEUED
-        and timezone.now() - job.status_changed_at > WORKER_WAIT
-    )
+    return job.status == Status.QUEUED and timezone.now() - job.status_changed_at > WORKER_WAIT
 
 
 def outcomes_with_stories(outcomes: list[dict]) -> list[dict]:
