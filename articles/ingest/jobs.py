@@ -170,7 +170,6 @@ def read_source(source: dict, *, data: bytes | None, fetcher: Fetcher, fetch_pag
     name = source["name"]
     if source.get("refused"):
         return [EntryResult(label=name, error=source["refused"])]
-    http: dict = {}
     if source["kind"] == ADDRESS:
         try:
             fetched = fetcher.fetch(name)
@@ -200,14 +199,14 @@ def read_import_job(*, job_id: int) -> bool:
         return False
     try:
         previews = _read_previews(ImportJob.objects.get(pk=job_id))
+        with transaction.atomic():
+            ImportUpload.objects.filter(job_id=job_id).delete()
+            ImportJob.objects.filter(pk=job_id, status=Status.READING).update(
+                status=Status.READY, previews=previews, status_changed_at=timezone.now()
+            )
     except Exception as error:
         fail_job(job_id=job_id, stage="reading", error=error)
         raise
-    with transaction.atomic():
-        ImportUpload.objects.filter(job_id=job_id).delete()
-        ImportJob.objects.filter(pk=job_id, status=Status.READING).update(
-            status=Status.READY, previews=previews, status_changed_at=timezone.now()
-        )
     return True
 
 
