@@ -438,6 +438,23 @@ def test_a_failure_while_reading_marks_the_job_failed(editor_client, submit, sit
     assert editor_client.get(job_url(job, "import_job_status")).json()["waiting"] is False
 
 
+def test_a_failure_while_storing_what_was_read_marks_the_job_failed(
+    editor_client, submit, monkeypatch
+):
+    class Broken:
+        class objects:  # noqa: N801 - stands in for a manager
+            @staticmethod
+            def filter(**kwargs):
+                raise RuntimeError("the database went away")
+
+    submit({"addresses": "http://127.0.0.1:9/story"})
+    monkeypatch.setattr("articles.ingest.jobs.ImportUpload", Broken)
+    run_ready_tasks()
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.error == "The worker stopped while reading (RuntimeError)."
+
+
 def test_a_failure_while_importing_marks_the_job_failed(
     editor_client, submit, monkeypatch, django_capture_on_commit_callbacks
 ):
