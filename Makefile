@@ -39,9 +39,9 @@ FRONTEND := "static/**/*.js" "static/**/*.css"
 
 ## Create the local database, import the sample story and its notes, serve on 127.0.0.1:8000
 ## (another port: `make run PORT=8001`), with the task worker (search and related lists after
-## saves and imports, the seed's included; image renditions; e-mail; webhooks) beside the
-## server; Ctrl-C stops both. The site's own 404 and 500 pages show, as readers see them;
-## `DJANGO_DEBUG=1 make run` shows Django's debug pages instead.
+## saves and imports, the seed's included; image renditions; the Import page's jobs; e-mail;
+## webhooks) beside the server; Ctrl-C stops both. The site's own 404 and 500 pages show, as
+## readers see them; `DJANGO_DEBUG=1 make run` shows Django's debug pages instead.
 run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	@$(BIN)/python manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \

@@ -1008,5 +1008,7 @@ class LeadImageRendition(models.Model):
         return f"{self.source_name} at {self.width}px"
 
 
-# Notifications keep their models beside the code that writes them (`articles.notifications`).
+# Import jobs and notifications keep their models beside the code that writes them
+# (`articles.ingest`, `articles.notifications`).
+from articles.ingest.models import ImportJob, ImportUpload  # noqa: E402, F401
 from articles.notifications.models import Notification, WebhookDelivery  # noqa: E402, F401

@@ -1,36 +1,42 @@
 """The admin's Import page: upload files or paste addresses, see what was read, then import.
 
-Step one reads the documents (fetching the addresses) and shows, for every story found, what
-the importer extracted: headline, dek, byline, dates, section, tags, image, paragraphs and
-asides, or the one line saying why it cannot be imported. What was read is kept for an hour
-under a random token tied to the editor, so step two imports exactly what was previewed, without
-fetching again. Addresses on private networks are always refused here: the admin must not be a
-way into the newsroom's own network (the command has `--allow-private` for that).
+Submitting the form records an import job (`articles.ingest.jobs`) and nothing else: the task
+worker fetches the addresses and reads the files. The job's page says what the worker is doing
+(a small script asks `status.json` until it is done) and then shows, for every story found,
+what the importer extracted: headline, dek, byline, dates, section, tags, image, paragraphs and
+asides, or the one line saying why it cannot be imported. Its Import button has the worker save
+exactly what was previewed, without fetching again; the page then links the stories. Addresses
+on private networks are always refused here: the admin must not be a way into the newsroom's
+own network (the command has `--allow-private` for that).
 
 Needs `add_article`, `change_article` and `publish_article`: an import creates and publishes.
+A job is its editor's own: another editor's job is "not found", like one that does not exist.
 """
 
-import secrets
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.validators import URLValidator
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
-from articles.ingest.documents import MAX_DOCUMENT_BYTES
-from articles.ingest.fetching import Fetcher, FetchPolicy
-from articles.ingest.importing import import_entries, preview_bytes
-from articles.ingest.story import EntryResult, IngestError
-from articles.models import Block
+from articles.ingest.jobs import create_import_job, entry_from_json, start_import
+from articles.ingest.models import ImportJob
+from articles.models import Article, Block
 
 PERMISSIONS = ("articles.add_article", "articles.change_article", "articles.publish_article")
 MAX_FILES = 50
 MAX_ADDRESSES = 20
-PREVIEW_SECONDS = 3600
+RECENT_JOBS = 5
+JOBS_LISTED = 50
+# A job queued longer than this has not been picked up: the worker may not be running.
+WORKER_WAIT = timedelta(seconds=30)
+Status = ImportJob.Status
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -96,61 +102,6 @@ class ImportForm(forms.Form):
         return cleaned
 
 
-def read_sources(form: ImportForm) -> list[tuple[str, EntryResult]]:
-    """Every entry of every uploaded file and address, with the document it came from."""
-    fetcher = Fetcher(FetchPolicy(allow_private=False))
-    fetch_pages = fetcher if form.cleaned_data["fetch_pages"] else None
-    found: list[tuple[str, EntryResult]] = []
-
-    def read(source: str, **kwargs) -> None:
-        try:
-            entries = preview_bytes(fetcher=fetch_pages, **kwargs)
-        except (IngestError, Exception) as error:  # noqa: BLE001 - shown, never a 500
-            entries = [EntryResult(label=source, error=_reason(error))]
-        found.extend(
-            (source, entry)
-            for entry in entries or [EntryResult(label=source, error="no stories in it")]
-        )
-
-    for upload in form.cleaned_data["files"]:
-        if upload.size > MAX_DOCUMENT_BYTES:
-            found.append(
-                (
-                    upload.name,
-                    EntryResult(
-                        label=upload.name, error=f"larger than {MAX_DOCUMENT_BYTES:,} bytes"
-                    ),
-                )
-            )
-            continue
-        read(upload.name, data=upload.read(), name=upload.name)
-    for address in form.cleaned_data["addresses"]:
-        try:
-            fetched = fetcher.fetch(address)
-        except IngestError as error:
-            found.append((address, EntryResult(label=address, error=str(error))))
-            continue
-        read(
-            address,
-            data=fetched.data,
-            name=fetched.url.rsplit("/", 1)[-1],
-            url=fetched.url,
-            content_type=fetched.content_type,
-            charset=fetched.charset,
-        )
-    return found
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, IngestError):
-        return str(error)
-    # The plain-text layout's errors name the upload and line; others only their kind.
-    text = str(error)
-    return (
-        text if ":" in text and "\n" not in text else f"could not be read ({type(error).__name__})"
-    )
-
-
 class ImportViews:
     def __init__(self, model_admin):
         self.model_admin = model_admin
@@ -158,12 +109,16 @@ class ImportViews:
 
     @property
     def urls(self) -> list:
+        view = self.admin_site.admin_view
         return [
+            path("import/", view(self.import_view), name="articles_article_import"),
+            path("import/jobs/", view(self.jobs_view), name="articles_article_import_jobs"),
+            path("import/<int:pk>/", view(self.job_view), name="articles_article_import_job"),
             path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="articles_article_import",
-            )
+                "import/<int:pk>/status.json",
+                view(self.job_status_view),
+                name="articles_article_import_job_status",
+            ),
         ]
 
     def context(self, request, **extra) -> dict:
@@ -173,66 +128,119 @@ class ImportViews:
             "opts": opts,
             "title": "Import stories",
             "changelist_url": reverse("admin:articles_article_changelist"),
-            "aside_kind": Block.Kind.ASIDE,
+            "import_url": reverse("admin:articles_article_import"),
+            "jobs_url": reverse("admin:articles_article_import_jobs"),
             **extra,
         }
 
-    def import_view(self, request):
+    def check_permission(self, request) -> None:
         if not request.user.has_perms(PERMISSIONS):
             raise PermissionDenied
-        if request.method == "POST" and "import" in request.POST:
-            return self.import_previewed(request)
+
+    def own_jobs(self, request):
+        return ImportJob.objects.filter(requested_by=request.user)
+
+    def listed_jobs(self, request, count: int) -> list[ImportJob]:
+        # The previews and outcomes may be megabytes of text: a list needs neither.
+        return list(self.own_jobs(request).defer("previews", "outcomes")[:count])
+
+    def own_job(self, request, pk: int) -> ImportJob:
+        job = self.own_jobs(request).filter(pk=pk).first()
+        if job is None:
+            raise Http404("No such import.")
+        return job
+
+    def import_view(self, request):
+        self.check_permission(request)
         posted = request.method == "POST"
         form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
-        previews = None
-        token = ""
         if posted and form.is_valid():
-            previews = read_sources(form)
-            token = secrets.token_urlsafe(24)
-            cache.set(self.cache_key(request, token), previews, PREVIEW_SECONDS)
-        importable = sum(1 for _, entry in previews or [] if entry.story is not None)
+            job = create_import_job(
+                user=request.user,
+                uploads=form.cleaned_data["files"],
+                addresses=form.cleaned_data["addresses"],
+                fetch_pages=form.cleaned_data["fetch_pages"],
+            )
+            return redirect(job)
         return TemplateResponse(
             request,
             "admin/articles/article/import.html",
+            self.context(request, form=form, jobs=self.listed_jobs(request, RECENT_JOBS)),
+        )
+
+    def jobs_view(self, request):
+        self.check_permission(request)
+        return TemplateResponse(
+            request,
+            "admin/articles/article/import_jobs.html",
             self.context(
-                request,
-                form=form,
-                previews=previews,
-                token=token,
-                importable=importable,
+                request, title="Your imports", jobs=self.listed_jobs(request, JOBS_LISTED)
             ),
         )
 
-    def cache_key(self, request, token: str) -> str:
-        return f"admin-import:{request.user.pk}:{token}"
-
-    def import_previewed(self, request):
-        token = request.POST.get("token", "")
-        previews = cache.get(self.cache_key(request, token)) if token.isascii() else None
-        if previews is None:
-            messages.error(request, "That preview has expired; read the files or addresses again.")
-            return redirect("admin:articles_article_import")
-        cache.delete(self.cache_key(request, token))
-        outcomes = []
-        by_source: dict[str, list[EntryResult]] = {}
-        for source, entry in previews:
-            # What could not be read was shown in the preview; only stories are imported.
-            if entry.story is not None:
-                by_source.setdefault(source, []).append(entry)
-        for source, entries in by_source.items():
-            outcomes += import_entries(
-                entries,
-                label=source,
-                replace=bool(request.POST.get("replace")),
-                user=request.user,
-            )
+    def job_view(self, request, pk: int):
+        self.check_permission(request)
+        job = self.own_job(request, pk)
+        if request.method == "POST" and "import" in request.POST:
+            if not start_import(job=job, replace=bool(request.POST.get("replace"))):
+                # Read before the button was pressed: "ready" here means another press won.
+                started = job.status in (Status.READY, Status.IMPORTING, Status.DONE)
+                messages.warning(
+                    request,
+                    "This import has already been started."
+                    if started
+                    else "There is nothing to import until the worker has read the sources.",
+                )
+            return redirect(job)
+        previews = [
+            (preview["source"], entry_from_json(entry))
+            for preview in job.previews
+            for entry in preview["entries"]
+        ]
         return TemplateResponse(
             request,
-            "admin/articles/article/import.html",
-            self.context(request, form=ImportForm(), outcomes=outcomes),
+            "admin/articles/article/import_job.html",
+            self.context(
+                request,
+                title=f"Import {job.pk}",
+                job=job,
+                waiting=job.waits_for_worker,
+                stalled=stalled(job),
+                previews=previews,
+                importable=sum(1 for _, entry in previews if entry.story is not None),
+                outcomes=outcomes_with_stories(job.outcomes),
+                aside_kind=Block.Kind.ASIDE,
+                status_url=reverse("admin:articles_article_import_job_status", args=[job.pk]),
+            ),
+        )
+
+    def job_status_view(self, request, pk: int):
+        self.check_permission(request)
+        job = self.own_jobs(request).filter(pk=pk).only("status", "status_changed_at").first()
+        if job is None:
+            return JsonResponse({"error": "No such import."}, status=404)
+        return JsonResponse(
+            {
+                "status": job.status,
+                "label": job.get_status_display(),
+                "waiting": job.waits_for_worker,
+                "stalled": stalled(job),
+            }
         )
 
 
+def stalled(job: ImportJob) -> bool:
+    """Whether a queued job has waited long enough that the worker may not be running."""
+    return job.status == Status.QUEUED and timezone.now() - job.status_changed_at > WORKER_WAIT
+
+
+def outcomes_with_stories(outcomes: list[dict]) -> list[dict]:
+    """A job's outcomes, each with the story it saved as it is now (one query for all)."""
+    ids = [outcome["article_id"] for outcome in outcomes if outcome.get("article_id")]
+    articles = Article.objects.only("headline", "slug", "status", "published_at").in_bulk(ids)
+    return [{**outcome, "article": articles.get(outcome.get("article_id"))} for outcome in outcomes]
+
+
 def import_urls(model_admin) -> list:
-    """The Import page's URL, for the story admin's `get_urls()`."""
+    """The Import page's URLs, for the story admin's `get_urls()`."""
     return ImportViews(model_admin).urls

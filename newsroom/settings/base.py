@@ -241,8 +241,8 @@ NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
 # Uploaded media served by the app itself: a developer's machine only (`local` turns it on).
 NEWSROOM_SERVE_MEDIA = False
 
-# Background work (notification e-mail, webhooks) is queued in the database and run by
-# `manage.py db_worker` (`make run` starts one), never inside an editor's request.
+# Background work (notification e-mail, webhooks, the admin's imports) is queued in the database
+# and run by `manage.py db_worker` (`make run` starts one), never inside an editor's request.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # E-mail: printed to the console unless EMAIL_HOST names an SMTP server.

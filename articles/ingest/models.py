@@ -1,0 +1,92 @@
+"""The rows an import from the admin leaves behind: the job, and the files uploaded for it.
+
+An editor's Import page only records what was asked for; the task worker reads, previews and
+imports (`articles.ingest.jobs`, `articles.ingest.tasks`). Imported by `articles.models` so
+that Django finds them in the `articles` app (tables `articles_importjob`, `articles_importupload`).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class ImportJob(models.Model):
+    """One submission of the Import page: its sources, what was read from them, what was saved.
+
+    `sources` lists what was submitted, in order: `{"kind": "file" | "address", "name": …}`
+    (and `"refused": reason` for an upload over the size limit, which is never stored).
+    `previews` holds, per source, what the worker read: `{"source": …, "entries": [{"label",
+    "error", "story"}]}` where `story` is the extracted text and links as JSON (see
+    `jobs.story_as_json`), never a page's HTML. `outcomes` holds one result per story imported.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        READING = "reading", "Reading"
+        READY = "ready", "Ready to import"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the status last changed: how long the job has waited in it.
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    sources = models.JSONField(default=list)
+    fetch_pages = models.BooleanField(default=False)
+    replace = models.BooleanField(default=False)
+    previews = models.JSONField(default=list, blank=True)
+    outcomes = models.JSONField(default=list, blank=True)
+    # Why the job failed, in one line (the worker's log has the rest).
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="importjob_owner_idx")]
+        verbose_name = "import job"
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:articles_article_import_job", args=[self.pk])
+
+    @property
+    def sources_summary(self) -> str:
+        """The first source's name, and how many others there are."""
+        if not self.sources:
+            return "nothing"
+        others = len(self.sources) - 1
+        first = self.sources[0]["name"]
+        return f"{first} and {others} more" if others else first
+
+    @property
+    def waits_for_worker(self) -> bool:
+        """Whether the task worker has work to do on this job (reading or importing)."""
+        return self.status in (self.Status.QUEUED, self.Status.READING, self.Status.IMPORTING)
+
+
+class ImportUpload(models.Model):
+    """An uploaded file's bytes, kept until the worker has read them (then deleted).
+
+    In the database rather than under MEDIA_ROOT: media are served to anyone who has the
+    address, and an editor's upload is not for readers.
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="uploads")
+    position = models.PositiveIntegerField(help_text="Its place in the job's sources.")
+    name = models.CharField(max_length=255)
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="importupload_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
