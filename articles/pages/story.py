@@ -315,7 +315,7 @@ def build_story_body(article: Article) -> dict:
 
     body: list[BodyItem] = []
     notes: list[Note] = []
-    for block in article.blocks.all():
+    for block in article.page_blocks:
         block_notes = []
         for annotation in by_paragraph.get(block.id, []):
             note = Note(number=len(notes) + 1, annotation=annotation, fragment=block.fragment)
