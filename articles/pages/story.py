@@ -10,12 +10,13 @@ took the seed story's page from about 14 ms to 12 ms of CPU time, bench database
 """
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
 from django.utils.dateformat import format as format_date
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -26,6 +27,18 @@ from articles.pages.dates import local_time
 from articles.text.markup import safe_http_url, sanitize_html
 
 WORDS_PER_MINUTE = 230
+
+
+def join_html(separator: str, parts: Iterable[SafeString | str]) -> SafeString:
+    """`parts` joined by `separator`, escaping any part not already marked safe.
+
+    `format_html_join(separator, "{}", ...)` does the same through a `format_html` call per
+    part; a story body joins some 130 parts, and this takes building and writing the seed
+    story's body from 1.50 ms to 1.38 ms of CPU time (bench database, best of five rounds).
+    """
+    return mark_safe(  # noqa: S308 - every part is escaped unless already safe
+        conditional_escape(separator).join(conditional_escape(part) for part in parts)
+    )
 
 
 @dataclass
@@ -189,7 +202,7 @@ def annotation_body_html(annotation: Annotation) -> SafeString:
     body = mark_safe(sanitize_html(annotation.body_html or ""))  # noqa: S308 - nh3 output is safe
     return format_html(
         '<div class="note__body">\n{}\n{}\n</div>',
-        format_html_join("\n", "{}", ((part,) for part in fields)),
+        join_html("\n", fields),
         body,
     )
 
@@ -233,7 +246,7 @@ class BodyItem:
             margin = format_html(
                 '\n<aside class="margin-notes" aria-label="{}">\n{}\n</aside>',
                 self.notes_label,
-                format_html_join("\n", "{}", ((note.margin_html(),) for note in self.notes)),
+                join_html("\n", (note.margin_html() for note in self.notes)),
             )
         return format_html(
             '<div class="{}{}" id="{}">\n{}{}\n</div>',
@@ -289,8 +302,7 @@ def highlight_paragraph(text: str, notes: list[Note]) -> SafeString:
                     note.number,
                 )
             )
-    # Each part is already safe (escaped text or format_html), so joining escapes nothing again.
-    return format_html_join("", "{}", ((part,) for part in parts))
+    return join_html("", parts)
 
 
 def aside_link(block: Block) -> str:
