@@ -57,8 +57,8 @@ def story_detail(request, slug):
     now = timezone.now()
     banner = age_banner(article.published_at, now=now)
     prefetch_story_page(article)
-    bylines = list(article.bylines.all())
-    tags = sorted(article.tags.all(), key=lambda tag: tag.name.lower())
+    bylines = article.page_bylines
+    tags = article.page_tags
     versions = version_summaries(article)
     story_body = build_story_body(article)
     context = {

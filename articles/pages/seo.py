@@ -47,7 +47,7 @@ def story_description(article: Article) -> str:
     """The dek; for a story without one, the start of its first paragraph (already prefetched)."""
     if article.dek:
         return article.dek
-    for block in article.blocks.all():
+    for block in article.page_blocks:
         if block.kind == Block.Kind.PARAGRAPH and block.text.strip():
             return Truncator(block.text).chars(DESCRIPTION_LENGTH)
     return ""
