@@ -23,15 +23,12 @@ from articles.admin.importing import import_urls
 from articles.admin.related import RelatedStoryInline
 from articles.admin.tagging import add_tags_to_stories, remove_tags_from_stories
 from articles.annotations.services import TextChange, reanchor_story_edit
-from articles.caching.invalidation import content_changed, own_page_keys, story_keys
+from articles.caching.invalidation import content_changed, story_keys
 from articles.editing import publishing
 from articles.editing.conflicts import VersionCheckedAdmin
-from articles.editing.history import record_version
-from articles.editing.refresh import lead_image_changed_on_commit, stories_changed_on_commit
 from articles.editing.slug_history import record_slug_change
-from articles.editing.tagging import record_created_tags
+from articles.editing.stories import shown_before_save, story_saved
 from articles.models import Article, Block, Byline, OldSlug, Tag
-from articles.notifications import events
 from articles.pages.selectors import bylines_prefetch
 from articles.related.tag_suggestions import suggest_tags
 
@@ -84,23 +81,6 @@ class OldSlugInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-
-# What a story's card on lists and feeds shows, or which lists it is on: a change to any of
-# these reaches every page showing the story, not only its own.
-CARD_FIELDS = {
-    "headline",
-    "slug",
-    "dek",
-    "section",
-    "status",
-    "published_at",
-    "updated_at",
-    "lead_image",
-    "lead_image_url",
-    "image_alt",
-    "tags",
-}
 
 
 def _stories(count: int) -> str:
@@ -229,34 +209,22 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
             .values_list("lowered", flat=True)
         )
         super().save_related(request, form, formsets, change)
-        record_version(article=form.instance, user=request.user)
         # taggit made the new tags; the tags' history says who did.
-        new_names = [name for name in tag_names if name.lower() not in existing]
-        record_created_tags(names=new_names, user=request.user)
-        # Text, tags, status or pins may have changed: the worker re-indexes and recomputes
-        # once committed.
-        stories_changed_on_commit(article_ids=[form.instance.pk])
-        if "lead_image" in form.changed_data:
-            # A new upload (or none): the worker makes its renditions and purges the pages.
-            lead_image_changed_on_commit(article_id=form.instance.pk)
-        # Then purge what readers saw of it and see now (nothing for a draft): its page and,
-        # when its card or lists changed, the lists it left or joined (a new publication time
-        # reaches the lists it will join).
-        bylines = any(fs.model is Byline and fs.has_changed() for fs in formsets)
-        if bylines or set(form.changed_data) & CARD_FIELDS:
-            after = story_keys([form.instance.pk], scheduled=form.newsroom_rescheduled)
-            content_changed(form.newsroom_shown_before | after)
-        else:
-            content_changed(own_page_keys([form.instance.pk]))
-        # Here rather than in save_model: a new story's bylines (who is told) are saved by now.
-        if "status" in form.changed_data and form.instance.status == Article.Status.PUBLISHED:
-            events.story_published(story=form.instance, by=request.user)
+        story_saved(
+            article=form.instance,
+            user=request.user,
+            changed_fields=form.changed_data,
+            shown_before=form.newsroom_shown_before,
+            bylines_changed=any(fs.model is Byline and fs.has_changed() for fs in formsets),
+            created_tag_names=[name for name in tag_names if name.lower() not in existing],
+        )
 
     def save_model(self, request, obj, form, change):
         # What readers see of the story before this save (the form holds the new values).
-        form.newsroom_rescheduled = bool({"status", "published_at"} & set(form.changed_data))
         form.newsroom_shown_before = (
-            story_keys([obj.pk], scheduled=form.newsroom_rescheduled) if change else set()
+            shown_before_save(article_id=obj.pk, changed_fields=form.changed_data)
+            if change
+            else set()
         )
         super().save_model(request, obj, form, change)
         if change and "slug" in form.changed_data:
