@@ -1,7 +1,8 @@
 """Local development: a fixed insecure key so a newcomer needs no set-up.
 
-DEBUG stays off unless DJANGO_DEBUG turns it on (`make run` does). Static files are served
-straight from `static/` by whitenoise, so no collectstatic is needed locally.
+DEBUG stays off unless DJANGO_DEBUG turns it on, so `make run` shows the site's own error
+pages. Static files are served straight from `static/` by whitenoise, so no collectstatic is
+needed locally.
 """
 
 from .base import *  # noqa: F403
@@ -12,5 +13,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+if not STATIC_ROOT.exists():  # noqa: F405
+    # Nothing collected: whitenoise serves from the finders, and would only warn about the folder.
+    STATIC_ROOT = None
 NEWSROOM_SERVE_MEDIA = True
 WHITENOISE_AUTOREFRESH = DEBUG  # noqa: F405
