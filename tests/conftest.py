@@ -11,9 +11,10 @@ from tests.factories import MIGRATED_GROUPS, StaffFactory
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def migrated_groups(django_db_setup, django_db_blocker):
-    """Remember the staff groups the migrations made, for `tests.factories.staff_group`."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test databases, migrated; then remember the staff groups the migrations made, for
+    `tests.factories.staff_group`."""
     from django.contrib.auth.models import Group
 
     with django_db_blocker.unblock():
