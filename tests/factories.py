@@ -1,6 +1,7 @@
 """factory_boy factories for the newsroom's models."""
 
 from datetime import timedelta
+from importlib import import_module
 
 import factory
 from django.contrib.auth import get_user_model
@@ -33,6 +34,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 # The staff groups as the migrations made them: {name: [(app_label, codename), ...]}, read by
 # tests/conftest.py once the test database is set up.
 MIGRATED_GROUPS: dict[str, list[tuple[str, str]]] = {}
+
+
+def current_codenames(codenames) -> set[str]:
+    """Permission codenames an older migration names (0002's groups), as migration 0023
+    renamed them."""
+    renamed = dict(import_module("articles.migrations.0023_story_and_note").codename_pairs())
+    return {renamed.get(codename, codename) for codename in codenames}
 
 
 def staff_group(name: str) -> Group:

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from articles.models import Story
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, current_codenames
 from tests.ingest_fixtures import FIXTURES
 from tests.tasks import run_worker_until_idle
 from tests.tools import axe_js
@@ -33,7 +33,8 @@ def editor_page(live_server, new_page, *, scheme: str):
     group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label="articles", codename__in=codenames | set(extra)
+            content_type__app_label="articles",
+            codename__in=current_codenames(codenames | set(extra)),
         )
     )
     StaffFactory(username="editor", groups=["Editors"])

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from articles.notes.editing import Selection, create_note
 from articles.notes.review import publish_note
-from tests.factories import ParagraphFactory, StoryFactory
+from tests.factories import ParagraphFactory, StoryFactory, current_codenames
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +40,8 @@ def editors_group():
     group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label="articles", codename__in=codenames | set(extra)
+            content_type__app_label="articles",
+            codename__in=current_codenames(codenames | set(extra)),
         )
     )
     return group

@@ -20,7 +20,7 @@ from tests.browser.test_annotate import (
     open_screen,
     select_with_mouse,
 )
-from tests.factories import ParagraphFactory, StaffFactory, StoryFactory
+from tests.factories import ParagraphFactory, StaffFactory, StoryFactory, current_codenames
 from tests.tools import axe_js
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,7 +40,9 @@ def groups():
         codenames |= set(extra) | (LATER_EDITORS_PERMISSIONS if name == "Editors" else set())
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(
-            Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)
+            Permission.objects.filter(
+                content_type__app_label="articles", codename__in=current_codenames(codenames)
+            )
         )
         made[name] = group
     return made

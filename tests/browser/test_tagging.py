@@ -17,6 +17,7 @@ from tests.factories import (
     StaffFactory,
     StoryFactory,
     TagFactory,
+    current_codenames,
 )
 from tests.tools import axe_js
 
@@ -42,7 +43,9 @@ def editor_page(live_server, page):
     codenames |= {*extra, "change_any_note"}
     group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.set(
-        Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)
+        Permission.objects.filter(
+            content_type__app_label="articles", codename__in=current_codenames(codenames)
+        )
     )
     editor = StaffFactory(username="editor", groups=["Editors"])
     page.goto(live_server.url + reverse("admin:login"))
