@@ -395,3 +395,21 @@ def test_lead_image_renditions_are_webp_with_width_and_height(client, settings, 
     content = client.get(article.get_absolute_url()).content.decode()
     assert 'width="1600" height="1067" alt="A valley"' in content
     assert f"{made[0].image.url} 480w" in content
+
+
+def test_story_cards_offer_the_lead_image_renditions(client, settings, tmp_path):
+    """The front page's and the section page's cards list every rendition in `srcset`."""
+    settings.MEDIA_ROOT = tmp_path
+    article = ArticleFactory(image_alt="A valley")
+    ParagraphFactory(article=article)
+    buffer = io.BytesIO()
+    Image.new("RGB", (1000, 500), "green").save(buffer, "JPEG")
+    article.lead_image.save("valley.jpg", ContentFile(buffer.getvalue()))
+    made = make_lead_image_renditions(article=article)
+    srcset = ", ".join(f"{r.image.url} {r.width}w" for r in made)
+    assert [r.width for r in made] == [480, 800, 1000]
+
+    for url in (reverse("articles:front"), article.section.get_absolute_url()):
+        content = client.get(url).content.decode()
+        assert f'srcset="{srcset}"' in content, url
+        assert 'width="1000" height="500" alt="A valley"' in content, url
