@@ -102,7 +102,7 @@ class SiteFeed(Feed):
         return conditional.cache_for_readers(
             response,
             keys=request.newsroom_feed_keys,
-            until=next_scheduled(request.newsroom_feed_filter),
+            until=next_scheduled(request.newsroom_feed_filter, key=request.newsroom_feed_list_key),
         )
 
     def get_feed(self, obj, request):
@@ -114,6 +114,7 @@ class SiteFeed(Feed):
             shown |= item.pop("surrogate_keys")
         request.newsroom_feed_keys = shown
         request.newsroom_feed_filter = self.list_filter(obj)
+        request.newsroom_feed_list_key = self.list_key(obj)
         feed.feed = xml_safe(feed.feed)
         feed.items = [xml_safe(item) for item in feed.items]
         return feed

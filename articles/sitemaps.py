@@ -157,7 +157,9 @@ SITEMAP_KEYS = (keys.FRONT, keys.SECTION_MENU, keys.EVERY_STORY, keys.EVERY_TAG,
 
 def for_readers(response):
     """A sitemap's cache headers; it changes when a scheduled story comes due, too."""
-    return conditional.cache_for_readers(response, keys=SITEMAP_KEYS, until=next_scheduled({}))
+    return conditional.cache_for_readers(
+        response, keys=SITEMAP_KEYS, until=next_scheduled({}, key=keys.FRONT)
+    )
 
 
 @cached_page

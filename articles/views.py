@@ -184,7 +184,7 @@ class StoryListView(ListView):
 
     def get(self, request, *args, **kwargs):
         self.object_list = self.get_queryset()
-        self.until = next_scheduled(self.list_filter())
+        self.until = next_scheduled(self.list_filter(), key=self.list_key())
         # The paginator counts the list: `page` turns an empty list into a 404 when it must.
         context = self.get_context_data()
         response = self.render_to_response(context)

@@ -1,6 +1,7 @@
 """The admin's Import page: the form records a job, the task worker reads it, the editor sees the
 preview and imports, the worker saves; who may do it, and what bad input gives."""
 
+import io
 import json
 from datetime import timedelta
 
@@ -595,3 +596,147 @@ def test_the_job_page_s_queries_do_not_grow_with_its_stories(
         page = editor_client.get(job_url(big)).content.decode()
     assert "40 of 40 stories can be imported" in page
     assert page.count('class="import-aside"') == 40
+
+
+# A worker that stopped in the middle of a job.
+
+
+def stop_the_worker_in(job: ImportJob, status: str, *, minutes: int) -> None:
+    """As if a worker had claimed the job's task and died `minutes` ago: the task is no longer
+    ready to run, and the job has not moved on since."""
+    DBTaskResult.objects.filter(status="READY").update(status="RUNNING")
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status, status_changed_at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def resume(client, job: ImportJob, capture):
+    with capture(execute=True):
+        return client.post(job_url(job), {"resume": "1"}, follow=True)
+
+
+def test_a_job_a_stopped_worker_was_reading_is_read_again(
+    editor_client, submit, django_capture_on_commit_callbacks
+):
+    submit({"files": [upload("ninjs-wire.json")]})
+    job = ImportJob.objects.get()
+    status_url = job_url(job, "import_job_status")
+
+    # Still within the time a reading may take: nothing to offer, nothing to resume.
+    stop_the_worker_in(job, ImportJob.Status.READING, minutes=9)
+    assert editor_client.get(status_url).json()["stalled"] is False
+    assert '<div class="import-stalled" hidden>' in editor_client.get(job_url(job)).content.decode()
+    response = resume(editor_client, job, django_capture_on_commit_callbacks)
+    assert "This import is not waiting for a stopped worker." in response.content.decode()
+    assert run_ready_tasks() == 0
+
+    stop_the_worker_in(job, ImportJob.Status.READING, minutes=11)
+    assert editor_client.get(status_url).json()["stalled"] is True
+    page = editor_client.get(job_url(job)).content.decode()
+    assert '<div class="import-stalled">' in page
+    assert "it stopped while reading the sources" in page
+    assert 'name="resume" value="Try again"' in page
+
+    response = resume(editor_client, job, django_capture_on_commit_callbacks)
+    assert "Queued." in response.content.decode()
+    assert run_ready_tasks() == 1
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY
+    assert [entry["label"] for preview in job.previews for entry in preview["entries"]] == [
+        "UN coca census: Peru's crop shrinks for a third year"
+    ]
+    assert not ImportUpload.objects.exists()  # read at last, the upload is deleted
+
+
+def test_a_job_a_stopped_worker_was_importing_is_imported_again_without_duplicates(
+    editor_client, submit, django_capture_on_commit_callbacks, seed_dir
+):
+    job = read(
+        editor_client,
+        submit,
+        {"files": [upload("ninjs-wire.json"), upload(SEED, (seed_dir / SEED).read_bytes())]},
+    )
+    import_job(editor_client, job, django_capture_on_commit_callbacks)
+    run_ready_tasks()
+    assert Story.objects.count() == 2
+    # The worker saved the stories and died before recording what it did.
+    ImportJob.objects.filter(pk=job.pk).update(outcomes=[])
+    stop_the_worker_in(job, ImportJob.Status.IMPORTING, minutes=11)
+    page = editor_client.get(job_url(job)).content.decode()
+    assert "it stopped while saving the stories" in page
+    assert "stories it already saved are found again, not saved twice" in page
+
+    resume(editor_client, job, django_capture_on_commit_callbacks)
+    assert run_ready_tasks() == 1
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert [outcome["status"] for outcome in job.outcomes] == ["unchanged", "unchanged"]
+    assert Story.objects.count() == 2
+
+
+def test_a_job_that_is_not_abandoned_is_never_queued_twice(editor_client, submit):
+    from articles.ingest.jobs import resume_import_job
+
+    job = read(editor_client, submit, {"files": [upload("ninjs-wire.json")]})
+    for status in ImportJob.Status:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=status, status_changed_at=timezone.now() - timedelta(minutes=5)
+        )
+        assert resume_import_job(job_id=job.pk) is False, status
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+def test_reading_notes_each_fetch_so_a_slow_job_is_not_abandoned(editor_client, submit, site):
+    submit({"addresses": f"{site.public}{PAGE}"})
+    job = ImportJob.objects.get()
+    long_ago = timezone.now() - timedelta(hours=1)
+    ImportJob.objects.filter(pk=job.pk).update(status_changed_at=long_ago)
+
+    from articles.ingest.jobs import JobFetcher, Status, _read_previews
+
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.READING)
+    fetched = []
+    real_fetch = JobFetcher.fetch
+
+    def fetch(self, url):
+        result = real_fetch(self, url)
+        fetched.append(ImportJob.objects.get(pk=job.pk).status_changed_at)
+        return result
+
+    JobFetcher.fetch = fetch
+    try:
+        _read_previews(ImportJob.objects.get(pk=job.pk))
+    finally:
+        JobFetcher.fetch = real_fetch
+    assert len(fetched) == 1
+    assert fetched[0] > long_ago + timedelta(minutes=59)
+
+
+# Old jobs are deleted.
+
+
+def test_prune_import_jobs_deletes_jobs_that_have_not_moved_on_for_the_days_given(editor):
+    from django.core.management import CommandError, call_command
+
+    def job(status, days):
+        job = ImportJob.objects.create(requested_by=editor, status=status)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status_changed_at=timezone.now() - timedelta(days=days)
+        )
+        ImportUpload.objects.create(job=job, position=0, name="a.json", data=b"{}")
+        return job
+
+    old_done, old_ready = job("done", 31), job("ready", 40)
+    recent = job("done", 29)
+    out = io.StringIO()
+    call_command("prune_import_jobs", stdout=out)
+    assert out.getvalue() == "Deleted 2 import jobs.\n"
+    assert list(ImportJob.objects.all()) == [recent]
+    assert list(ImportUpload.objects.values_list("job", flat=True)) == [recent.pk]
+    assert not ImportJob.objects.filter(pk__in=[old_done.pk, old_ready.pk]).exists()
+
+    call_command("prune_import_jobs", "--days", "1", stdout=out)
+    assert not ImportJob.objects.exists()
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("prune_import_jobs", "--days", "0")

@@ -374,13 +374,19 @@ def test_w3c_state_points_at_the_version_the_note_was_written_on(client, story):
 # Lead images -----------------------------------------------------------------------------------
 
 
-def test_lead_image_renditions_are_webp_with_width_and_height(client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def story_with_lead_image(width: int, height: int):
+    """A story whose uploaded lead image is a JPEG of that size (MEDIA_ROOT set by the test)."""
     story = StoryFactory(image_alt="A valley")
     ParagraphFactory(story=story)
     buffer = io.BytesIO()
-    Image.new("RGB", (1800, 1200), "green").save(buffer, "JPEG")
+    Image.new("RGB", (width, height), "green").save(buffer, "JPEG")
     story.lead_image.save("valley.jpg", ContentFile(buffer.getvalue()))
+    return story
+
+
+def test_lead_image_renditions_are_webp_with_width_and_height(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    story = story_with_lead_image(1800, 1200)
 
     made = make_lead_image_renditions(story=story)
 
@@ -395,3 +401,17 @@ def test_lead_image_renditions_are_webp_with_width_and_height(client, settings, 
     content = client.get(story.get_absolute_url()).content.decode()
     assert 'width="1600" height="1067" alt="A valley"' in content
     assert f"{made[0].image.url} 480w" in content
+
+
+def test_story_cards_offer_the_lead_image_renditions(client, settings, tmp_path):
+    """The front page's and the section page's cards list every rendition in `srcset`."""
+    settings.MEDIA_ROOT = tmp_path
+    story = story_with_lead_image(1000, 500)
+    made = make_lead_image_renditions(story=story)
+    srcset = ", ".join(f"{r.image.url} {r.width}w" for r in made)
+    assert [r.width for r in made] == [480, 800, 1000]
+
+    for url in (reverse("articles:front"), story.section.get_absolute_url()):
+        content = client.get(url).content.decode()
+        assert f'srcset="{srcset}"' in content, url
+        assert 'width="1000" height="500" alt="A valley"' in content, url

@@ -25,7 +25,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from articles.ingest.jobs import create_import_job, entry_from_json, start_import
+from articles.ingest.jobs import (
+    create_import_job,
+    entry_from_json,
+    resume_import_job,
+    start_import,
+)
 from articles.ingest.models import ImportJob
 from articles.models import Block, Story
 
@@ -181,6 +186,10 @@ class ImportViews:
     def job_view(self, request, pk: int):
         self.check_permission(request)
         job = self.own_job(request, pk)
+        if request.method == "POST" and "resume" in request.POST:
+            if not resume_import_job(job_id=job.pk):
+                messages.warning(request, "This import is not waiting for a stopped worker.")
+            return redirect(job)
         if request.method == "POST" and "import" in request.POST:
             if not start_import(job=job, replace=bool(request.POST.get("replace"))):
                 # Read before the button was pressed: "ready" here means another press won.
@@ -206,6 +215,7 @@ class ImportViews:
                 job=job,
                 waiting=job.waits_for_worker,
                 stalled=stalled(job),
+                abandoned_after=f"{ImportJob.ABANDONED_AFTER.seconds // 60} minutes",
                 previews=previews,
                 importable=sum(1 for _, entry in previews if entry.story is not None),
                 outcomes=outcomes_with_stories(job.outcomes),
@@ -230,8 +240,11 @@ class ImportViews:
 
 
 def stalled(job: ImportJob) -> bool:
-    """Whether a queued job has waited long enough that the worker may not be running."""
-    return job.status == Status.QUEUED and timezone.now() - job.status_changed_at > WORKER_WAIT
+    """Whether the worker may not be running (a job queued too long) or stopped in the middle
+    of reading or importing the job (`ImportJob.abandoned`)."""
+    if job.status == Status.QUEUED:
+        return timezone.now() - job.status_changed_at > WORKER_WAIT
+    return job.abandoned
 
 
 def outcomes_with_stories(outcomes: list[dict]) -> list[dict]:

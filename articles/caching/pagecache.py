@@ -163,7 +163,9 @@ class PageCacheMiddleware:
         on = enabled()
         if on and (response := _from_cache(key)) is not None:
             return conditional_response(request, response)
-        started = store.now()
+        # When the render began, for `store.keep`'s check against purges during it (a round
+        # trip to Redis: asked only when the page will be kept).
+        started = store.now() if on else None
         response = self.get_response(request)
         public = getattr(response, PUBLIC_UNTIL, None) is not None
         if not (public and response.status_code == 200 and not response.streaming):

@@ -70,6 +70,11 @@ def _failure(label: str, error: Exception) -> Outcome:
     )
 
 
+def outcome_status(result) -> str:
+    """What an import did to a story, as the command and the Import page report it."""
+    return "created" if result.created else ("updated" if result.changed else "unchanged")
+
+
 def import_entries(
     entries: Iterable[EntryResult],
     *,
@@ -100,7 +105,6 @@ def import_entries(
                     import_source=label,
                     replace=replace,
                 )
-                result.changed = True
             else:
                 result = save_ingested_story(
                     ingested=entry.story, replace=replace, user=user, refresh_later=refresh_later
@@ -116,11 +120,10 @@ def import_entries(
         except Exception as error:  # noqa: BLE001 - one bad entry must not stop the others
             outcomes.append(Outcome(label=where, status="failed", message=str(error)))
             continue
-        status = "created" if result.created else ("updated" if result.changed else "unchanged")
         outcomes.append(
             Outcome(
                 label=where,
-                status=status,
+                status=outcome_status(result),
                 story=result.story,
                 unresolved_asides=result.unresolved_asides,
             )
@@ -198,7 +201,7 @@ def import_bytes(
             return [
                 Outcome(
                     label=label,
-                    status="created" if result.created else "updated",
+                    status=outcome_status(result),
                     story=result.story,
                     unresolved_asides=result.unresolved_asides,
                 )
@@ -245,11 +248,10 @@ def import_path(
             return [_failure(str(path), error)]
         except Exception as error:  # noqa: BLE001 - one bad file must not stop the others
             return [Outcome(label=str(path), status="failed", message=str(error))]
-        status = "created" if result.created else ("updated" if result.changed else "unchanged")
         return [
             Outcome(
                 label=str(path),
-                status=status,
+                status=outcome_status(result),
                 story=result.story,
                 unresolved_asides=result.unresolved_asides,
             )

@@ -10,10 +10,13 @@
    was previewed, with the importer's saving code, each story whole or not at all.
 
 A task that fails marks its job failed with a one-line reason instead of leaving it waiting.
+A worker that stops mid-task (a restart, a deploy) cannot: the job's page then offers to queue
+the unfinished step again (`resume_import_job`), which is safe to repeat. Jobs are deleted
+after a while by `manage.py prune_import_jobs`.
 """
 
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -146,6 +149,26 @@ def _enqueue_import(job_id: int) -> None:
 # Step 2: the worker reads.
 
 
+def _moved_on(job_id: int, status: str) -> None:
+    """Note that the worker is getting on with the job (see `ImportJob.abandoned`)."""
+    ImportJob.objects.filter(pk=job_id, status=status).update(status_changed_at=timezone.now())
+
+
+class JobFetcher(Fetcher):
+    """The admin's fetcher, noting after every fetch that the job is moving on: one source
+    (a feed whose pages are fetched) may take many fetches."""
+
+    def __init__(self, policy: FetchPolicy, *, job_id: int):
+        super().__init__(policy)
+        self.job_id = job_id
+
+    def fetch(self, url: str):
+        try:
+            return super().fetch(url)
+        finally:
+            _moved_on(self.job_id, Status.READING)
+
+
 def _claim(job_id: int, *, was: str, now: str) -> bool:
     """Move a job from one status to the next, unless something else already did."""
     return bool(
@@ -211,7 +234,7 @@ def read_import_job(*, job_id: int) -> bool:
 
 
 def _read_previews(job: ImportJob) -> list[dict]:
-    fetcher = Fetcher(FetchPolicy(allow_private=False))
+    fetcher = JobFetcher(FetchPolicy(allow_private=False), job_id=job.pk)
     previews = []
     for position, source in enumerate(job.sources):
         data = None
@@ -231,6 +254,7 @@ def _read_previews(job: ImportJob) -> list[dict]:
                 "entries": [entry_as_json(entry) for entry in entries],
             }
         )
+        _moved_on(job.pk, Status.READING)
     return previews
 
 
@@ -276,6 +300,7 @@ def import_job_entries(*, job_id: int) -> bool:
                         "unresolved_asides": len(outcome.unresolved_asides),
                     }
                 )
+            _moved_on(job_id, Status.IMPORTING)
     except Exception as error:
         fail_job(job_id=job_id, stage="importing", error=error, outcomes=outcomes)
         raise
@@ -283,6 +308,38 @@ def import_job_entries(*, job_id: int) -> bool:
         status=Status.DONE, outcomes=outcomes, status_changed_at=timezone.now()
     )
     return True
+
+
+# A worker that stopped.
+
+
+def resume_import_job(*, job_id: int) -> bool:
+    """Queue again the step a stopped worker left unfinished; False unless it was abandoned.
+
+    Both steps are safe to repeat: reading stores nothing until every source is read (the
+    uploads are still there), and importing saves each story whole or not at all, so a story
+    the stopped worker saved is found again by its identity and reported, not duplicated.
+    """
+    cutoff = timezone.now() - ImportJob.ABANDONED_AFTER
+    with transaction.atomic():
+        abandoned = ImportJob.objects.filter(pk=job_id, status_changed_at__lt=cutoff)
+        if abandoned.filter(status=Status.READING).update(
+            status=Status.QUEUED, status_changed_at=timezone.now()
+        ):
+            transaction.on_commit(lambda: _enqueue_reading(job_id))
+            return True
+        if abandoned.filter(status=Status.IMPORTING).update(status_changed_at=timezone.now()):
+            transaction.on_commit(lambda: _enqueue_import(job_id))
+            return True
+    return False
+
+
+def prune_import_jobs(*, older_than: timedelta) -> int:
+    """Delete the jobs (with any uploads) that have not moved on for `older_than`: their
+    previews and outcomes were for the editor at the time. Returns how many were deleted."""
+    cutoff = timezone.now() - older_than
+    deleted, by_model = ImportJob.objects.filter(status_changed_at__lt=cutoff).delete()
+    return by_model.get(ImportJob._meta.label, 0)
 
 
 def fail_job(*, job_id: int, stage: str, error: BaseException, outcomes=None) -> None:

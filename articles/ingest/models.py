@@ -5,6 +5,8 @@ imports (`articles.ingest.jobs`, `articles.ingest.tasks`). Imported by `articles
 that Django finds them in the `articles` app (tables `articles_importjob`, `articles_importupload`).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -33,7 +35,8 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    # When the status last changed: how long the job has waited in it.
+    # When the job last moved on: its status changed, or the worker read a source, fetched an
+    # address or saved a source's stories (how long it has waited, or been stuck).
     status_changed_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     sources = models.JSONField(default=list)
@@ -43,6 +46,11 @@ class ImportJob(models.Model):
     outcomes = models.JSONField(default=list, blank=True)
     # Why the job failed, in one line (the worker's log has the rest).
     error = models.CharField(max_length=300, blank=True)
+
+    # The worker notes every source read, address fetched and source imported, and a fetch gives
+    # up within a minute (robots.txt included): a job reading or importing with no news for this
+    # long was left by a worker that stopped (a restart, a deploy, a crash).
+    ABANDONED_AFTER = timedelta(minutes=10)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -63,6 +71,14 @@ class ImportJob(models.Model):
         others = len(self.sources) - 1
         first = self.sources[0]["name"]
         return f"{first} and {others} more" if others else first
+
+    @property
+    def abandoned(self) -> bool:
+        """Whether a worker stopped in the middle of reading or importing this job."""
+        return (
+            self.status in (self.Status.READING, self.Status.IMPORTING)
+            and timezone.now() - self.status_changed_at > self.ABANDONED_AFTER
+        )
 
     @property
     def waits_for_worker(self) -> bool:

@@ -48,19 +48,36 @@ def bylines_prefetch() -> Prefetch:
     )
 
 
+# What a card shows of its authors: their names, linking to their pages.
+CARD_BYLINE_FIELDS = ("id", "story_id", "position", "author__id", "author__name", "author__slug")
+
+
 def story_cards() -> QuerySet[Story]:
     """Published stories as cards, newest first: 1 query for the page, 1 for all bylines and
-    1 for the image renditions of all the cards."""
+    1 for the image renditions of all the cards.
+
+    The bylines and renditions are plain lists on each story (`card_bylines`,
+    `card_renditions`): reading them through the related managers (`story.bylines.all()`)
+    built a queryset per card per use, 40 on a page of twenty cards, 0.9 ms of the front
+    page's 9.5 ms (bench database, in-process, best of five rounds of 30).
+    """
     return (
         Story.objects.published()
         .newest_first()
         .select_related("section")
         .only(*CARD_FIELDS)
         .prefetch_related(
-            bylines_prefetch(),
+            Prefetch(
+                "bylines",
+                queryset=Byline.objects.select_related("author")
+                .only(*CARD_BYLINE_FIELDS)
+                .order_by("position", "id"),
+                to_attr="card_bylines",
+            ),
             Prefetch(
                 "image_renditions",
                 queryset=LeadImageRendition.objects.order_by("width"),
+                to_attr="card_renditions",
             ),
         )
     )
@@ -205,17 +222,34 @@ def card_keys(stories: Iterable[Story]) -> set[str]:
     found = set()
     for story in stories:
         found |= {keys.story(story.pk), keys.section(story.section_id)}
-        found |= {keys.author(byline.author_id) for byline in story.bylines.all()}
+        found |= {keys.author(byline.author_id) for byline in story.card_bylines}
     return found
 
 
-def next_scheduled(filters: dict) -> datetime | None:
+def next_scheduled(filters: dict, *, key: str) -> datetime | None:
     """When the next scheduled story of a list (`filters` of published stories) comes due:
-    the moment the list changes with no write (one query)."""
-    scheduled = Story.objects.filter(
-        status=Story.Status.PUBLISHED, published_at__gt=timezone.now(), **filters
-    )
-    return scheduled.aggregate(due=Min("published_at"))["due"]
+    the moment the list changes with no write.
+
+    Kept under the list's `key` until that moment: scheduling a story, or moving its time,
+    purges the lists it will join (`invalidation.story_keys(scheduled=True)`), so between
+    those writes the answer only changes when the moment passes. A list page then asks no
+    query for it (one query, 0.7 ms of a front page's 8 ms, when it is not kept).
+    """
+    now = timezone.now()
+    identity = tuple(sorted((name, getattr(value, "pk", value)) for name, value in filters.items()))
+    cache_key = "due:v1:" + digest(identity)
+    kept = store.get(cache_key)
+    if kept is not None and (kept[0] is None or kept[0] > now):
+        return kept[0]
+    started = store.now()
+    scheduled = Story.objects.filter(status=Story.Status.PUBLISHED, published_at__gt=now, **filters)
+    due = scheduled.aggregate(due=Min("published_at"))["due"]
+    timeout = store.ttl()
+    if due is not None:
+        timeout = max(1, min(timeout, int((due - now).total_seconds()) + 1))
+    # In a tuple: None ("nothing scheduled") is an answer to keep, not a missing entry.
+    store.keep(cache_key, (due,), keys={key}, started=started, timeout=timeout)
+    return due
 
 
 def list_count(queryset: QuerySet, *, identity: tuple, key: str, until: datetime | None) -> int:

@@ -64,5 +64,5 @@ def search(request):
     response = render(request, "articles/search_results.html", context)
     page_keys = {keys.EVERY_STORY, keys.EVERY_TAG, keys.EVERY_AUTHOR, keys.SECTION_MENU}
     # A scheduled story joins the results when it comes due, with no write.
-    until = next_scheduled({}) if terms else None
+    until = next_scheduled({}, key=keys.FRONT) if terms else None
     return conditional.finish_page(request, response, keys=page_keys, until=until)

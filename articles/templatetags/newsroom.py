@@ -114,7 +114,7 @@ def story_card(story, snippet: str = "", snippet_url: str = "", lead: bool = Fal
         story.headline,
         extract,
         dek,
-        byline_links(story.bylines.all()),
+        byline_links(story.card_bylines),
         iso_datetime(story.published_at),
         dateline(story.published_at),
     )
