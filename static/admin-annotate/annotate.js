@@ -391,8 +391,7 @@
   });
 
   story.addEventListener("keydown", function (event) {
-    var mark =
-      event.target.closest && event.target.closest("mark.annotate-mark[data-note-ids]");
+    var mark = event.target.closest && event.target.closest("mark.annotate-mark[data-note-ids]");
     if (mark && (event.key === "Enter" || event.key === " ")) {
       event.preventDefault();
       openMark(mark);
