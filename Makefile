@@ -56,7 +56,7 @@ worker: install
 seed: install
 	@$(BIN)/python manage.py migrate --noinput --verbosity 0
 	@$(BIN)/python manage.py import_stories seeds/
-	@$(BIN)/python manage.py load_annotations seeds/annotations/
+	@$(BIN)/python manage.py load_notes seeds/notes/
 
 ## The whole suite (browser tests too; they skip with a message where Chromium is missing).
 test: install test-tools

@@ -1,4 +1,4 @@
-"""The articles app: stories, their authors, tags and annotations."""
+"""The articles app: stories, their authors, tags and notes."""
 
 from django.apps import AppConfig
 

@@ -25,7 +25,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from articles.caching import conditional, keys
-from articles.models import Article, Author, Section, Tag
+from articles.models import Author, Section, Story, Tag
 from articles.pages.selectors import (
     CARD_FIELDS,
     bylines_prefetch,
@@ -76,7 +76,7 @@ def xml_safe(value):
     return value
 
 
-def feed_items(stories: QuerySet[Article]) -> QuerySet[Article]:
+def feed_items(stories: QuerySet[Story]) -> QuerySet[Story]:
     """The newest public stories of `stories`, with what an item shows: three queries."""
     return (
         stories.newest_first()
@@ -149,26 +149,26 @@ class SiteFeed(Feed):
         return settings.NEWSROOM_SITE_NAME
 
     def items(self, subject=None):
-        return feed_items(Article.objects.published())
+        return feed_items(Story.objects.published())
 
-    def item_title(self, story: Article) -> str:
+    def item_title(self, story: Story) -> str:
         return story.headline
 
-    def item_description(self, story: Article) -> str:
+    def item_description(self, story: Story) -> str:
         return escape(story.dek)
 
-    def item_pubdate(self, story: Article):
+    def item_pubdate(self, story: Story):
         return story.published_at
 
-    def item_updateddate(self, story: Article):
+    def item_updateddate(self, story: Story):
         # Atom requires <updated>: the time readers were told of, else the publication time.
         return story.last_updated_at if story.was_updated else story.published_at
 
-    def item_categories(self, story: Article) -> list[str]:
+    def item_categories(self, story: Story) -> list[str]:
         tags = sorted((tag.name for tag in story.tags.all()), key=str.lower)
         return [story.section.name, *tags]
 
-    def item_extra_kwargs(self, story: Article) -> dict:
+    def item_extra_kwargs(self, story: Story) -> dict:
         bylines = list(story.bylines.all())
         return {
             "bylines": [
@@ -205,7 +205,7 @@ class ListingFeed(SiteFeed):
         return listing.get_absolute_url()
 
     def items(self, listing):
-        return feed_items(Article.objects.published().filter(**self.list_filter(listing)))
+        return feed_items(Story.objects.published().filter(**self.list_filter(listing)))
 
     def list_filter(self, listing=None) -> dict:
         return {self.story_lookup: listing}

@@ -3,18 +3,18 @@
 Models hold data. Operations that touch several models (importing, publishing, re-anchoring
 notes) live in their own modules and are called explicitly.
 
-Glossary: the code's model names are older than the newsroom's words for them. The models keep
-their names (and their tables); everything a reader or an editor sees uses the noun on the right.
+Glossary: the code uses the newsroom's own nouns; "note" is kept only where the W3C Web
+Note standard is meant (`articles.notes.w3c`, which exports each public note as a W3C
+note).
 
-    Article             story ("stories")
+    Story               a story ("stories")
     Block               body block: a paragraph (Kind.PARAGRAPH) or a Read-more aside
-                        (Kind.ASIDE); an `Annotation.paragraph` is the block a note is on
-    Annotation          note: a context note, source, fact-check, correction or internal note;
-                        "annotation" only where the W3C Web Annotation standard is meant
-    AnnotationReply     reply (in a note's discussion)
-    AnnotationRevision  note history entry
+                        (Kind.ASIDE); a `Note.paragraph` is the block a note is on
+    Note                a context note, source, fact-check, correction or internal note
+    NoteReply           reply (in a note's discussion)
+    NoteRevision        note history entry
     ReadMoreAside       read-more aside, as the admin lists them (a proxy of Block)
-    TaggedArticle       tag on a story
+    TaggedStory         tag on a story
     TagSynonym, TagRedirect, TagChange
                         another name for a tag, an old tag address, tag history entry
     RelatedStory        related story (an entry of a story's "Related stories")
@@ -81,7 +81,7 @@ class BoundedTextField(models.TextField):
     """A TextField whose `max_length` model validation enforces too, as a CharField's is.
 
     Django passes a TextField's `max_length` to its form field only; with the validator here
-    `full_clean()` (the importer, the annotation loader) refuses the same text the forms do.
+    `full_clean()` (the importer, the note loader) refuses the same text the forms do.
     """
 
     def __init__(self, *args, max_length: int, **kwargs):
@@ -200,19 +200,19 @@ class Tag(TagBase):
         return tag_slug(tag, number=i, max_length=self._meta.get_field("slug").max_length)
 
 
-class TaggedArticle(ItemBase):
-    """Taggit's through model with a real foreign key to the article (fast joins, integrity)."""
+class TaggedStory(ItemBase):
+    """Taggit's through model with a real foreign key to the story (fast joins, integrity)."""
 
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_stories")
     content_object = models.ForeignKey(
-        "Article", on_delete=models.CASCADE, related_name="tagged_items", verbose_name="story"
+        "Story", on_delete=models.CASCADE, related_name="tagged_items", verbose_name="story"
     )
 
     class Meta:
         verbose_name = "tag on a story"
         verbose_name_plural = "tags on stories"
         constraints = [
-            models.UniqueConstraint(fields=["content_object", "tag"], name="tag_once_per_article")
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tag_once_per_story")
         ]
 
 
@@ -288,18 +288,16 @@ class TagChange(models.Model):
 def published_stories(via: str = "") -> Q:
     """The one definition of "public" as a filter: published, and its publication time has come.
 
-    `via` reaches the story through a relation ("article__", "related__"), for rows that
+    `via` reaches the story through a relation ("story__", "related__"), for rows that
     belong to a public story. Filtering on the joined story rather than on `story__in=<the
     published stories>` spares the ORM a subquery to compile: 0.2 ms of CPU time for each of
     the story page's notes and related-stories queries (1.45 ms against 1.25 ms, and 1.40 ms
     against 1.18 ms, bench database, best of five rounds of 200).
     """
-    return Q(
-        **{f"{via}status": Article.Status.PUBLISHED, f"{via}published_at__lte": timezone.now()}
-    )
+    return Q(**{f"{via}status": Story.Status.PUBLISHED, f"{via}published_at__lte": timezone.now()})
 
 
-class ArticleQuerySet(models.QuerySet):
+class StoryQuerySet(models.QuerySet):
     def published(self):
         """The one definition of "public" (`published_stories`) as a queryset."""
         return self.filter(published_stories())
@@ -308,14 +306,14 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-id")
 
 
-class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+class StoryManager(models.Manager.from_queryset(StoryQuerySet)):
     def get_queryset(self):
         # The search vector is large and only the database reads it; loading it would slow
         # every page, and saving an instance loaded with it could write back a stale vector.
         return super().get_queryset().defer("search_vector")
 
 
-class Article(models.Model):
+class Story(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -328,8 +326,8 @@ class Article(models.Model):
         max_length=DEK_MAX_LENGTH,
         help_text="The standfirst under the headline.",
     )
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
-    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="stories")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="stories")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="Readers see the story from this time on."
@@ -340,7 +338,7 @@ class Article(models.Model):
         help_text='Shown to readers as "Updated" when later than the publication time '
         "(and than the latest public correction).",
     )
-    # Derived, never set by hand: `articles.annotations.corrections.refresh_story_corrected`
+    # Derived, never set by hand: `articles.notes.corrections.refresh_story_corrected`
     # recomputes it whenever a correction is created, changed, hidden or deleted.
     corrected_at = models.DateTimeField(
         null=True,
@@ -388,26 +386,26 @@ class Article(models.Model):
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    tags = TaggableManager(through=TaggedArticle, blank=True)
+    tags = TaggableManager(through=TaggedStory, blank=True)
     # Kept current by articles.search.index (PostgreSQL; SQLite searches its FTS5 tables).
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ArticleManager()
+    objects = StoryManager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
-            PostgresGinIndex(fields=["search_vector"], name="article_search_idx"),
+            models.Index(fields=["status", "-published_at"], name="story_public_idx"),
+            PostgresGinIndex(fields=["search_vector"], name="story_search_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["canonical_url"],
                 condition=~Q(canonical_url=""),
-                name="article_canonical_url_unique",
+                name="story_canonical_url_unique",
             )
         ]
-        permissions = [("publish_article", "Can publish stories")]
+        permissions = [("publish_story", "Can publish stories")]
         verbose_name = "story"
         verbose_name_plural = "stories"
 
@@ -447,8 +445,8 @@ class Article(models.Model):
 class Byline(models.Model):
     """An author's place in a story's byline; bylines are ordered."""
 
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="bylines", verbose_name="story"
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="bylines", verbose_name="story"
     )
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
@@ -456,18 +454,18 @@ class Byline(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["article", "author"], name="author_once_per_byline")
+            models.UniqueConstraint(fields=["story", "author"], name="author_once_per_byline")
         ]
 
     def __str__(self) -> str:
-        return f"{self.author} on {self.article}"
+        return f"{self.author} on {self.story}"
 
 
 class OldSlug(models.Model):
     """A slug a story used to have; its URL answers with a permanent redirect."""
 
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="old_slugs", verbose_name="story"
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="old_slugs", verbose_name="story"
     )
     slug = models.SlugField(max_length=255, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -514,16 +512,16 @@ class RelatedStory(models.Model):
 
     Source = RelatedSource
 
-    # Indexed by the unique constraint below, which leads with the article.
-    article = models.ForeignKey(
-        Article,
+    # Indexed by the unique constraint below, which leads with the story.
+    story = models.ForeignKey(
+        Story,
         on_delete=models.CASCADE,
         related_name="related_entries",
         db_index=False,
         verbose_name="story",
     )
     related = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="+", verbose_name="related story"
+        Story, on_delete=models.CASCADE, related_name="+", verbose_name="related story"
     )
     # An entry an editor adds by hand is a pin; the computation writes its own as "computed".
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PINNED)
@@ -538,9 +536,9 @@ class RelatedStory(models.Model):
         ordering = [RELATED_SOURCE_RANK, "position", "id"]
         verbose_name_plural = "related stories"
         constraints = [
-            models.UniqueConstraint(fields=["article", "related"], name="related_once_per_article"),
+            models.UniqueConstraint(fields=["story", "related"], name="related_once_per_story"),
             models.CheckConstraint(
-                condition=~Q(related=models.F("article")), name="related_is_another_story"
+                condition=~Q(related=models.F("story")), name="related_is_another_story"
             ),
         ]
 
@@ -556,13 +554,13 @@ class BlockQuerySet(models.QuerySet):
         return self.filter(kind=Block.Kind.ASIDE)
 
     def unresolved_asides(self):
-        return self.asides().filter(target_article__isnull=True, target_url="")
+        return self.asides().filter(target_story__isnull=True, target_url="")
 
 
 class Block(models.Model):
     """One block of a story's body: a paragraph, or a "Read more here." aside.
 
-    `key` is the block's permanent identity: annotations and `#p-<key>` permalinks hold on to it
+    `key` is the block's permanent identity: notes and `#p-<key>` permalinks hold on to it
     while the block moves or its text changes.
     """
 
@@ -570,8 +568,8 @@ class Block(models.Model):
         PARAGRAPH = "paragraph", "Paragraph"
         ASIDE = "aside", "Read-more aside"
 
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="blocks", verbose_name="story"
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="blocks", verbose_name="story"
     )
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
@@ -585,8 +583,8 @@ class Block(models.Model):
     label = models.CharField(
         max_length=100, blank=True, default="Read more here.", help_text="Aside: the link text."
     )
-    target_article = models.ForeignKey(
-        Article,
+    target_story = models.ForeignKey(
+        Story,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -603,12 +601,12 @@ class Block(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["article", "key"], name="block_key_unique_in_article"),
+            models.UniqueConstraint(fields=["story", "key"], name="block_key_unique_in_story"),
             models.CheckConstraint(
                 condition=Q(kind="paragraph") | Q(text=""), name="only_paragraphs_have_text"
             ),
         ]
-        indexes = [models.Index(fields=["article", "position"], name="block_order_idx")]
+        indexes = [models.Index(fields=["story", "position"], name="block_order_idx")]
         verbose_name = "body block"
 
     def __str__(self) -> str:
@@ -626,12 +624,12 @@ class Block(models.Model):
 
     @property
     def annotatable_text(self) -> str:
-        """The text annotations anchor in: a paragraph's text, or an aside's teaser."""
+        """The text notes anchor in: a paragraph's text, or an aside's teaser."""
         return self.text if self.kind == self.Kind.PARAGRAPH else self.teaser
 
     @property
     def is_resolved(self) -> bool:
-        return bool(self.target_article_id or self.target_url)
+        return bool(self.target_story_id or self.target_url)
 
 
 class ReadMoreAside(Block):
@@ -643,7 +641,7 @@ class ReadMoreAside(Block):
         verbose_name = "read-more aside"
 
 
-class AnnotationQuerySet(models.QuerySet):
+class NoteQuerySet(models.QuerySet):
     def published_on_any_story(self):
         """Published notes whatever their story's state, drafts included: not for readers.
 
@@ -653,28 +651,28 @@ class AnnotationQuerySet(models.QuerySet):
         surface uses `public()`.
         """
         return self.filter(
-            state=Annotation.State.PUBLISHED,
-            anchor_state=Annotation.AnchorState.ANCHORED,
+            state=Note.State.PUBLISHED,
+            anchor_state=Note.AnchorState.ANCHORED,
             paragraph__isnull=False,
-        ).exclude(kind=Annotation.Kind.INTERNAL)
+        ).exclude(kind=Note.Kind.INTERNAL)
 
     def public(self):
-        """The one definition of a reader-visible annotation: a published note on a public story.
+        """The one definition of a reader-visible note: a published note on a public story.
 
         Drafts, notes submitted for review and withdrawn notes are never public, nor is an
         internal note (which never leaves the draft state: a database constraint).
         """
-        return self.published_on_any_story().filter(published_stories(via="article__"))
+        return self.published_on_any_story().filter(published_stories(via="story__"))
 
     def awaiting_review(self):
         """Notes submitted for review and not yet published or sent back."""
-        return self.filter(state=Annotation.State.SUBMITTED)
+        return self.filter(state=Note.State.SUBMITTED)
 
     def orphaned(self):
-        return self.filter(anchor_state=Annotation.AnchorState.ORPHANED)
+        return self.filter(anchor_state=Note.AnchorState.ORPHANED)
 
 
-class Annotation(models.Model):
+class Note(models.Model):
     """A note an editor attaches to a passage of one block (a paragraph, or an aside's teaser).
 
     The field is called `paragraph` because that is what editors annotate nearly always; the
@@ -706,7 +704,7 @@ class Annotation(models.Model):
         """Where a note is in review: readers see published notes only (`public()`).
 
         Annotators write drafts and submit them; editors publish, send back and withdraw
-        (`annotations.review`, which holds the transitions). Internal notes stay drafts.
+        (`notes.review`, which holds the transitions). Internal notes stay drafts.
         """
 
         DRAFT = "draft", "Draft"
@@ -726,15 +724,15 @@ class Annotation(models.Model):
         FALSE = "false", "False"
         UNVERIFIABLE = "unverifiable", "Unverifiable"
 
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="annotations", verbose_name="story"
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="notes", verbose_name="story"
     )
     paragraph = models.ForeignKey(
         Block,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="annotations",
+        related_name="notes",
         help_text="The block whose text is annotated: a paragraph, or an aside's teaser.",
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CONTEXT)
@@ -782,13 +780,13 @@ class Annotation(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.SET_NULL,
-        related_name="annotations",
+        related_name="notes",
     )
     created_at = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
-    objects = AnnotationQuerySet.as_manager()
+    objects = NoteQuerySet.as_manager()
 
     # Every field that only some kinds use (sources, fact-checks and corrections), in order.
     KIND_SPECIFIC_FIELDS = tuple(name for kind in Kind for name in kind.own_fields)
@@ -796,9 +794,9 @@ class Annotation(models.Model):
     class Meta:
         ordering = ["paragraph_id", "start", "id"]
         indexes = [
-            models.Index(fields=["article", "state"], name="annotation_article_state_idx"),
-            models.Index(fields=["state"], name="annotation_state_idx"),
-            models.Index(fields=["anchor_state"], name="annotation_anchor_state_idx"),
+            models.Index(fields=["story", "state"], name="note_story_state_idx"),
+            models.Index(fields=["state"], name="note_state_idx"),
+            models.Index(fields=["anchor_state"], name="note_anchor_state_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="quote_not_empty"),
@@ -808,9 +806,9 @@ class Annotation(models.Model):
             ),
         ]
         permissions = [
-            # Annotators change their own notes only (`annotations.permissions`); this lifts that.
-            ("change_any_annotation", "Can change and delete anyone's notes"),
-            ("publish_annotation", "Can publish, send back and withdraw notes"),
+            # Annotators change their own notes only (`notes.permissions`); this lifts that.
+            ("change_any_note", "Can change and delete anyone's notes"),
+            ("publish_note", "Can publish, send back and withdraw notes"),
         ]
         verbose_name = "note"
         verbose_name_plural = "notes"
@@ -824,7 +822,7 @@ class Annotation(models.Model):
 
     @property
     def is_public(self) -> bool:
-        """Whether this annotation, on a public story, is shown to readers."""
+        """Whether this note, on a public story, is shown to readers."""
         return (
             self.state == self.State.PUBLISHED
             and self.kind != self.Kind.INTERNAL
@@ -832,11 +830,11 @@ class Annotation(models.Model):
         )
 
 
-class AnnotationReply(models.Model):
-    """A message in an annotation's internal discussion thread."""
+class NoteReply(models.Model):
+    """A message in a note's internal discussion thread."""
 
-    annotation = models.ForeignKey(
-        Annotation, on_delete=models.CASCADE, related_name="replies", verbose_name="note"
+    note = models.ForeignKey(
+        Note, on_delete=models.CASCADE, related_name="replies", verbose_name="note"
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -858,15 +856,15 @@ class AnnotationReply(models.Model):
         verbose_name_plural = "replies"
 
     def __str__(self) -> str:
-        return f"Reply by {self.author} on note {self.annotation_id}"
+        return f"Reply by {self.author} on note {self.note_id}"
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
 
 
-class AnnotationRevision(models.Model):
-    """Who changed an annotation, when, and what it looked like before and after."""
+class NoteRevision(models.Model):
+    """Who changed a note, when, and what it looked like before and after."""
 
     class Action(models.TextChoices):
         CREATED = "created", "Created"
@@ -884,21 +882,21 @@ class AnnotationRevision(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         DELETED = "deleted", "Deleted"
 
-    annotation = models.ForeignKey(
-        Annotation,
+    note = models.ForeignKey(
+        Note,
         null=True,
         on_delete=models.SET_NULL,
         related_name="revisions",
         verbose_name="note",
     )
-    annotation_ref = models.PositiveBigIntegerField(
+    note_ref = models.PositiveBigIntegerField(
         "note id", help_text="The note's id, kept after the note is deleted."
     )
-    article = models.ForeignKey(
-        Article,
+    story = models.ForeignKey(
+        Story,
         null=True,
         on_delete=models.SET_NULL,
-        related_name="annotation_revisions",
+        related_name="note_revisions",
         verbose_name="story",
     )
     user = models.ForeignKey(
@@ -915,7 +913,7 @@ class AnnotationRevision(models.Model):
         verbose_name_plural = "note history"
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} note {self.annotation_ref}"
+        return f"{self.get_action_display()} note {self.note_ref}"
 
 
 class StoryVersion(models.Model):
@@ -938,8 +936,8 @@ class StoryVersion(models.Model):
         IMPORT = "import", "Import"
         RESTORE = "restore", "Restore"
 
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="text_versions", verbose_name="story"
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="text_versions", verbose_name="story"
     )
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EDIT)
@@ -957,16 +955,14 @@ class StoryVersion(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["article", "number"]
+        ordering = ["story", "number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["article", "number"], name="story_version_number_unique"
-            )
+            models.UniqueConstraint(fields=["story", "number"], name="story_version_number_unique")
         ]
         verbose_name = "text version"
 
     def __str__(self) -> str:
-        return f"{self.article_id} v{self.number}"
+        return f"{self.story_id} v{self.number}"
 
 
 class PolicyPage(models.Model):
@@ -1005,8 +1001,8 @@ class LeadImageRendition(models.Model):
     """A smaller WebP copy of a story's uploaded lead image, for the page's `srcset`
     (made by `articles.pages.images.make_lead_image_renditions`)."""
 
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="image_renditions", verbose_name="story"
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="image_renditions", verbose_name="story"
     )
     # The upload it was made from: a new upload makes the old renditions stale.
     source_name = models.CharField(max_length=255)
@@ -1015,7 +1011,7 @@ class LeadImageRendition(models.Model):
     height = models.PositiveIntegerField()
 
     class Meta:
-        ordering = ["article", "width"]
+        ordering = ["story", "width"]
         verbose_name = "lead image rendition"
 
     def __str__(self) -> str:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from articles.caching import conditional, keys
 from articles.caching.conditional import latest
 from articles.caching.pagecache import cached_page
-from articles.models import Article, Author, Byline, Section, Tag, TaggedArticle
+from articles.models import Author, Byline, Section, Story, Tag, TaggedStory
 from articles.pages.pagination import page_number
 from articles.pages.selectors import next_scheduled, public_authors, public_tags
 
@@ -28,17 +28,17 @@ NEWS_WINDOW = timedelta(days=2)
 NEWS_LIMIT = 1000
 
 
-def story_lastmod(story: Article):
+def story_lastmod(story: Story):
     return latest(story.modified_at, story.published_at)
 
 
-def latest_change(stories: QuerySet[Article]):
+def latest_change(stories: QuerySet[Story]):
     """The latest lastmod among `stories`, in one aggregate query."""
     summary = stories.aggregate(changed=Max("modified_at"), published=Max("published_at"))
     return latest(summary["changed"], summary["published"])
 
 
-def _newest_change(stories: QuerySet[Article]) -> Subquery:
+def _newest_change(stories: QuerySet[Story]) -> Subquery:
     """Per row, the latest lastmod of the matching public stories (correlated subquery)."""
     changes = stories.annotate(changed=Greatest("modified_at", "published_at"))
     return Subquery(changes.order_by("-changed").values("changed")[:1])
@@ -55,41 +55,39 @@ class FrontPageSitemap(Sitemap):
         return self.get_latest_lastmod()
 
     def get_latest_lastmod(self):
-        return latest_change(Article.objects.published())
+        return latest_change(Story.objects.published())
 
 
 class StorySitemap(Sitemap):
     def items(self):
-        return (
-            Article.objects.published().newest_first().only("slug", "modified_at", "published_at")
-        )
+        return Story.objects.published().newest_first().only("slug", "modified_at", "published_at")
 
-    def lastmod(self, story: Article):
+    def lastmod(self, story: Story):
         return story_lastmod(story)
 
     def get_latest_lastmod(self):
-        return latest_change(Article.objects.published())
+        return latest_change(Story.objects.published())
 
 
 class SectionSitemap(Sitemap):
     """Every section: they are all in the site's navigation."""
 
     def items(self):
-        stories = Article.objects.published().filter(section=OuterRef("pk"))
+        stories = Story.objects.published().filter(section=OuterRef("pk"))
         return Section.objects.annotate(newest_change=_newest_change(stories))
 
     def lastmod(self, section: Section):
         return section.newest_change
 
     def get_latest_lastmod(self):
-        return latest_change(Article.objects.published())
+        return latest_change(Story.objects.published())
 
 
 class TagSitemap(Sitemap):
     """The tags of public stories."""
 
     def items(self):
-        stories = Article.objects.published().filter(tagged_items__tag=OuterRef("pk"))
+        stories = Story.objects.published().filter(tagged_items__tag=OuterRef("pk"))
         return public_tags().annotate(newest_change=_newest_change(stories)).order_by("name", "pk")
 
     def lastmod(self, tag: Tag):
@@ -97,8 +95,8 @@ class TagSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         return latest_change(
-            Article.objects.published().filter(
-                Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk")))
+            Story.objects.published().filter(
+                Exists(TaggedStory.objects.filter(content_object=OuterRef("pk")))
             )
         )
 
@@ -107,7 +105,7 @@ class AuthorSitemap(Sitemap):
     """The authors of public stories."""
 
     def items(self):
-        stories = Article.objects.published().filter(bylines__author=OuterRef("pk"))
+        stories = Story.objects.published().filter(bylines__author=OuterRef("pk"))
         return (
             public_authors().annotate(newest_change=_newest_change(stories)).order_by("name", "pk")
         )
@@ -117,9 +115,7 @@ class AuthorSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         return latest_change(
-            Article.objects.published().filter(
-                Exists(Byline.objects.filter(article=OuterRef("pk")))
-            )
+            Story.objects.published().filter(Exists(Byline.objects.filter(story=OuterRef("pk"))))
         )
 
 
@@ -139,13 +135,13 @@ class NewsSitemap(Sitemap):
 
     def items(self):
         return (
-            Article.objects.published()
+            Story.objects.published()
             .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
             .newest_first()
             .only("slug", "headline", "published_at", "modified_at")
         )
 
-    def lastmod(self, story: Article):
+    def lastmod(self, story: Story):
         return story_lastmod(story)
 
 

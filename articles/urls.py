@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from articles import feeds, views
-from articles.annotations.urls import urlpatterns as annotation_urlpatterns
+from articles.notes.urls import urlpatterns as annotation_urlpatterns
 from articles.pages.archives import MonthConverter, YearConverter
 from articles.search.views import search
 

@@ -16,7 +16,7 @@ from django.views.generic import ListView
 
 from articles.caching import conditional, keys
 from articles.caching.pagecache import cached_page
-from articles.models import Article, OldSlug, PolicyPage, Section
+from articles.models import OldSlug, PolicyPage, Section, Story
 from articles.pages import seo
 from articles.pages.archives import month_bounds, months_with_stories, year_bounds
 from articles.pages.dates import age_banner, next_banner_change
@@ -42,27 +42,27 @@ from articles.record.history import announcements, public_version, story_history
 def story_detail(request, slug):
     """A story page; old slugs redirect, drafts are 404 except to staff (uncached preview)."""
     is_staff = conditional.is_staff(request)
-    article = story_for_page(Article.objects.published()).filter(slug=slug).first()
+    story = story_for_page(Story.objects.published()).filter(slug=slug).first()
     preview = False
-    if article is None:
-        old = OldSlug.objects.filter(slug=slug).select_related("article").first()
+    if story is None:
+        old = OldSlug.objects.filter(slug=slug).select_related("story").first()
         # Only a readable story's new address is revealed; a draft's stays secret.
-        if old is not None and old.article.slug != slug and (old.article.is_public or is_staff):
-            return HttpResponsePermanentRedirect(old.article.get_absolute_url())
+        if old is not None and old.story.slug != slug and (old.story.is_public or is_staff):
+            return HttpResponsePermanentRedirect(old.story.get_absolute_url())
         if not is_staff:
             raise Http404("No such story.")
-        article = get_object_or_404(story_for_page(Article.objects.all()), slug=slug)
+        story = get_object_or_404(story_for_page(Story.objects.all()), slug=slug)
         preview = True
 
     now = timezone.now()
-    banner = age_banner(article.published_at, now=now)
-    prefetch_story_page(article)
-    bylines = article.page_bylines
-    tags = article.page_tags
-    versions = version_summaries(article)
-    story_body = build_story_body(article)
+    banner = age_banner(story.published_at, now=now)
+    prefetch_story_page(story)
+    bylines = story.page_bylines
+    tags = story.page_tags
+    versions = version_summaries(story)
+    story_body = build_story_body(story)
     context = {
-        "article": article,
+        "story": story,
         "preview": preview,
         "age_banner": banner,
         "bylines": bylines,
@@ -72,7 +72,7 @@ def story_detail(request, slug):
         "corrections_policy_url": seo.policy_url(PolicyPage.Kind.CORRECTIONS_POLICY),
         "page_metadata": seo.story_metadata(
             request=request,
-            article=article,
+            story=story,
             bylines=bylines,
             tags=tags,
             notes=story_body["notes"],
@@ -80,60 +80,60 @@ def story_detail(request, slug):
         ),
         **story_body,
     }
-    response = render(request, "articles/article_detail.html", context)
+    response = render(request, "articles/story_detail.html", context)
     # The age banner is true until the story's next anniversary; an aside's link appears when
     # its scheduled target comes due.
     until = conditional.earliest(
-        next_banner_change(article.published_at, now=now), article.next_aside_target
+        next_banner_change(story.published_at, now=now), story.next_aside_target
     )
-    return conditional.finish_page(request, response, keys=story_page_keys(article), until=until)
+    return conditional.finish_page(request, response, keys=story_page_keys(story), until=until)
 
 
-def record_page_keys(article: Article) -> set[str]:
+def record_page_keys(story: Story) -> set[str]:
     """A story's Changes and version pages show its text history: purged with its own page
     (every change of its text, a version classified) and with its name (headline, section)."""
-    return {keys.story(article.pk), keys.story_page(article.pk), keys.SECTION_MENU}
+    return {keys.story(story.pk), keys.story_page(story.pk), keys.SECTION_MENU}
 
 
-def public_story(slug: str) -> Article:
+def public_story(slug: str) -> Story:
     """A public story by its current slug, for the pages about it; 404 otherwise."""
-    return get_object_or_404(Article.objects.published().select_related("section"), slug=slug)
+    return get_object_or_404(Story.objects.published().select_related("section"), slug=slug)
 
 
 @cached_page
 def story_changes(request, slug):
     """Every published version of a story, newest first, with what each changed."""
-    article = public_story(slug)
-    history = story_history(article)
+    story = public_story(slug)
+    history = story_history(story)
     context = {
-        "article": article,
+        "story": story,
         "history": history,
         "page_metadata": seo.listing_metadata(
             request=request,
-            title=f"Changes to “{article.headline}”",
-            description=f"Every published version of “{article.headline}” and what changed.",
+            title=f"Changes to “{story.headline}”",
+            description=f"Every published version of “{story.headline}” and what changed.",
         ),
     }
-    response = render(request, "articles/article_changes.html", context)
-    return conditional.finish_page(request, response, keys=record_page_keys(article))
+    response = render(request, "articles/story_changes.html", context)
+    return conditional.finish_page(request, response, keys=record_page_keys(story))
 
 
 @cached_page
 def story_version(request, slug, number):
     """The text of one published version of a story, as readers saw it then."""
-    article = public_story(slug)
-    version = public_version(article, number)
+    story = public_story(slug)
+    version = public_version(story, number)
     if version is None:
         raise Http404("No such version.")
     context = {
-        "article": article,
+        "story": story,
         "version": version,
         "page_metadata": seo.listing_metadata(
             request=request, title=f"“{version.headline}”, version {version.number}"
         ),
     }
-    response = render(request, "articles/article_version.html", context)
-    return conditional.finish_page(request, response, keys=record_page_keys(article))
+    response = render(request, "articles/story_version.html", context)
+    return conditional.finish_page(request, response, keys=record_page_keys(story))
 
 
 @cached_page
@@ -245,7 +245,7 @@ class StoryListView(ListView):
 
 
 class FrontPageView(StoryListView):
-    template_name = "articles/article_list.html"
+    template_name = "articles/story_list.html"
 
     def page_description(self) -> str:
         return f"The latest stories from {settings.NEWSROOM_SITE_NAME}."
@@ -357,7 +357,7 @@ class AuthorView(StoryListView):
 class StoryYearArchiveView(StoryListView):
     """A year's published stories, newest first, with links to its months; 404 when empty."""
 
-    template_name = "articles/article_archive_year.html"
+    template_name = "articles/story_archive_year.html"
     allow_empty = False
 
     def list_filter(self) -> dict:
@@ -376,7 +376,7 @@ class StoryYearArchiveView(StoryListView):
 class StoryMonthArchiveView(StoryListView):
     """A month's published stories, newest first; 404 when empty."""
 
-    template_name = "articles/article_archive_month.html"
+    template_name = "articles/story_archive_month.html"
     allow_empty = False
 
     def list_filter(self) -> dict:

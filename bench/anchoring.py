@@ -1,15 +1,15 @@
-"""Benchmark: re-anchoring 1,000 annotations after one edit of their paragraph.
+"""Benchmark: re-anchoring 1,000 notes after one edit of their paragraph.
 
-    .venv/bin/python bench/anchoring.py [--annotations 1000] [--runs 7] [--copies 1]
+    .venv/bin/python bench/anchoring.py [--notes 1000] [--runs 7] [--copies 1]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom .venv/bin/python bench/anchoring.py
 
 Runs against a throwaway database: a temporary SQLite file (when DATABASE_URL is unset or names
 SQLite), or a database created beside the one DATABASE_URL names, the way the test runner does
 but under its own name (`test_<name>_bench_<pid>`, so a test run in progress is left alone), and
 dropped afterwards. The paragraph is the seed story's body run together (`--copies` makes it
-longer), with `--annotations` passages of one to four words. Each edit is timed around the call
+longer), with `--notes` passages of one to four words. Each edit is timed around the call
 the admin and the importer make, writes and revisions included, inside a transaction that is
-then rolled back so that every run starts from the same annotations; "engine ms" times the pure
+then rolled back so that every run starts from the same notes; "engine ms" times the pure
 diff-and-score step (`anchoring.reanchor`) alone. Times are medians of `--runs` runs.
 """
 
@@ -35,7 +35,7 @@ def spans(rng: random.Random, text: str, count: int) -> list[tuple[int, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--annotations", type=int, default=1000)
+    parser.add_argument("--notes", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument(
         "--copies", type=int, default=1, help="repeat the seed body to make a longer paragraph"
@@ -44,24 +44,24 @@ def main() -> None:
 
     teardown = setup_django()
     try:
-        run(annotations=args.annotations, runs=args.runs, copies=args.copies)
+        run(notes=args.notes, runs=args.runs, copies=args.copies)
     finally:
         teardown()
 
 
-def run(*, annotations: int, runs: int, copies: int) -> None:
+def run(*, notes: int, runs: int, copies: int) -> None:
     from django.db import connection, transaction
 
-    from articles.annotations.anchoring import make_anchor, reanchor
-    from articles.annotations.services import TextChange, reanchor_paragraph, reanchor_story_edit
-    from articles.models import Article, Block, Section
+    from articles.models import Block, Section, Story
+    from articles.notes.anchoring import make_anchor, reanchor
+    from articles.notes.services import TextChange, reanchor_paragraph, reanchor_story_edit
 
     rng = random.Random(20140620)
     text = paragraph_text(copies)
     section = Section.objects.create(name="News", slug="news")
-    article = Article.objects.create(headline="Bench", slug="bench", section=section)
-    paragraph = Block.objects.create(article=article, position=0, text=text)
-    anchors = [make_anchor(text=text, start=s, end=e) for s, e in spans(rng, text, annotations)]
+    story = Story.objects.create(headline="Bench", slug="bench", section=section)
+    paragraph = Block.objects.create(story=story, position=0, text=text)
+    anchors = [make_anchor(text=text, start=s, end=e) for s, e in spans(rng, text, notes)]
     annotate_passages(block=paragraph, anchors=anchors)
 
     sentences = text.split(". ")
@@ -94,15 +94,15 @@ def run(*, annotations: int, runs: int, copies: int) -> None:
         """The editor's save: the paragraph keeps its first half, a new block takes the rest."""
         paragraph.text = first_half
         paragraph.save(update_fields=["text"])
-        new_block = Block.objects.create(article=article, position=1, text=second_half)
+        new_block = Block.objects.create(story=story, position=1, text=second_half)
         return {
-            "article": article,
+            "story": story,
             "changes": [TextChange(block=paragraph, old_text=text)],
             "created_blocks": [new_block],
         }
 
     print(
-        f"{annotations:,} annotations on one paragraph of {len(text):,} characters; "
+        f"{notes:,} notes on one paragraph of {len(text):,} characters; "
         f"{connection.vendor}; {runs} runs, median (fastest) in ms\n"
     )
     row = "{:<40} {:>7} {:>8} {:>14} {:>14}"

@@ -49,12 +49,12 @@ def setup_django() -> Callable[[], None]:
 
 def annotate_passages(*, block, anchors: Iterable) -> None:
     """Store a note (with the model's defaults) on each of `anchors` in `block`, in bulk."""
-    from articles.annotations.placement import anchor_columns
-    from articles.models import Annotation
+    from articles.models import Note
+    from articles.notes.placement import anchor_columns
 
-    Annotation.objects.bulk_create(
+    Note.objects.bulk_create(
         [
-            Annotation(article_id=block.article_id, paragraph=block, **anchor_columns(anchor))
+            Note(story_id=block.story_id, paragraph=block, **anchor_columns(anchor))
             for anchor in anchors
         ],
         batch_size=500,

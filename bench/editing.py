@@ -132,17 +132,17 @@ class Editor(threading.Thread):
         from django.test import Client
         from django.urls import reverse
 
-        from articles.annotations.editing import Selection, create_annotation
         from articles.editing.stories import edit_story
-        from articles.models import Article, Block
+        from articles.models import Block, Story
+        from articles.notes.editing import Selection, create_note
         from tests.test_admin import form_data
 
         user = get_user_model().objects.get(username="bench-editor")
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
-        story_url = reverse("admin:articles_article_change", args=[self.story_id])
-        draft_url = reverse("admin:articles_article_change", args=[self.draft_id])
-        paragraph = Block.objects.filter(article_id=self.story_id, kind="paragraph").first()
+        story_url = reverse("admin:articles_story_change", args=[self.story_id])
+        draft_url = reverse("admin:articles_story_change", args=[self.draft_id])
+        paragraph = Block.objects.filter(story_id=self.story_id, kind="paragraph").first()
         try:
             while not self.stop.is_set():
                 began = time.monotonic()
@@ -150,14 +150,14 @@ class Editor(threading.Thread):
                 self.saves += 1
                 dek = f"Edited for the benchmark, save {self.saves}."
                 if self.through == "admin":
-                    data = form_data(client.get(story_url), "article_form")
+                    data = form_data(client.get(story_url), "story_form")
                     data["dek"] = dek
                     response = client.post(story_url, data)
                     if response.status_code != 302:
                         self.errors.append(f"story save answered {response.status_code}")
                 else:
-                    story = Article.objects.get(pk=self.story_id)
-                    edit_story(article=story, version=story.version, user=user, dek=dek)
+                    story = Story.objects.get(pk=self.story_id)
+                    edit_story(story=story, version=story.version, user=user, dek=dek)
                 committed = time.monotonic()
                 for host in self.hosts:
                     while dek not in page_text(host + self.story_path):
@@ -168,18 +168,18 @@ class Editor(threading.Thread):
                     self.delays[host].append(time.monotonic() - committed)
                 headline = f"Draft in progress, save {self.saves}"
                 if self.through == "admin":
-                    data = form_data(client.get(draft_url), "article_form")
+                    data = form_data(client.get(draft_url), "story_form")
                     data["headline"] = headline
                     if client.post(draft_url, data).status_code != 302:
                         self.errors.append("draft save failed")
                 else:
-                    draft = Article.objects.get(pk=self.draft_id)
-                    edit_story(article=draft, version=draft.version, user=user, headline=headline)
+                    draft = Story.objects.get(pk=self.draft_id)
+                    edit_story(story=draft, version=draft.version, user=user, headline=headline)
                 words = paragraph.text.split()[0]
-                create_annotation(
+                create_note(
                     paragraph=paragraph,
                     selection=Selection(start=0, end=len(words), exact=words),
-                    note={"kind": "internal", "body": f"Check this, {self.saves}."},
+                    fields={"kind": "internal", "body": f"Check this, {self.saves}."},
                     user=user,
                 )
                 self.cpu += time.thread_time() - cpu_began
@@ -233,22 +233,22 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connections
 
-    from articles.models import Annotation, Article
+    from articles.models import Note, Story
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    published = list(Article.objects.published().order_by("pk").values_list("pk", "slug"))
+    published = list(Story.objects.published().order_by("pk").values_list("pk", "slug"))
     chosen = random.Random(args.seed).sample(published, k=min(args.pages, len(published)))
     story_id, story_slug = chosen[0]
-    story = Article.objects.get(pk=story_id)
+    story = Story.objects.get(pk=story_id)
     old_dek = story.dek
-    draft = Article.objects.filter(status=Article.Status.DRAFT).first() or Article.objects.create(
+    draft = Story.objects.filter(status=Story.Status.DRAFT).first() or Story.objects.create(
         headline="Bench draft", slug="bench-draft", section=story.section
     )
     old_draft_headline = draft.headline
     editor, _ = get_user_model().objects.get_or_create(
         username="bench-editor", defaults={"is_staff": True, "is_superuser": True}
     )
-    notes_before = set(Annotation.objects.values_list("pk", flat=True))
+    notes_before = set(Note.objects.values_list("pk", flat=True))
     connections.close_all()
 
     script = lua_script([f"/stories/{slug}/" for _, slug in chosen], args.seed)
@@ -303,9 +303,9 @@ def main() -> None:
     finally:
         for server in servers:
             run.stop(server)
-        Article.objects.filter(pk=story_id).update(dek=old_dek)
-        Article.objects.filter(pk=draft.pk).update(headline=old_draft_headline)
-        Annotation.objects.exclude(pk__in=notes_before).delete()
+        Story.objects.filter(pk=story_id).update(dek=old_dek)
+        Story.objects.filter(pk=draft.pk).update(headline=old_draft_headline)
+        Note.objects.exclude(pk__in=notes_before).delete()
         script.unlink()
 
     quiet, editing = results["quiet"], results["editing"]

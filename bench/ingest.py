@@ -8,10 +8,10 @@
 its `heldout/` folder, written after the extractor was tuned) that has a hand-checked reference body
 (`reference/<name>.body`, one paragraph or aside teaser a line) and scores the extracted body
 against it by word overlap: precision and recall over the bags of lower-cased words, and their
-harmonic mean (the measure of the ScrapingHub/trafilatura article-extraction benchmarks). It exits
+harmonic mean (the measure of the ScrapingHub/trafilatura story-extraction benchmarks). It exits
 non-zero below the target (0.96).
 
-`speed` writes `--pages` article pages (the four page fixtures, each copy with its own address,
+`speed` writes `--pages` story pages (the four page fixtures, each copy with its own address,
 headline, shuffled paragraphs and a third of its longer words replaced from a made-up
 vocabulary, so that every page is a new story and not a near-duplicate of 250 others) to a
 temporary folder and imports them with `import_paths`, extraction in `--workers` processes and
@@ -98,7 +98,7 @@ def _varied(paragraph: str, rng: random.Random, vocabulary: list[str]) -> str:
 
 
 def write_pages(folder: Path, count: int) -> list[Path]:
-    """`count` distinct article pages made from the page fixtures."""
+    """`count` distinct story pages made from the page fixtures."""
     rng = random.Random(14)
     syllables = ["ka", "lo", "mi", "ne", "pu", "ra", "si", "to", "ve", "zu", "an", "el", "or"]
     vocabulary = sorted(
@@ -131,7 +131,7 @@ def run_speed(*, pages: int, workers: int) -> int:
     try:
         from articles.editing.refresh import refresh_stories_now
         from articles.ingest.importing import import_paths
-        from articles.models import Article
+        from articles.models import Story
 
         with tempfile.TemporaryDirectory(prefix="newsroom-ingest-bench-") as folder:
             paths = write_pages(Path(folder), pages)
@@ -145,7 +145,7 @@ def run_speed(*, pages: int, workers: int) -> int:
             # (search entries, then related lists) is timed here, in this process.
             imported_at = time.perf_counter()
             saving_cpu = time.process_time() - cpu_started
-            refresh_stories_now(article_ids=queued)
+            refresh_stories_now(story_ids=queued)
             elapsed = time.perf_counter() - started
             saving = imported_at - started
         workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -156,7 +156,7 @@ def run_speed(*, pages: int, workers: int) -> int:
             f"{pages} pages, {workers} worker(s): {elapsed:.1f} s in all, {pages / elapsed:.1f} "
             f"pages/s (read and saved in {saving:.1f} s, {pages / saving:.1f} pages/s; search "
             f"index and related lists after that {elapsed - saving:.1f} s); {created} created, "
-            f"{len(failed)} failed; {Article.objects.count()} stories"
+            f"{len(failed)} failed; {Story.objects.count()} stories"
         )
         # CPU time does not count the waits for other people's work on a shared machine: the
         # rate the two cores would give if they were ours, whichever side is slower.
@@ -177,7 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     sub = parser.add_subparsers(dest="what", required=True)
     sub.add_parser("f1", help="body-text F1 on the fixtures")
-    speed = sub.add_parser("speed", help="article pages imported per second")
+    speed = sub.add_parser("speed", help="story pages imported per second")
     speed.add_argument("--pages", type=int, default=1000)
     speed.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()

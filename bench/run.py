@@ -16,7 +16,7 @@ another request; `--connections 4` shows that queue): the seed story, the front 
 largest tag, the most prolific author, a search, and the saved static copy of the story page
 that whitenoise serves from the same gunicorn: the ceiling. Then, in this process: the median
 time of recomputing one story's related list, and `bench/anchoring.py` (re-anchoring 1,000
-annotations). Nothing but 127.0.0.1 is contacted; every wait and every run is bounded.
+notes). Nothing but 127.0.0.1 is contacted; every wait and every run is bounded.
 
 Needs `wrk` (Debian: `apt-get install wrk`) and gunicorn (a project dependency: `pip install -e .`).
 """
@@ -173,15 +173,15 @@ def load_corpus(args) -> dict:
     from django.db import connection
 
     from articles.data.corpus import generate_corpus
-    from articles.models import Article
+    from articles.models import Story
     from articles.related.compute import recompute_related
 
     timings = {}
     call_command("migrate", verbosity=0)
-    if not Article.objects.filter(slug=SEED_SLUG).exists():
+    if not Story.objects.filter(slug=SEED_SLUG).exists():
         call_command("import_stories", str(PROJECT / "seeds"), verbosity=0)
-        call_command("load_annotations", str(PROJECT / "seeds" / "annotations"), verbosity=0)
-    others = Article.objects.exclude(slug=SEED_SLUG).count()
+        call_command("load_notes", str(PROJECT / "seeds" / "notes"), verbosity=0)
+    others = Story.objects.exclude(slug=SEED_SLUG).count()
     if others == 0:
         print(f"Loading {args.stories:,} stories into {args.database} …", flush=True)
         began = time.perf_counter()
@@ -199,7 +199,7 @@ def load_corpus(args) -> dict:
             "pass --rebuild (or --database) to load a fresh corpus."
         )
     # The seed was imported before the corpus existed: list its related stories now.
-    recompute_related(article=Article.objects.get(slug=SEED_SLUG))
+    recompute_related(story=Story.objects.get(slug=SEED_SLUG))
     with connection.cursor() as cursor:
         # What autovacuum would have done by the time a real archive is this big: visibility
         # maps for index-only scans, no dead index entries from the search index's updates,
@@ -213,17 +213,17 @@ def pick_urls(args) -> dict[str, str]:
     from django.db.models import Count
     from django.urls import reverse
 
-    from articles.models import Article, Author, Tag
+    from articles.models import Author, Story, Tag
 
-    published = Article.objects.published()
+    published = Story.objects.published()
     tag = (
-        Tag.objects.filter(tagged_articles__content_object__in=published)
-        .annotate(n=Count("tagged_articles"))
+        Tag.objects.filter(tagged_stories__content_object__in=published)
+        .annotate(n=Count("tagged_stories"))
         .order_by("-n", "pk")
         .first()
     )
     author = (
-        Author.objects.filter(bylines__article__in=published)
+        Author.objects.filter(bylines__story__in=published)
         .annotate(n=Count("bylines"))
         .order_by("-n", "pk")
         .first()
@@ -384,17 +384,17 @@ def time_related(args) -> tuple[float, float, int]:
     """Median and slowest ms of recomputing one story's related list (rolled back)."""
     from django.db import transaction
 
-    from articles.models import Article
+    from articles.models import Story
     from articles.related.compute import recompute_related
 
-    ids = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
+    ids = list(Story.objects.published().order_by("pk").values_list("pk", flat=True))
     chosen = random.Random(args.seed).sample(ids, k=min(args.related_samples, len(ids)))
     times = []
     for pk in chosen:
-        article = Article.objects.get(pk=pk)
+        story = Story.objects.get(pk=pk)
         with transaction.atomic():
             began = time.perf_counter()
-            recompute_related(article=article)
+            recompute_related(story=story)
             times.append((time.perf_counter() - began) * 1000)
             transaction.set_rollback(True)
     return statistics.median(times), max(times), len(times)

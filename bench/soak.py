@@ -19,7 +19,7 @@ speed; more workers can be asked for with `--workers`.
 
 For `--seconds`, `--readers` threads fetch a mix of reader pages with `http.client` (the seed
 story, random stories, the front page and its pages 2-5, sections, tags, authors, searches,
-feeds, the seed story's annotation container, sitemaps), each request with a timeout, and
+feeds, the seed story's note container, sitemaps), each request with a timeout, and
 record every status and latency. Meanwhile one editor works through the admin over HTTP as a
 signed-in superuser would: every `--edit-interval` seconds it saves a story's change form with a
 new headline and dek, or with a paragraph's text changed (so the admin's `save_formset`
@@ -217,7 +217,7 @@ class Plan:
     searches: list[str]
     feeds: list[str]
     sitemaps: list[str]
-    edited: list[int]  # article ids: the seed story first
+    edited: list[int]  # story ids: the seed story first
     edited_paths: list[str]
 
 
@@ -227,34 +227,34 @@ def make_plan(args) -> Plan:
     from django.db.models.functions import Now
     from django.urls import reverse
 
-    from articles.models import Annotation, Article, Author, Section, Tag
+    from articles.models import Author, Note, Section, Story, Tag
 
     rng = random.Random(args.seed)
-    published = Article.objects.published()
-    seed = Article.objects.get(slug=bench.SEED_SLUG)
+    published = Story.objects.published()
+    seed = Story.objects.get(slug=bench.SEED_SLUG)
     stories = list(published.order_by("pk").values_list("slug", flat=True))
     tags = list(
-        Tag.objects.filter(tagged_articles__content_object__in=published)
-        .annotate(n=Count("tagged_articles"))
+        Tag.objects.filter(tagged_stories__content_object__in=published)
+        .annotate(n=Count("tagged_stories"))
         .order_by("-n", "pk")
         .values_list("slug", "n")[:500]
     )
     authors = list(
-        Author.objects.filter(bylines__article__in=published)
+        Author.objects.filter(bylines__story__in=published)
         .annotate(n=Count("bylines"))
         .order_by("pk")
         .values_list("slug", "n")
     )
-    public = Q(articles__status=Article.Status.PUBLISHED, articles__published_at__lte=Now())
+    public = Q(stories__status=Story.Status.PUBLISHED, stories__published_at__lte=Now())
     sections = list(
-        Section.objects.annotate(n=Count("articles", filter=public))
+        Section.objects.annotate(n=Count("stories", filter=public))
         .order_by("pk")
         .values_list("slug", "n")
     )
     # Stories with paragraphs and notes, as the seed story has, that the readers also read.
     annotated = (
         published.exclude(pk=seed.pk)
-        .filter(pk__in=Annotation.objects.values("article_id"))
+        .filter(pk__in=Note.objects.values("story_id"))
         .order_by("pk")
         .values_list("pk", "slug")
     )
@@ -326,7 +326,7 @@ def reader_mix(plan: Plan) -> list[tuple[str, float, object]]:
         ("author", 6, lambda rng: rng.choice(plan.authors)),
         ("search", 8, lambda rng: rng.choice(plan.searches)),
         ("feed", 8, lambda rng: rng.choice(plan.feeds)),
-        ("annotations", 6, lambda rng: plan.annotations_path),
+        ("notes", 6, lambda rng: plan.annotations_path),
         ("sitemap", 4, lambda rng: rng.choice(plan.sitemaps)),
     ]
 
@@ -539,7 +539,7 @@ class Write:
     """One write the editor made, as the server confirmed it."""
 
     kind: str  # "story" (headline and dek), "paragraph" or "note"
-    article_id: int
+    story_id: int
     values: dict
     ms: float
     at: float = field(default_factory=time.monotonic)
@@ -590,12 +590,12 @@ class Editor:
             self.count += 1
             operation = operations[(self.count - 1) % len(operations)]
             story_round = (self.count - 1) // len(operations)
-            article_id = self.plan.edited[story_round % len(self.plan.edited)]
+            story_id = self.plan.edited[story_round % len(self.plan.edited)]
             try:
-                operation(article_id)
+                operation(story_id)
             except Exception as error:  # any failure is reported, and fails the run
                 self.log.failures.append(
-                    f"{operation.__name__} on story {article_id}: {type(error).__name__}: {error}"
+                    f"{operation.__name__} on story {story_id}: {type(error).__name__}: {error}"
                 )
             next_at = max(next_at + self.interval, time.monotonic() - self.interval)
             stop.wait(max(0.0, min(next_at - time.monotonic(), deadline - time.monotonic())))
@@ -603,14 +603,14 @@ class Editor:
 
     # Change form
 
-    def _change_form(self, article_id: int) -> tuple[str, list[list[str]]]:
-        path = f"/admin/articles/article/{article_id}/change/"
+    def _change_form(self, story_id: int) -> tuple[str, list[list[str]]]:
+        path = f"/admin/articles/story/{story_id}/change/"
         status, _, body = self.client.request("GET", path)
         if status != 200:
             raise RuntimeError(f"GET {path}: {status}")
-        fields = parse_form(body.decode(), "article_form").fields
+        fields = parse_form(body.decode(), "story_form").fields
         version = int(dict(fields)["edit_version"])
-        self.log.versions_seen.setdefault(article_id, version)
+        self.log.versions_seen.setdefault(story_id, version)
         return path, fields
 
     def _post_change_form(self, path: str, fields: list[list[str]]) -> float:
@@ -622,14 +622,14 @@ class Editor:
         )
         ms = (time.perf_counter() - began) * 1000
         if status != 302 or not (headers.get("Location") or "").endswith(path):
-            errors = parse_form(content.decode(errors="replace"), "article_form").errors
+            errors = parse_form(content.decode(errors="replace"), "story_form").errors
             detail = " | ".join(" ".join(e.split()) for e in errors if e.strip())[:500]
             raise RuntimeError(f"POST {path}: {status} {detail or content[:200]!r}")
         return ms
 
-    def save_story(self, article_id: int) -> None:
+    def save_story(self, story_id: int) -> None:
         """A new headline and dek, through the story's change form."""
-        path, fields = self._change_form(article_id)
+        path, fields = self._change_form(story_id)
         number = self.count
         values = {}
         for item in fields:
@@ -638,16 +638,16 @@ class Editor:
                 item[1] = f"{base} [soak {number}]".strip()
                 values[item[0]] = item[1]
         ms = self._post_change_form(path, fields)
-        self.log.saves[article_id] += 1
-        self.log.writes.append(Write("story", article_id, values, ms))
+        self.log.saves[story_id] += 1
+        self.log.writes.append(Write("story", story_id, values, ms))
 
-    def save_paragraph(self, article_id: int) -> None:
+    def save_paragraph(self, story_id: int) -> None:
         """One paragraph's text changed, through the body inline of the change form.
 
         The marker goes before the text or after it in turn, so the paragraph's notes move
         back and forth and are re-anchored on each save.
         """
-        path, fields = self._change_form(article_id)
+        path, fields = self._change_form(story_id)
         as_dict = dict(fields)
         paragraphs = [
             name.removesuffix("-text")
@@ -658,9 +658,9 @@ class Editor:
             and as_dict.get(name.replace("-text", "-id"))
         ]
         if not paragraphs:
-            raise RuntimeError(f"story {article_id} has no paragraph to edit")
+            raise RuntimeError(f"story {story_id} has no paragraph to edit")
         # Each of its first three paragraphs in turn, marked in front and then at the end.
-        visit = self.paragraph_saves[article_id]
+        visit = self.paragraph_saves[story_id]
         prefix = paragraphs[(visit // 2) % min(3, len(paragraphs))]
         number = self.count
         text = ""
@@ -671,18 +671,16 @@ class Editor:
                 text = item[1]
         block_id = int(as_dict[f"{prefix}-id"])
         ms = self._post_change_form(path, fields)
-        self.paragraph_saves[article_id] += 1
-        self.log.saves[article_id] += 1
-        self.log.writes.append(
-            Write("paragraph", article_id, {"block": block_id, "text": text}, ms)
-        )
+        self.paragraph_saves[story_id] += 1
+        self.log.saves[story_id] += 1
+        self.log.writes.append(Write("paragraph", story_id, {"block": block_id, "text": text}, ms))
 
     # Annotate screen
 
-    def create_note(self, article_id: int) -> None:
+    def create_note(self, story_id: int) -> None:
         """A published context note on a few words of a paragraph, as the annotate screen posts
         it: saved, then published."""
-        notes = f"/admin/articles/article/{article_id}/annotate/annotations/"
+        notes = f"/admin/articles/story/{story_id}/annotate/notes/"
         status, _, body = self.client.request("GET", notes)
         if status != 200:
             raise RuntimeError(f"GET {notes}: {status}")
@@ -729,7 +727,7 @@ class Editor:
         if status != 200:
             raise RuntimeError(f"POST {review}: {status} {body[:300]!r}")
         values = {"id": note["id"], "block": block["id"], "quote": text[start:end]}
-        self.log.writes.append(Write("note", article_id, values, ms))
+        self.log.writes.append(Write("note", story_id, values, ms))
 
 
 # Gunicorn
@@ -751,32 +749,32 @@ def pages_show_writes(port: int, plan: Plan, log: EditorLog, timeout: float) -> 
     latest = {}
     for write in log.writes:
         if write.kind == "story":
-            latest[write.article_id] = write.values["headline"]
+            latest[write.story_id] = write.values["headline"]
     problems = []
     client = Client(port, timeout)
-    for article_id, path in zip(plan.edited, plan.edited_paths, strict=True):
-        if article_id not in latest:
+    for story_id, path in zip(plan.edited, plan.edited_paths, strict=True):
+        if story_id not in latest:
             continue
         try:
             status, _, body = client.request("GET", path)
         except (OSError, HTTPException) as error:
             problems.append(f"{path}: {type(error).__name__}: {error}")
             continue
-        wanted = f'<h1 class="headline" id="headline">{escape(latest[article_id])}</h1>'
+        wanted = f'<h1 class="headline" id="headline">{escape(latest[story_id])}</h1>'
         if status != 200 or wanted not in body.decode():
             problems.append(f"{path} ({status}) does not show the latest headline {wanted}")
     client.close()
     return problems
 
 
-def notes_of(article_ids: list[int]) -> tuple[int, list[str]]:
+def notes_of(story_ids: list[int]) -> tuple[int, list[str]]:
     """The stories' orphaned notes, and their anchored notes not placed on their quote."""
-    from articles.models import Annotation
+    from articles.models import Note
 
-    notes = Annotation.objects.filter(article_id__in=article_ids).select_related("paragraph")
+    notes = Note.objects.filter(story_id__in=story_ids).select_related("paragraph")
     orphaned, misplaced = 0, []
     for note in notes:
-        if note.anchor_state == Annotation.AnchorState.ORPHANED:
+        if note.anchor_state == Note.AnchorState.ORPHANED:
             orphaned += 1
             continue
         text = note.paragraph.annotatable_text if note.paragraph else None
@@ -793,46 +791,46 @@ def verify_database(log: EditorLog, plan: Plan, orphaned_before: int, since) -> 
     """Every confirmed write is stored, or was replaced by a later write of the editor."""
     from django.contrib.admin.models import LogEntry
 
-    from articles.models import Annotation, Article, Block
+    from articles.models import Block, Note, Story
 
     problems = []
     latest: dict[tuple, str] = {}  # (model, pk, field) -> the value last written
     for write in log.writes:
         if write.kind == "story":
             for name, value in write.values.items():
-                latest[("article", write.article_id, name)] = value
+                latest[("story", write.story_id, name)] = value
         elif write.kind == "paragraph":
             latest[("block", write.values["block"], "text")] = write.values["text"]
-    articles = Article.objects.in_bulk({pk for model, pk, _ in latest if model == "article"})
+    stories = Story.objects.in_bulk({pk for model, pk, _ in latest if model == "story"})
     blocks = Block.objects.in_bulk({pk for model, pk, _ in latest if model == "block"})
     for (model, pk, name), value in latest.items():
-        row = (articles if model == "article" else blocks).get(pk)
+        row = (stories if model == "story" else blocks).get(pk)
         stored = getattr(row, name, None)
         if stored != value:
             problems.append(f"{model} {pk} {name} is {stored!r}, the editor last saved {value!r}")
     # One version per save: no save lost, none applied twice, nobody else wrote.
-    versions = dict(Article.objects.filter(pk__in=log.saves).values_list("pk", "version"))
-    for article_id, saves in log.saves.items():
-        expected = log.versions_seen[article_id] + saves
-        if versions.get(article_id) != expected:
+    versions = dict(Story.objects.filter(pk__in=log.saves).values_list("pk", "version"))
+    for story_id, saves in log.saves.items():
+        expected = log.versions_seen[story_id] + saves
+        if versions.get(story_id) != expected:
             problems.append(
-                f"story {article_id} is at version {versions.get(article_id)}, expected "
-                f"{expected} ({saves} saves from version {log.versions_seen[article_id]})"
+                f"story {story_id} is at version {versions.get(story_id)}, expected "
+                f"{expected} ({saves} saves from version {log.versions_seen[story_id]})"
             )
     saves = sum(log.saves.values())
     logged = LogEntry.objects.filter(user__username=EDITOR_USERNAME, action_time__gte=since).count()
     if logged != saves:
         problems.append(f"the admin log has {logged} entries for {saves} saves")
     notes = [w.values for w in log.writes if w.kind == "note"]
-    stored_notes = Annotation.objects.in_bulk([n["id"] for n in notes])
+    stored_notes = Note.objects.in_bulk([n["id"] for n in notes])
     for note in notes:
-        annotation = stored_notes.get(note["id"])
-        if annotation is None:
+        note = stored_notes.get(note["id"])
+        if note is None:
             problems.append(f"note {note['id']} is missing")
-        elif annotation.paragraph_id != note["block"] or annotation.quote_exact != note["quote"]:
+        elif note.paragraph_id != note["block"] or note.quote_exact != note["quote"]:
             problems.append(
-                f"note {note['id']} quotes {annotation.quote_exact!r} in block "
-                f"{annotation.paragraph_id}; it was written on {note['quote']!r} in block "
+                f"note {note['id']} quotes {note.quote_exact!r} in block "
+                f"{note.paragraph_id}; it was written on {note['quote']!r} in block "
                 f"{note['block']}"
             )
     # The editor only adds and moves markers: every note of its stories, the corpus's too,
@@ -846,8 +844,8 @@ def verify_database(log: EditorLog, plan: Plan, orphaned_before: int, since) -> 
         "story versions": len(log.saves),
         "admin log entries": logged,
         "new notes": len(notes),
-        "notes on the edited stories placed": Annotation.objects.filter(
-            article_id__in=plan.edited, anchor_state=Annotation.AnchorState.ANCHORED
+        "notes on the edited stories placed": Note.objects.filter(
+            story_id__in=plan.edited, anchor_state=Note.AnchorState.ANCHORED
         ).count(),
     }
     return counts, problems

@@ -43,15 +43,15 @@ def main() -> None:
 
     from articles.data.corpus import generate_corpus
     from articles.editing.tagging import merge_tags
-    from articles.models import Article, Tag, TaggedArticle, TagRedirect, TagSynonym
-    from articles.search.index import index_articles
+    from articles.models import Story, Tag, TaggedStory, TagRedirect, TagSynonym
+    from articles.search.index import index_stories
 
     call_command("migrate", verbosity=0)
-    have = Article.objects.count()
+    have = Story.objects.count()
     if have < args.stories:
         print(f"Generating {args.stories - have:,} stories (minutes) …", flush=True)
         generate_corpus(stories=args.stories - have, related=0)
-    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    ids = list(Story.objects.order_by("pk").values_list("pk", flat=True))
     print(f"{connection.vendor}: {len(ids):,} stories, {Tag.objects.count():,} tags", flush=True)
 
     merge_times, reindex_times = [], []
@@ -62,17 +62,17 @@ def main() -> None:
         step = len(ids) / args.source
         source_ids = [ids[int(i * step)] for i in range(args.source)]
         target_ids = source_ids[: args.target // 4] + ids[-(args.target - args.target // 4) :]
-        TaggedArticle.objects.bulk_create(
-            [TaggedArticle(tag=source, content_object_id=pk) for pk in source_ids], batch_size=5000
+        TaggedStory.objects.bulk_create(
+            [TaggedStory(tag=source, content_object_id=pk) for pk in source_ids], batch_size=5000
         )
-        TaggedArticle.objects.bulk_create(
-            [TaggedArticle(tag=target, content_object_id=pk) for pk in set(target_ids)],
+        TaggedStory.objects.bulk_create(
+            [TaggedStory(tag=target, content_object_id=pk) for pk in set(target_ids)],
             batch_size=5000,
             ignore_conflicts=True,
         )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute("ANALYZE articles_taggedarticle")
+                cursor.execute("ANALYZE articles_taggedstory")
 
         committed = {}
         began = time.perf_counter()
@@ -82,16 +82,16 @@ def main() -> None:
             moved = merge_tags(sources=[source], target=target, user=None)
         merge_times.append(committed["at"] - began)
         began = time.perf_counter()
-        index_articles(article_ids=source_ids[:REINDEX_TIMED])
+        index_stories(story_ids=source_ids[:REINDEX_TIMED])
         reindex_times.append(time.perf_counter() - began)
-        left = TaggedArticle.objects.filter(tag=target).count()
+        left = TaggedStory.objects.filter(tag=target).count()
         print(
             f"run {run + 1}: {moved:,} stories moved ({left:,} now on the kept tag): "
             f"merge {merge_times[-1]:.2f} s; re-indexing {REINDEX_TIMED:,} "
             f"stories {reindex_times[-1]:.2f} s",
             flush=True,
         )
-        TaggedArticle.objects.filter(tag=target).delete()
+        TaggedStory.objects.filter(tag=target).delete()
         TagSynonym.objects.filter(tag=target).delete()
         TagRedirect.objects.filter(tag=target).delete()
         target.delete()

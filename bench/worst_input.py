@@ -4,14 +4,14 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom .venv/bin/python bench/worst_input.py
 
 Every text staff can write is bounded (articles/models.py), Markdown is rendered by a renderer
-linear in its input, and re-anchoring counts its work (articles/annotations/anchoring.py). This
+linear in its input, and re-anchoring counts its work (articles/notes/anchoring.py). This
 times what those bounds allow at their worst, each through the call the annotate screen, the
 admin or the importer makes, writes included, and prints each time against the one-second goal:
 
 - a note body of the maximum length (20,000 characters) made of the Markdown that costs most to
   parse (unclosed brackets, images, links, emphasis, code spans, block quotes, nested lists,
-  entities), saved with `create_annotation` (rendering, sanitising, saving, history);
-- a reply of the maximum length, saved with `reply_to_annotation`;
+  entities), saved with `create_note` (rendering, sanitising, saving, history);
+- a reply of the maximum length, saved with `reply_to_note`;
 - a paragraph of the maximum length (20,000 characters) carrying `--notes` notes, rewritten in
   the ways that cost difflib most, re-anchored with `reanchor_paragraph`, and split in two with
   `reanchor_story_edit` (whose second pass looks each orphan up in the new block).
@@ -91,27 +91,27 @@ def run(*, runs: int, notes: int) -> int:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from articles.annotations.anchoring import make_anchor
-    from articles.annotations.editing import Selection, create_annotation, reply_to_annotation
-    from articles.annotations.services import TextChange, reanchor_paragraph, reanchor_story_edit
     from articles.models import (
         BLOCK_TEXT_MAX_LENGTH,
         NOTE_BODY_MAX_LENGTH,
-        Annotation,
-        AnnotationReply,
-        Article,
         Block,
+        Note,
+        NoteReply,
         Section,
+        Story,
     )
+    from articles.notes.anchoring import make_anchor
+    from articles.notes.editing import Selection, create_note, reply_to_note
+    from articles.notes.services import TextChange, reanchor_paragraph, reanchor_story_edit
 
     editor = get_user_model().objects.create(username="bench-editor", is_staff=True)
     section = Section.objects.create(name="News", slug="news")
-    article = Article.objects.create(headline="Bench", slug="bench", section=section)
-    short = Block.objects.create(article=article, position=0, text="The paste is made from coca.")
-    note = create_annotation(
+    story = Story.objects.create(headline="Bench", slug="bench", section=section)
+    short = Block.objects.create(story=story, position=0, text="The paste is made from coca.")
+    note = create_note(
         paragraph=short,
         selection=Selection(start=4, end=9, exact="paste"),
-        note={
+        fields={
             "kind": "context",
             "body": "A note.",
         },
@@ -141,16 +141,16 @@ def run(*, runs: int, notes: int) -> int:
         print(row.format(name, median, f"{worst * 1000:.0f}", verdict), flush=True)
 
     print(f"{connection.vendor}; {runs} runs each\n")
-    print(f"Note bodies of {NOTE_BODY_MAX_LENGTH:,} characters, saved with create_annotation")
+    print(f"Note bodies of {NOTE_BODY_MAX_LENGTH:,} characters, saved with create_note")
     print(header)
     print("-" * len(header))
     for name, body in markdown_cases(NOTE_BODY_MAX_LENGTH).items():
 
         def save_note(body=body) -> None:
-            create_annotation(
+            create_note(
                 paragraph=short,
                 selection=Selection(start=4, end=9, exact="paste"),
-                note={
+                fields={
                     "kind": "context",
                     "body": body,
                 },
@@ -160,10 +160,10 @@ def run(*, runs: int, notes: int) -> int:
         report(name, timed(save_note))
     reply = markdown_cases(NOTE_BODY_MAX_LENGTH)['"[" x 20,000 (the reported 46 s)']
     report(
-        'a reply of 20,000 "[" (reply_to_annotation)',
-        timed(lambda: reply_to_annotation(annotation=note, body=reply, user=editor)),
+        'a reply of 20,000 "[" (reply_to_note)',
+        timed(lambda: reply_to_note(note=note, body=reply, user=editor)),
     )
-    assert not AnnotationReply.objects.exists()
+    assert not NoteReply.objects.exists()
 
     length = BLOCK_TEXT_MAX_LENGTH
     rich, few = prose(1, length, WORDS), prose(1, length, WORDS[:4])
@@ -192,7 +192,7 @@ def run(*, runs: int, notes: int) -> int:
     print("-" * len(header))
     for name, (old, new) in paragraphs.items():
         assert len(old) <= length and len(new) <= length, name
-        block = Block.objects.create(article=article, position=1, text=old)
+        block = Block.objects.create(story=story, position=1, text=old)
         anchors = []
         for _ in range(notes):
             # One to six words' worth, anywhere (the "ab" text has no spaces to cut at).
@@ -208,9 +208,9 @@ def run(*, runs: int, notes: int) -> int:
         def split(block=block, old=old, new=new) -> None:
             block.text = new[: len(new) // 2]
             block.save(update_fields=["text"])
-            second = Block.objects.create(article=article, position=2, text=new[len(new) // 2 :])
+            second = Block.objects.create(story=story, position=2, text=new[len(new) // 2 :])
             reanchor_story_edit(
-                article=article,
+                story=story,
                 changes=[TextChange(block=block, old_text=old)],
                 created_blocks=[second],
                 user=editor,
@@ -218,7 +218,7 @@ def run(*, runs: int, notes: int) -> int:
 
         report(name, timed(edit))
         report("  ... and split in two there (reanchor_story_edit)", timed(split))
-        Annotation.objects.filter(paragraph=block).delete()
+        Note.objects.filter(paragraph=block).delete()
         block.delete()
     print(f"\n{slow} of the cases took {GOAL_SECONDS:.0f} s or more.")
     return slow

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from articles.admin.old_urls import urlpatterns as old_admin_urlpatterns
 from articles.sitemaps import SITEMAPS, news_sitemap, sitemap_index, sitemap_page
 from newsroom.health import healthz
 
@@ -12,6 +13,9 @@ from newsroom.health import healthz
 handler500 = "newsroom.health.server_error"
 
 urlpatterns = [
+    # Addresses the story and note admins had before their models were renamed (bookmarks,
+    # links in e-mails already sent): redirected to today's.
+    path("admin/", include(old_admin_urlpatterns)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("articles.urls")),

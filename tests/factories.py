@@ -1,23 +1,24 @@
 """factory_boy factories for the newsroom's models."""
 
 from datetime import timedelta
+from importlib import import_module
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from articles.annotations.anchoring import make_anchor
-from articles.annotations.placement import anchor_columns
 from articles.models import (
-    Annotation,
-    Article,
     Author,
     Block,
     Byline,
+    Note,
     Section,
+    Story,
     Tag,
 )
+from articles.notes.anchoring import make_anchor
+from articles.notes.placement import anchor_columns
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -33,6 +34,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 # The staff groups as the migrations made them: {name: [(app_label, codename), ...]}, read by
 # tests/conftest.py once the test database is set up.
 MIGRATED_GROUPS: dict[str, list[tuple[str, str]]] = {}
+
+
+def current_codenames(codenames) -> set[str]:
+    """Permission codenames an older migration names (0002's groups), as migration 0023
+    renamed them."""
+    renamed = dict(import_module("articles.migrations.0023_story_and_note").codename_pairs())
+    return {renamed.get(codename, codename) for codename in codenames}
 
 
 def staff_group(name: str) -> Group:
@@ -89,18 +97,18 @@ class TagFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda t: t.name.lower().replace(" ", "-"))
 
 
-class ArticleFactory(factory.django.DjangoModelFactory):
-    """A published story (pass status=Article.Status.DRAFT for a draft)."""
+class StoryFactory(factory.django.DjangoModelFactory):
+    """A published story (pass status=Story.Status.DRAFT for a draft)."""
 
     class Meta:
-        model = Article
+        model = Story
         skip_postgeneration_save = True
 
     headline = factory.Sequence(lambda n: f"Story number {n}")
     slug = factory.Sequence(lambda n: f"story-number-{n}")
     dek = "A standfirst that says what happened."
     section = factory.SubFactory(SectionFactory)
-    status = Article.Status.PUBLISHED
+    status = Story.Status.PUBLISHED
     # Whole seconds, as the admin's form posts them back: a test must not pass only because a
     # save rewrote the microseconds.
     published_at = factory.LazyFunction(
@@ -112,7 +120,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
         """`authors=[a, b]` sets the byline in that order."""
         if create and extracted:
             for position, author in enumerate(extracted):
-                Byline.objects.create(article=self, author=author, position=position)
+                Byline.objects.create(story=self, author=author, position=position)
 
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):
@@ -124,7 +132,7 @@ class ParagraphFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Block
 
-    article = factory.SubFactory(ArticleFactory)
+    story = factory.SubFactory(StoryFactory)
     kind = Block.Kind.PARAGRAPH
     position = factory.Sequence(lambda n: n)
     text = "The paste is made from coca plants and is eventually turned into cocaine."
@@ -134,22 +142,22 @@ class AsideFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Block
 
-    article = factory.SubFactory(ArticleFactory)
+    story = factory.SubFactory(StoryFactory)
     kind = Block.Kind.ASIDE
     position = factory.Sequence(lambda n: n)
     teaser = "Meet the man who thrived in Bolivia's cocaine prison."
     label = "Read more here."
 
 
-class AnnotationFactory(factory.django.DjangoModelFactory):
+class NoteFactory(factory.django.DjangoModelFactory):
     """A public context note on the first word-run of its paragraph."""
 
     class Meta:
-        model = Annotation
+        model = Note
 
     paragraph = factory.SubFactory(ParagraphFactory)
-    article = factory.LazyAttribute(lambda a: a.paragraph.article)
-    kind = Annotation.Kind.CONTEXT
+    story = factory.LazyAttribute(lambda a: a.paragraph.story)
+    kind = Note.Kind.CONTEXT
     body = "Background for readers."
     start = 4
     end = 9
@@ -158,56 +166,52 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
     quote_suffix = factory.LazyAttribute(lambda a: a.paragraph.text[a.end : a.end + 32])
     # Internal notes stay drafts (a database constraint); every other kind is published.
     state = factory.LazyAttribute(
-        lambda a: (
-            Annotation.State.DRAFT
-            if a.kind == Annotation.Kind.INTERNAL
-            else Annotation.State.PUBLISHED
-        )
+        lambda a: Note.State.DRAFT if a.kind == Note.Kind.INTERNAL else Note.State.PUBLISHED
     )
     author = factory.SubFactory(StaffFactory)
 
 
-class SourceAnnotationFactory(AnnotationFactory):
+class SourceNoteFactory(NoteFactory):
     """A public source note: where the passage's fact comes from."""
 
-    kind = Annotation.Kind.SOURCE
+    kind = Note.Kind.SOURCE
     body = "The estimate is the *UN's* own."
     source_url = "https://www.unodc.org/documents/crop-monitoring/Peru/Peru_coca_survey_2013.pdf"
     source_title = "UNODC: Peru coca cultivation survey 2013"
 
 
-class FactCheckAnnotationFactory(AnnotationFactory):
+class FactCheckNoteFactory(NoteFactory):
     """A public fact-check of the passage, with its claim and verdict."""
 
-    kind = Annotation.Kind.FACT_CHECK
+    kind = Note.Kind.FACT_CHECK
     body = "Chemists say the paste is [only one step](https://example.org/chemistry) away."
     claim = "Coca paste is eventually turned into cocaine."
-    verdict = Annotation.Verdict.MOSTLY_TRUE
+    verdict = Note.Verdict.MOSTLY_TRUE
 
 
-class CorrectionAnnotationFactory(AnnotationFactory):
+class CorrectionNoteFactory(NoteFactory):
     """A public correction of the passage: what was wrong, and what is right."""
 
-    kind = Annotation.Kind.CORRECTION
+    kind = Note.Kind.CORRECTION
     body = "An earlier version of this story named the wrong plant."
     correction_wrong = "The paste is made from poppies."
     correction_right = "The paste is made from coca leaves."
     corrected_at = factory.LazyFunction(timezone.now)
 
 
-def annotation_on(block: Block, quote: str, *, occurrence: int = 0, **kwargs) -> Annotation:
-    """An annotation on the `occurrence`-th `quote` in the block's text (an aside's teaser too)."""
+def note_on(block: Block, quote: str, *, occurrence: int = 0, **kwargs) -> Note:
+    """A note on the `occurrence`-th `quote` in the block's text (an aside's teaser too)."""
     text = block.annotatable_text
     start = -1
     for _ in range(occurrence + 1):
         start = text.index(quote, start + 1)
     anchor = make_anchor(text=text, start=start, end=start + len(quote))
-    return AnnotationFactory(paragraph=block, **anchor_columns(anchor), **kwargs)
+    return NoteFactory(paragraph=block, **anchor_columns(anchor), **kwargs)
 
 
-def publish(annotation: Annotation, *, user=None) -> Annotation:
+def publish(note: Note, *, user=None) -> Note:
     """Publish the note through review, as an editor other than its author (a second person)."""
-    from articles.annotations.review import publish_note
+    from articles.notes.review import publish_note
 
     publisher = user or StaffFactory(groups=["Editors"])
-    return publish_note(annotation=annotation, version=annotation.version, user=publisher)
+    return publish_note(note=note, version=note.version, user=publisher)

@@ -18,26 +18,26 @@ from xml.etree import ElementTree
 
 from django.utils import timezone
 
-from articles.annotations.editing import save_annotation_form
 from articles.models import (
-    Annotation,
-    AnnotationReply,
-    Article,
     Author,
     Block,
+    Note,
+    NoteReply,
     RelatedStory,
     Section,
+    Story,
     Tag,
 )
-from articles.search.index import index_articles
+from articles.notes.editing import save_note_form
+from articles.search.index import index_stories
 from tests.factories import (
-    ArticleFactory,
     AsideFactory,
     AuthorFactory,
     ParagraphFactory,
     SectionFactory,
+    StoryFactory,
     TagFactory,
-    annotation_on,
+    note_on,
 )
 
 # A word in every hostile story's text, to find them all with one search.
@@ -127,7 +127,7 @@ def _corpus() -> list[Payload]:
         p("protocol-relative-url", "//evil.example/{id}"),
         p("http-url-attribute-breakout", 'https://example.org/"onmouseover="{js}"x="'),
         p("http-url-markup", "https://example.org/?q=<script>{js}</script>"),
-        # Markdown, which annotation bodies are written in.
+        # Markdown, which note bodies are written in.
         p("markdown-js-link", "[read the source](javascript:{js})"),
         p("markdown-data-image", "![chart](data:text/html,<script>{js}</script>)"),
         p("markdown-autolink", "<javascript:alert('{id}')>"),
@@ -175,13 +175,13 @@ class HostileStory:
     """One payload in every field a reader or an editor sees, and the rows around it."""
 
     payload: Payload
-    story: Article
-    neighbour: Article
+    story: Story
+    neighbour: Story
     section: Section
     author: Author
     tag: Tag
     aside: Block
-    notes: dict[str, Annotation]  # by kind, the internal note included
+    notes: dict[str, Note]  # by kind, the internal note included
 
 
 def build_hostile_story(payload: Payload, *, index: int, editor=None) -> HostileStory:
@@ -199,53 +199,53 @@ def build_hostile_story(payload: Payload, *, index: int, editor=None) -> Hostile
     )
     tag = TagFactory(name=fit(Tag, "name", text), slug=f"hostile-{index}", description=text)
     published_at = timezone.now() - timedelta(days=1, minutes=index)
-    story = ArticleFactory(
-        headline=fit(Article, "headline", text),
+    story = StoryFactory(
+        headline=fit(Story, "headline", text),
         slug=f"hostile-{index}",
         dek=text,
         section=section,
         published_at=published_at,
         lead_image_url="https://example.org/lead.jpg",
-        image_alt=fit(Article, "image_alt", text),
-        image_credit=fit(Article, "image_credit", text),
-        image_caption=fit(Article, "image_caption", text),
+        image_alt=fit(Story, "image_alt", text),
+        image_credit=fit(Story, "image_credit", text),
+        image_caption=fit(Story, "image_caption", text),
         authors=[author],
         tags=[tag],
     )
     kinds = ["context", "source", "factcheck", "correction", "internal"]
     paragraphs = [
         ParagraphFactory(
-            article=story, position=n, text=f"Paragraph {n} about the {CANARY}: {text} (end)."
+            story=story, position=n, text=f"Paragraph {n} about the {CANARY}: {text} (end)."
         )
         for n in range(len(kinds))
     ]
     aside = AsideFactory(
-        article=story,
+        story=story,
         position=len(kinds),
         teaser=fit(Block, "teaser", text),
         target_url=fit(Block, "target_url", text),
     )
     note_fields = {
-        "context": {"kind": Annotation.Kind.CONTEXT},
+        "context": {"kind": Note.Kind.CONTEXT},
         "source": {
-            "kind": Annotation.Kind.SOURCE,
-            "source_url": fit(Annotation, "source_url", text),
-            "source_title": fit(Annotation, "source_title", text),
+            "kind": Note.Kind.SOURCE,
+            "source_url": fit(Note, "source_url", text),
+            "source_title": fit(Note, "source_title", text),
         },
         "factcheck": {
-            "kind": Annotation.Kind.FACT_CHECK,
+            "kind": Note.Kind.FACT_CHECK,
             "claim": text,
-            "verdict": Annotation.Verdict.FALSE,
+            "verdict": Note.Verdict.FALSE,
         },
         "correction": {
-            "kind": Annotation.Kind.CORRECTION,
-            "correction_wrong": fit(Annotation, "correction_wrong", text),
-            "correction_right": fit(Annotation, "correction_right", text),
+            "kind": Note.Kind.CORRECTION,
+            "correction_wrong": fit(Note, "correction_wrong", text),
+            "correction_right": fit(Note, "correction_right", text),
             "corrected_at": published_at + timedelta(hours=1),
         },
         "internal": {
-            "kind": Annotation.Kind.INTERNAL,
-            "state": Annotation.State.DRAFT,
+            "kind": Note.Kind.INTERNAL,
+            "state": Note.State.DRAFT,
         },
     }
     notes = {}
@@ -253,24 +253,24 @@ def build_hostile_story(payload: Payload, *, index: int, editor=None) -> Hostile
         fields = {"body": text, "author": editor, **note_fields[kind]}
         if editor is None:
             fields.pop("author")
-        notes[kind] = annotation_on(paragraph, text, **fields)
+        notes[kind] = note_on(paragraph, text, **fields)
     internal = notes["internal"]
-    AnnotationReply.objects.create(annotation=internal, author=editor, body=text)
+    NoteReply.objects.create(note=internal, author=editor, body=text)
     internal.body = text + " (checked)"
-    internal.source_title = fit(Annotation, "source_title", text)
-    save_annotation_form(annotation=internal, version=internal.version, user=editor)
+    internal.source_title = fit(Note, "source_title", text)
+    save_note_form(note=internal, version=internal.version, user=editor)
 
-    neighbour = ArticleFactory(
+    neighbour = StoryFactory(
         headline=f"Neighbour of hostile story {index}",
         slug=f"neighbour-{index}",
         section=section,
         published_at=published_at - timedelta(minutes=1),
     )
-    ParagraphFactory(article=neighbour, text=f"The neighbour's own words about the {CANARY}.")
-    AsideFactory(article=neighbour, teaser="The hostile story.", target_article=story)
-    RelatedStory.objects.create(article=neighbour, related=story)
-    RelatedStory.objects.create(article=story, related=neighbour)
-    index_articles(article_ids=[story.pk, neighbour.pk])
+    ParagraphFactory(story=neighbour, text=f"The neighbour's own words about the {CANARY}.")
+    AsideFactory(story=neighbour, teaser="The hostile story.", target_story=story)
+    RelatedStory.objects.create(story=neighbour, related=story)
+    RelatedStory.objects.create(story=story, related=neighbour)
+    index_stories(story_ids=[story.pk, neighbour.pk])
     return HostileStory(
         payload=payload,
         story=story,

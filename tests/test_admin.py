@@ -1,4 +1,4 @@
-"""The editors' admin: the story desk, publishing rights, bulk tags, slugs, asides, annotations."""
+"""The editors' admin: the story desk, publishing rights, bulk tags, slugs, asides, notes."""
 
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -10,21 +10,21 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
-from articles.models import AnnotationRevision, Article, Block, OldSlug, Tag
+from articles.models import Block, NoteRevision, OldSlug, Story, Tag
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
     AsideFactory,
     AuthorFactory,
+    NoteFactory,
     ParagraphFactory,
     SectionFactory,
     StaffFactory,
+    StoryFactory,
     TagFactory,
 )
 
-STORIES = "/admin/articles/article/"
+STORIES = "/admin/articles/story/"
 ASIDES = "/admin/articles/readmoreaside/"
-ANNOTATIONS = "/admin/articles/annotation/"
+NOTES = "/admin/articles/note/"
 
 
 class FormValues(HTMLParser):
@@ -108,7 +108,7 @@ def writer(db):
     user.user_permissions.set(
         Permission.objects.filter(
             content_type__app_label="articles",
-            codename__in=["add_article", "change_article", "view_article", "view_section"],
+            codename__in=["add_story", "change_story", "view_story", "view_section"],
         )
     )
     return user
@@ -119,12 +119,11 @@ def writer(db):
 
 def test_the_admin_calls_stories_and_notes_by_the_newsrooms_words(admin_client):
     index = admin_client.get(reverse("admin:index"))
-    assertContains(index, '<a href="/admin/articles/article/">Stories</a>', html=True)
-    assertContains(index, '<a href="/admin/articles/annotation/">Notes</a>', html=True)
-    assertNotContains(index, ">Articles<")
-    assertNotContains(index, ">Annotations<")
+    assertContains(index, '<a href="/admin/articles/story/">Stories</a>', html=True)
+    assertContains(index, '<a href="/admin/articles/note/">Notes</a>', html=True)
+    assertNotContains(index, ">Storys<")  # Django's plural of the model's name
 
-    notes = admin_client.get(reverse("admin:articles_annotation_changelist"))
+    notes = admin_client.get(reverse("admin:articles_note_changelist"))
     assertContains(notes, "<h1>Select note to change</h1>", html=True)
 
 
@@ -138,7 +137,7 @@ def test_story_list_runs_a_fixed_number_of_queries(admin_client, django_assert_n
     authors = AuthorFactory.create_batch(4)
     tags = TagFactory.create_batch(5)
     for number in range(32):
-        ArticleFactory(
+        StoryFactory(
             authors=[authors[number % 4], authors[(number + 1) % 4]],
             tags=tags[number % 3 : number % 3 + 3],
         )
@@ -153,7 +152,7 @@ def test_story_list_runs_a_fixed_number_of_queries(admin_client, django_assert_n
 
 def test_story_list_shows_bylines_in_order_and_tags(admin_client):
     first, second = AuthorFactory(name="Zoe Zapata"), AuthorFactory(name="Ana Arce")
-    ArticleFactory(
+    StoryFactory(
         headline="Soldiers ambushed",
         authors=[first, second],
         tags=[TagFactory(name="peru"), TagFactory(name="Army")],
@@ -166,8 +165,8 @@ def test_story_list_shows_bylines_in_order_and_tags(admin_client):
 
 
 def test_story_search_finds_stories_by_author_name(admin_client):
-    ArticleFactory(headline="Found by author", authors=[AuthorFactory(name="Kayla Ruble")])
-    ArticleFactory(headline="Someone else's", authors=[AuthorFactory(name="Other Person")])
+    StoryFactory(headline="Found by author", authors=[AuthorFactory(name="Kayla Ruble")])
+    StoryFactory(headline="Someone else's", authors=[AuthorFactory(name="Other Person")])
 
     response = admin_client.get(STORIES, {"q": "ruble"})
 
@@ -179,9 +178,9 @@ def test_story_search_finds_stories_by_author_name(admin_client):
 
 def test_add_tags_action_asks_for_tags_then_tags_every_selected_story(editor_client):
     bolivia, prisons = TagFactory(name="Bolivia"), TagFactory(name="Latin America")
-    selected = [ArticleFactory(tags=[bolivia]), ArticleFactory(), ArticleFactory()]
-    already_tagged = ArticleFactory(tags=[bolivia, prisons])
-    left_alone = ArticleFactory(headline="Not selected")
+    selected = [StoryFactory(tags=[bolivia]), StoryFactory(), StoryFactory()]
+    already_tagged = StoryFactory(tags=[bolivia, prisons])
+    left_alone = StoryFactory(headline="Not selected")
     ids = [story.pk for story in [*selected, already_tagged]]
     changelist = f"{STORIES}?status__exact=published"
 
@@ -189,7 +188,7 @@ def test_add_tags_action_asks_for_tags_then_tags_every_selected_story(editor_cli
         changelist, {"action": "add_tags_to_stories", "_selected_action": ids, "index": 0}
     )
 
-    assertTemplateUsed(response, "admin/articles/article/bulk_tags.html")
+    assertTemplateUsed(response, "admin/articles/story/bulk_tags.html")
     assertContains(response, 'name="csrfmiddlewaretoken"')
     for story in selected:
         assertContains(
@@ -218,10 +217,10 @@ def test_add_tags_action_asks_for_tags_then_tags_every_selected_story(editor_cli
 
 def test_remove_tags_action_untags_selected_stories_and_counts_those_changed(editor_client):
     bolivia, peru = TagFactory(name="Bolivia"), TagFactory(name="Peru")
-    both = ArticleFactory(tags=[bolivia, peru])
-    only_bolivia = ArticleFactory(tags=[bolivia])
-    untagged = ArticleFactory()
-    not_selected = ArticleFactory(tags=[bolivia])
+    both = StoryFactory(tags=[bolivia, peru])
+    only_bolivia = StoryFactory(tags=[bolivia])
+    untagged = StoryFactory()
+    not_selected = StoryFactory(tags=[bolivia])
 
     response = editor_client.post(
         STORIES,
@@ -241,7 +240,7 @@ def test_remove_tags_action_untags_selected_stories_and_counts_those_changed(edi
 
 
 def test_bulk_tag_form_without_tags_asks_again_and_changes_nothing(editor_client):
-    story = ArticleFactory()
+    story = StoryFactory()
 
     response = editor_client.post(
         STORIES,
@@ -262,27 +261,25 @@ def test_bulk_tag_form_without_tags_asks_again_and_changes_nothing(editor_client
 
 
 def test_editor_can_open_a_story_and_publish_it(editor_client):
-    story = ArticleFactory(
-        status=Article.Status.DRAFT, published_at=None, authors=[AuthorFactory()]
-    )
-    ParagraphFactory(article=story)
+    story = StoryFactory(status=Story.Status.DRAFT, published_at=None, authors=[AuthorFactory()])
+    ParagraphFactory(story=story)
 
     response = editor_client.get(change_url(story))
-    data = form_data(response, "article_form")
+    data = form_data(response, "story_form")
     data["status"] = "published"
     response = editor_client.post(change_url(story), data)
 
     assert response.status_code == 302
     story.refresh_from_db()
-    assert story.status == Article.Status.PUBLISHED
+    assert story.status == Story.Status.PUBLISHED
     assert story.published_at is not None
     assert story.is_public
 
 
 def test_publish_action_publishes_drafts_and_dates_the_undated(editor_client):
     earlier = timezone.now() - timedelta(days=3)
-    dated = ArticleFactory(status=Article.Status.DRAFT, published_at=earlier)
-    undated = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    dated = StoryFactory(status=Story.Status.DRAFT, published_at=earlier)
+    undated = StoryFactory(status=Story.Status.DRAFT, published_at=None)
     before = timezone.now()
 
     response = editor_client.post(
@@ -298,7 +295,7 @@ def test_publish_action_publishes_drafts_and_dates_the_undated(editor_client):
 
 
 def test_unpublish_action_returns_stories_to_drafts(editor_client):
-    story = ArticleFactory()
+    story = StoryFactory()
 
     response = editor_client.post(
         STORIES, {"action": "unpublish_stories", "_selected_action": [story.pk], "index": 0}
@@ -306,14 +303,14 @@ def test_unpublish_action_returns_stories_to_drafts(editor_client):
 
     assert messages_of(response) == ["Unpublished 1 story."]
     story.refresh_from_db()
-    assert story.status == Article.Status.DRAFT
-    assert not Article.objects.published().exists()
+    assert story.status == Story.Status.DRAFT
+    assert not Story.objects.published().exists()
 
 
 def test_writer_without_publish_permission_saves_new_stories_as_drafts(client, writer):
     client.force_login(writer)
     section = SectionFactory()
-    data = form_data(client.get(reverse("admin:articles_article_add")), "article_form")
+    data = form_data(client.get(reverse("admin:articles_story_add")), "story_form")
     assert "status" not in data and "published_at_0" not in data
     data.update(
         headline="Breaking",
@@ -324,17 +321,17 @@ def test_writer_without_publish_permission_saves_new_stories_as_drafts(client, w
         published_at_1="19:41:00",
     )
 
-    response = client.post(reverse("admin:articles_article_add"), data)
+    response = client.post(reverse("admin:articles_story_add"), data)
 
     assert response.status_code == 302
-    story = Article.objects.get(slug="breaking")
-    assert story.status == Article.Status.DRAFT
+    story = Story.objects.get(slug="breaking")
+    assert story.status == Story.Status.DRAFT
     assert story.published_at is None
 
 
 def test_writer_without_publish_permission_has_no_publish_actions(client, writer):
     client.force_login(writer)
-    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    draft = StoryFactory(status=Story.Status.DRAFT, published_at=None)
 
     response = client.get(STORIES)
     actions = {name for name, _ in response.context["action_form"].fields["action"].choices}
@@ -343,32 +340,32 @@ def test_writer_without_publish_permission_has_no_publish_actions(client, writer
 
     client.post(STORIES, {"action": "publish_stories", "_selected_action": [draft.pk], "index": 0})
     draft.refresh_from_db()
-    assert draft.status == Article.Status.DRAFT
+    assert draft.status == Story.Status.DRAFT
 
 
-def test_annotator_cannot_open_the_story_desk_but_can_list_annotations(annotator_client):
-    annotation = AnnotationFactory()
+def test_annotator_cannot_open_the_story_desk_but_can_list_notes(annotator_client):
+    note = NoteFactory()
 
-    assert annotator_client.get(change_url(annotation.article)).status_code == 403
+    assert annotator_client.get(change_url(note.story)).status_code == 403
     assert annotator_client.get(STORIES).status_code == 403
-    response = annotator_client.get(ANNOTATIONS)
-    assertContains(response, annotation.quote_exact)
+    response = annotator_client.get(NOTES)
+    assertContains(response, note.quote_exact)
 
 
 # Slugs
 
 
-def change_slug(client, story: Article, slug: str) -> None:
-    data = form_data(client.get(change_url(story)), "article_form")
+def change_slug(client, story: Story, slug: str) -> None:
+    data = form_data(client.get(change_url(story)), "story_form")
     data["slug"] = slug
     response = client.post(change_url(story), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
 
 
 def test_changing_a_slug_in_the_admin_keeps_the_old_address_answering(editor_client, client):
-    story = ArticleFactory(slug="old-slug", authors=[AuthorFactory()])
-    ParagraphFactory(article=story)
-    AsideFactory(article=story)
+    story = StoryFactory(slug="old-slug", authors=[AuthorFactory()])
+    ParagraphFactory(story=story)
+    AsideFactory(story=story)
 
     change_slug(editor_client, story, "new-slug")
 
@@ -379,7 +376,7 @@ def test_changing_a_slug_in_the_admin_keeps_the_old_address_answering(editor_cli
 
 
 def test_a_story_can_move_back_to_an_old_slug(editor_client):
-    story = ArticleFactory(slug="first")
+    story = StoryFactory(slug="first")
 
     change_slug(editor_client, story, "second")
     change_slug(editor_client, story, "first")
@@ -394,7 +391,7 @@ def test_a_story_can_move_back_to_an_old_slug(editor_client):
 
 def test_unresolved_filter_lists_only_asides_without_a_link(editor_client):
     unresolved = AsideFactory(teaser="Nowhere to go yet.")
-    to_story = AsideFactory(teaser="Points at a story.", target_article=ArticleFactory())
+    to_story = AsideFactory(teaser="Points at a story.", target_story=StoryFactory())
     to_url = AsideFactory(teaser="Points at a URL.", target_url="https://example.org/")
     ParagraphFactory()
 
@@ -409,39 +406,39 @@ def test_unresolved_filter_lists_only_asides_without_a_link(editor_client):
 
 def test_editor_points_an_unresolved_aside_at_a_story(editor_client):
     aside = AsideFactory()
-    target = ArticleFactory(headline="Inside Bolivia's cocaine prison")
+    target = StoryFactory(headline="Inside Bolivia's cocaine prison")
     aside_url = reverse("admin:articles_readmoreaside_change", args=[aside.pk])
     response = editor_client.get(aside_url)
     assertContains(response, "<h1>Change read-more aside</h1>", html=True)
     data = form_data(response, "readmoreaside_form")
-    data["target_article"] = str(target.pk)
+    data["target_story"] = str(target.pk)
 
     response = editor_client.post(aside_url, data)
 
     assert response.status_code == 302
     aside.refresh_from_db()
-    assert aside.target_article == target
+    assert aside.target_story == target
     assert not Block.objects.unresolved_asides().exists()
 
 
 def test_story_page_in_admin_links_to_its_unresolved_asides(editor_client):
-    story = ArticleFactory()
-    unresolved = AsideFactory.create_batch(2, article=story)
-    AsideFactory(article=story, target_url="https://example.org/")
+    story = StoryFactory()
+    unresolved = AsideFactory.create_batch(2, story=story)
+    AsideFactory(story=story, target_url="https://example.org/")
     AsideFactory()  # Another story's.
 
     response = editor_client.get(change_url(story))
 
-    link = f"{ASIDES}?article__id__exact={story.pk}&amp;link=unresolved"
+    link = f"{ASIDES}?story__id__exact={story.pk}&amp;link=unresolved"
     assertContains(response, f'<a href="{link}">2 unresolved read-more asides</a>', html=True)
-    response = editor_client.get(ASIDES, {"article__id__exact": story.pk, "link": "unresolved"})
+    response = editor_client.get(ASIDES, {"story__id__exact": story.pk, "link": "unresolved"})
     assert {aside.pk for aside in response.context["cl"].result_list} == {
         aside.pk for aside in unresolved
     }
 
 
 def test_editor_can_search_stories_and_authors_from_autocomplete_fields(editor_client):
-    ArticleFactory(headline="Inside Bolivia's cocaine prison")
+    StoryFactory(headline="Inside Bolivia's cocaine prison")
     AuthorFactory(name="Kayla Ruble")
 
     def search(model_name, field_name, term):
@@ -457,41 +454,41 @@ def test_editor_can_search_stories_and_authors_from_autocomplete_fields(editor_c
         assert response.status_code == 200
         return [result["text"] for result in response.json()["results"]]
 
-    assert search("block", "target_article", "cocaine") == ["Inside Bolivia's cocaine prison"]
+    assert search("block", "target_story", "cocaine") == ["Inside Bolivia's cocaine prison"]
     assert search("byline", "author", "ruble") == ["Kayla Ruble"]
 
 
-# Annotations
+# Notes
 
 
-def test_annotation_list_runs_a_fixed_number_of_queries(admin_client, django_assert_num_queries):
+def test_note_list_runs_a_fixed_number_of_queries(admin_client, django_assert_num_queries):
     """Session, user, the story and author filter choices, two counts, the page with its joins,
     the header's inbox count."""
     for _ in range(30):
-        AnnotationFactory()
+        NoteFactory()
 
     with django_assert_num_queries(8):
-        response = admin_client.get(ANNOTATIONS)
+        response = admin_client.get(NOTES)
 
     assert len(response.context["cl"].result_list) == 30
 
 
-def test_editing_an_annotation_records_a_revision_and_replies_carry_their_author(editor_client):
-    annotation = AnnotationFactory(body="First thoughts.")
-    data = form_data(editor_client.get(change_url(annotation)), "annotation_form")
+def test_editing_an_note_records_a_revision_and_replies_carry_their_author(editor_client):
+    note = NoteFactory(body="First thoughts.")
+    data = form_data(editor_client.get(change_url(note)), "note_form")
     data["body"] = "Second thoughts."
     data["replies-TOTAL_FORMS"] = "1"
     data["replies-0-body"] = "Agreed, resolving."
 
-    response = editor_client.post(change_url(annotation), data)
+    response = editor_client.post(change_url(note), data)
 
     assert response.status_code == 302
-    annotation.refresh_from_db()
-    assert annotation.body == "Second thoughts."
-    reply = annotation.replies.get()
+    note.refresh_from_db()
+    assert note.body == "Second thoughts."
+    reply = note.replies.get()
     assert reply.body == "Agreed, resolving." and reply.author.username == "editor"
-    updated, replied = annotation.revisions.order_by("id")
-    assert updated.action == AnnotationRevision.Action.UPDATED
+    updated, replied = note.revisions.order_by("id")
+    assert updated.action == NoteRevision.Action.UPDATED
     assert updated.before["body"] == "First thoughts."
     assert updated.after["body"] == "Second thoughts."
-    assert replied.action == AnnotationRevision.Action.REPLIED
+    assert replied.action == NoteRevision.Action.REPLIED

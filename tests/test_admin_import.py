@@ -18,14 +18,14 @@ from articles.ingest.documents import MAX_DOCUMENT_BYTES
 from articles.ingest.jobs import story_as_json
 from articles.ingest.models import ImportJob, ImportUpload
 from articles.ingest.story import IngestedStory
-from articles.models import Article, Block
-from tests.factories import ArticleFactory, StaffFactory
+from articles.models import Block, Story
+from tests.factories import StaffFactory, StoryFactory
 from tests.ingest_fixtures import Site, fixture
 from tests.tasks import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("admin:articles_article_import")
+URL = reverse("admin:articles_story_import")
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 PAGE = "/2016/05/12/on-patrol-with-the-river-police-of-the-ene/"
 SEED = "vice-2014-06-20-peruvian-soldier-killed.txt"
@@ -36,7 +36,7 @@ def upload(name: str, data: bytes | None = None) -> SimpleUploadedFile:
 
 
 def job_url(job: ImportJob, name: str = "import_job") -> str:
-    return reverse(f"admin:articles_article_{name}", args=[job.pk])
+    return reverse(f"admin:articles_story_{name}", args=[job.pk])
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_annotators_may_not_import(annotator_client, editor):
     job = ImportJob.objects.create(requested_by=editor)
     assert annotator_client.get(URL).status_code == 403
     assert annotator_client.post(URL, {"addresses": "https://x.example/"}).status_code == 403
-    assert annotator_client.get(reverse("admin:articles_article_import_jobs")).status_code == 403
+    assert annotator_client.get(reverse("admin:articles_story_import_jobs")).status_code == 403
     assert annotator_client.get(job_url(job)).status_code == 403
     assert annotator_client.get(job_url(job, "import_job_status")).status_code == 403
     assert annotator_client.post(job_url(job), {"import": "1"}).status_code == 403
@@ -105,7 +105,7 @@ def test_readers_are_sent_to_the_login(client, editor):
 
 
 def test_the_story_list_links_to_the_import_page(editor_client):
-    response = editor_client.get(reverse("admin:articles_article_changelist"))
+    response = editor_client.get(reverse("admin:articles_story_changelist"))
     assert f'href="{URL}"' in response.content.decode()
 
 
@@ -128,20 +128,20 @@ def test_a_job_is_its_editor_s_own(editor_client, submit, client):
     assert client.post(job_url(job), {"import": "1"}).status_code == 404
     assert (
         f"Import {job.pk}"
-        not in client.get(reverse("admin:articles_article_import_jobs")).content.decode()
+        not in client.get(reverse("admin:articles_story_import_jobs")).content.decode()
     )
     job.refresh_from_db()
     assert job.status == ImportJob.Status.READY
-    assert not Article.objects.exists()
+    assert not Story.objects.exists()
 
 
 def test_a_job_that_does_not_exist_is_not_found(editor_client):
     for pk in (1, 10**30):
         assert (
-            editor_client.get(reverse("admin:articles_article_import_job", args=[pk])).status_code
+            editor_client.get(reverse("admin:articles_story_import_job", args=[pk])).status_code
             == 404
         )
-        status = editor_client.get(reverse("admin:articles_article_import_job_status", args=[pk]))
+        status = editor_client.get(reverse("admin:articles_story_import_job_status", args=[pk]))
         assert status.status_code == 404
         assert status.json() == {"error": "No such import."}
 
@@ -175,7 +175,7 @@ def test_submitting_records_a_job_and_fetches_nothing(editor, editor_client, sub
     assert task.status == "READY"
     assert task.task_path == "articles.ingest.tasks.read_import_sources"
     assert task.args_kwargs == {"args": [], "kwargs": {"job_id": job.pk}}
-    assert not Article.objects.exists()
+    assert not Story.objects.exists()
 
     page = editor_client.get(job_url(job)).content.decode()
     assert "Queued." in page
@@ -206,7 +206,7 @@ def test_the_worker_fetches_reads_and_previews(editor_client, submit, site):
     assert "On patrol with the river police of the Ene" in page
     assert 'value="Import 2 stories"' in page
     assert "job-status.js" not in page  # nothing left to wait for
-    assert not Article.objects.exists()
+    assert not Story.objects.exists()
 
 
 def test_the_preview_shows_what_was_read_and_writes_nothing(editor_client, submit):
@@ -233,7 +233,7 @@ def test_the_preview_shows_what_was_read_and_writes_nothing(editor_client, submi
     assert "kept as a draft" in page
     assert "Not imported: binary data, not a story" in page
     assert 'value="Import 3 stories"' in page
-    assert not Article.objects.exists()
+    assert not Story.objects.exists()
 
 
 def test_refused_sources_give_their_one_line_reason(editor_client, submit, site):
@@ -338,7 +338,7 @@ def test_import_creates_the_previewed_stories_and_links_them(
     assert response["Location"] == job_url(job)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.IMPORTING
-    assert not Article.objects.exists()  # the worker saves, not the request
+    assert not Story.objects.exists()  # the worker saves, not the request
     assert (
         "The task worker is saving the stories." in editor_client.get(job_url(job)).content.decode()
     )
@@ -346,14 +346,14 @@ def test_import_creates_the_previewed_stories_and_links_them(
     assert run_ready_tasks() == 1
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
-    wire = Article.objects.get(headline="UN coca census: Peru's crop shrinks for a third year")
-    seed = Article.objects.get(import_key=SEED.removesuffix(".txt"))
+    wire = Story.objects.get(headline="UN coca census: Peru's crop shrinks for a third year")
+    seed = Story.objects.get(import_key=SEED.removesuffix(".txt"))
     assert wire.text_versions.get().user.username == "editor"
     assert [outcome["status"] for outcome in job.outcomes] == ["created", "created"]
     page = editor_client.get(job_url(job)).content.decode()
-    for article in (wire, seed):
-        assert reverse("admin:articles_article_change", args=[article.pk]) in page
-        assert f'href="{article.get_absolute_url()}"' in page
+    for story in (wire, seed):
+        assert reverse("admin:articles_story_change", args=[story.pk]) in page
+        assert f'href="{story.get_absolute_url()}"' in page
     assert page.count("<strong>Created</strong>") == 2
 
 
@@ -364,7 +364,7 @@ def test_the_import_button_works_once(editor_client, submit, django_capture_on_c
         response = editor_client.post(job_url(job), {"import": "1"}, follow=True)
     assert "This import has already been started." in response.content.decode()
     assert run_ready_tasks() == 1
-    assert Article.objects.count() == 1
+    assert Story.objects.count() == 1
 
 
 def test_a_job_not_yet_read_cannot_be_imported(editor_client, submit):
@@ -383,9 +383,9 @@ def test_a_draft_links_no_public_page(editor_client, submit, django_capture_on_c
     job = read(editor_client, submit, {"files": [upload("wordpress-export.xml")]})
     import_job(editor_client, job, django_capture_on_commit_callbacks)
     run_ready_tasks()
-    draft = Article.objects.get(status=Article.Status.DRAFT)
+    draft = Story.objects.get(status=Story.Status.DRAFT)
     page = editor_client.get(job_url(job)).content.decode()
-    assert reverse("admin:articles_article_change", args=[draft.pk]) in page
+    assert reverse("admin:articles_story_change", args=[draft.pk]) in page
     assert f'href="{draft.get_absolute_url()}"' not in page
     assert "(not public yet)" in page
 
@@ -396,7 +396,7 @@ def test_a_conflict_is_reported_and_replace_updates(
     first = read(editor_client, submit, {"files": [upload("ninjs-wire.json")]})
     import_job(editor_client, first, django_capture_on_commit_callbacks)
     run_ready_tasks()
-    story = Article.objects.get()
+    story = Story.objects.get()
     story.canonical_url = "https://elsewhere.example/moved"
     story.save()
     ImportJob.objects.all().delete()
@@ -412,7 +412,7 @@ def test_a_conflict_is_reported_and_replace_updates(
     run_ready_tasks()
     third.refresh_from_db()
     assert [outcome["status"] for outcome in third.outcomes] == ["updated"]
-    assert Article.objects.get().pk == story.pk
+    assert Story.objects.get().pk == story.pk
 
 
 # Failures in a task.
@@ -525,7 +525,7 @@ def test_recent_jobs_are_listed_from_the_import_page(editor, editor_client, subm
     other = StaffFactory(username="other", groups=["Editors"])
     theirs = ImportJob.objects.create(requested_by=other, sources=[{"kind": "file", "name": "x"}])
     page = editor_client.get(URL).content.decode()
-    jobs_url = reverse("admin:articles_article_import_jobs")
+    jobs_url = reverse("admin:articles_story_import_jobs")
     assert f'href="{jobs_url}"' in page
     for job in ImportJob.objects.filter(requested_by=editor):
         assert f'href="{job_url(job)}"' in page
@@ -557,7 +557,7 @@ def test_the_job_page_s_queries_do_not_grow_with_its_stories(
     editor, editor_client, django_assert_num_queries
 ):
     def job_with(count: int) -> ImportJob:
-        articles = ArticleFactory.create_batch(count)
+        stories = StoryFactory.create_batch(count)
         return ImportJob.objects.create(
             requested_by=editor,
             status=ImportJob.Status.DONE,
@@ -573,13 +573,13 @@ def test_the_job_page_s_queries_do_not_grow_with_its_stories(
             ],
             outcomes=[
                 {
-                    "label": article.headline,
+                    "label": story.headline,
                     "status": "created",
                     "message": "",
-                    "article_id": article.pk,
+                    "story_id": story.pk,
                     "unresolved_asides": 1,
                 }
-                for article in articles
+                for story in stories
             ],
         )
 
@@ -658,7 +658,7 @@ def test_a_job_a_stopped_worker_was_importing_is_imported_again_without_duplicat
     )
     import_job(editor_client, job, django_capture_on_commit_callbacks)
     run_ready_tasks()
-    assert Article.objects.count() == 2
+    assert Story.objects.count() == 2
     # The worker saved the stories and died before recording what it did.
     ImportJob.objects.filter(pk=job.pk).update(outcomes=[])
     stop_the_worker_in(job, ImportJob.Status.IMPORTING, minutes=11)
@@ -672,7 +672,7 @@ def test_a_job_a_stopped_worker_was_importing_is_imported_again_without_duplicat
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert [outcome["status"] for outcome in job.outcomes] == ["unchanged", "unchanged"]
-    assert Article.objects.count() == 2
+    assert Story.objects.count() == 2
 
 
 def test_a_job_that_is_not_abandoned_is_never_queued_twice(editor_client, submit):

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articles.annotations import anchoring
-from articles.annotations.anchoring import (
+from articles.notes import anchoring
+from articles.notes.anchoring import (
     CONTEXT_LENGTH,
     MATCH_THRESHOLD,
     Anchor,
@@ -175,9 +175,7 @@ def test_deleting_one_word_of_long_quote_is_fuzzy():
     ("occurrence", "new_context"),
     [(0, "say coca is"), (1, "says coca funds"), (2, "say coca prices")],
 )
-def test_edits_around_repeated_phrase_keep_each_annotation_on_its_occurrence(
-    occurrence, new_context
-):
+def test_edits_around_repeated_phrase_keep_each_note_on_its_occurrence(occurrence, new_context):
     new = (
         COCA.replace("Coca growers", "Coca farmers")
         .replace("army says", "army now says")
@@ -195,7 +193,7 @@ def test_rewriting_sentence_around_repeated_phrase_does_not_jump_to_other_occurr
     assert result.anchor.start == new.index("claim coca") + len("claim ")
 
 
-def test_deleting_sentence_with_annotated_occurrence_orphans_only_that_annotation():
+def test_deleting_sentence_with_annotated_occurrence_orphans_only_that_note():
     new = COCA.replace("The army says coca funds gangs. ", "")
     anchors = [anchor_on(COCA, "coca", occurrence) for occurrence in range(3)]
     results = reanchor(old_text=COCA, new_text=new, anchors=anchors)
@@ -390,7 +388,7 @@ def test_replacing_short_quote_with_different_word_orphans():
     assert result.method == AnchorMethod.ORPHANED
 
 
-def test_whole_paragraph_annotation_survives_small_edits():
+def test_whole_paragraph_note_survives_small_edits():
     new = MEDELLIN.replace("Columbia", "Colombia").replace("back against", "back, against")
     anchor = make_anchor(text=MEDELLIN, start=0, end=len(MEDELLIN))
     result = reanchor_one(MEDELLIN, new, anchor)

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articles.annotations import anchoring
-from articles.annotations.anchoring import (
+from articles.models import Note, NoteRevision
+from articles.notes import anchoring
+from articles.notes.anchoring import (
     Anchor,
     AnchorMethod,
     WorkBudget,
@@ -18,9 +19,8 @@ from articles.annotations.anchoring import (
     make_anchor,
     reanchor,
 )
-from articles.annotations.services import reanchor_paragraph
-from articles.models import Annotation, AnnotationRevision
-from tests.factories import ParagraphFactory, annotation_on
+from articles.notes.services import reanchor_paragraph
+from tests.factories import ParagraphFactory, note_on
 
 HEAD = "The army says coca funds the rebels in the valley. "
 MIDDLE = "Farmers there grow little else, and the soldiers burn their fields each year. "
@@ -100,7 +100,7 @@ def test_the_counted_matcher_aligns_exactly_as_difflib_does(old, new):
 @pytest.mark.django_db
 def test_a_paragraph_edit_past_the_budget_orphans_its_notes_and_records_it(monkeypatch, editor):
     paragraph = ParagraphFactory(text=TEXT)
-    note = annotation_on(paragraph, "Farmers there grow")
+    note = note_on(paragraph, "Farmers there grow")
     paragraph.text = EDITED
     paragraph.save()
     monkeypatch.setattr(anchoring, "MAX_WORK", 50)
@@ -109,10 +109,10 @@ def test_a_paragraph_edit_past_the_budget_orphans_its_notes_and_records_it(monke
 
     assert (reanchored, orphaned) == ([], [note])
     note.refresh_from_db()
-    assert note.anchor_state == Annotation.AnchorState.ORPHANED
+    assert note.anchor_state == Note.AnchorState.ORPHANED
     assert note.quote_exact == "Farmers there grow"
     revision = note.revisions.get()
-    assert revision.action == AnnotationRevision.Action.ORPHANED
+    assert revision.action == NoteRevision.Action.ORPHANED
 
 
 def test_the_diffs_own_search_is_charged_not_only_its_setup():

@@ -3,8 +3,8 @@ what is wrong, never a server error (issue 11, item 1)."""
 
 import pytest
 
-from articles.models import Annotation, AnnotationReply
-from tests.factories import AnnotationFactory, ParagraphFactory
+from articles.models import Note, NoteReply
+from tests.factories import NoteFactory, ParagraphFactory
 from tests.test_annotate_admin import new_note, note_url, notes_url, post_json
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def paragraph(db):
 
 @pytest.fixture
 def note(paragraph, editor):
-    return AnnotationFactory(paragraph=paragraph, author=editor)
+    return NoteFactory(paragraph=paragraph, author=editor)
 
 
 def assert_field_error(response, field: str, message: str) -> None:
@@ -71,10 +71,10 @@ def test_creating_a_note_refuses_a_value_that_is_not_text(
 ):
     data = {**new_note(paragraph, "coca", kind="correction"), field: value}
 
-    response = post_json(editor_client, notes_url(paragraph.article), data)
+    response = post_json(editor_client, notes_url(paragraph.story), data)
 
     assert_field_error(response, field, message)
-    assert not Annotation.objects.exists()
+    assert not Note.objects.exists()
 
 
 @pytest.mark.parametrize(("value", "message"), NOT_WHOLE_NUMBER)
@@ -84,10 +84,10 @@ def test_creating_a_note_refuses_a_value_that_is_not_a_whole_number(
 ):
     data = {**new_note(paragraph, "coca"), field: value}
 
-    response = post_json(editor_client, notes_url(paragraph.article), data)
+    response = post_json(editor_client, notes_url(paragraph.story), data)
 
     assert_field_error(response, field, message)
-    assert not Annotation.objects.exists()
+    assert not Note.objects.exists()
 
 
 @pytest.mark.parametrize(("value", "message"), NOT_TEXT)
@@ -98,7 +98,7 @@ def test_changing_a_note_refuses_a_value_that_is_not_text(
     response = post_json(editor_client, note_url(note), {"version": note.version, field: value})
 
     assert_field_error(response, field, message)
-    assert Annotation.objects.get(pk=note.pk).version == note.version
+    assert Note.objects.get(pk=note.pk).version == note.version
 
 
 @pytest.mark.parametrize(("value", "message"), NOT_WHOLE_NUMBER)
@@ -110,7 +110,7 @@ def test_changing_or_deleting_a_note_refuses_a_version_that_is_not_a_whole_numbe
 
     assert_field_error(changed, "version", message)
     assert_field_error(deleted, "version", message)
-    assert Annotation.objects.get(pk=note.pk).body == note.body
+    assert Note.objects.get(pk=note.pk).body == note.body
 
 
 @pytest.mark.parametrize(("value", "message"), NOT_TEXT)
@@ -118,7 +118,7 @@ def test_replying_refuses_a_body_that_is_not_text(editor_client, note, value, me
     response = post_json(editor_client, note_url(note, "replies"), {"body": value})
 
     assert_field_error(response, "body", message)
-    assert not AnnotationReply.objects.exists()
+    assert not NoteReply.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -153,7 +153,7 @@ def test_every_endpoint_answers_a_body_that_is_no_json_object_with_a_json_400(
     editor_client, note, endpoint, method, body, message
 ):
     url = {
-        "create": notes_url(note.article),
+        "create": notes_url(note.story),
         "change": note_url(note),
         "delete": note_url(note),
         "reply": note_url(note, "replies"),

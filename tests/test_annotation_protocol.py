@@ -8,15 +8,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Annotation, Article, OldSlug
+from articles.models import Note, OldSlug, Story
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
-    CorrectionAnnotationFactory,
-    FactCheckAnnotationFactory,
+    CorrectionNoteFactory,
+    FactCheckNoteFactory,
+    NoteFactory,
     ParagraphFactory,
-    SourceAnnotationFactory,
+    SourceNoteFactory,
     StaffFactory,
+    StoryFactory,
 )
 
 JSON_LD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -32,12 +32,12 @@ DESCRIPTIONS = "http://www.w3.org/ns/oa#PreferContainedDescriptions"
 MINIMAL = "http://www.w3.org/ns/ldp#PreferMinimalContainer"
 
 
-def annotation_url(annotation) -> str:
-    return reverse("articles:annotation", kwargs={"pk": annotation.pk})
+def annotation_url(note) -> str:
+    return reverse("articles:annotation", kwargs={"pk": note.pk})
 
 
-def container_url(article) -> str:
-    return reverse("articles:annotation-container", kwargs={"slug": article.slug})
+def container_url(story) -> str:
+    return reverse("articles:annotation-container", kwargs={"slug": story.slug})
 
 
 def absolute(path: str) -> str:
@@ -50,23 +50,23 @@ def vary(response) -> set[str]:
 
 @pytest.fixture
 def story(db):
-    return ArticleFactory(slug="peru-coca")
+    return StoryFactory(slug="peru-coca")
 
 
 @pytest.fixture
 def note(story):
-    return AnnotationFactory(paragraph=ParagraphFactory(article=story))
+    return NoteFactory(paragraph=ParagraphFactory(story=story))
 
 
 def public_notes(story, count: int, *, paragraphs: int = 1, authors: int = 1) -> list:
     """`count` public notes spread over a story's paragraphs and several editors."""
-    blocks = [ParagraphFactory(article=story) for _ in range(paragraphs)]
+    blocks = [ParagraphFactory(story=story) for _ in range(paragraphs)]
     editors = [StaffFactory() for _ in range(authors)]
     factories = [
-        AnnotationFactory,
-        SourceAnnotationFactory,
-        FactCheckAnnotationFactory,
-        CorrectionAnnotationFactory,
+        NoteFactory,
+        SourceNoteFactory,
+        FactCheckNoteFactory,
+        CorrectionNoteFactory,
     ]
     return [
         factories[n % 4](paragraph=blocks[n % paragraphs], author=editors[n % authors])
@@ -79,8 +79,8 @@ def public_notes(story, count: int, *, paragraphs: int = 1, authors: int = 1) ->
 
 def set_modified(story, note, *, story_at: datetime, note_at: datetime) -> None:
     """Distinct whole seconds, so a Last-Modified taken from the wrong row shows."""
-    Article.objects.filter(pk=story.pk).update(modified_at=story_at)
-    Annotation.objects.filter(pk=note.pk).update(modified_at=note_at)
+    Story.objects.filter(pk=story.pk).update(modified_at=story_at)
+    Note.objects.filter(pk=note.pk).update(modified_at=note_at)
 
 
 NOTE_EDITED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -88,7 +88,7 @@ STORY_EDITED_BEFORE = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 STORY_EDITED_AFTER = datetime(2025, 2, 3, 10, 20, 30, tzinfo=UTC)
 
 
-def test_annotation_is_json_ld_with_protocol_headers(client, story, note):
+def test_note_is_json_ld_with_protocol_headers(client, story, note):
     set_modified(story, note, story_at=STORY_EDITED_BEFORE, note_at=NOTE_EDITED)
 
     response = client.get(annotation_url(note))
@@ -103,7 +103,7 @@ def test_annotation_is_json_ld_with_protocol_headers(client, story, note):
     assert response.json()["id"] == absolute(annotation_url(note))
 
 
-def test_an_annotation_changes_when_its_story_does(client, story, note):
+def test_an_note_changes_when_its_story_does(client, story, note):
     """The document carries the story's URL and title."""
     set_modified(story, note, story_at=STORY_EDITED_AFTER, note_at=NOTE_EDITED)
 
@@ -151,9 +151,9 @@ def test_container_is_an_ldp_basic_container(client, story, note):
 # -- Conditional GET -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("resource", ["annotation", "container"])
+@pytest.mark.parametrize("resource", ["note", "container"])
 def test_unchanged_resource_answers_304_to_its_etag(client, story, note, resource):
-    url = annotation_url(note) if resource == "annotation" else container_url(story)
+    url = annotation_url(note) if resource == "note" else container_url(story)
     etag = client.get(url)["ETag"]
 
     response = client.get(url, headers={"If-None-Match": etag})
@@ -163,7 +163,7 @@ def test_unchanged_resource_answers_304_to_its_etag(client, story, note, resourc
     assert response["ETag"] == etag
 
 
-def test_edited_annotation_has_a_new_etag(client, note):
+def test_edited_note_has_a_new_etag(client, note):
     url = annotation_url(note)
     etag = client.get(url)["ETag"]
     note.body = "Rewritten background."
@@ -176,7 +176,7 @@ def test_edited_annotation_has_a_new_etag(client, note):
     assert "Rewritten background." in response.json()["body"][0]["value"]
 
 
-def test_annotation_answers_304_to_if_modified_since(client, note):
+def test_note_answers_304_to_if_modified_since(client, note):
     last_modified = client.get(annotation_url(note))["Last-Modified"]
 
     response = client.get(annotation_url(note), headers={"If-Modified-Since": last_modified})
@@ -184,7 +184,7 @@ def test_annotation_answers_304_to_if_modified_since(client, note):
     assert response.status_code == 304
 
 
-def test_container_with_a_removed_annotation_is_not_304(client, story):
+def test_container_with_a_removed_note_is_not_304(client, story):
     """A removal leaves no newer timestamp, so If-Modified-Since must not claim "unchanged"."""
     first, second = public_notes(story, 2)
     before = client.get(container_url(story))
@@ -202,10 +202,10 @@ def test_container_with_a_removed_annotation_is_not_304(client, story):
 # -- Methods ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("resource", ["annotation", "container", "page"])
+@pytest.mark.parametrize("resource", ["note", "container", "page"])
 def test_head_has_the_headers_of_get_and_no_body(client, story, note, resource):
     url = {
-        "annotation": annotation_url(note),
+        "note": annotation_url(note),
         "container": container_url(story),
         "page": f"{container_url(story)}?page=0",
     }[resource]
@@ -220,9 +220,9 @@ def test_head_has_the_headers_of_get_and_no_body(client, story, note, resource):
     assert int(headed["Content-Length"]) == len(got.content)
 
 
-@pytest.mark.parametrize("resource", ["annotation", "container"])
+@pytest.mark.parametrize("resource", ["note", "container"])
 def test_options_answers_with_allow(client, story, note, resource):
-    url = annotation_url(note) if resource == "annotation" else container_url(story)
+    url = annotation_url(note) if resource == "note" else container_url(story)
 
     response = client.options(url)
 
@@ -231,24 +231,24 @@ def test_options_answers_with_allow(client, story, note, resource):
     assert response.content == b""
 
 
-def test_options_on_a_private_annotation_is_404(client, note):
-    Annotation.objects.filter(pk=note.pk).update(state=Annotation.State.DRAFT)
+def test_options_on_a_private_note_is_404(client, note):
+    Note.objects.filter(pk=note.pk).update(state=Note.State.DRAFT)
 
     assert client.options(annotation_url(note)).status_code == 404
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-@pytest.mark.parametrize("resource", ["annotation", "container"])
+@pytest.mark.parametrize("resource", ["note", "container"])
 def test_writing_methods_are_405_with_allow(story, note, method, resource):
     """Read-only: even without a CSRF token the answer is 405, not 403."""
-    url = annotation_url(note) if resource == "annotation" else container_url(story)
+    url = annotation_url(note) if resource == "note" else container_url(story)
     client = Client(enforce_csrf_checks=True)
 
     response = getattr(client, method)(url, data="{}", content_type="application/ld+json")
 
     assert response.status_code == 405
     assert response["Allow"] == ALLOW
-    assert Annotation.objects.filter(pk=note.pk).exists()
+    assert Note.objects.filter(pk=note.pk).exists()
 
 
 # -- Content negotiation ---------------------------------------------------------------------
@@ -265,9 +265,9 @@ def test_writing_methods_are_405_with_allow(story, note, method, resource):
         "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     ],
 )
-@pytest.mark.parametrize("resource", ["annotation", "container"])
+@pytest.mark.parametrize("resource", ["note", "container"])
 def test_json_ld_is_served_to_json_clients(client, story, note, accept, resource):
-    url = annotation_url(note) if resource == "annotation" else container_url(story)
+    url = annotation_url(note) if resource == "note" else container_url(story)
     headers = {"Accept": accept} if accept else {}
 
     response = client.get(url, headers=headers)
@@ -277,9 +277,9 @@ def test_json_ld_is_served_to_json_clients(client, story, note, accept, resource
 
 
 @pytest.mark.parametrize("accept", ["text/turtle", "text/html", "application/json;q=0, text/*"])
-@pytest.mark.parametrize("resource", ["annotation", "container"])
+@pytest.mark.parametrize("resource", ["note", "container"])
 def test_client_that_accepts_only_other_formats_gets_406(client, story, note, accept, resource):
-    url = annotation_url(note) if resource == "annotation" else container_url(story)
+    url = annotation_url(note) if resource == "note" else container_url(story)
 
     response = client.get(url, headers={"Accept": accept})
 
@@ -342,7 +342,7 @@ def test_empty_container_has_no_pages(client, story):
 # -- Prefer ----------------------------------------------------------------------------------
 
 
-def test_container_prefer_iris_lists_annotation_urls(client, story, settings):
+def test_container_prefer_iris_lists_note_urls(client, story, settings):
     settings.NEWSROOM_ANNOTATION_PAGE_SIZE = 2
     notes = public_notes(story, 3)
     described = client.get(container_url(story))
@@ -360,7 +360,7 @@ def test_container_prefer_iris_lists_annotation_urls(client, story, settings):
     assert page["items"] == [absolute(annotation_url(notes[2]))]
 
 
-def test_container_prefer_descriptions_embeds_annotations(client, story):
+def test_container_prefer_descriptions_embeds_notes(client, story):
     notes = public_notes(story, 2)
 
     response = client.get(container_url(story), headers={"Prefer": PREFER.format(DESCRIPTIONS)})
@@ -397,23 +397,23 @@ def test_minimal_container_links_its_pages_only(client, story):
 # -- What stays private ----------------------------------------------------------------------
 
 
-def hide(annotation, how: str) -> None:
+def hide(note, how: str) -> None:
     changes = {
-        "draft": {"state": Annotation.State.DRAFT},
-        "submitted": {"state": Annotation.State.SUBMITTED},
-        "withdrawn": {"state": Annotation.State.WITHDRAWN},
-        "internal note": {"kind": Annotation.Kind.INTERNAL, "state": Annotation.State.DRAFT},
-        "orphaned": {"anchor_state": Annotation.AnchorState.ORPHANED},
+        "draft": {"state": Note.State.DRAFT},
+        "submitted": {"state": Note.State.SUBMITTED},
+        "withdrawn": {"state": Note.State.WITHDRAWN},
+        "internal note": {"kind": Note.Kind.INTERNAL, "state": Note.State.DRAFT},
+        "orphaned": {"anchor_state": Note.AnchorState.ORPHANED},
         "paragraph deleted": {"paragraph": None},
     }[how]
-    Annotation.objects.filter(pk=annotation.pk).update(**changes)
+    Note.objects.filter(pk=note.pk).update(**changes)
 
 
 @pytest.mark.parametrize(
     "how", ["draft", "submitted", "withdrawn", "internal note", "orphaned", "paragraph deleted"]
 )
-def test_annotation_readers_may_not_see_is_404_and_not_listed(client, story, note, how):
-    hidden = AnnotationFactory(paragraph=note.paragraph)
+def test_note_readers_may_not_see_is_404_and_not_listed(client, story, note, how):
+    hidden = NoteFactory(paragraph=note.paragraph)
     hide(hidden, how)
 
     assert client.get(annotation_url(hidden)).status_code == 404
@@ -425,16 +425,14 @@ def test_annotation_readers_may_not_see_is_404_and_not_listed(client, story, not
 @pytest.mark.parametrize(
     "story_change",
     [
-        {"status": Article.Status.DRAFT},
+        {"status": Story.Status.DRAFT},
         {"published_at": timezone.now() + timedelta(days=1)},
         {"published_at": None},
     ],
     ids=["draft", "scheduled", "undated"],
 )
-def test_story_readers_may_not_see_has_no_annotations_or_container(
-    client, story, note, story_change
-):
-    Article.objects.filter(pk=story.pk).update(**story_change)
+def test_story_readers_may_not_see_has_no_notes_or_container(client, story, note, story_change):
+    Story.objects.filter(pk=story.pk).update(**story_change)
 
     assert client.get(annotation_url(note)).status_code == 404
     assert client.get(container_url(story)).status_code == 404
@@ -448,7 +446,7 @@ def test_unknown_story_container_is_404(client, db):
 
 
 def test_old_slug_container_redirects_to_the_current_one(client, story, note):
-    OldSlug.objects.create(article=story, slug="peru-coca-old")
+    OldSlug.objects.create(story=story, slug="peru-coca-old")
     old = reverse("articles:annotation-container", kwargs={"slug": "peru-coca-old"})
 
     response = client.get(f"{old}?page=0")
@@ -458,8 +456,8 @@ def test_old_slug_container_redirects_to_the_current_one(client, story, note):
 
 
 def test_old_slug_of_a_draft_does_not_reveal_its_container(client, story):
-    OldSlug.objects.create(article=story, slug="peru-coca-old")
-    Article.objects.filter(pk=story.pk).update(status=Article.Status.DRAFT)
+    OldSlug.objects.create(story=story, slug="peru-coca-old")
+    Story.objects.filter(pk=story.pk).update(status=Story.Status.DRAFT)
     old = reverse("articles:annotation-container", kwargs={"slug": "peru-coca-old"})
 
     assert client.get(old).status_code == 404
@@ -478,7 +476,7 @@ def test_old_slug_of_a_draft_does_not_reveal_its_container(client, story):
     ],
     ids=["descriptions", "iris", "minimal", "page"],
 )
-def test_container_queries_do_not_grow_with_annotations(
+def test_container_queries_do_not_grow_with_notes(
     client, story, django_assert_num_queries, prefer, query, queries
 ):
     public_notes(story, 150, paragraphs=10, authors=5)
@@ -491,7 +489,7 @@ def test_container_queries_do_not_grow_with_annotations(
     assert (document["partOf"] if query else document)["total"] == 150
 
 
-def test_annotation_is_one_query(client, note, django_assert_num_queries):
+def test_note_is_one_query(client, note, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = client.get(annotation_url(note))
 
@@ -505,10 +503,10 @@ UNKNOWN_KIND = 'zz"><i>x'  # fits the column (12 characters), as a restored file
 
 def test_a_note_of_unknown_kind_is_left_out_of_its_container_page_and_logged(client, story, caplog):
     """A data error on our side: the story's other notes are still exported."""
-    paragraph = ParagraphFactory(article=story)
-    good = AnnotationFactory(paragraph=paragraph)
-    bad = AnnotationFactory(paragraph=paragraph, start=10, end=14)
-    Annotation.objects.filter(pk=bad.pk).update(kind=UNKNOWN_KIND)
+    paragraph = ParagraphFactory(story=story)
+    good = NoteFactory(paragraph=paragraph)
+    bad = NoteFactory(paragraph=paragraph, start=10, end=14)
+    Note.objects.filter(pk=bad.pk).update(kind=UNKNOWN_KIND)
 
     for url in (container_url(story), f"{container_url(story)}?page=0"):
         response = client.get(url)
@@ -516,14 +514,14 @@ def test_a_note_of_unknown_kind_is_left_out_of_its_container_page_and_logged(cli
         document = response.json()
         page = document.get("first", document)
         assert [item["id"] for item in page["items"]] == [absolute(annotation_url(good))]
-    assert f"Annotation {bad.pk} has the unknown kind" in caplog.text
+    assert f"Note {bad.pk} has the unknown kind" in caplog.text
 
 
 def test_a_note_of_unknown_kind_answers_a_clear_error_of_its_own(client, note, caplog):
-    Annotation.objects.filter(pk=note.pk).update(kind=UNKNOWN_KIND)
+    Note.objects.filter(pk=note.pk).update(kind=UNKNOWN_KIND)
     response = client.get(annotation_url(note))
     assert response.status_code == 500
     assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["title"] == "This annotation cannot be exported"
+    assert response.json()["title"] == "This note cannot be exported"
     assert "no-store" in response["Cache-Control"]
-    assert f"Annotation {note.pk} has the unknown kind" in caplog.text
+    assert f"Note {note.pk} has the unknown kind" in caplog.text

@@ -9,8 +9,8 @@ import pytest
 from django.test.html import parse_html
 from django.urls import reverse
 
-from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory
+from articles.models import Story
+from tests.factories import AuthorFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")
@@ -35,10 +35,10 @@ def test_archive_urls_have_four_digit_years_and_two_digit_months():
 
 
 def test_year_archive_lists_that_years_public_stories_newest_first(client):
-    ArticleFactory(headline="June story", published_at=at(2014, 6, 20))
-    ArticleFactory(headline="March story", published_at=at(2014, 3, 2))
-    ArticleFactory(headline="Next year", published_at=at(2015, 1, 1, 0, 30))
-    ArticleFactory(headline="Draft", status=Article.Status.DRAFT, published_at=at(2014, 5, 1))
+    StoryFactory(headline="June story", published_at=at(2014, 6, 20))
+    StoryFactory(headline="March story", published_at=at(2014, 3, 2))
+    StoryFactory(headline="Next year", published_at=at(2015, 1, 1, 0, 30))
+    StoryFactory(headline="Draft", status=Story.Status.DRAFT, published_at=at(2014, 5, 1))
     response = client.get("/archive/2014/")
     assert response.status_code == 200
     assert headlines(response) == ["June story", "March story"]
@@ -46,9 +46,9 @@ def test_year_archive_lists_that_years_public_stories_newest_first(client):
 
 def test_year_archive_links_to_its_months_with_stories(client):
     for day in (1, 2, 3):
-        ArticleFactory(published_at=at(2014, 6, day))
-    ArticleFactory(published_at=at(2014, 3, 2))
-    ArticleFactory(status=Article.Status.DRAFT, published_at=at(2014, 9, 1))
+        StoryFactory(published_at=at(2014, 6, day))
+    StoryFactory(published_at=at(2014, 3, 2))
+    StoryFactory(status=Story.Status.DRAFT, published_at=at(2014, 9, 1))
     content = client.get("/archive/2014/").content.decode()
     months = parse_html(
         '<ul><li><a href="/archive/2014/03/">March</a> (1 story)</li>'
@@ -59,10 +59,10 @@ def test_year_archive_links_to_its_months_with_stories(client):
 
 
 def test_month_archive_lists_only_that_months_public_stories(client):
-    ArticleFactory(headline="June story", published_at=at(2014, 6, 20))
-    ArticleFactory(headline="Last minute of June", published_at=at(2014, 6, 30, 23, 59))
-    ArticleFactory(headline="July story", published_at=at(2014, 7, 1, 0, 1))
-    ArticleFactory(headline="Draft", status=Article.Status.DRAFT, published_at=at(2014, 6, 2))
+    StoryFactory(headline="June story", published_at=at(2014, 6, 20))
+    StoryFactory(headline="Last minute of June", published_at=at(2014, 6, 30, 23, 59))
+    StoryFactory(headline="July story", published_at=at(2014, 7, 1, 0, 1))
+    StoryFactory(headline="Draft", status=Story.Status.DRAFT, published_at=at(2014, 6, 2))
     response = client.get("/archive/2014/06/")
     assert response.status_code == 200
     assert headlines(response) == ["Last minute of June", "June story"]
@@ -71,7 +71,7 @@ def test_month_archive_lists_only_that_months_public_stories(client):
 
 def test_archives_follow_the_newsrooms_clock_not_utc(client):
     """11:30pm on New Year's Eve in New York is already next year in UTC; the archive says 2013."""
-    ArticleFactory(headline="New Year's Eve", published_at=at(2013, 12, 31, 23, 30))
+    StoryFactory(headline="New Year's Eve", published_at=at(2013, 12, 31, 23, 30))
     assert headlines(client.get("/archive/2013/")) == ["New Year's Eve"]
     assert headlines(client.get("/archive/2013/12/")) == ["New Year's Eve"]
     assert client.get("/archive/2014/").status_code == 404
@@ -81,14 +81,14 @@ def test_archives_follow_the_newsrooms_clock_not_utc(client):
     "url", ["/archive/2012/", "/archive/2014/05/", "/archive/2014/13/", "/archive/2014/6/"]
 )
 def test_empty_or_impossible_archive_is_404(client, url):
-    ArticleFactory(published_at=at(2014, 6, 20))
+    StoryFactory(published_at=at(2014, 6, 20))
     assert client.get(url).status_code == 404
 
 
 def test_archive_of_only_drafts_and_scheduled_stories_is_404(client):
-    ArticleFactory(status=Article.Status.DRAFT, published_at=at(2014, 6, 20))
+    StoryFactory(status=Story.Status.DRAFT, published_at=at(2014, 6, 20))
     future = datetime.now(NEW_YORK) + timedelta(days=2)
-    ArticleFactory(published_at=future)
+    StoryFactory(published_at=future)
     assert client.get("/archive/2014/").status_code == 404
     assert client.get(f"/archive/{future.year}/").status_code == 404
     assert client.get(f"/archive/{future.year}/{future.month:02d}/").status_code == 404
@@ -96,7 +96,7 @@ def test_archive_of_only_drafts_and_scheduled_stories_is_404(client):
 
 def test_archives_are_paginated(client, settings):
     for n in range(settings.NEWSROOM_PAGE_SIZE + 3):
-        ArticleFactory(headline=f"Story {n:02d}", published_at=at(2014, 6, 1) + timedelta(hours=n))
+        StoryFactory(headline=f"Story {n:02d}", published_at=at(2014, 6, 1) + timedelta(hours=n))
     first = client.get("/archive/2014/06/")
     second = client.get("/archive/2014/06/?page=2")
     assert len(headlines(first)) == settings.NEWSROOM_PAGE_SIZE
@@ -107,7 +107,7 @@ def test_archives_are_paginated(client, settings):
 def test_archive_query_counts_are_constant(client, django_assert_num_queries):
     for month in range(1, 13):
         for day in (1, 2, 3):
-            ArticleFactory(
+            StoryFactory(
                 published_at=at(2014, month, day), authors=[AuthorFactory(), AuthorFactory()]
             )
     # content state (the validators), count, months with their story counts, page of stories,

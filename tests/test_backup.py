@@ -4,6 +4,7 @@ import json
 import os
 import stat
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,23 +12,23 @@ from django.contrib.auth.models import Group
 from django.core import serializers
 from django.core.management import CommandError, call_command
 
-from articles.annotations.loading import load_annotation_file
 from articles.data.backup import BACKUP_LABELS
 from articles.data.plaintext import import_story_file
 from articles.models import (
-    Annotation,
-    AnnotationReply,
-    AnnotationRevision,
-    Article,
     Author,
     Block,
+    Note,
+    NoteReply,
+    NoteRevision,
     OldSlug,
     RelatedStory,
     Section,
+    Story,
     Tag,
 )
-from articles.search.index import index_articles
-from tests.factories import ArticleFactory, AsideFactory, StaffFactory, UserFactory
+from articles.notes.loading import load_note_file
+from articles.search.index import index_stories
+from tests.factories import AsideFactory, StaffFactory, StoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,13 +36,13 @@ CONTENT_MODELS = [
     Section,
     Author,
     Tag,
-    Article,
+    Story,
     Block,
     OldSlug,
     RelatedStory,
-    Annotation,
-    AnnotationReply,
-    AnnotationRevision,
+    Note,
+    NoteReply,
+    NoteRevision,
 ]
 
 
@@ -75,47 +76,47 @@ def snapshot() -> dict[str, list]:
             for row in rows
         ]
     state["tags"] = sorted(
-        (article.slug, tag.name) for article in Article.objects.all() for tag in article.tags.all()
+        (story.slug, tag.name) for story in Story.objects.all() for tag in story.tags.all()
     )
     state["bylines"] = [
-        (b.article.slug, b.author.name, b.position)
-        for article in Article.objects.all()
-        for b in article.bylines.select_related("article", "author")
+        (b.story.slug, b.author.name, b.position)
+        for story in Story.objects.all()
+        for b in story.bylines.select_related("story", "author")
     ]
     return state
 
 
 @pytest.fixture
 def sample_newsroom(seed_dir):
-    article = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").article
-    load_annotation_file(seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json")
-    article.tags.add("Peru", "coca", "Shining Path")
-    other = ArticleFactory(headline="Inside Bolivia's cocaine prison", tags=["Bolivia"])
-    aside = article.blocks.asides().first()
-    aside.target_article = other
+    story = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").story
+    load_note_file(seed_dir / "notes" / "vice-2014-06-20-peruvian-soldier-killed.json")
+    story.tags.add("Peru", "coca", "Shining Path")
+    other = StoryFactory(headline="Inside Bolivia's cocaine prison", tags=["Bolivia"])
+    aside = story.blocks.asides().first()
+    aside.target_story = other
     aside.save()
-    AsideFactory(article=other, target_url="https://example.org/elsewhere")
-    OldSlug.objects.create(article=article, slug="old-peru-slug")
+    AsideFactory(story=other, target_url="https://example.org/elsewhere")
+    OldSlug.objects.create(story=story, slug="old-peru-slug")
     # The tags and the factory's story went in behind the index's back; a restore re-indexes.
-    index_articles(article_ids=Article.objects.values_list("pk", flat=True))
-    return article
+    index_stories(story_ids=Story.objects.values_list("pk", flat=True))
+    return story
 
 
 @pytest.mark.parametrize("suffix", [".json", ".json.gz"])
 def test_backup_and_restore_round_trip_everything(sample_newsroom, tmp_path, suffix):
     before = snapshot()
-    assert len(before["Annotation"]) == 7 and len(before["Block"]) == 15
+    assert len(before["Note"]) == 7 and len(before["Block"]) == 15
     path = tmp_path / f"newsroom{suffix}"
 
     call_command("backup_newsroom", str(path))
     call_command("flush", "--noinput")
-    assert not Article.objects.exists() and not Annotation.objects.exists()
+    assert not Story.objects.exists() and not Note.objects.exists()
     call_command("migrate", verbosity=0)  # groups and permissions, as on a fresh database
     call_command("restore_newsroom", str(path))
 
     assert snapshot() == before
-    annotation = Annotation.objects.get(quote_exact="Shining Path rebels")
-    assert annotation.paragraph.text[annotation.start : annotation.end] == "Shining Path rebels"
+    note = Note.objects.get(quote_exact="Shining Path rebels")
+    assert note.paragraph.text[note.start : note.end] == "Shining Path rebels"
 
 
 def test_backup_names_every_content_model():
@@ -135,9 +136,9 @@ def test_restoring_a_corrupt_file_changes_nothing(sample_newsroom, tmp_path):
 
 def empty_the_newsroom():
     """Delete every content row (people stay), as a database about to be restored into."""
-    for model in [AnnotationRevision, AnnotationReply, Annotation, Block, OldSlug, RelatedStory]:
+    for model in [NoteRevision, NoteReply, Note, Block, OldSlug, RelatedStory]:
         model.objects.all().delete()
-    for model in [Article, Tag, Author, Section]:
+    for model in [Story, Tag, Author, Section]:
         model.objects.all().delete()
 
 
@@ -237,7 +238,7 @@ def test_restore_never_creates_or_changes_superusers_passwords_or_permissions(
         {"model": "auth.user", "pk": boss.pk, "fields": {"username": "boss", **forged}},
         {"model": "auth.user", "pk": 999, "fields": {"username": "mallory", **forged}},
     ]
-    number, note = row_of(rows, "articles.annotation", **NOTE)
+    number, note = row_of(rows, "articles.note", **NOTE)
     note["fields"]["author"] = ["mallory"]
 
     restore_rows(tmp_path, rows)
@@ -263,8 +264,8 @@ def test_restore_never_creates_or_changes_superusers_passwords_or_permissions(
     assert not mallory.groups.exists() and not mallory.user_permissions.exists()
     assert get_user_model().objects.filter(is_superuser=True).get() == boss
     assert not Group.objects.filter(name="Owners").exists()
-    assert Annotation.objects.get(**NOTE).author == mallory
-    assert Annotation.objects.exclude(**NOTE).first().author.username == "standards-desk"
+    assert Note.objects.get(**NOTE).author == mallory
+    assert Note.objects.exclude(**NOTE).first().author.username == "standards-desk"
 
 
 def test_an_older_backup_restores_its_public_notes_as_published_and_the_rest_as_drafts(
@@ -274,30 +275,30 @@ def test_an_older_backup_restores_its_public_notes_as_published_and_the_rest_as_
     rows = backup_rows(tmp_path)
     empty_the_newsroom()
     for row in rows:
-        if row["model"] == "articles.annotation":
+        if row["model"] == "articles.note":
             fields = row["fields"]
             published = fields.pop("state") == "published"
             fields.update(visibility="public" if published else "internal", status="resolved")
-    _, correction = row_of(rows, "articles.annotation", **NOTE)
+    _, correction = row_of(rows, "articles.note", **NOTE)
     correction["fields"]["visibility"] = "internal"
-    _, internal = row_of(rows, "articles.annotation", kind="internal")
+    _, internal = row_of(rows, "articles.note", kind="internal")
     internal["fields"]["visibility"] = "public"  # never shown to readers, whatever it says
 
     restore_rows(tmp_path, rows)
 
-    states = dict(Annotation.objects.values_list("kind", "state").filter(kind="internal"))
+    states = dict(Note.objects.values_list("kind", "state").filter(kind="internal"))
     assert states == {"internal": "draft"}
-    assert Annotation.objects.get(**NOTE).state == "draft"
-    assert Annotation.objects.filter(state="published").count() == 5
+    assert Note.objects.get(**NOTE).state == "draft"
+    assert Note.objects.filter(state="published").count() == 5
 
 
 def test_restore_renders_note_html_from_the_note_never_from_the_file(sample_newsroom, tmp_path):
     rows = backup_rows(tmp_path)
     empty_the_newsroom()
-    _, note = row_of(rows, "articles.annotation", **NOTE)
+    _, note = row_of(rows, "articles.note", **NOTE)
     note["fields"]["body_html"] = "<script>alert(1)</script>"
     restore_rows(tmp_path, rows)
-    body_html = Annotation.objects.get(**NOTE).body_html
+    body_html = Note.objects.get(**NOTE).body_html
     assert body_html.startswith("<p>The country is spelled <strong>Colombia</strong>.")
     assert "script" not in body_html
 
@@ -312,46 +313,46 @@ def spoil(field, value):
 @pytest.mark.parametrize(
     ("model", "match", "change", "message"),
     [
-        ("articles.annotation", NOTE, spoil("kind", "<b>x</b>"), "kind: Value"),
+        ("articles.note", NOTE, spoil("kind", "<b>x</b>"), "kind: Value"),
         (
-            "articles.article",
+            "articles.story",
             {"import_key": "vice-2014-06-20-peruvian-soldier-killed"},
             spoil("headline", "H" * 301),
             "headline: Ensure this value has at most 300 characters",
         ),
-        ("articles.article", {}, spoil("headline", 5), "headline: expected text, got 5"),
-        ("articles.article", {}, spoil("status", "live"), "status: Value 'live' is not a valid"),
-        ("articles.article", {}, spoil("version", True), "version: expected a whole number"),
-        ("articles.article", {}, spoil("version", -1), "version: Ensure this value is greater"),
-        ("articles.article", {}, spoil("published_at", "2014-06-20T23:41:00"), "without a time"),
-        ("articles.article", {}, spoil("published_at", "yesterday"), "published_at:"),
-        ("articles.article", {}, spoil("lead_image", "../../etc/passwd"), "not a file name"),
-        ("articles.article", {}, spoil("lead_image_url", "javascript:alert(1)"), "valid URL"),
-        ("articles.article", {}, spoil("is_superuser", True), "has no field 'is_superuser'"),
-        ("articles.article", {}, spoil("dek", "a\x00b"), "NUL"),
-        ("articles.article", {}, spoil("section", 12345), "which is not in the file"),
+        ("articles.story", {}, spoil("headline", 5), "headline: expected text, got 5"),
+        ("articles.story", {}, spoil("status", "live"), "status: Value 'live' is not a valid"),
+        ("articles.story", {}, spoil("version", True), "version: expected a whole number"),
+        ("articles.story", {}, spoil("version", -1), "version: Ensure this value is greater"),
+        ("articles.story", {}, spoil("published_at", "2014-06-20T23:41:00"), "without a time"),
+        ("articles.story", {}, spoil("published_at", "yesterday"), "published_at:"),
+        ("articles.story", {}, spoil("lead_image", "../../etc/passwd"), "not a file name"),
+        ("articles.story", {}, spoil("lead_image_url", "javascript:alert(1)"), "valid URL"),
+        ("articles.story", {}, spoil("is_superuser", True), "has no field 'is_superuser'"),
+        ("articles.story", {}, spoil("dek", "a\x00b"), "NUL"),
+        ("articles.story", {}, spoil("section", 12345), "which is not in the file"),
         ("articles.block", {}, spoil("kind", "script"), "kind: Value 'script'"),
-        ("articles.annotation", NOTE, spoil("end", 10**6), "anchor"),
-        ("articles.annotation", NOTE, spoil("start", "abc"), "whole number"),
-        ("articles.annotation", NOTE, spoil("quote_exact", "Bolivia"), "anchor"),
-        ("articles.annotation", NOTE, spoil("end", 0), "quote_not_empty"),
-        ("articles.annotation", NOTE, spoil("paragraph", 10**6), "not in"),
-        ("articles.annotation", NOTE, spoil("author", ["nobody"]), "nobody"),
-        ("articles.annotation", NOTE, spoil("author", 1), "[username]"),
+        ("articles.note", NOTE, spoil("end", 10**6), "anchor"),
+        ("articles.note", NOTE, spoil("start", "abc"), "whole number"),
+        ("articles.note", NOTE, spoil("quote_exact", "Bolivia"), "anchor"),
+        ("articles.note", NOTE, spoil("end", 0), "quote_not_empty"),
+        ("articles.note", NOTE, spoil("paragraph", 10**6), "not in"),
+        ("articles.note", NOTE, spoil("author", ["nobody"]), "nobody"),
+        ("articles.note", NOTE, spoil("author", 1), "[username]"),
         (
-            "articles.annotation",
+            "articles.note",
             NOTE,
             spoil("corrected_at", "0001-01-01T00:00:00Z"),
             "A correction cannot be dated before the story was published",
         ),
         (
-            "articles.annotation",
+            "articles.note",
             NOTE,
             spoil("corrected_at", "9999-12-31T23:59:59Z"),
             "A correction cannot be dated in the future.",
         ),
-        ("articles.annotationrevision", {}, spoil("before", {"a\x00": 1}), "NUL"),
-        ("articles.taggedarticle", {}, spoil("tag", ["No such tag"]), "not in the file"),
+        ("articles.noterevision", {}, spoil("before", {"a\x00": 1}), "NUL"),
+        ("articles.taggedstory", {}, spoil("tag", ["No such tag"]), "not in the file"),
     ],
 )
 def test_restore_checks_every_row_before_writing_anything(
@@ -373,11 +374,11 @@ def test_restore_checks_every_row_before_writing_anything(
 
 
 def test_restore_refuses_a_paragraph_from_another_story(sample_newsroom, tmp_path):
-    other_story = sample_newsroom.blocks.asides().first().target_article_id
+    other_story = sample_newsroom.blocks.asides().first().target_story_id
     rows = backup_rows(tmp_path)
     empty_the_newsroom()
-    number, note = row_of(rows, "articles.annotation", **NOTE)
-    _, block = row_of(rows, "articles.block", article=other_story)
+    number, note = row_of(rows, "articles.note", **NOTE)
+    _, block = row_of(rows, "articles.block", story=other_story)
     note["fields"]["paragraph"] = block["pk"]
     with pytest.raises(CommandError, match=f"row {number}: .*paragraph is in another story"):
         restore_rows(tmp_path, rows)
@@ -386,9 +387,9 @@ def test_restore_refuses_a_paragraph_from_another_story(sample_newsroom, tmp_pat
 def test_restore_refuses_two_rows_with_the_same_slug(sample_newsroom, tmp_path):
     rows = backup_rows(tmp_path)
     empty_the_newsroom()
-    articles = [n for n, row in enumerate(rows, start=1) if row["model"] == "articles.article"]
-    rows[articles[1] - 1]["fields"]["slug"] = rows[articles[0] - 1]["fields"]["slug"]
-    with pytest.raises(CommandError, match=f"row {articles[1]}: .*same slug as row {articles[0]}"):
+    stories = [n for n, row in enumerate(rows, start=1) if row["model"] == "articles.story"]
+    rows[stories[1] - 1]["fields"]["slug"] = rows[stories[0] - 1]["fields"]["slug"]
+    with pytest.raises(CommandError, match=f"row {stories[1]}: .*same slug as row {stories[0]}"):
         restore_rows(tmp_path, rows)
 
 
@@ -429,13 +430,38 @@ def test_a_restored_story_is_updated_when_its_corrections_say_whatever_the_file_
 ):
     """ "Updated" is derived from the restored corrections: a forged year-9999 time in the file
     is not carried over."""
-    expected = Article.objects.get(pk=sample_newsroom.pk).corrected_at
+    expected = Story.objects.get(pk=sample_newsroom.pk).corrected_at
     assert expected is not None  # the seed's notes include a public correction
     rows = backup_rows(tmp_path)
     empty_the_newsroom()
-    _, story = row_of(rows, "articles.article", slug=sample_newsroom.slug)
+    _, story = row_of(rows, "articles.story", slug=sample_newsroom.slug)
     story["fields"]["corrected_at"] = "9999-12-31T23:59:59Z"
 
     restore_rows(tmp_path, rows)
 
-    assert Article.objects.get(slug=sample_newsroom.slug).corrected_at == expected
+    assert Story.objects.get(slug=sample_newsroom.slug).corrected_at == expected
+
+
+BEFORE_0023 = Path(__file__).parent / "fixtures" / "backup" / "written-before-0023.json"
+
+
+def test_a_backup_written_before_the_models_took_their_nouns_restores(db):
+    """Written by the code of migration 0022: its rows name the models and their foreign keys
+    by their names then (`articles.data.renames`), which a restore reads as today's."""
+    call_command("restore_newsroom", str(BEFORE_0023))
+
+    story = Story.objects.get(slug="soldier-killed")
+    other = Story.objects.get(slug="coca-growers-march")
+    assert [byline.author.name for byline in story.bylines.all()] == ["Kayla Ruble"]
+    assert list(story.tags.names()) == ["Peru"]
+    assert list(story.old_slugs.values_list("slug", flat=True)) == ["soldier-killed-old"]
+    assert list(RelatedStory.objects.values_list("story", "related")) == [(story.pk, other.pk)]
+    assert story.text_versions.get().number == 1
+    paragraph, aside = story.blocks.order_by("position")
+    assert aside.target_story == other
+    note = Note.objects.get()
+    assert (note.story, note.paragraph, note.body) == (story, paragraph, "The army says he was 24.")
+    assert note.quote_exact == paragraph.text[note.start : note.end]
+    assert NoteReply.objects.get().note == note
+    revisions = NoteRevision.objects.order_by("id")
+    assert [(r.note, r.note_ref, r.story) for r in revisions] == [(note, note.pk, story)] * 2

@@ -11,17 +11,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.annotations.editing import Selection, create_annotation, reply_to_annotation
 from articles.caching import keys
-from articles.models import Annotation, Article, RelatedStory
+from articles.models import Note, RelatedStory, Story
+from articles.notes.editing import Selection, create_note, reply_to_note
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
     AsideFactory,
     AuthorFactory,
+    NoteFactory,
     ParagraphFactory,
     SectionFactory,
     StaffFactory,
+    StoryFactory,
     TagFactory,
 )
 from tests.test_admin import change_url, form_data
@@ -31,14 +31,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def story():
-    article = ArticleFactory(
+    story = StoryFactory(
         section=SectionFactory(name="World", slug="world"),
         authors=[AuthorFactory(slug="kayla-ruble")],
         tags=[TagFactory(name="Peru", slug="peru")],
         published_at=timezone.now().replace(microsecond=0) - timedelta(days=400),
     )
-    ParagraphFactory(article=article, text="The paste is made from coca plants.")
-    return article
+    ParagraphFactory(story=story, text="The paste is made from coca plants.")
+    return story
 
 
 def surrogate_keys(response) -> set[str]:
@@ -64,10 +64,10 @@ def assert_never_cached(response):
 
 
 def test_story_page_names_everything_it_shows(client, story):
-    related = ArticleFactory(headline="Already related")
-    RelatedStory.objects.create(article=story, related=related)
-    target = ArticleFactory(headline="Aside target")
-    AsideFactory(article=story, target_article=target)
+    related = StoryFactory(headline="Already related")
+    RelatedStory.objects.create(story=story, related=related)
+    target = StoryFactory(headline="Aside target")
+    AsideFactory(story=story, target_story=target)
 
     response = client.get(story.get_absolute_url())
 
@@ -86,7 +86,7 @@ def test_story_page_names_everything_it_shows(client, story):
 
 
 def test_list_pages_name_their_list_and_their_cards(client, story):
-    other = ArticleFactory(section=story.section, authors=[AuthorFactory()])
+    other = StoryFactory(section=story.section, authors=[AuthorFactory()])
     author = story.bylines.get().author_id
     cards = {
         keys.story(story.pk),
@@ -111,8 +111,8 @@ def test_list_pages_name_their_list_and_their_cards(client, story):
     }
 
 
-def test_feeds_sitemaps_search_and_annotation_documents_carry_keys(client, story):
-    note = AnnotationFactory(paragraph=story.blocks.get())
+def test_feeds_sitemaps_search_and_note_documents_carry_keys(client, story):
+    note = NoteFactory(paragraph=story.blocks.get())
     feed = client.get("/feed/rss/")
     assert {keys.FRONT, keys.story(story.pk), keys.tag(story.tags.get().pk)} <= surrogate_keys(feed)
     sitemap = client.get("/sitemap-stories.xml")
@@ -150,7 +150,7 @@ def test_stale_etag_gets_the_full_page(client, story):
 
 def test_an_etag_from_one_page_is_not_honoured_on_another(client, story):
     front = client.get("/")
-    draft = ArticleFactory(status=Article.Status.DRAFT)
+    draft = StoryFactory(status=Story.Status.DRAFT)
     assert (
         client.get(draft.get_absolute_url(), headers={"if-none-match": front["ETag"]}).status_code
         == 404
@@ -161,21 +161,21 @@ def test_an_etag_from_one_page_is_not_honoured_on_another(client, story):
 
 def unseen_writes(story, editor):
     """What readers cannot see: a draft's text, an internal note, a reply in a discussion."""
-    draft = ArticleFactory(status=Article.Status.DRAFT, section=story.section)
+    draft = StoryFactory(status=Story.Status.DRAFT, section=story.section)
     client = editor_client_for(editor)
-    data = form_data(client.get(change_url(draft)), "article_form")
+    data = form_data(client.get(change_url(draft)), "story_form")
     data["headline"] = "A scoop nobody may read yet"
     assert client.post(change_url(draft), data).status_code == 302
     paragraph = story.blocks.get()
-    internal = create_annotation(
+    internal = create_note(
         paragraph=paragraph,
         selection=Selection(start=4, end=9, exact=paragraph.text[4:9]),
-        note={"kind": "internal", "body": "Editors only: check with the ministry"},
+        fields={"kind": "internal", "body": "Editors only: check with the ministry"},
         user=editor,
     )
-    reply_to_annotation(annotation=internal, body="Checked.", user=editor)
-    public = Annotation.objects.get(state=Annotation.State.PUBLISHED)
-    reply_to_annotation(annotation=public, body="Looks right.", user=editor)
+    reply_to_note(note=internal, body="Checked.", user=editor)
+    public = Note.objects.get(state=Note.State.PUBLISHED)
+    reply_to_note(note=public, body="Looks right.", user=editor)
 
 
 def editor_client_for(user):
@@ -195,7 +195,7 @@ def test_writes_readers_cannot_see_move_no_validator(
     ETag and Last-Modified as they were."""
     settings.NEWSROOM_PAGE_CACHE = False
     url = story.get_absolute_url() if url == "story" else url
-    AnnotationFactory(paragraph=story.blocks.get())  # a public note, shown on the page
+    NoteFactory(paragraph=story.blocks.get())  # a public note, shown on the page
     before = client.get(url)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -216,7 +216,7 @@ def test_last_modified_moves_when_the_page_changes(
     monkeypatch.setattr(timezone, "now", lambda: later)
     with django_capture_on_commit_callbacks(execute=True):
         client_for_editor = editor_client_for(editor)
-        data = form_data(client_for_editor.get(change_url(story)), "article_form")
+        data = form_data(client_for_editor.get(change_url(story)), "story_form")
         data["headline"] = "A new headline"
         assert client_for_editor.post(change_url(story), data).status_code == 302
 
@@ -240,7 +240,7 @@ def test_story_page_for_signed_in_staff_is_never_cached(client, story):
 
 
 def test_staff_preview_of_a_draft_is_never_cached(client):
-    draft = ArticleFactory(status=Article.Status.DRAFT)
+    draft = StoryFactory(status=Story.Status.DRAFT)
     client.force_login(StaffFactory())
     response = client.get(draft.get_absolute_url())
     assert response.status_code == 200
@@ -248,7 +248,7 @@ def test_staff_preview_of_a_draft_is_never_cached(client):
 
 
 def test_draft_is_404_even_with_a_guessed_etag(client):
-    draft = ArticleFactory(status=Article.Status.DRAFT)
+    draft = StoryFactory(status=Story.Status.DRAFT)
     response = client.get(draft.get_absolute_url(), headers={"if-none-match": "*"})
     assert response.status_code == 404
 
@@ -271,11 +271,11 @@ def test_list_pages_for_signed_in_staff_are_never_cached(client, story):
 
 def test_an_internal_note_never_reaches_a_page(client, story, editor):
     paragraph = story.blocks.get()
-    create_annotation(
+    create_note(
         paragraph=paragraph,
         selection=Selection(start=4, end=9, exact=paragraph.text[4:9]),
-        note={"kind": "internal", "body": "Editors only: check"},
+        fields={"kind": "internal", "body": "Editors only: check"},
         user=editor,
     )
     assert "Editors only" not in client.get(story.get_absolute_url()).content.decode()
-    assert Annotation.objects.count() == 1
+    assert Note.objects.count() == 1

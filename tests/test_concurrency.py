@@ -9,17 +9,17 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from articles.admin.stories import ArticleAdmin
-from articles.annotations.editing import EditConflict
+from articles.admin.stories import StoryAdmin
 from articles.editing.versions import VersionConflict, claim_version
-from articles.models import Annotation, Article, Tag
+from articles.models import Note, Story, Tag
+from articles.notes.editing import EditConflict
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
     AuthorFactory,
+    NoteFactory,
     ParagraphFactory,
     StaffFactory,
-    annotation_on,
+    StoryFactory,
+    note_on,
 )
 from tests.test_admin import change_url, form_data
 from tests.test_annotate_admin import note_url, post_json
@@ -27,7 +27,7 @@ from tests.test_reanchor_on_edit import PASTE, body_form, field, save
 
 pytestmark = pytest.mark.django_db
 
-STORIES = reverse("admin:articles_article_changelist")
+STORIES = reverse("admin:articles_story_changelist")
 CONFLICT = "Your changes below have not been saved."
 
 
@@ -44,8 +44,8 @@ def ana_client(ana):
     return client
 
 
-def annotation_form(client, annotation: Annotation) -> dict[str, list[str]]:
-    return form_data(client.get(change_url(annotation)), "annotation_form")
+def note_form(client, note: Note) -> dict[str, list[str]]:
+    return form_data(client.get(change_url(note)), "note_form")
 
 
 def refused(client, obj, data):
@@ -68,7 +68,7 @@ def refused_standfirst_after_a_retitle(editor_client, ana_client):
 
     Returns the story and the refused response.
     """
-    story = ArticleFactory(headline="Soldier killed in valley", dek="The old standfirst.")
+    story = StoryFactory(headline="Soldier killed in valley", dek="The old standfirst.")
     mine = body_form(editor_client, story)
     theirs = body_form(ana_client, story)
     theirs["headline"] = ["Soldier killed in ambush"]
@@ -109,7 +109,7 @@ def test_a_save_from_a_stale_story_form_is_refused_with_who_changed_what(editor_
 def test_saving_the_refused_form_again_after_merging_keeps_both_changes(editor_client, ana_client):
     """The form comes back based on the stored version: saving it again is a choice, not a loop."""
     story, response = refused_standfirst_after_a_retitle(editor_client, ana_client)
-    merged = form_data(response, "article_form")
+    merged = form_data(response, "story_form")
 
     merged["headline"] = ["Soldier killed in ambush"]
     save(editor_client, story, merged)
@@ -118,9 +118,9 @@ def test_saving_the_refused_form_again_after_merging_keeps_both_changes(editor_c
 
 
 def test_a_stale_story_form_writes_none_of_its_body_tags_or_bylines(editor_client, ana_client):
-    story = ArticleFactory()
-    first = ParagraphFactory(article=story, position=0, text="Four men were detained.")
-    second = ParagraphFactory(article=story, position=1, text="The army seized paste.")
+    story = StoryFactory()
+    first = ParagraphFactory(story=story, position=0, text="Four men were detained.")
+    second = ParagraphFactory(story=story, position=1, text="The army seized paste.")
     mine = body_form(editor_client, story)
     theirs = body_form(ana_client, story)
     theirs[field(theirs, first, "text")] = ["Five men were detained."]
@@ -139,7 +139,7 @@ def test_a_stale_story_form_writes_none_of_its_body_tags_or_bylines(editor_clien
     second.refresh_from_db()
     assert second.text == "The army seized paste."
     assert not story.tags.exists() and not story.bylines.exists()
-    assert Article.objects.get(pk=story.pk).version == 2
+    assert Story.objects.get(pk=story.pk).version == 2
 
     fresh = body_form(editor_client, story)
     fresh[field(fresh, second, "text")] = ["The army seized 31 backpacks of paste."]
@@ -152,7 +152,7 @@ def test_a_stale_story_form_writes_none_of_its_body_tags_or_bylines(editor_clien
 
 def test_a_bulk_publish_makes_a_form_opened_before_it_conflict(editor_client, ana_client):
     """Otherwise the stale form would quietly turn the story back into a draft."""
-    story = ArticleFactory(status=Article.Status.DRAFT, published_at=None, dek="Old dek.")
+    story = StoryFactory(status=Story.Status.DRAFT, published_at=None, dek="Old dek.")
     mine = body_form(editor_client, story)
     ana_client.post(
         STORIES, {"action": "publish_stories", "_selected_action": [story.pk], "index": 0}
@@ -165,7 +165,7 @@ def test_a_bulk_publish_makes_a_form_opened_before_it_conflict(editor_client, an
     assertContains(response, ": Published)")
     assert_change_listed(response, "Status", "Draft", "Published")
     story.refresh_from_db()
-    assert story.status == Article.Status.PUBLISHED
+    assert story.status == Story.Status.PUBLISHED
     assert story.dek == "Old dek."
     assert story.version == 2
 
@@ -182,22 +182,22 @@ def test_a_bulk_publish_makes_a_form_opened_before_it_conflict(editor_client, an
 def test_each_bulk_action_gives_the_stories_it_changes_one_new_version(
     editor_client, action, extra
 ):
-    story = ArticleFactory(
-        status=Article.Status.DRAFT if action == "publish_stories" else Article.Status.PUBLISHED,
+    story = StoryFactory(
+        status=Story.Status.DRAFT if action == "publish_stories" else Story.Status.PUBLISHED,
         tags=["vraem"],
     )
-    untouched = ArticleFactory(tags=["vraem"])
+    untouched = StoryFactory(tags=["vraem"])
 
     editor_client.post(
         STORIES, {"action": action, "_selected_action": [story.pk], "index": 0, **extra}
     )
 
-    assert Article.objects.get(pk=story.pk).version == 2
-    assert Article.objects.get(pk=untouched.pk).version == 1
+    assert Story.objects.get(pk=story.pk).version == 2
+    assert Story.objects.get(pk=untouched.pk).version == 1
 
 
 def test_a_bulk_tag_makes_a_form_opened_before_it_conflict(editor_client, ana_client):
-    story = ArticleFactory()
+    story = StoryFactory()
     mine = body_form(editor_client, story)
     ana_client.post(
         STORIES,
@@ -213,11 +213,11 @@ def test_a_bulk_tag_makes_a_form_opened_before_it_conflict(editor_client, ana_cl
     response = refused(editor_client, story, mine)
 
     assertContains(response, "<li>Tags: <em>(empty)</em> → “quechua”</li>", html=True)
-    assert list(Article.objects.get(pk=story.pk).tags.names()) == ["quechua"]
+    assert list(Story.objects.get(pk=story.pk).tags.names()) == ["quechua"]
 
 
 def test_one_editor_saving_twice_in_a_row_never_conflicts(editor_client):
-    story = ArticleFactory(dek="First.")
+    story = StoryFactory(dek="First.")
     for dek in ("Second.", "Third."):
         data = body_form(editor_client, story)
         data["dek"] = [dek]
@@ -234,14 +234,14 @@ def test_a_save_that_loses_the_race_after_validating_is_refused_too(
     The first read of the row this save makes returns it as it was before Ana's save, as when
     Ana commits between this save's read and its write.
     """
-    story = ArticleFactory(headline="Soldier killed in valley", dek="The old standfirst.")
+    story = StoryFactory(headline="Soldier killed in valley", dek="The old standfirst.")
     mine = body_form(editor_client, story)
-    before_theirs = ArticleAdmin(Article, admin.site).get_queryset(None).get(pk=story.pk)
+    before_theirs = StoryAdmin(Story, admin.site).get_queryset(None).get(pk=story.pk)
     theirs = body_form(ana_client, story)
     theirs["headline"] = ["Soldier killed in ambush"]
     save(ana_client, story, theirs)
     reads = []
-    get_object = ArticleAdmin.get_object
+    get_object = StoryAdmin.get_object
 
     def read_before_theirs_once(self, request, object_id, from_field=None):
         reads.append(object_id)
@@ -249,7 +249,7 @@ def test_a_save_that_loses_the_race_after_validating_is_refused_too(
             return before_theirs
         return get_object(self, request, object_id, from_field)
 
-    monkeypatch.setattr(ArticleAdmin, "get_object", read_before_theirs_once)
+    monkeypatch.setattr(StoryAdmin, "get_object", read_before_theirs_once)
     mine["dek"] = ["My new standfirst."]
     response = refused(editor_client, story, mine)
 
@@ -266,7 +266,7 @@ def test_on_postgresql_a_claim_waits_for_the_other_save_and_then_fails():
     """Two real transactions: the second claim blocks on the first's row lock, then finds no row."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite lets one writer in at a time: there is nothing to wait for")
-    story = ArticleFactory(headline="Soldier killed in valley", dek="The old standfirst.")
+    story = StoryFactory(headline="Soldier killed in valley", dek="The old standfirst.")
     client = Client()
     client.force_login(StaffFactory(username="bruno", is_superuser=True))
     mine = body_form(client, story)
@@ -275,8 +275,8 @@ def test_on_postgresql_a_claim_waits_for_the_other_save_and_then_fails():
     def ana_saves():
         try:
             with transaction.atomic():
-                claim_version(Article.objects.get(pk=story.pk), expected=1)
-                Article.objects.filter(pk=story.pk).update(headline="Soldier killed in ambush")
+                claim_version(Story.objects.get(pk=story.pk), expected=1)
+                Story.objects.filter(pk=story.pk).update(headline="Soldier killed in ambush")
                 holding.set()
                 finish.wait(10)
         finally:
@@ -285,7 +285,7 @@ def test_on_postgresql_a_claim_waits_for_the_other_save_and_then_fails():
     ana = threading.Thread(target=ana_saves)
     ana.start()
     assert holding.wait(10)
-    save_form = ArticleAdmin.save_form
+    save_form = StoryAdmin.save_form
     validated = []
 
     def validated_then_let_ana_commit(self, request, form, change):
@@ -294,11 +294,11 @@ def test_on_postgresql_a_claim_waits_for_the_other_save_and_then_fails():
         return save_form(self, request, form, change)
 
     try:
-        ArticleAdmin.save_form = validated_then_let_ana_commit
+        StoryAdmin.save_form = validated_then_let_ana_commit
         mine["dek"] = ["My new standfirst."]
         response = refused(client, story, mine)
     finally:
-        ArticleAdmin.save_form = save_form
+        StoryAdmin.save_form = save_form
         finish.set()
         ana.join(10)
 
@@ -315,49 +315,47 @@ def test_on_postgresql_a_claim_waits_for_the_other_save_and_then_fails():
 
 
 def test_claiming_a_version_is_a_compare_and_set():
-    story = ArticleFactory()
+    story = StoryFactory()
     claim_version(story, expected=1)
-    assert story.version == Article.objects.get(pk=story.pk).version == 2
+    assert story.version == Story.objects.get(pk=story.pk).version == 2
     with pytest.raises(VersionConflict) as raised:
-        claim_version(Article.objects.get(pk=story.pk), expected=1)
+        claim_version(Story.objects.get(pk=story.pk), expected=1)
     assert isinstance(raised.value, EditConflict)  # what the annotate screen catches
     assert raised.value.current.version == 2
 
 
-# Annotations
+# Notes
 
 
-def test_a_save_from_a_stale_annotation_form_is_refused_with_who_changed_what(
-    editor_client, ana_client
-):
-    annotation = AnnotationFactory(body="First thoughts.")
-    mine = annotation_form(editor_client, annotation)
-    theirs = annotation_form(ana_client, annotation)
+def test_a_save_from_a_stale_note_form_is_refused_with_who_changed_what(editor_client, ana_client):
+    note = NoteFactory(body="First thoughts.")
+    mine = note_form(editor_client, note)
+    theirs = note_form(ana_client, note)
     theirs["body"] = ["Second thoughts."]
-    assert ana_client.post(change_url(annotation), theirs).status_code == 302
+    assert ana_client.post(change_url(note), theirs).status_code == 302
 
-    mine["kind"] = [Annotation.Kind.SOURCE]
+    mine["kind"] = [Note.Kind.SOURCE]
     mine["source_url"] = ["https://example.org/"]
     mine["replies-TOTAL_FORMS"] = ["1"]
     mine["replies-0-body"] = ["Resolving."]
-    response = refused(editor_client, annotation, mine)
+    response = refused(editor_client, note, mine)
 
     assertContains(response, "Someone else saved this note after you opened it: Ana Ruiz (")
     assert_change_listed(response, "Body", "First thoughts.", "Second thoughts.")
-    annotation.refresh_from_db()
-    assert annotation.body == "Second thoughts."
-    assert annotation.kind == Annotation.Kind.CONTEXT
-    assert annotation.version == 2
-    assert not annotation.replies.exists()
+    note.refresh_from_db()
+    assert note.body == "Second thoughts."
+    assert note.kind == Note.Kind.CONTEXT
+    assert note.version == 2
+    assert not note.replies.exists()
 
-    fresh = annotation_form(editor_client, annotation)
-    fresh["kind"] = [Annotation.Kind.SOURCE]
+    fresh = note_form(editor_client, note)
+    fresh["kind"] = [Note.Kind.SOURCE]
     fresh["source_url"] = ["https://example.org/"]
-    assert editor_client.post(change_url(annotation), fresh).status_code == 302
-    annotation.refresh_from_db()
-    assert (annotation.body, annotation.kind, annotation.version) == (
+    assert editor_client.post(change_url(note), fresh).status_code == 302
+    note.refresh_from_db()
+    assert (note.body, note.kind, note.version) == (
         "Second thoughts.",
-        Annotation.Kind.SOURCE,
+        Note.Kind.SOURCE,
         3,
     )
 
@@ -365,55 +363,55 @@ def test_a_save_from_a_stale_annotation_form_is_refused_with_who_changed_what(
 def test_an_edit_on_the_annotate_screen_makes_an_admin_form_opened_before_it_conflict(
     editor_client, ana_client
 ):
-    annotation = AnnotationFactory(body="First thoughts.")
-    mine = annotation_form(editor_client, annotation)
-    post_json(ana_client, note_url(annotation), {"version": 1, "body": "Second thoughts."})
+    note = NoteFactory(body="First thoughts.")
+    mine = note_form(editor_client, note)
+    post_json(ana_client, note_url(note), {"version": 1, "body": "Second thoughts."})
 
     mine["body"] = ["My thoughts."]
-    response = refused(editor_client, annotation, mine)
+    response = refused(editor_client, note, mine)
 
     assertContains(response, "Ana Ruiz (")
     assertContains(response, ": Updated)")
     assert_change_listed(response, "Body", "First thoughts.", "Second thoughts.")
-    assert Annotation.objects.get(pk=annotation.pk).body == "Second thoughts."
+    assert Note.objects.get(pk=note.pk).body == "Second thoughts."
 
 
 def test_an_admin_save_makes_an_annotate_screen_opened_before_it_get_a_409(
     editor_client, ana_client
 ):
-    annotation = AnnotationFactory(body="First thoughts.")
-    theirs = annotation_form(ana_client, annotation)
+    note = NoteFactory(body="First thoughts.")
+    theirs = note_form(ana_client, note)
     theirs["body"] = ["Second thoughts."]
-    ana_client.post(change_url(annotation), theirs)
+    ana_client.post(change_url(note), theirs)
 
-    response = post_json(editor_client, note_url(annotation), {"version": 1, "body": "Mine."})
+    response = post_json(editor_client, note_url(note), {"version": 1, "body": "Mine."})
 
     assert response.status_code == 409
-    assert response.json()["annotation"]["body"] == "Second thoughts."
+    assert response.json()["note"]["body"] == "Second thoughts."
 
 
 def test_adding_only_a_reply_leaves_the_notes_version_alone(editor_client):
     """As on the annotate screen: an open screen on the note need not reload for a reply."""
-    annotation = AnnotationFactory()
-    data = annotation_form(editor_client, annotation)
+    note = NoteFactory()
+    data = note_form(editor_client, note)
     data["replies-TOTAL_FORMS"] = ["1"]
     data["replies-0-body"] = ["Agreed."]
 
-    assert editor_client.post(change_url(annotation), data).status_code == 302
+    assert editor_client.post(change_url(note), data).status_code == 302
 
-    annotation.refresh_from_db()
-    assert annotation.version == 1
-    assert annotation.replies.get().body == "Agreed."
+    note.refresh_from_db()
+    assert note.version == 1
+    assert note.replies.get().body == "Agreed."
 
 
 def test_re_anchoring_gives_the_note_a_new_version_and_a_stale_form_shows_the_new_anchor(
     editor_client, ana_client
 ):
     """The passage moved under the editor: they look again, and the old anchor is never written."""
-    story = ArticleFactory()
-    paragraph = ParagraphFactory(article=story, position=0, text=PASTE)
-    note = annotation_on(paragraph, "coca plants", body="Coca is grown legally in Peru.")
-    mine = annotation_form(editor_client, note)
+    story = StoryFactory()
+    paragraph = ParagraphFactory(story=story, position=0, text=PASTE)
+    note = note_on(paragraph, "coca plants", body="Coca is grown legally in Peru.")
+    mine = note_form(editor_client, note)
     theirs = body_form(ana_client, story)
     theirs[field(theirs, paragraph, "text")] = ["Officials say that " + PASTE]
     save(ana_client, story, theirs)
@@ -426,7 +424,7 @@ def test_re_anchoring_gives_the_note_a_new_version_and_a_stale_form_shows_the_ne
     note.refresh_from_db()
     assert (note.body, note.start, note.version) == ("Coca is grown legally in Peru.", 42, 2)
 
-    fresh = annotation_form(editor_client, note)
+    fresh = note_form(editor_client, note)
     fresh["body"] = ["Coca is grown legally in Peru and Bolivia."]
     assert editor_client.post(change_url(note), fresh).status_code == 302
     note.refresh_from_db()
@@ -438,23 +436,23 @@ def test_re_anchoring_gives_the_note_a_new_version_and_a_stale_form_shows_the_ne
 
 
 def test_a_paragraph_edit_that_leaves_a_note_in_place_keeps_its_version(editor_client):
-    story = ArticleFactory()
-    paragraph = ParagraphFactory(article=story, position=0, text=PASTE)
-    note = annotation_on(paragraph, "The paste")
+    story = StoryFactory()
+    paragraph = ParagraphFactory(story=story, position=0, text=PASTE)
+    note = note_on(paragraph, "The paste")
     data = body_form(editor_client, story)
     data[field(data, paragraph, "text")] = [PASTE + " Officials say so."]
 
     save(editor_client, story, data)
 
-    assert Annotation.objects.get(pk=note.pk).version == 1
+    assert Note.objects.get(pk=note.pk).version == 1
 
 
 def test_a_change_made_outside_the_admin_is_reported_by_the_time_it_was_made(editor_client):
     """No log entry names who made it (an import, a script); the form still refuses, and
     creates none of the tags it was given."""
-    story = ArticleFactory()
+    story = StoryFactory()
     mine = body_form(editor_client, story)
-    Article.objects.filter(pk=story.pk).update(headline="Imported headline", version=2)
+    Story.objects.filter(pk=story.pk).update(headline="Imported headline", version=2)
     mine["tags"] = ["brand-new-tag"]
 
     response = refused(editor_client, story, mine)

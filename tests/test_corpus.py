@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from articles.data.corpus import YEARS, Zipf, author_names, generate_corpus, tag_names
 from articles.models import (
-    Annotation,
-    Article,
     Author,
     Block,
+    Note,
     RelatedStory,
     Section,
+    Story,
     Tag,
-    TaggedArticle,
+    TaggedStory,
 )
 
 STORIES = 60
@@ -35,19 +35,19 @@ def corpus(db):
 
 
 def test_it_writes_the_stories_with_authors_sections_and_tags(corpus):
-    assert Article.objects.count() == corpus.stories == STORIES
+    assert Story.objects.count() == corpus.stories == STORIES
     assert Section.objects.count() == 12
     assert Author.objects.count() == corpus.authors == 3  # one per 40 stories, at least 3
     assert Tag.objects.count() == corpus.tags == 30
     assert Block.objects.count() == corpus.blocks
-    assert Annotation.objects.count() == corpus.annotations
-    assert all(story.bylines.exists() for story in Article.objects.all())
+    assert Note.objects.count() == corpus.notes
+    assert all(story.bylines.exists() for story in Story.objects.all())
 
 
 def test_mostly_published_over_fifteen_years_with_a_few_drafts_or_scheduled(corpus):
-    published = Article.objects.published()
+    published = Story.objects.published()
     assert published.count() >= STORIES * 0.9
-    assert corpus.published == Article.objects.filter(status=Article.Status.PUBLISHED).count()
+    assert corpus.published == Story.objects.filter(status=Story.Status.PUBLISHED).count()
     dates = sorted(published.values_list("published_at", flat=True))
     assert dates[0] >= NOW - timedelta(days=YEARS * 366)
     assert dates[-1] <= NOW
@@ -55,7 +55,7 @@ def test_mostly_published_over_fifteen_years_with_a_few_drafts_or_scheduled(corp
 
 
 def test_every_story_has_8_to_40_paragraphs(corpus):
-    counts = Article.objects.annotate(
+    counts = Story.objects.annotate(
         paragraphs=Count("blocks", filter=Q(blocks__kind=Block.Kind.PARAGRAPH))
     ).values_list("paragraphs", flat=True)
     assert min(counts) >= 8
@@ -65,22 +65,22 @@ def test_every_story_has_8_to_40_paragraphs(corpus):
 
 def test_block_keys_are_unique_in_each_story(corpus):
     assert not (
-        Block.objects.values("article", "key").annotate(n=Count("id")).filter(n__gt=1).exists()
+        Block.objects.values("story", "key").annotate(n=Count("id")).filter(n__gt=1).exists()
     )
 
 
 def test_asides_mostly_link_earlier_stories(corpus):
     asides = Block.objects.asides()
     assert asides.count() >= STORIES // 2
-    linked = asides.filter(target_article__isnull=False)
+    linked = asides.filter(target_story__isnull=False)
     assert linked.count() >= asides.count() // 3
-    assert all(aside.target_article_id < aside.article_id for aside in linked)
+    assert all(aside.target_story_id < aside.story_id for aside in linked)
 
 
-def test_annotations_are_in_every_review_state_and_anchored_on_their_text(corpus):
-    notes = Annotation.objects.select_related("paragraph")
+def test_notes_are_in_every_review_state_and_anchored_on_their_text(corpus):
+    notes = Note.objects.select_related("paragraph")
     states = Counter(notes.values_list("state", flat=True))
-    assert set(states) == set(Annotation.State.values)
+    assert set(states) == set(Note.State.values)
     for note in notes:
         assert note.paragraph.text[note.start : note.end] == note.quote_exact
         assert note.body_html.startswith("<p>")
@@ -88,7 +88,7 @@ def test_annotations_are_in_every_review_state_and_anchored_on_their_text(corpus
 
 def test_tags_are_long_tailed(corpus):
     counts = sorted(
-        TaggedArticle.objects.values("tag").annotate(n=Count("id")).values_list("n", flat=True),
+        TaggedStory.objects.values("tag").annotate(n=Count("id")).values_list("n", flat=True),
         reverse=True,
     )
     assert counts[0] >= 4 * statistics.median(counts)
@@ -132,7 +132,7 @@ def snapshot() -> list:
             [author.name for author in story.authors.order_by("bylines__position")],
             list(story.blocks.order_by("position").values_list("key", "text", "teaser")),
         )
-        for story in Article.objects.order_by("id")
+        for story in Story.objects.order_by("id")
     ]
 
 
@@ -140,14 +140,14 @@ def snapshot() -> list:
 def test_the_same_seed_writes_the_same_stories():
     generate_corpus(stories=12, seed=3, now=NOW, related=0)
     first = snapshot()
-    Article.objects.all().delete()
+    Story.objects.all().delete()
     Author.objects.all().delete()
     Tag.objects.all().delete()
 
     generate_corpus(stories=12, seed=3, now=NOW, related=0)
 
     assert snapshot() == first
-    Article.objects.all().delete()
+    Story.objects.all().delete()
     Author.objects.all().delete()
     Tag.objects.all().delete()
     generate_corpus(stories=12, seed=4, now=NOW, related=0)
@@ -156,14 +156,14 @@ def test_the_same_seed_writes_the_same_stories():
 
 def test_stories_are_searchable_and_have_related_lists(client, corpus):
     assert RelatedStory.objects.exists()
-    story = Article.objects.published().order_by("-published_at").first()
+    story = Story.objects.published().order_by("-published_at").first()
     response = client.get(reverse("articles:search"), {"q": story.headline})
     assert response.status_code == 200
     assert story.get_absolute_url() in response.content.decode()
 
 
 def test_pages_render_on_the_corpus(client, corpus):
-    story = Article.objects.published().order_by("-published_at").first()
+    story = Story.objects.published().order_by("-published_at").first()
     response = client.get(story.get_absolute_url())
     assert response.status_code == 200
     body = response.content.decode()
@@ -204,12 +204,12 @@ def test_a_batch_is_written_again_when_the_connection_drops(db, monkeypatch):
     report = generate_corpus(stories=8, seed=5, now=NOW, related=0)
 
     assert failures == [1]
-    assert Article.objects.count() == 8
+    assert Story.objects.count() == 8
     assert Block.objects.count() == report.blocks
-    assert not Block.objects.exclude(article__in=Article.objects.all()).exists()
-    assert Annotation.objects.count() == report.annotations
-    for note in Annotation.objects.select_related("paragraph"):
-        assert note.paragraph.article_id == note.article_id
+    assert not Block.objects.exclude(story__in=Story.objects.all()).exists()
+    assert Note.objects.count() == report.notes
+    for note in Note.objects.select_related("paragraph"):
+        assert note.paragraph.story_id == note.story_id
 
 
 def test_command_reports_what_it_wrote(db):
@@ -218,7 +218,7 @@ def test_command_reports_what_it_wrote(db):
         "generate_corpus", "--stories", "5", "--seed", "2", "--related", "none", stdout=out
     )
     assert "Wrote 5 stories" in out.getvalue()
-    assert Article.objects.count() == 5
+    assert Story.objects.count() == 5
     assert not RelatedStory.objects.exists()
 
 

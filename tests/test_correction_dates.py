@@ -9,14 +9,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.annotations.editing import delete_annotation, update_annotation
-from articles.annotations.loading import AnnotationFileError, load_annotation_file
-from articles.annotations.review import withdraw_note
-from articles.annotations.services import reanchor_paragraph
 from articles.data.plaintext import import_story_file
-from articles.models import Annotation, Article
+from articles.models import Note, Story
+from articles.notes.editing import delete_note, update_note
+from articles.notes.loading import NoteFileError, load_note_file
+from articles.notes.review import withdraw_note
+from articles.notes.services import reanchor_paragraph
 from articles.templatetags.newsroom import dateline, iso_datetime, local_date
-from tests.factories import ArticleFactory, CorrectionAnnotationFactory, ParagraphFactory
+from tests.factories import CorrectionNoteFactory, ParagraphFactory, StoryFactory
 from tests.test_admin import change_url, form_data
 from tests.test_annotate_admin import new_note, note_url, notes_url, post_json
 
@@ -29,12 +29,12 @@ YEAR_9999 = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
 
 @pytest.fixture
 def story():
-    return ArticleFactory(published_at=PUBLISHED)
+    return StoryFactory(published_at=PUBLISHED)
 
 
 @pytest.fixture
 def paragraph(story):
-    return ParagraphFactory(article=story)
+    return ParagraphFactory(story=story)
 
 
 def correction_note(paragraph, corrected_at) -> dict:
@@ -48,12 +48,12 @@ def correction_note(paragraph, corrected_at) -> dict:
     )
 
 
-def correction(paragraph, corrected_at, **kwargs) -> Annotation:
-    return CorrectionAnnotationFactory(paragraph=paragraph, corrected_at=corrected_at, **kwargs)
+def correction(paragraph, corrected_at, **kwargs) -> Note:
+    return CorrectionNoteFactory(paragraph=paragraph, corrected_at=corrected_at, **kwargs)
 
 
 def story_updated(story) -> datetime | None:
-    story = Article.objects.get(pk=story.pk)
+    story = Story.objects.get(pk=story.pk)
     return story.last_updated_at if story.was_updated else None
 
 
@@ -74,14 +74,14 @@ def test_the_annotate_api_refuses_a_correction_time_out_of_range(
     editor_client, paragraph, corrected_at, message
 ):
     response = post_json(
-        editor_client, notes_url(paragraph.article), correction_note(paragraph, corrected_at)
+        editor_client, notes_url(paragraph.story), correction_note(paragraph, corrected_at)
     )
 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert response.json()["errors"]["corrected_at"][0].startswith(message)
-    assert not Annotation.objects.exists()
-    assert story_updated(paragraph.article) is None
+    assert not Note.objects.exists()
+    assert story_updated(paragraph.story) is None
 
 
 def test_a_correction_time_a_few_seconds_ahead_of_the_server_is_accepted(editor_client, paragraph):
@@ -89,26 +89,26 @@ def test_a_correction_time_a_few_seconds_ahead_of_the_server_is_accepted(editor_
     ahead = (timezone.now() + timedelta(seconds=20)).isoformat()
 
     response = post_json(
-        editor_client, notes_url(paragraph.article), correction_note(paragraph, ahead)
+        editor_client, notes_url(paragraph.story), correction_note(paragraph, ahead)
     )
 
     assert response.status_code == 201
-    assert Annotation.objects.get().corrected_at == datetime.fromisoformat(ahead)
+    assert Note.objects.get().corrected_at == datetime.fromisoformat(ahead)
 
 
 def test_changing_a_correction_to_before_publication_is_refused_by_the_service(paragraph, editor):
     note = correction(paragraph, PUBLISHED + timedelta(hours=1))
 
     with pytest.raises(ValidationError) as refused:
-        update_annotation(
-            annotation=note,
+        update_note(
+            note=note,
             version=note.version,
-            note={"corrected_at": PUBLISHED - timedelta(days=1)},
+            fields={"corrected_at": PUBLISHED - timedelta(days=1)},
             user=editor,
         )
 
     assert "corrected_at" in refused.value.message_dict
-    assert Annotation.objects.get(pk=note.pk).corrected_at == PUBLISHED + timedelta(hours=1)
+    assert Note.objects.get(pk=note.pk).corrected_at == PUBLISHED + timedelta(hours=1)
 
 
 def errors_dating_in_the_future(client, obj, *, form: str, field: str) -> list[str]:
@@ -124,23 +124,19 @@ def errors_dating_in_the_future(client, obj, *, form: str, field: str) -> list[s
     return response.context["adminform"].form.errors[field]
 
 
-def test_the_annotation_admin_form_refuses_a_correction_time_in_the_future(
-    editor_client, paragraph
-):
+def test_the_note_admin_form_refuses_a_correction_time_in_the_future(editor_client, paragraph):
     note = correction(paragraph, PUBLISHED + timedelta(hours=1))
 
     errors = errors_dating_in_the_future(
-        editor_client, note, form="annotation_form", field="corrected_at"
+        editor_client, note, form="note_form", field="corrected_at"
     )
 
     assert errors == ["A correction cannot be dated in the future."]
-    assert Annotation.objects.get(pk=note.pk).corrected_at == PUBLISHED + timedelta(hours=1)
+    assert Note.objects.get(pk=note.pk).corrected_at == PUBLISHED + timedelta(hours=1)
 
 
 def test_the_story_form_refuses_an_updated_time_in_the_future(admin_client, story):
-    errors = errors_dating_in_the_future(
-        admin_client, story, form="article_form", field="updated_at"
-    )
+    errors = errors_dating_in_the_future(admin_client, story, form="story_form", field="updated_at")
 
     assert errors == ["A story cannot be updated in the future."]
 
@@ -157,7 +153,7 @@ def test_the_story_form_keeps_a_storys_times_inside_a_sane_calendar(
     admin_client, story, field, date, error
 ):
     """Year 1 or 9999 would overflow the admin's date arithmetic and every page's dates."""
-    data = form_data(admin_client.get(change_url(story)), "article_form")
+    data = form_data(admin_client.get(change_url(story)), "story_form")
     data[f"{field}_0"] = [date]
     data[f"{field}_1"] = ["12:00:00"]
 
@@ -170,15 +166,15 @@ def test_the_story_form_keeps_a_storys_times_inside_a_sane_calendar(
 def test_the_loader_refuses_a_correction_dated_before_its_story(tmp_path, seed_dir):
     import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt")
     data = json.loads(
-        (seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json").read_text()
+        (seed_dir / "notes" / "vice-2014-06-20-peruvian-soldier-killed.json").read_text()
     )
-    data["annotations"][0]["corrected_at"] = "0001-01-01T00:00:00+00:00"
+    data["notes"][0]["corrected_at"] = "0001-01-01T00:00:00+00:00"
     path = tmp_path / "notes.json"
     path.write_text(json.dumps(data))
 
-    with pytest.raises(AnnotationFileError, match="cannot be dated before the story"):
-        load_annotation_file(path)
-    assert not Annotation.objects.exists()
+    with pytest.raises(NoteFileError, match="cannot be dated before the story"):
+        load_note_file(path)
+    assert not Note.objects.exists()
 
 
 # "Updated" follows the story's current public corrections.
@@ -188,21 +184,21 @@ def test_deleting_the_latest_correction_gives_the_story_its_previous_updated_tim
     paragraph, editor
 ):
     first = correction(paragraph, PUBLISHED + timedelta(hours=1))
-    update_annotation(annotation=first, version=first.version, note={"body": "Fixed."}, user=editor)
+    update_note(note=first, version=first.version, fields={"body": "Fixed."}, user=editor)
     latest = correction(paragraph, PUBLISHED + timedelta(days=2))
-    update_annotation(annotation=latest, version=latest.version, note={"body": "Ok."}, user=editor)
-    assert story_updated(paragraph.article) == PUBLISHED + timedelta(days=2)
+    update_note(note=latest, version=latest.version, fields={"body": "Ok."}, user=editor)
+    assert story_updated(paragraph.story) == PUBLISHED + timedelta(days=2)
 
-    delete_annotation(annotation=latest, version=latest.version + 1, user=editor)
+    delete_note(note=latest, version=latest.version + 1, user=editor)
 
-    assert story_updated(paragraph.article) == PUBLISHED + timedelta(hours=1)
+    assert story_updated(paragraph.story) == PUBLISHED + timedelta(hours=1)
 
 
 def test_deleting_the_year_9999_correction_restores_the_story(editor_client, story, paragraph):
     """A correction stored around the checks (a restored file) never dates the story, and
     deleting it leaves nothing behind."""
     note = correction(paragraph, PUBLISHED + timedelta(hours=1))
-    Annotation.objects.filter(pk=note.pk).update(corrected_at=YEAR_9999)
+    Note.objects.filter(pk=note.pk).update(corrected_at=YEAR_9999)
     response = post_json(editor_client, note_url(note), {"version": note.version}, method="delete")
     assert response.status_code == 200
 
@@ -213,52 +209,52 @@ def test_deleting_the_year_9999_correction_restores_the_story(editor_client, sto
 
 def test_withdrawing_a_correction_takes_its_time_off_the_story(paragraph, editor):
     note = correction(paragraph, PUBLISHED + timedelta(hours=3))
-    update_annotation(annotation=note, version=note.version, note={"body": "Fixed."}, user=editor)
-    assert story_updated(paragraph.article) == PUBLISHED + timedelta(hours=3)
+    update_note(note=note, version=note.version, fields={"body": "Fixed."}, user=editor)
+    assert story_updated(paragraph.story) == PUBLISHED + timedelta(hours=3)
 
-    withdraw_note(annotation=note, version=note.version + 1, user=editor)
+    withdraw_note(note=note, version=note.version + 1, user=editor)
 
-    assert story_updated(paragraph.article) is None
+    assert story_updated(paragraph.story) is None
 
 
 def test_an_orphaned_correction_no_longer_dates_the_story(paragraph, editor):
     note = correction(paragraph, PUBLISHED + timedelta(hours=3))
-    update_annotation(annotation=note, version=note.version, note={"body": "Fixed."}, user=editor)
-    assert story_updated(paragraph.article) == PUBLISHED + timedelta(hours=3)
+    update_note(note=note, version=note.version, fields={"body": "Fixed."}, user=editor)
+    assert story_updated(paragraph.story) == PUBLISHED + timedelta(hours=3)
     old_text = paragraph.text
     paragraph.text = "An entirely different paragraph now."
     paragraph.save()
 
     reanchor_paragraph(paragraph=paragraph, old_text=old_text, user=editor)
 
-    assert Annotation.objects.get(pk=note.pk).anchor_state == Annotation.AnchorState.ORPHANED
-    assert story_updated(paragraph.article) is None
+    assert Note.objects.get(pk=note.pk).anchor_state == Note.AnchorState.ORPHANED
+    assert story_updated(paragraph.story) is None
 
 
 def test_the_editors_updated_time_stands_beside_the_corrections(paragraph, editor):
-    story = paragraph.article
-    Article.objects.filter(pk=story.pk).update(updated_at=PUBLISHED + timedelta(days=1))
+    story = paragraph.story
+    Story.objects.filter(pk=story.pk).update(updated_at=PUBLISHED + timedelta(days=1))
     note = correction(paragraph, PUBLISHED + timedelta(days=2))
-    update_annotation(annotation=note, version=note.version, note={"body": "Fixed."}, user=editor)
+    update_note(note=note, version=note.version, fields={"body": "Fixed."}, user=editor)
     assert story_updated(story) == PUBLISHED + timedelta(days=2)
 
-    delete_annotation(annotation=note, version=note.version + 1, user=editor)
+    delete_note(note=note, version=note.version + 1, user=editor)
 
     assert story_updated(story) == PUBLISHED + timedelta(days=1)
 
 
-def test_deleting_a_correction_in_the_annotation_admin_refreshes_the_story(
+def test_deleting_a_correction_in_the_note_admin_refreshes_the_story(
     admin_client, paragraph, editor
 ):
     note = correction(paragraph, PUBLISHED + timedelta(hours=3))
-    update_annotation(annotation=note, version=note.version, note={"body": "Fixed."}, user=editor)
-    assert story_updated(paragraph.article) == PUBLISHED + timedelta(hours=3)
-    delete = reverse("admin:articles_annotation_delete", args=[note.pk])
+    update_note(note=note, version=note.version, fields={"body": "Fixed."}, user=editor)
+    assert story_updated(paragraph.story) == PUBLISHED + timedelta(hours=3)
+    delete = reverse("admin:articles_note_delete", args=[note.pk])
 
     response = admin_client.post(delete, {"post": "yes"})
 
     assert response.status_code == 302
-    assert story_updated(paragraph.article) is None
+    assert story_updated(paragraph.story) is None
 
 
 # Pages stay up whatever time is stored.
@@ -274,8 +270,8 @@ def test_a_stored_time_at_the_ends_of_the_calendar_does_not_take_pages_down(
 ):
     settings.TIME_ZONE = zone
     note = correction(paragraph, PUBLISHED + timedelta(hours=1))
-    Annotation.objects.filter(pk=note.pk).update(corrected_at=stored)
-    Article.objects.filter(pk=story.pk).update(updated_at=stored)
+    Note.objects.filter(pk=note.pk).update(corrected_at=stored)
+    Story.objects.filter(pk=story.pk).update(updated_at=stored)
 
     for url in (
         story.get_absolute_url(),

@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.models import Annotation, Article, Block
+from articles.models import Block, Note, Story
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
     AsideFactory,
-    FactCheckAnnotationFactory,
+    FactCheckNoteFactory,
+    NoteFactory,
     ParagraphFactory,
+    StoryFactory,
     TagFactory,
 )
 
@@ -35,24 +35,24 @@ def dashboard_counts(response) -> dict[str, tuple[int, str]]:
 @pytest.fixture
 def desk(db):
     """Some of everything the desk must look at, in known numbers."""
-    tagged = ArticleFactory(tags=[TagFactory(name="Peru")])
-    ArticleFactory.create_batch(3)  # published, untagged
-    ArticleFactory(status=Article.Status.DRAFT)  # a draft without tags is no one's worry yet
-    AnnotationFactory.create_batch(
-        2, paragraph=ParagraphFactory(article=tagged), state=Annotation.State.SUBMITTED
+    tagged = StoryFactory(tags=[TagFactory(name="Peru")])
+    StoryFactory.create_batch(3)  # published, untagged
+    StoryFactory(status=Story.Status.DRAFT)  # a draft without tags is no one's worry yet
+    NoteFactory.create_batch(
+        2, paragraph=ParagraphFactory(story=tagged), state=Note.State.SUBMITTED
     )
-    AnnotationFactory(kind=Annotation.Kind.INTERNAL)
-    AnnotationFactory()  # published: reviewed already
-    AnnotationFactory(anchor_state=Annotation.AnchorState.ORPHANED, kind=Annotation.Kind.INTERNAL)
-    FactCheckAnnotationFactory(
-        body="See [the report](https://example.org/report).", state=Annotation.State.SUBMITTED
+    NoteFactory(kind=Note.Kind.INTERNAL)
+    NoteFactory()  # published: reviewed already
+    NoteFactory(anchor_state=Note.AnchorState.ORPHANED, kind=Note.Kind.INTERNAL)
+    FactCheckNoteFactory(
+        body="See [the report](https://example.org/report).", state=Note.State.SUBMITTED
     )
-    FactCheckAnnotationFactory(body="Checked by phone.", state=Annotation.State.DRAFT)
+    FactCheckNoteFactory(body="Checked by phone.", state=Note.State.DRAFT)
     AsideFactory.create_batch(2)
     AsideFactory(target_url="https://example.org/")
     # Changed after its notes were last looked at.
-    changed = AnnotationFactory(kind=Annotation.Kind.INTERNAL).article
-    Annotation.objects.filter(article=changed).update(
+    changed = NoteFactory(kind=Note.Kind.INTERNAL).story
+    Note.objects.filter(story=changed).update(
         modified_at=timezone.now() - timezone.timedelta(days=2)
     )
     return changed
@@ -95,16 +95,16 @@ def test_index_links_the_annotate_screen(editor_client):
     response = editor_client.get(INDEX)
     assertContains(
         response,
-        f'<a href="{reverse("admin:articles_article_annotate_index")}" class="button">'
+        f'<a href="{reverse("admin:articles_story_annotate_index")}" class="button">'
         "Annotate a story</a>",
         html=True,
     )
 
 
 def test_story_list_links_each_story_to_its_annotate_screen(editor_client):
-    story = ArticleFactory(headline="Soldier killed")
-    response = editor_client.get(reverse("admin:articles_article_changelist"))
-    url = reverse("admin:articles_article_annotate", args=[story.pk])
+    story = StoryFactory(headline="Soldier killed")
+    response = editor_client.get(reverse("admin:articles_story_changelist"))
+    url = reverse("admin:articles_story_annotate", args=[story.pk])
     assertContains(
         response,
         f'<a href="{url}">Annotate<span class="visually-hidden"> “Soldier killed”</span></a>',
@@ -117,7 +117,7 @@ def test_admin_uses_the_newsrooms_words(editor_client):
     assertContains(response, ">Stories</a>")
     assertContains(response, ">Read-more asides</a>")
     assertNotContains(response, "Body blocks")
-    assertNotContains(response, ">Articles</a>")
+    assertNotContains(response, ">Storys</a>")
 
 
 def test_blocks_are_counted_from_one():
@@ -137,12 +137,12 @@ def test_admin_pages_are_in_the_editors_own_time_zone(editor_client, cookie, zon
     """The admin script compares this offset with the browser's: equal, it warns of nothing."""
     offset = int(datetime.now(ZoneInfo(zone)).utcoffset().total_seconds())
     editor_client.cookies["newsroom_tz"] = cookie
-    response = editor_client.get(reverse("admin:articles_article_add"))
+    response = editor_client.get(reverse("admin:articles_story_add"))
     assertContains(response, f'data-admin-utc-offset="{offset}"')
 
 
 def test_reader_pages_keep_the_newsrooms_time_zone(client, db):
-    story = ArticleFactory(published_at=timezone.now().replace(hour=12, minute=0, second=0))
+    story = StoryFactory(published_at=timezone.now().replace(hour=12, minute=0, second=0))
     client.cookies["newsroom_tz"] = "Asia/Tokyo"
     paris = client.get(story.get_absolute_url())
     client.cookies.pop("newsroom_tz")

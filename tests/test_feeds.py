@@ -9,8 +9,8 @@ from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, TagFactory
+from articles.models import Story
+from tests.factories import AuthorFactory, SectionFactory, StoryFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def newsroom():
     tag = TagFactory(name="Peru", slug="peru")
     kayla, bo = AuthorFactory(name="Kayla Ruble"), AuthorFactory(name="Bo Tate")
     stories = [
-        ArticleFactory(
+        StoryFactory(
             headline=f"Public story {n}",
             section=section,
             authors=[kayla, bo],
@@ -35,8 +35,8 @@ def newsroom():
         for n in range(3)
     ]
     hidden = dict(section=section, authors=[kayla], tags=[tag])
-    ArticleFactory(headline="Draft story", status=Article.Status.DRAFT, **hidden)
-    ArticleFactory(headline="Scheduled story", published_at=now + timedelta(hours=1), **hidden)
+    StoryFactory(headline="Draft story", status=Story.Status.DRAFT, **hidden)
+    StoryFactory(headline="Scheduled story", published_at=now + timedelta(hours=1), **hidden)
     return {"section": section, "tag": tag, "author": kayla, "stories": stories}
 
 
@@ -118,7 +118,7 @@ def test_atom_updated_is_the_update_time_readers_see(client, newsroom):
 
 @pytest.mark.parametrize("kind", FORMATS)
 def test_markup_in_headline_and_dek_reaches_the_reader_as_text(client, kind):
-    ArticleFactory(headline="Coca & <cash>", dek="Soldiers <b>seize</b> paste & more")
+    StoryFactory(headline="Coca & <cash>", dek="Soldiers <b>seize</b> paste & more")
     _, feed = parse(client, reverse(f"articles:feed-{kind}"))
     assert feed.bozo == 0
     (entry,) = feed.entries
@@ -129,7 +129,7 @@ def test_markup_in_headline_and_dek_reaches_the_reader_as_text(client, kind):
 
 def test_story_without_a_byline_falls_back_to_the_newsroom_as_atom_author(client):
     """Atom requires an author for every entry: the feed's own author covers unsigned ones."""
-    ArticleFactory(headline="Unsigned")
+    StoryFactory(headline="Unsigned")
     _, feed = parse(client, reverse("articles:feed-atom"))
     assert feed.bozo == 0
     assert feed.feed.author == "VICE News"
@@ -137,7 +137,7 @@ def test_story_without_a_byline_falls_back_to_the_newsroom_as_atom_author(client
 
 
 def test_section_feed_holds_only_that_sections_stories(client, newsroom):
-    ArticleFactory(headline="Elsewhere", section=SectionFactory(name="Sports", slug="sports"))
+    StoryFactory(headline="Elsewhere", section=SectionFactory(name="Sports", slug="sports"))
     _, feed = parse(client, reverse("articles:section-feed-rss", args=["world"]))
     assert "Elsewhere" not in [entry.title for entry in feed.entries]
     assert feed.feed.title == "VICE News: World"
@@ -152,7 +152,7 @@ def test_feed_of_an_unknown_section_tag_or_author_is_404(client):
 def test_feed_holds_the_50_newest_stories(client):
     now = timezone.now()
     for n in range(55):
-        ArticleFactory(headline=f"Story {n}", published_at=now - timedelta(minutes=n + 1))
+        StoryFactory(headline=f"Story {n}", published_at=now - timedelta(minutes=n + 1))
     _, feed = parse(client, reverse("articles:feed-rss"))
     assert [entry.title for entry in feed.entries] == [f"Story {n}" for n in range(50)]
 
@@ -161,7 +161,7 @@ def test_feed_query_count_is_constant(client, django_assert_num_queries):
     section, tag = SectionFactory(name="World", slug="world"), TagFactory(name="Peru", slug="peru")
     author = AuthorFactory()
     for _ in range(30):
-        ArticleFactory(
+        StoryFactory(
             section=section,
             authors=[author, AuthorFactory(), AuthorFactory()],
             tags=[tag, *(f"topic {n}" for n in range(4))],

@@ -12,9 +12,9 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.caching import invalidation, keys
 from articles.editing.publishing import publish_stories
-from articles.models import Article, Section
+from articles.models import Section, Story
 from articles.pages.dates import age_banner, next_banner_change
-from tests.factories import ArticleFactory, AsideFactory, ParagraphFactory, SectionFactory
+from tests.factories import AsideFactory, ParagraphFactory, SectionFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,8 @@ def purged(monkeypatch):
 
 @pytest.fixture
 def story():
-    story = ArticleFactory(headline="Soldier killed in coca raid")
-    ParagraphFactory(article=story, text="A soldier was killed on Saturday.")
+    story = StoryFactory(headline="Soldier killed in coca raid")
+    ParagraphFactory(story=story, text="A soldier was killed on Saturday.")
     return story
 
 
@@ -121,8 +121,8 @@ def test_a_scheduled_story_joins_cached_lists_when_it_comes_due(
     clock, url, django_assert_num_queries
 ):
     world = SectionFactory(name="World", slug="world")
-    ArticleFactory(headline="Already out", section=world, published_at=NOW - timedelta(hours=1))
-    ArticleFactory(
+    StoryFactory(headline="Already out", section=world, published_at=NOW - timedelta(hours=1))
+    StoryFactory(
         headline="Embargoed until ten", section=world, published_at=NOW + timedelta(hours=1)
     )
     reader = Client()
@@ -141,9 +141,9 @@ def test_a_scheduled_story_joins_cached_lists_when_it_comes_due(
 
 
 def test_an_aside_to_a_scheduled_story_becomes_a_link_when_it_comes_due(clock):
-    target = ArticleFactory(headline="The follow-up", published_at=NOW + timedelta(hours=2))
-    story = ArticleFactory(published_at=NOW - timedelta(days=1))
-    AsideFactory(article=story, target_article=target, teaser="Read the follow-up.")
+    target = StoryFactory(headline="The follow-up", published_at=NOW + timedelta(hours=2))
+    story = StoryFactory(published_at=NOW - timedelta(days=1))
+    AsideFactory(story=story, target_story=target, teaser="Read the follow-up.")
     reader = Client()
     assertNotContains(reader.get(story.get_absolute_url()), target.get_absolute_url())
     clock.now = NOW + timedelta(hours=1)
@@ -160,16 +160,16 @@ def test_publishing_a_scheduled_story_earlier_reaches_the_lists_it_will_join(
     clock, editor, django_capture_on_commit_callbacks
 ):
     """A new publication time moves the moment those lists change: they are purged now."""
-    ArticleFactory(headline="Already out", published_at=NOW - timedelta(hours=1))
-    later = ArticleFactory(
-        headline="Moved up", status=Article.Status.DRAFT, published_at=NOW + timedelta(days=1)
+    StoryFactory(headline="Already out", published_at=NOW - timedelta(hours=1))
+    later = StoryFactory(
+        headline="Moved up", status=Story.Status.DRAFT, published_at=NOW + timedelta(days=1)
     )
     reader = Client()
     reader.get("/")
     assert reader.get("/")[CACHE_HEADER] == "hit"
     with django_capture_on_commit_callbacks(execute=True):
-        Article.objects.filter(pk=later.pk).update(published_at=NOW + timedelta(minutes=5))
-        publish_stories(article_ids=[later.pk], user=editor)
+        Story.objects.filter(pk=later.pk).update(published_at=NOW + timedelta(minutes=5))
+        publish_stories(story_ids=[later.pk], user=editor)
     assert reader.get("/")[CACHE_HEADER] == "miss"
     clock.now = NOW + timedelta(minutes=5)
     assertContains(reader.get("/"), "Moved up")
@@ -186,19 +186,19 @@ def test_scheduling_a_story_moves_the_kept_moment_its_lists_change(
     settings.NEWSROOM_PAGE_CACHE = False
     settings.NEWSROOM_CACHE_MAX_AGE = 120
     world = SectionFactory(name="World", slug="world")
-    ArticleFactory(headline="Already out", section=world, published_at=NOW - timedelta(hours=1))
+    StoryFactory(headline="Already out", section=world, published_at=NOW - timedelta(hours=1))
     reader = Client()
     assert max_age(reader.get(url)) == 120
-    later = ArticleFactory(
+    later = StoryFactory(
         headline="Scheduled at nine",
         section=world,
-        status=Article.Status.DRAFT,
+        status=Story.Status.DRAFT,
         published_at=NOW + timedelta(seconds=30),
     )
     assert max_age(reader.get(url)) == 120  # a draft: nothing moves
 
     with django_capture_on_commit_callbacks(execute=True):
-        publish_stories(article_ids=[later.pk], user=editor)
+        publish_stories(story_ids=[later.pk], user=editor)
 
     assert max_age(reader.get(url)) == 30
     clock.now = NOW + timedelta(seconds=30)
@@ -263,8 +263,8 @@ def test_a_leap_day_story_ages_on_march_first_in_other_years():
 
 
 def test_a_cached_story_page_is_not_served_past_its_banner_change(monkeypatch):
-    story = ArticleFactory(published_at=datetime(2024, 6, 20, 14, 30, tzinfo=UTC))
-    ParagraphFactory(article=story)
+    story = StoryFactory(published_at=datetime(2024, 6, 20, 14, 30, tzinfo=UTC))
+    ParagraphFactory(story=story)
     reader = Client()
     monkeypatch.setattr(timezone, "now", lambda: datetime(2025, 6, 20, 14, 29, 59, tzinfo=UTC))
     first = reader.get(story.get_absolute_url())

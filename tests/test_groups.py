@@ -19,8 +19,9 @@ note_review_migration = importlib.import_module("articles.migrations.0015_note_r
 tag_management_migration = importlib.import_module("articles.migrations.0018_tag_management")
 aside_proxy_migration = importlib.import_module("articles.migrations.0019_read_more_aside_proxy")
 record_pages_migration = importlib.import_module("articles.migrations.0021_record_pages")
+story_and_note_migration = importlib.import_module("articles.migrations.0023_story_and_note")
 
-STORIES = "/admin/articles/article/"
+STORIES = "/admin/articles/story/"
 
 
 def codenames(group_name: str) -> set[str]:
@@ -31,20 +32,20 @@ def codenames(group_name: str) -> set[str]:
 def test_editors_may_run_the_story_desk_and_publish(db):
     granted = codenames("Editors")
 
-    for model in ("article", "block", "byline", "author", "socialprofile", "section", "tag"):
+    for model in ("story", "block", "byline", "author", "socialprofile", "section", "tag"):
         assert {f"add_{model}", f"change_{model}", f"delete_{model}", f"view_{model}"} <= granted
-    assert {"publish_article", "delete_oldslug", "change_taggedarticle"} <= granted
-    assert {"add_annotation", "delete_annotationreply", "view_annotationrevision"} <= granted
-    assert "change_annotationrevision" not in granted
+    assert {"publish_story", "delete_oldslug", "change_taggedstory"} <= granted
+    assert {"add_note", "delete_notereply", "view_noterevision"} <= granted
+    assert "change_noterevision" not in granted
 
 
 def test_annotators_may_annotate_but_not_change_or_publish_stories(db):
     granted = codenames("Annotators")
 
-    assert {"view_article", "view_block", "view_author", "view_section", "view_tag"} <= granted
-    assert {"add_annotation", "change_annotation", "delete_annotation"} <= granted
-    assert {"add_annotationreply", "view_annotationrevision"} <= granted
-    assert not granted & {"change_article", "add_article", "publish_article", "change_block"}
+    assert {"view_story", "view_block", "view_author", "view_section", "view_tag"} <= granted
+    assert {"add_note", "change_note", "delete_note"} <= granted
+    assert {"add_notereply", "view_noterevision"} <= granted
+    assert not granted & {"change_story", "add_story", "publish_story", "change_block"}
 
 
 def test_group_migration_reverses_and_applies_again(db):
@@ -68,8 +69,11 @@ def test_group_migration_reverses_and_applies_again(db):
     aside_proxy_migration.grant_where_blocks_were(tags.apps, schema_editor)
     record = MigrationLoader(connection).project_state(("articles", "0021_record_pages")).apps
     record_pages_migration.grant_record_to_editors(record, schema_editor)
+    # Those name the permissions as they were; 0023 gives them today's names.
+    renamed = MigrationLoader(connection).project_state(("articles", "0023_story_and_note")).apps
+    story_and_note_migration.rename_permissions(renamed, schema_editor)
     assert codenames("Editors") == editors_before
-    assert "publish_article" not in codenames("Annotators")
+    assert "publish_story" not in codenames("Annotators")
 
 
 def test_read_more_aside_permissions_are_held_where_body_block_ones_were(db):
@@ -89,13 +93,13 @@ def test_editors_manage_tags_and_read_their_history(db):
 
 
 def test_editors_may_change_anyones_notes_and_annotators_only_their_own(db):
-    assert "change_any_annotation" in codenames("Editors")
-    assert "change_any_annotation" not in codenames("Annotators")
+    assert "change_any_note" in codenames("Editors")
+    assert "change_any_note" not in codenames("Annotators")
 
 
 def test_editors_publish_notes_and_annotators_do_not(db):
-    assert "publish_annotation" in codenames("Editors")
-    assert "publish_annotation" not in codenames("Annotators")
+    assert "publish_note" in codenames("Editors")
+    assert "publish_note" not in codenames("Annotators")
 
 
 def test_editors_classify_changes_and_write_policy_pages(db):
@@ -103,16 +107,19 @@ def test_editors_classify_changes_and_write_policy_pages(db):
     assert "change_storyversion" not in codenames("Annotators")
 
 
-def test_change_any_annotation_migration_reverses_and_applies_again(db):
+def test_change_any_note_migration_reverses_and_applies_again(db):
     apps = MigrationLoader(connection).project_state(("articles", "0009_reply_edits")).apps
+    renamed = MigrationLoader(connection).project_state(("articles", "0023_story_and_note")).apps
     schema_editor = SimpleNamespace(connection=connection)
+    story_and_note_migration.rename_permissions_back(renamed, schema_editor)
 
     reply_edits_migration.revoke_change_any(apps, schema_editor)
-    assert "change_any_annotation" not in codenames("Editors")
+    assert "change_any_annotation" not in codenames("Editors")  # the codename as it was at 0009
 
     reply_edits_migration.grant_change_any_to_editors(apps, schema_editor)
-    assert "change_any_annotation" in codenames("Editors")
-    assert "change_any_annotation" not in codenames("Annotators")
+    story_and_note_migration.rename_permissions(renamed, schema_editor)
+    assert "change_any_note" in codenames("Editors")
+    assert "change_any_note" not in codenames("Annotators")
 
 
 # create_editor

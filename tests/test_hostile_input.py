@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.data.plaintext import import_story_file
-from articles.models import Annotation, Article, Block
+from articles.models import Block, Note, Story
 from tests.factories import AsideFactory, ParagraphFactory
 from tests.hostile import (
     CANARY,
@@ -123,7 +123,7 @@ SITEMAP_URLS = {
 
 def admin_urls(hostile) -> dict[str, str]:
     story, internal = hostile.story, hostile.notes["internal"]
-    annotate = "admin:articles_article_annotate"
+    annotate = "admin:articles_story_annotate"
     urls = {
         "annotate index, searched": reverse(f"{annotate}_index")
         + "?"
@@ -135,8 +135,8 @@ def admin_urls(hostile) -> dict[str, str]:
         ),
     }
     for model, obj in (
-        ("article", story),
-        ("annotation", internal),
+        ("story", story),
+        ("note", internal),
         ("readmoreaside", hostile.aside),
         ("author", hostile.author),
         ("tag", hostile.tag),
@@ -150,9 +150,7 @@ def admin_urls(hostile) -> dict[str, str]:
         urls[f"{model} change form"] = reverse(f"admin:articles_{model}_change", args=[obj.pk])
     for kind in ("source", "factcheck", "correction"):
         note = hostile.notes[kind]
-        urls[f"{kind} note change form"] = reverse(
-            "admin:articles_annotation_change", args=[note.pk]
-        )
+        urls[f"{kind} note change form"] = reverse("admin:articles_note_change", args=[note.pk])
     return urls
 
 
@@ -190,7 +188,7 @@ def test_hostile_search_queries_and_filters_are_echoed_as_text(client, payload):
     assert audit(client, urls) == []
 
 
-# Feeds, sitemaps, annotations --------------------------------------------------------------
+# Feeds, sitemaps, notes --------------------------------------------------------------
 
 
 def test_feeds_are_well_formed_and_carry_hostile_text_as_text(client, hostile):
@@ -201,7 +199,7 @@ def test_sitemaps_are_well_formed_with_hostile_text(client, hostile):
     assert audit(client, SITEMAP_URLS) == []
 
 
-def test_annotation_json_ld_carries_hostile_text_only_as_strings(client, hostile):
+def test_note_json_ld_carries_hostile_text_only_as_strings(client, hostile):
     public = {kind: note for kind, note in hostile.notes.items() if kind != "internal"}
     container = reverse("articles:annotation-container", args=[hostile.story.slug])
     urls = {
@@ -253,8 +251,8 @@ def test_imported_hostile_file_reaches_readers_as_text(client, payload, tmp_path
         ),
         encoding="utf-8",
     )
-    story = import_story_file(path).article
-    story = Article.objects.get(pk=story.pk)
+    story = import_story_file(path).story
+    story = Story.objects.get(pk=story.pk)
     author = story.bylines.first().author
     urls = {
         "story page": story.get_absolute_url(),
@@ -276,7 +274,7 @@ def test_imported_hostile_file_reaches_readers_as_text(client, payload, tmp_path
 def annotate_target():
     """A story with a plain paragraph to annotate, and an aside to point somewhere."""
     paragraph = ParagraphFactory(text="The paste is made from coca leaves.")
-    aside = AsideFactory(article=paragraph.article, teaser="Another story.")
+    aside = AsideFactory(story=paragraph.story, teaser="Another story.")
     return paragraph, aside
 
 
@@ -285,7 +283,7 @@ def test_source_links_that_are_not_http_are_refused_by_the_annotate_screen(
 ):
     """A source link that is not http(s) is a form error; one that is, is linked escaped."""
     paragraph, _ = annotate_target
-    url = reverse("admin:articles_article_annotate_notes", args=[paragraph.article_id])
+    url = reverse("admin:articles_story_annotate_notes", args=[paragraph.story_id])
     quote_text = "coca leaves"
     start = paragraph.text.index(quote_text)
     response = admin_client.post(
@@ -299,7 +297,7 @@ def test_source_links_that_are_not_http_are_refused_by_the_annotate_screen(
                 "kind": "source",
                 "body": payload.text[:20_000],
                 "source_url": payload.text,
-                "source_title": fit(Annotation, "source_title", payload.text),
+                "source_title": fit(Note, "source_title", payload.text),
             }
         ),
         content_type="application/json",
@@ -307,11 +305,11 @@ def test_source_links_that_are_not_http_are_refused_by_the_annotate_screen(
     assert response.status_code in (201, 400), response.content[:300]
     if response.status_code == 400:
         assert "source_url" in response.json()["errors"]
-        assert not Annotation.objects.exists()
+        assert not Note.objects.exists()
     else:
-        stored = Annotation.objects.get().source_url
+        stored = Note.objects.get().source_url
         assert url_scheme(stored) in {"http", "https"}
-    assert audit(admin_client, {"story page": paragraph.article.get_absolute_url()}) == []
+    assert audit(admin_client, {"story page": paragraph.story.get_absolute_url()}) == []
 
 
 def test_aside_targets_that_are_not_web_links_are_refused_by_the_admin(
@@ -322,10 +320,10 @@ def test_aside_targets_that_are_not_web_links_are_refused_by_the_admin(
     response = admin_client.post(
         reverse("admin:articles_readmoreaside_change", args=[aside.pk]),
         {
-            "article": aside.article_id,
+            "story": aside.story_id,
             "teaser": fit(Block, "teaser", payload.text),
             "label": "Read more here.",
-            "target_article": "",
+            "target_story": "",
             "target_url": payload.text,
             "_save": "Save",
         },
@@ -337,4 +335,4 @@ def test_aside_targets_that_are_not_web_links_are_refused_by_the_admin(
         assert aside.target_url == ""
     else:
         assert url_scheme(aside.target_url) in {"http", "https", "ftp", "ftps"}
-    assert audit(admin_client, {"story page": aside.article.get_absolute_url()}) == []
+    assert audit(admin_client, {"story page": aside.story.get_absolute_url()}) == []

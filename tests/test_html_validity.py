@@ -9,11 +9,11 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from articles.annotations.loading import load_annotation_file
 from articles.data.plaintext import import_story_file
 from articles.editing.history import record_version
+from articles.notes.loading import load_note_file
 from tests import tools
-from tests.factories import ArticleFactory, AsideFactory, AuthorFactory, TagFactory
+from tests.factories import AsideFactory, AuthorFactory, StoryFactory, TagFactory
 from tests.tools import html_errors
 
 pytestmark = pytest.mark.django_db
@@ -21,27 +21,27 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def site_pages(client, seed_dir):
-    article = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").article
-    load_annotation_file(seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json")
+    story = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").story
+    load_note_file(seed_dir / "notes" / "vice-2014-06-20-peruvian-soldier-killed.json")
     tag = TagFactory(name="Peru", slug="peru", description="News from Peru.")
-    article.tags.add(tag, "coca")
+    story.tags.add(tag, "coca")
     author = AuthorFactory(name="Ana <b>Pérez</b>", bio="Bio with <script>x</script>")
-    other = ArticleFactory(authors=[author], tags=[tag], headline='A "quoted" & <odd> headline')
-    AsideFactory(article=other, target_article=article)
-    paragraph = article.blocks.filter(kind="paragraph").first()
+    other = StoryFactory(authors=[author], tags=[tag], headline='A "quoted" & <odd> headline')
+    AsideFactory(story=other, target_story=story)
+    paragraph = story.blocks.filter(kind="paragraph").first()
     paragraph.text += " A sentence added later."
     paragraph.save()
-    record_version(article=article)
+    record_version(story=story)
     urls = {
         "front": reverse("articles:front"),
-        "story": article.get_absolute_url(),
+        "story": story.get_absolute_url(),
         "other story": other.get_absolute_url(),
-        "section": article.section.get_absolute_url(),
+        "section": story.section.get_absolute_url(),
         "tag": tag.get_absolute_url(),
         "author": author.get_absolute_url(),
         "not found": "/stories/no-such-story/",
-        "changes": reverse("articles:story-changes", kwargs={"slug": article.slug}),
-        "version": reverse("articles:story-version", kwargs={"slug": article.slug, "number": 1}),
+        "changes": reverse("articles:story-changes", kwargs={"slug": story.slug}),
+        "version": reverse("articles:story-version", kwargs={"slug": story.slug, "number": 1}),
         "corrections": reverse("articles:corrections"),
         "policy": reverse("articles:policy", kwargs={"kind": "corrections-policy"}),
         "search": reverse("articles:search") + "?q=coca",

@@ -1,5 +1,6 @@
 """The plain-text importer: the seed story, several authors, re-imports, malformed files."""
 
+import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -9,8 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.data.plaintext import ImportFormatError, import_story_file, parse_story
-from articles.models import Annotation, Article, Author, Block, Byline, RelatedStory, Section
-from tests.factories import AnnotationFactory
+from articles.data.renames import OLD_NOTE_FILE_KEY
+from articles.models import Author, Block, Byline, Note, RelatedStory, Section, Story
+from tests.factories import NoteFactory
 from tests.tasks import queued, run_worker
 from tests.test_refresh_wiring import search
 from tests.test_related import COCA_TEXT, everyday_stories, index_everything, related_on_page, story
@@ -48,20 +50,18 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_seed_story_imports_every_part(seed_dir):
     result = import_story_file(seed_dir / SEED_NAME)
-    article = result.article
+    story = result.story
     assert result.created
-    assert article.headline == "Peruvian Soldier Killed in Shootout With Drug Smugglers"
-    assert article.dek.startswith("The battle between military forces")
-    assert article.section.name == "News"
-    assert article.status == Article.Status.PUBLISHED
-    assert article.published_at == datetime(
-        2014, 6, 20, 19, 41, tzinfo=ZoneInfo("America/New_York")
-    )
-    assert article.image_credit == "AP/Martin Mejia"
-    assert [b.author.name for b in article.bylines.select_related("author")] == ["Kayla Ruble"]
+    assert story.headline == "Peruvian Soldier Killed in Shootout With Drug Smugglers"
+    assert story.dek.startswith("The battle between military forces")
+    assert story.section.name == "News"
+    assert story.status == Story.Status.PUBLISHED
+    assert story.published_at == datetime(2014, 6, 20, 19, 41, tzinfo=ZoneInfo("America/New_York"))
+    assert story.image_credit == "AP/Martin Mejia"
+    assert [b.author.name for b in story.bylines.select_related("author")] == ["Kayla Ruble"]
     assert Author.objects.get(name="Kayla Ruble").x_handle == "RubleKB"
 
-    blocks = list(article.blocks.all())
+    blocks = list(story.blocks.all())
     kinds = [b.kind for b in blocks]
     assert kinds.count(Block.Kind.PARAGRAPH) == 11
     assert kinds.count(Block.Kind.ASIDE) == 3
@@ -82,24 +82,24 @@ def test_seed_story_imports_every_part(seed_dir):
 
 
 def test_reimport_updates_in_place_and_keeps_block_keys(seed_dir):
-    first = import_story_file(seed_dir / SEED_NAME).article
+    first = import_story_file(seed_dir / SEED_NAME).story
     keys = list(first.blocks.values_list("key", flat=True))
     second = import_story_file(seed_dir / SEED_NAME)
     assert not second.created
-    assert Article.objects.count() == 1
+    assert Story.objects.count() == 1
     assert Author.objects.count() == 1
     assert Byline.objects.count() == 1
-    assert list(second.article.blocks.values_list("key", flat=True)) == keys
+    assert list(second.story.blocks.values_list("key", flat=True)) == keys
 
 
 def test_reimport_of_edited_paragraph_keeps_its_key_and_reanchors_notes(tmp_path, seed_dir):
     path = write(tmp_path, SEED_NAME, (seed_dir / SEED_NAME).read_text(encoding="utf-8"))
-    article = import_story_file(path).article
-    paragraph = article.blocks.get(text__contains="would illicit a violent")
+    story = import_story_file(path).story
+    paragraph = story.blocks.get(text__contains="would illicit a violent")
     start = paragraph.text.index("illicit")
-    note = AnnotationFactory(
+    note = NoteFactory(
         paragraph=paragraph,
-        kind=Annotation.Kind.CORRECTION,
+        kind=Note.Kind.CORRECTION,
         start=start,
         end=start + len("illicit"),
     )
@@ -113,16 +113,16 @@ def test_reimport_of_edited_paragraph_keeps_its_key_and_reanchors_notes(tmp_path
     note.refresh_from_db()
     assert "would elicit a violent" in paragraph.text
     assert note.paragraph_id == paragraph.id
-    assert note.anchor_state == Annotation.AnchorState.ANCHORED
+    assert note.anchor_state == Note.AnchorState.ANCHORED
     assert paragraph.text[note.start : note.end] == note.quote_exact == "elicit"
 
 
 def test_reimport_that_drops_a_paragraph_orphans_its_notes(tmp_path, seed_dir):
     text = (seed_dir / SEED_NAME).read_text(encoding="utf-8")
     path = write(tmp_path, SEED_NAME, text)
-    article = import_story_file(path).article
-    paragraph = article.blocks.get(text__startswith="Peru’s Joint Command has reportedly")
-    note = AnnotationFactory(paragraph=paragraph)
+    story = import_story_file(path).story
+    paragraph = story.blocks.get(text__startswith="Peru’s Joint Command has reportedly")
+    note = NoteFactory(paragraph=paragraph)
     dropped = "\n".join(
         line for line in text.splitlines() if not line.startswith("Peru’s Joint Command")
     )
@@ -131,13 +131,13 @@ def test_reimport_that_drops_a_paragraph_orphans_its_notes(tmp_path, seed_dir):
     import_story_file(path)
 
     note.refresh_from_db()
-    assert note.anchor_state == Annotation.AnchorState.ORPHANED
+    assert note.anchor_state == Note.AnchorState.ORPHANED
     assert note.paragraph_id is None
 
 
 def test_two_authors_joined_with_and_keep_byline_order(tmp_path):
-    article = import_story_file(write(tmp_path, "two.txt", TWO_AUTHORS)).article
-    assert [b.author.name for b in article.bylines.select_related("author")] == [
+    story = import_story_file(write(tmp_path, "two.txt", TWO_AUTHORS)).story
+    assert [b.author.name for b in story.bylines.select_related("author")] == [
         "Ana Pérez",
         "John Smith",
     ]
@@ -146,8 +146,8 @@ def test_two_authors_joined_with_and_keep_byline_order(tmp_path):
 
 
 def test_three_authors_with_commas_and_and(tmp_path):
-    article = import_story_file(write(tmp_path, "three.txt", THREE_AUTHORS)).article
-    names = [b.author.name for b in article.bylines.select_related("author")]
+    story = import_story_file(write(tmp_path, "three.txt", THREE_AUTHORS)).story
+    names = [b.author.name for b in story.bylines.select_related("author")]
     assert names == ["Ana Pérez", "John Smith", "Li Wei"]
 
 
@@ -158,7 +158,7 @@ def test_existing_author_is_reused_not_duplicated(tmp_path, seed_dir):
     )
     import_story_file(write(tmp_path, "other.txt", other))
     assert Author.objects.filter(name="Kayla Ruble").count() == 1
-    assert Author.objects.get(name="Kayla Ruble").articles.count() == 2
+    assert Author.objects.get(name="Kayla Ruble").stories.count() == 2
 
 
 @pytest.mark.parametrize(
@@ -217,19 +217,19 @@ def test_command_imports_good_files_reports_bad_ones_and_fails(tmp_path, seed_di
         call_command("import_stories", str(tmp_path))
     err = capsys.readouterr().err
     assert f"{tmp_path / 'broken.txt'}:6:" in err
-    assert Article.objects.count() == 1
+    assert Story.objects.count() == 1
 
 
 def test_failure_while_saving_writes_nothing(tmp_path, monkeypatch):
     """A problem found half-way through saving rolls back everything that file wrote."""
 
     def fail(*args, **kwargs):
-        raise ImportFormatError("two.txt", 9, "simulated failure after the article was saved")
+        raise ImportFormatError("two.txt", 9, "simulated failure after the story was saved")
 
     monkeypatch.setattr("articles.data.plaintext.save_blocks", fail)
     with pytest.raises(ImportFormatError):
         import_story_file(write(tmp_path, "two.txt", TWO_AUTHORS))
-    assert not Article.objects.exists()
+    assert not Story.objects.exists()
     assert not Author.objects.exists()
     assert not Section.objects.exists()
 
@@ -250,7 +250,7 @@ def test_command_reports_unexpected_errors_per_file_and_continues(
     with pytest.raises(CommandError, match="1 created, 0 updated, 0 unchanged, 1 failed"):
         call_command("import_stories", str(tmp_path))
     assert "a-two.txt: database went away" in capsys.readouterr().err
-    assert Article.objects.get().import_key == SEED_NAME.removesuffix(".txt")
+    assert Story.objects.get().import_key == SEED_NAME.removesuffix(".txt")
 
 
 def test_command_succeeds_on_the_seed_folder(seed_dir, capsys):
@@ -267,13 +267,13 @@ def test_command_rejects_missing_path():
 
 def test_dateline_uses_the_configured_time_zone(settings, tmp_path):
     settings.NEWSROOM_IMPORT_TIME_ZONE = "America/Lima"
-    article = import_story_file(write(tmp_path, "lima.txt", TWO_AUTHORS)).article
-    assert article.published_at == datetime(2015, 3, 3, 9, 5, tzinfo=ZoneInfo("America/Lima"))
+    story = import_story_file(write(tmp_path, "lima.txt", TWO_AUTHORS)).story
+    assert story.published_at == datetime(2015, 3, 3, 9, 5, tzinfo=ZoneInfo("America/Lima"))
 
 
 def test_reimport_keeps_an_editors_aside_target(seed_dir):
-    article = import_story_file(seed_dir / SEED_NAME).article
-    aside = article.blocks.asides().first()
+    story = import_story_file(seed_dir / SEED_NAME).story
+    aside = story.blocks.asides().first()
     aside.target_url = "https://example.org/bolivia-prison"
     aside.save()
     import_story_file(seed_dir / SEED_NAME)
@@ -289,9 +289,9 @@ def copy_seed(seed_dir: Path, folder: Path) -> Path:
 def test_a_file_of_the_same_name_from_another_folder_is_refused(tmp_path, seed_dir, capsys):
     """The attack: `other-folder/<seed name>` replaced the live story and orphaned its notes."""
     live = copy_seed(seed_dir, tmp_path / "stories")
-    article = import_story_file(live).article
-    paragraph = article.blocks.get(text__contains="would illicit a violent")
-    note = AnnotationFactory(paragraph=paragraph, start=6, end=12)
+    story = import_story_file(live).story
+    paragraph = story.blocks.get(text__contains="would illicit a violent")
+    note = NoteFactory(paragraph=paragraph, start=6, end=12)
     (tmp_path / "other-folder").mkdir()
     impostor = write(tmp_path / "other-folder", SEED_NAME, TWO_AUTHORS)
 
@@ -304,20 +304,20 @@ def test_a_file_of_the_same_name_from_another_folder_is_refused(tmp_path, seed_d
         f"was imported from {live.resolve()}; nothing written (use --replace to replace it "
         "from this file)"
     ) in err
-    article.refresh_from_db()
+    story.refresh_from_db()
     note.refresh_from_db()
-    assert article.headline == "Peruvian Soldier Killed in Shootout With Drug Smugglers"
-    assert article.import_source == live.resolve().as_posix()
-    assert note.anchor_state == Annotation.AnchorState.ANCHORED
+    assert story.headline == "Peruvian Soldier Killed in Shootout With Drug Smugglers"
+    assert story.import_source == live.resolve().as_posix()
+    assert note.anchor_state == Note.AnchorState.ANCHORED
     assert note.paragraph_id == paragraph.id
-    assert Article.objects.count() == 1
+    assert Story.objects.count() == 1
     assert not Author.objects.filter(name="Ana Pérez").exists()
 
 
 def test_the_same_story_under_another_file_name_is_refused(tmp_path, seed_dir, capsys):
     """A renamed copy of a live story would have become a second, duplicate story."""
     live = copy_seed(seed_dir, tmp_path / "stories")
-    article = import_story_file(live).article
+    story = import_story_file(live).story
     copy = write(tmp_path, "renamed.txt", live.read_text(encoding="utf-8"))
 
     with pytest.raises(CommandError, match="0 created, 0 updated, 0 unchanged, 1 failed"):
@@ -325,16 +325,16 @@ def test_the_same_story_under_another_file_name_is_refused(tmp_path, seed_dir, c
 
     assert (
         f"error: {copy.resolve()}: this story is already in the archive "
-        f"({live.resolve()}, /{article.slug}/); nothing written (use --replace to replace it "
+        f"({live.resolve()}, /{story.slug}/); nothing written (use --replace to replace it "
         "from this file)"
     ) in capsys.readouterr().err
-    assert list(Article.objects.values_list("pk", flat=True)) == [article.pk]
+    assert list(Story.objects.values_list("pk", flat=True)) == [story.pk]
 
     call_command("import_stories", str(copy), "--replace")
 
-    article.refresh_from_db()
-    assert list(Article.objects.values_list("pk", flat=True)) == [article.pk]
-    assert (article.import_key, article.import_source) == ("renamed", copy.resolve().as_posix())
+    story.refresh_from_db()
+    assert list(Story.objects.values_list("pk", flat=True)) == [story.pk]
+    assert (story.import_key, story.import_source) == ("renamed", copy.resolve().as_posix())
 
 
 def test_another_story_with_the_same_headline_is_its_own_story(tmp_path, seed_dir):
@@ -343,21 +343,21 @@ def test_another_story_with_the_same_headline_is_its_own_story(tmp_path, seed_di
     later = live.read_text(encoding="utf-8").replace("Jun 20 2014, 7:41pm", "Jun 21 2014, 9:00am")
     import_story_file(write(tmp_path, "next-day.txt", later))
 
-    assert Article.objects.count() == 2
+    assert Story.objects.count() == 2
 
 
 def test_replace_lets_another_file_update_the_story_in_place(tmp_path, seed_dir):
     live = copy_seed(seed_dir, tmp_path / "stories")
-    article = import_story_file(live).article
-    keys = list(article.blocks.values_list("key", flat=True))
+    story = import_story_file(live).story
+    keys = list(story.blocks.values_list("key", flat=True))
     moved = copy_seed(seed_dir, tmp_path / "archive")
 
     call_command("import_stories", "--replace", str(moved))
 
-    article.refresh_from_db()
-    assert article.import_source == moved.resolve().as_posix()
-    assert list(article.blocks.values_list("key", flat=True)) == keys
-    assert Article.objects.count() == 1
+    story.refresh_from_db()
+    assert story.import_source == moved.resolve().as_posix()
+    assert list(story.blocks.values_list("key", flat=True)) == keys
+    assert Story.objects.count() == 1
 
 
 def test_reimporting_from_the_same_place_by_another_spelling_updates_in_place(
@@ -368,23 +368,23 @@ def test_reimporting_from_the_same_place_by_another_spelling_updates_in_place(
     monkeypatch.chdir(tmp_path)
     result = import_story_file(Path("stories") / ".." / "stories" / SEED_NAME)
     assert not result.created
-    assert Article.objects.count() == 1
+    assert Story.objects.count() == 1
 
 
 def test_seed_stories_record_their_source_relative_to_the_project(seed_dir):
-    article = import_story_file(seed_dir / SEED_NAME).article
-    assert article.import_source == f"seeds/{SEED_NAME}"
+    story = import_story_file(seed_dir / SEED_NAME).story
+    assert story.import_source == f"seeds/{SEED_NAME}"
 
 
 def test_a_story_imported_before_sources_were_recorded_is_claimed_by_its_next_import(seed_dir):
     """Databases from before the import source existed keep working: the first import of
     that name records where the story comes from."""
-    article = import_story_file(seed_dir / SEED_NAME).article
-    Article.objects.filter(pk=article.pk).update(import_source="")
+    story = import_story_file(seed_dir / SEED_NAME).story
+    Story.objects.filter(pk=story.pk).update(import_source="")
     result = import_story_file(seed_dir / SEED_NAME)
     assert not result.created
-    result.article.refresh_from_db()
-    assert result.article.import_source == f"seeds/{SEED_NAME}"
+    result.story.refresh_from_db()
+    assert result.story.import_source == f"seeds/{SEED_NAME}"
 
 
 def test_the_seed_folder_imports_again_quietly(seed_dir, capsys):
@@ -395,7 +395,7 @@ def test_the_seed_folder_imports_again_quietly(seed_dir, capsys):
     assert err == ""
     # Nothing changed: no "updated" line and no unresolved-aside lines, the summary alone.
     assert out == "0 created, 0 updated, 1 unchanged, 0 failed\n"
-    assert Article.objects.count() == 1
+    assert Story.objects.count() == 1
 
 
 def test_a_changed_file_is_reported_as_updated_with_its_unresolved_asides(
@@ -417,14 +417,27 @@ def test_a_changed_file_is_reported_as_updated_with_its_unresolved_asides(
     assert out[-1] == "0 created, 1 updated, 0 unchanged, 0 failed"
 
 
-def test_annotations_loaded_again_say_nothing(seed_dir, capsys):
+def test_notes_loaded_again_say_nothing(seed_dir, capsys):
     call_command("import_stories", str(seed_dir))
-    call_command("load_annotations", str(seed_dir / "annotations"))
+    call_command("load_notes", str(seed_dir / "notes"))
     capsys.readouterr()
 
-    call_command("load_annotations", str(seed_dir / "annotations"))
+    call_command("load_notes", str(seed_dir / "notes"))
 
     assert capsys.readouterr().out == ""
+
+
+def test_a_note_file_written_before_the_rename_still_loads(seed_dir, tmp_path):
+    """Such a file lists its notes under the old noun (`articles.data.renames`)."""
+    call_command("import_stories", str(seed_dir))
+    (seed,) = (seed_dir / "notes").glob("*.json")
+    data = json.loads(seed.read_text(encoding="utf-8"))
+    data[OLD_NOTE_FILE_KEY] = data.pop("notes")
+    (tmp_path / seed.name).write_text(json.dumps(data), encoding="utf-8")
+
+    call_command("load_notes", str(tmp_path))
+
+    assert Note.objects.count() == len(data[OLD_NOTE_FILE_KEY]) > 0
 
 
 SECRET = "root:x:0:0:SECRET-LINE:/root:/bin/bash"
@@ -493,7 +506,7 @@ def test_a_link_within_the_folder_imports_its_file_once_under_that_files_name(
     call_command("import_stories", str(folder))
 
     assert "1 created, 0 updated, 0 unchanged, 0 failed" in capsys.readouterr().out
-    assert Article.objects.get().import_key == SEED_NAME.removesuffix(".txt")
+    assert Story.objects.get().import_key == SEED_NAME.removesuffix(".txt")
 
 
 def test_a_file_that_is_not_regular_is_not_read(tmp_path):
@@ -520,14 +533,14 @@ def test_an_import_queues_its_stories_refresh_for_the_worker(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("import_stories", str(seed_dir / SEED_NAME))
 
-    imported = Article.objects.get(import_key=Path(SEED_NAME).stem)
+    imported = Story.objects.get(import_key=Path(SEED_NAME).stem)
     out = capsys.readouterr().out.splitlines()
     assert out[-2] == (
         "1 story’s search entries and related lists queued for the task worker "
         "(`manage.py db_worker`; `make run` starts it)."
     )
-    assert queued() == [("refresh_stories", {"article_ids": [imported.pk]})]
-    assert not RelatedStory.objects.filter(article=imported).exists()  # not computed here
+    assert queued() == [("refresh_stories", {"story_ids": [imported.pk]})]
+    assert not RelatedStory.objects.filter(story=imported).exists()  # not computed here
 
     assert run_worker(django_capture_on_commit_callbacks) == 1
 

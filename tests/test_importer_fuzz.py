@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.data.plaintext import ImportFormatError, import_story_file, parse_story
-from articles.models import Annotation, Article, Author, Block, Byline, Section
+from articles.models import Author, Block, Byline, Note, Section, Story
 
 LINES = st.one_of(
     st.just("This story is over 5 years old"),
@@ -36,9 +36,7 @@ VALID_HEAD = "News by VICE\n\nHeadline\n\nA dek.\n\nby Kayla Ruble\nJun 20 2014,
 
 
 def table_counts() -> tuple[int, ...]:
-    return tuple(
-        model.objects.count() for model in (Article, Author, Section, Byline, Block, Annotation)
-    )
+    return tuple(model.objects.count() for model in (Story, Author, Section, Byline, Block, Note))
 
 
 @settings(max_examples=300, deadline=None)
@@ -85,7 +83,7 @@ def test_import_writes_a_whole_story_or_nothing(tmp_path, body, raw):
             assert str(path) in str(error)
             assert table_counts() == before
         else:
-            article = result.article
-            assert article.bylines.count() >= 1
-            assert article.blocks.paragraphs().exists()
+            story = result.story
+            assert story.bylines.count() >= 1
+            assert story.blocks.paragraphs().exists()
         transaction.set_rollback(True)

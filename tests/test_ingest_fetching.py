@@ -10,8 +10,8 @@ from articles.ingest.fetching import Fetcher, FetchError, FetchPolicy, resolve
 from articles.ingest.following import follow_stories
 from articles.ingest.importing import import_url
 from articles.ingest.story import TooLarge
-from articles.models import Annotation, Article
-from tests.factories import annotation_on
+from articles.models import Note, Story
+from tests.factories import note_on
 from tests.ingest_fixtures import Site, endless, fixture, slow
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def fetcher(**policy) -> Fetcher:
 def test_a_page_is_fetched_with_the_projects_user_agent_and_imported(site):
     (outcome,) = import_url(site.url(PAGE), fetcher=fetcher())
     assert outcome.status == "created", str(outcome)
-    assert outcome.article.headline == "On patrol with the river police of the Ene"
+    assert outcome.story.headline == "On patrol with the river police of the Ene"
     user_agents = {headers.get("User-Agent") for _, headers in site.requests}
     assert user_agents == {"NewsroomImporter/1.0 (+https://github.com/newsroom; story importer)"}
     assert site.requests[0][0] == "/robots.txt"
@@ -46,7 +46,7 @@ def test_a_local_address_is_refused_without_allow_private(site):
     assert outcome.failed
     assert "private or local network" in outcome.message and "--allow-private" in outcome.message
     assert site.requests == []
-    assert not Article.objects.exists()
+    assert not Story.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,7 @@ def test_only_http_and_https_are_fetched():
 def test_a_404_page_is_reported_not_imported(site):
     (outcome,) = import_url(site.url("/gone"), fetcher=fetcher())
     assert outcome.failed and "404" in outcome.message
-    assert not Article.objects.exists()
+    assert not Story.objects.exists()
 
 
 def test_a_slow_server_times_out(site):
@@ -144,7 +144,7 @@ def test_charset_comes_from_the_http_header(site):
     page = fixture("ap-peru-emergency.html").replace(b'<meta charset="windows-1252">', b"")
     site.routes["/ap"] = (200, {"Content-Type": "text/html; charset=windows-1252"}, page)
     (outcome,) = import_url(site.url("/ap"), fetcher=fetcher())
-    assert "Peru’s government extended" in outcome.article.blocks.first().text
+    assert "Peru’s government extended" in outcome.story.blocks.first().text
 
 
 def test_summary_feed_entries_fetch_their_pages_with_fetch(site, capsys):
@@ -156,9 +156,9 @@ def test_summary_feed_entries_fetch_their_pages_with_fetch(site, capsys):
         call_command("import_stories", site.url("/features.atom"), "--allow-private")
     call_command("import_stories", site.url("/features.atom"), "--allow-private", "--fetch")
     assert "1 created, 0 updated, 0 unchanged, 0 failed" in capsys.readouterr().out
-    article = Article.objects.get()
-    assert article.canonical_url.endswith(PAGE)
-    assert len(article.blocks.all()) == 8
+    story = Story.objects.get()
+    assert story.canonical_url.endswith(PAGE)
+    assert len(story.blocks.all()) == 8
 
 
 def test_following_records_what_the_publisher_changed(site, capsys):
@@ -172,9 +172,9 @@ def test_following_records_what_the_publisher_changed(site, capsys):
         "1",
         "--allow-private",
     )
-    article = Article.objects.get()
-    paragraph = article.blocks.get(position=1)
-    note = annotation_on(paragraph, "Our job is to find the rest.")
+    story = Story.objects.get()
+    paragraph = story.blocks.get(position=1)
+    note = note_on(paragraph, "Our job is to find the rest.")
     # The publisher edits the page; following picks it up and keeps the note on its words.
     site.routes[PAGE] = (
         200,
@@ -186,14 +186,14 @@ def test_following_records_what_the_publisher_changed(site, capsys):
     outcomes = follow_stories(urls=[site.url(PAGE)], policy=FetchPolicy(allow_private=True))
     assert [o.status for o in outcomes] == ["updated"]
     note.refresh_from_db()
-    assert note.anchor_state == Annotation.AnchorState.ANCHORED
+    assert note.anchor_state == Note.AnchorState.ANCHORED
     assert note.quote_exact == "Our job is to find the rest."
-    assert article.text_versions.count() == 2
+    assert story.text_versions.count() == 2
     assert (
         follow_stories(urls=[site.url(PAGE)], policy=FetchPolicy(allow_private=True))[0].status
         == "unchanged"
     )
-    assert article.text_versions.count() == 2
+    assert story.text_versions.count() == 2
     assert "round 1: 1 followed, 1 changed, 0 failed" in capsys.readouterr().out
 
 

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from articles.ingest.documents import read_document
 from articles.ingest.importing import import_bytes, import_path
 from articles.ingest.story import MIN_BODY_WORDS
-from articles.models import Article, Block
-from tests.factories import ArticleFactory
+from articles.models import Block, Story
+from tests.factories import StoryFactory
 from tests.ingest_fixtures import FIXTURES, fixture
 
 pytestmark = pytest.mark.django_db
@@ -22,83 +22,81 @@ VICE_URL = (
 def imported(name: str) -> list:
     outcomes = import_path(FIXTURES / name)
     assert [o.status for o in outcomes if o.failed] == [], [str(o) for o in outcomes]
-    return [o.article for o in outcomes]
+    return [o.story for o in outcomes]
 
 
 def reference(name: str) -> list[str]:
     return (FIXTURES / "reference" / f"{name}.body").read_text(encoding="utf-8").splitlines()
 
 
-def body(article: Article) -> list[str]:
-    return [b.annotatable_text for b in article.blocks.order_by("position")]
+def body(story: Story) -> list[str]:
+    return [b.annotatable_text for b in story.blocks.order_by("position")]
 
 
 def test_vice_page_imports_every_part_with_its_three_asides():
-    (article,) = imported("vice-peruvian-soldier.html")
-    assert article.canonical_url == VICE_URL
-    assert article.source_url == VICE_URL
-    assert article.headline == "Peruvian Soldier Killed in Shootout With Drug Smugglers"
-    assert article.dek.startswith("The battle between military forces")
-    assert article.section.name == "News"
-    assert article.published_at == datetime(2014, 6, 20, 23, 41, tzinfo=UTC)
-    assert [b.author.name for b in article.bylines.select_related("author")] == ["Kayla Ruble"]
-    assert sorted(article.tags.names()) == ["Drugs", "Peru", "Shining Path"]
-    assert article.lead_image_url.endswith("/peru-soldier/lead.jpg")
-    assert article.image_credit == "AP/Martin Mejia"
-    assert article.image_alt == "Peruvian soldiers on patrol in the VRAEM valley"
-    assert body(article) == reference("vice-peruvian-soldier")
-    asides = list(article.blocks.filter(kind=Block.Kind.ASIDE).order_by("position"))
+    (story,) = imported("vice-peruvian-soldier.html")
+    assert story.canonical_url == VICE_URL
+    assert story.source_url == VICE_URL
+    assert story.headline == "Peruvian Soldier Killed in Shootout With Drug Smugglers"
+    assert story.dek.startswith("The battle between military forces")
+    assert story.section.name == "News"
+    assert story.published_at == datetime(2014, 6, 20, 23, 41, tzinfo=UTC)
+    assert [b.author.name for b in story.bylines.select_related("author")] == ["Kayla Ruble"]
+    assert sorted(story.tags.names()) == ["Drugs", "Peru", "Shining Path"]
+    assert story.lead_image_url.endswith("/peru-soldier/lead.jpg")
+    assert story.image_credit == "AP/Martin Mejia"
+    assert story.image_alt == "Peruvian soldiers on patrol in the VRAEM valley"
+    assert body(story) == reference("vice-peruvian-soldier")
+    asides = list(story.blocks.filter(kind=Block.Kind.ASIDE).order_by("position"))
     assert [a.position for a in asides] == [3, 7, 11]
     assert [a.label for a in asides] == ["Read more here."] * 3
     assert asides[0].target_url == (
         "https://www.vice.example/en/article/meet-the-man-who-thrived-in-bolivias-cocaine-prison"
     )
     # Not the story's text: the age banner, the footer, the newsletter box, the share bar.
-    text = " ".join(body(article))
+    text = " ".join(body(story))
     for boilerplate in ("years old", "Follow Kayla", "INBOX", "Tweet", "More like this"):
         assert boilerplate not in text
-    assert article.status == Article.Status.PUBLISHED
-    assert article.text_versions.count() == 1
+    assert story.status == Story.Status.PUBLISHED
+    assert story.text_versions.count() == 1
 
 
 def test_guardian_page_takes_its_metadata_from_json_ld():
-    (article,) = imported("guardian-coca-eradication.html")
-    assert article.headline == "Peru’s coca growers brace for a record eradication drive"
-    assert article.section.name == "World news"
-    assert sorted(article.tags.names()) == ["Americas", "Drugs trade", "Peru"]
-    assert article.published_at == datetime(2015, 3, 4, 10, 0, 1, tzinfo=UTC)
-    assert article.updated_at == datetime(2015, 3, 4, 16, 30, tzinfo=UTC)
-    assert (
-        article.image_caption == "A farmer dries coca leaves near Pichari, in the Apurímac valley."
-    )
-    assert article.image_credit == "Ernesto Benavides/AFP/Getty Images"
-    assert body(article) == reference("guardian-coca-eradication")
-    text = " ".join(body(article))
+    (story,) = imported("guardian-coca-eradication.html")
+    assert story.headline == "Peru’s coca growers brace for a record eradication drive"
+    assert story.section.name == "World news"
+    assert sorted(story.tags.names()) == ["Americas", "Drugs trade", "Peru"]
+    assert story.published_at == datetime(2015, 3, 4, 10, 0, 1, tzinfo=UTC)
+    assert story.updated_at == datetime(2015, 3, 4, 16, 30, tzinfo=UTC)
+    assert story.image_caption == "A farmer dries coca leaves near Pichari, in the Apurímac valley."
+    assert story.image_credit == "Ernesto Benavides/AFP/Getty Images"
+    assert body(story) == reference("guardian-coca-eradication")
+    text = " ".join(body(story))
     # The newsletter box, an in-body photo's caption and the comments are not body text.
     for boilerplate in ("Sign up", "Privacy Notice", "Eradication workers pull up", "cocaleaf99"):
         assert boilerplate not in text
-    (aside,) = article.blocks.filter(kind=Block.Kind.ASIDE)
+    (aside,) = story.blocks.filter(kind=Block.Kind.ASIDE)
     assert aside.teaser == "Peruvian soldier killed in shootout with drug traffickers"
     assert aside.target_url.endswith("/2014/jun/20/peru-soldier-killed-drug-raid")
 
 
 def test_ap_page_in_windows_1252_with_capitalised_byline():
-    (article,) = imported("ap-peru-emergency.html")
-    assert [b.author.name for b in article.bylines.select_related("author")] == ["Franklin Briceño"]
-    assert article.image_credit == "AP Photo/Rodrigo Abd"
-    assert body(article) == reference("ap-peru-emergency")
-    assert body(article)[0].startswith("LIMA, Peru (AP) — Peru’s government")
-    (aside,) = article.blocks.filter(kind=Block.Kind.ASIDE)
+    (story,) = imported("ap-peru-emergency.html")
+    assert [b.author.name for b in story.bylines.select_related("author")] == ["Franklin Briceño"]
+    assert story.image_credit == "AP Photo/Rodrigo Abd"
+    assert body(story) == reference("ap-peru-emergency")
+    assert body(story)[0].startswith("LIMA, Peru (AP) — Peru’s government")
+    (aside,) = story.blocks.filter(kind=Block.Kind.ASIDE)
     assert aside.teaser == "Peru election campaign marred by violence in coca region"
 
 
 def test_wordpress_page_leaves_out_comments_and_share_buttons():
-    (article,) = imported("wordpress-river-patrol.html")
-    assert article.section.name == "Features"
-    assert sorted(article.tags.names()) == ["Ene", "police", "rivers"]
-    assert [b.author.name for b in article.bylines.select_related("author")] == ["María Huamán"]
-    assert body(article) == reference("wordpress-river-patrol")
-    text = " ".join(body(article))
+    (story,) = imported("wordpress-river-patrol.html")
+    assert story.section.name == "Features"
+    assert sorted(story.tags.names()) == ["Ene", "police", "rivers"]
+    assert [b.author.name for b in story.bylines.select_related("author")] == ["María Huamán"]
+    assert body(story) == reference("wordpress-river-patrol")
+    text = " ".join(body(story))
     for boilerplate in ("Share this", "Leave a Reply", "My cousin", "Recent Posts"):
         assert boilerplate not in text
 
@@ -119,55 +117,55 @@ def test_summary_only_feed_entry_is_refused_without_fetch():
     (outcome,) = import_path(FIXTURES / "feed-summaries.xml")
     assert outcome.failed
     assert "no full text" in outcome.message and "--fetch" in outcome.message
-    assert not Article.objects.exists()
+    assert not Story.objects.exists()
 
 
 def test_wordpress_export_keeps_drafts_drafts_and_skips_pages():
     published, draft = imported("wordpress-export.xml")
-    assert published.status == Article.Status.PUBLISHED
+    assert published.status == Story.Status.PUBLISHED
     assert published.dek == "Eleven letters, two answers, no police."
     assert published.section.name == "News"
     assert sorted(published.tags.names()) == ["government", "police"]
     assert [b.author.name for b in published.bylines.select_related("author")] == ["Luis Quispe"]
-    assert draft.status == Article.Status.DRAFT
+    assert draft.status == Story.Status.DRAFT
     assert draft.headline == "What the floods left behind"
     assert body(published) + body(draft) == reference("wordpress-export")
-    assert not Article.objects.filter(headline__in=["About", "letters"]).exists()
-    assert draft not in Article.objects.published()
+    assert not Story.objects.filter(headline__in=["About", "letters"]).exists()
+    assert draft not in Story.objects.published()
     # Drafts have no text history.
     assert not draft.text_versions.exists()
 
 
 def test_ninjs_document_imports_with_its_uri_as_identity():
-    (article,) = imported("ninjs-wire.json")
-    assert article.canonical_url == "urn:newsml:wire.example:20160415:peru-coca-census"
-    assert article.headline == "UN coca census: Peru's crop shrinks for a third year"
-    assert [b.author.name for b in article.bylines.select_related("author")] == [
+    (story,) = imported("ninjs-wire.json")
+    assert story.canonical_url == "urn:newsml:wire.example:20160415:peru-coca-census"
+    assert story.headline == "UN coca census: Peru's crop shrinks for a third year"
+    assert [b.author.name for b in story.bylines.select_related("author")] == [
         "Ana Torres",
         "Miguel Salas",
     ]
-    assert sorted(article.tags.names()) == ["Agriculture", "Drug trafficking", "Peru"]
-    assert article.image_caption == "A coca field near Pichari, Peru, in March 2016."
-    assert article.image_credit == "Wire Photo/Ana Torres"
-    assert body(article) == reference("ninjs-wire")
+    assert sorted(story.tags.names()) == ["Agriculture", "Drug trafficking", "Peru"]
+    assert story.image_caption == "A coca field near Pichari, Peru, in March 2016."
+    assert story.image_credit == "Wire Photo/Ana Torres"
+    assert body(story) == reference("ninjs-wire")
 
 
 def test_aside_to_a_story_in_the_archive_links_to_it():
-    target = ArticleFactory(
+    target = StoryFactory(
         canonical_url="https://valleydispatch.example/2016/04/02/the-ministry-that-never-answers/"
     )
-    (article,) = imported("wordpress-river-patrol.html")
-    (aside,) = article.blocks.filter(kind=Block.Kind.ASIDE)
-    assert aside.target_article == target
+    (story,) = imported("wordpress-river-patrol.html")
+    (aside,) = story.blocks.filter(kind=Block.Kind.ASIDE)
+    assert aside.target_story == target
 
 
 def test_story_imported_later_resolves_the_asides_waiting_for_it():
     (patrol,) = imported("wordpress-river-patrol.html")
     (aside,) = patrol.blocks.filter(kind=Block.Kind.ASIDE)
-    assert aside.target_article is None
+    assert aside.target_story is None
     ministry, _ = imported("wordpress-export.xml")
     aside.refresh_from_db()
-    assert aside.target_article == ministry
+    assert aside.target_story == ministry
 
 
 @pytest.mark.parametrize(
@@ -180,7 +178,7 @@ def test_story_imported_later_resolves_the_asides_waiting_for_it():
             b'<html><head><meta charset="utf-8"><link rel="canonical" href="https://x.example/a">'
             b"<title>Page not found</title></head><body><h1>Page not found</h1>"
             b"<p>Sorry, we could not find that page.</p></body></html>",
-            "not an article",
+            "not a story",
         ),
         (
             b'<html><head><meta charset="utf-8"></head><body><h1>\xff\xfe bad</h1></body></html>',
@@ -193,10 +191,10 @@ def test_bad_documents_are_refused_with_one_line(data, reason):
     assert outcome.failed
     assert reason in outcome.message.lower()
     assert "\n" not in str(outcome)
-    assert not Article.objects.exists()
+    assert not Story.objects.exists()
 
 
-def test_paywall_stub_and_index_page_are_not_articles():
+def test_paywall_stub_and_index_page_are_not_stories():
     stub = (
         b'<html><head><link rel="canonical" href="https://x.example/paywalled">'
         b'<meta property="og:title" content="A scoop"></head><body><article><h1>A scoop</h1>'
@@ -204,7 +202,7 @@ def test_paywall_stub_and_index_page_are_not_articles():
         b"<p>Subscribe to read the rest of this story.</p></article></body></html>"
     )
     (outcome,) = import_bytes(stub, name="stub.html")
-    assert outcome.failed and "not an article" in outcome.message
+    assert outcome.failed and "not a story" in outcome.message
     links = "".join(
         f'<li><a href="/story-{n}">A headline for story number {n} about the valley</a></li>'
         for n in range(40)
@@ -214,7 +212,7 @@ def test_paywall_stub_and_index_page_are_not_articles():
         f"<body><main><ul>{links}</ul></main></body></html>"
     ).encode()
     (outcome,) = import_bytes(index, name="index.html")
-    assert outcome.failed and "not an article" in outcome.message
+    assert outcome.failed and "not a story" in outcome.message
     assert MIN_BODY_WORDS > 20
 
 
@@ -233,7 +231,7 @@ def test_one_bad_feed_entry_does_not_stop_the_others():
     outcomes = import_bytes(data, name="feed.xml")
     assert [o.status for o in outcomes] == ["created", "failed"]
     assert "a feed entry without a link or text" in outcomes[1].message
-    assert Article.objects.count() == 1
+    assert Story.objects.count() == 1
 
 
 def test_nothing_from_the_page_is_stored_as_html():
@@ -242,7 +240,7 @@ def test_nothing_from_the_page_is_stored_as_html():
         b"<script>alert(1)</script><b onclick=x>Peru\xe2\x80\x99s</b> Joint Command has reportedly",
     )
     (outcome,) = import_bytes(page, name="vice.html")
-    texts = body(outcome.article)
+    texts = body(outcome.story)
     assert not any("<" in text or "alert" in text for text in texts)
     assert "Peru’s Joint Command has reportedly sent backup forces" in texts[4]
 

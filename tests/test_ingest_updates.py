@@ -5,8 +5,8 @@ import pytest
 
 from articles.caching import keys
 from articles.ingest.importing import import_bytes
-from articles.models import Annotation, Article, Block, StoryVersion
-from tests.factories import ArticleFactory, annotation_on
+from articles.models import Block, Note, Story, StoryVersion
+from tests.factories import StoryFactory, note_on
 from tests.ingest_fixtures import fixture
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +24,10 @@ def test_reimporting_an_edited_page_reanchors_notes_and_adds_a_version(
     django_capture_on_commit_callbacks,
 ):
     original = fixture(GUARDIAN)
-    article = import_page(original).article
-    paragraph = article.blocks.get(position=2)
-    note = annotation_on(paragraph, "nobody has asked us")
-    keys_before = dict(article.blocks.values_list("position", "key"))
+    story = import_page(original).story
+    paragraph = story.blocks.get(position=2)
+    note = note_on(paragraph, "nobody has asked us")
+    keys_before = dict(story.blocks.values_list("position", "key"))
 
     edited = original.replace(
         "“We are not against the law, but nobody".encode(),
@@ -36,17 +36,17 @@ def test_reimporting_an_edited_page_reanchors_notes_and_adds_a_version(
     with django_capture_on_commit_callbacks(execute=True):
         outcome = import_page(edited)
     assert outcome.status == "updated"
-    assert outcome.article.pk == article.pk
-    assert Article.objects.count() == 1
+    assert outcome.story.pk == story.pk
+    assert Story.objects.count() == 1
     paragraph.refresh_from_db()
     assert paragraph.text.startswith("“We have never been against the law")
     # The paragraph keeps its permanent key, and the note its words.
-    assert dict(article.blocks.values_list("position", "key")) == keys_before
+    assert dict(story.blocks.values_list("position", "key")) == keys_before
     note.refresh_from_db()
-    assert note.anchor_state == Annotation.AnchorState.ANCHORED
+    assert note.anchor_state == Note.AnchorState.ANCHORED
     assert note.quote_exact == "nobody has asked us"
     assert paragraph.text[note.start : note.end] == "nobody has asked us"
-    versions = list(article.text_versions.order_by("number"))
+    versions = list(story.text_versions.order_by("number"))
     assert [v.number for v in versions] == [1, 2]
     assert versions[1].origin == StoryVersion.Origin.IMPORT
     assert "never been against" in versions[1].blocks[2]["text"]
@@ -54,8 +54,8 @@ def test_reimporting_an_edited_page_reanchors_notes_and_adds_a_version(
 
 def test_reimporting_an_unchanged_page_changes_nothing(monkeypatch):
     data = fixture(GUARDIAN)
-    article = import_page(data).article
-    modified = Article.objects.get(pk=article.pk).modified_at
+    story = import_page(data).story
+    modified = Story.objects.get(pk=story.pk).modified_at
     blocks = list(Block.objects.values_list("id", "key", "text"))
     purged = []
     monkeypatch.setattr(
@@ -65,9 +65,9 @@ def test_reimporting_an_unchanged_page_changes_nothing(monkeypatch):
     outcome = import_page(data)
 
     assert outcome.status == "unchanged"
-    assert Article.objects.get(pk=article.pk).modified_at == modified
+    assert Story.objects.get(pk=story.pk).modified_at == modified
     assert list(Block.objects.values_list("id", "key", "text")) == blocks
-    assert article.text_versions.count() == 1
+    assert story.text_versions.count() == 1
     assert purged == []
 
 
@@ -76,31 +76,31 @@ def test_an_import_that_changes_a_story_purges_its_pages(monkeypatch):
     monkeypatch.setattr(
         "articles.ingest.saving.content_changed", lambda changed: purged.append(set(changed))
     )
-    article = import_page(fixture(GUARDIAN)).article
+    story = import_page(fixture(GUARDIAN)).story
     (changed,) = purged
-    author = article.bylines.get().author
+    author = story.bylines.get().author
     # Its page, and the lists it joins: the front, its section's, its author's and its tags'.
     assert {
-        keys.story(article.pk),
-        keys.section_list(article.section_id),
+        keys.story(story.pk),
+        keys.section_list(story.section_id),
         keys.author_list(author.pk),
         keys.FRONT,
         keys.SECTION_MENU,
     } <= changed
-    assert article.tags.exists()
-    assert {keys.tag_list(tag.pk) for tag in article.tags.all()} <= changed
+    assert story.tags.exists()
+    assert {keys.tag_list(tag.pk) for tag in story.tags.all()} <= changed
 
 
 def test_a_page_of_a_story_already_in_the_archive_under_another_identity_is_refused(seed_dir):
     from articles.data.plaintext import import_story_file
 
-    seed = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").article
+    seed = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").story
     data = fixture("vice-peruvian-soldier.html")
     (outcome,) = import_bytes(data, name="vice.html")
     assert outcome.failed
     assert "already in the archive" in outcome.message and "--replace" in outcome.message
     (outcome,) = import_bytes(data, name="vice.html", replace=True)
-    assert outcome.status == "updated" and outcome.article.pk == seed.pk
+    assert outcome.status == "updated" and outcome.story.pk == seed.pk
     seed.refresh_from_db()
     assert seed.canonical_url.endswith("/peruvian-soldier-killed-in-shootout-with-drug-smugglers")
     # The same text as the seed: its blocks kept their keys, and no new version was needed
@@ -111,8 +111,8 @@ def test_a_page_of_a_story_already_in_the_archive_under_another_identity_is_refu
 def test_canonical_addresses_are_unique_but_may_be_empty():
     from django.db import IntegrityError, transaction
 
-    ArticleFactory(canonical_url="")
-    ArticleFactory(canonical_url="")
-    ArticleFactory(canonical_url="https://x.example/a")
+    StoryFactory(canonical_url="")
+    StoryFactory(canonical_url="")
+    StoryFactory(canonical_url="https://x.example/a")
     with pytest.raises(IntegrityError), transaction.atomic():
-        ArticleFactory(canonical_url="https://x.example/a")
+        StoryFactory(canonical_url="https://x.example/a")

@@ -15,14 +15,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Annotation, Article, Author, Section, SocialProfile, Tag
+from articles.models import Author, Note, Section, SocialProfile, Story, Tag
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
     AuthorFactory,
+    NoteFactory,
     ParagraphFactory,
     SectionFactory,
     StaffFactory,
+    StoryFactory,
     TagFactory,
 )
 from tests.test_admin import change_url, form_data
@@ -56,7 +56,7 @@ def newsroom(settings):
     kayla = AuthorFactory(name="Kayla Ruble", slug="kayla-ruble")
     ana = AuthorFactory(name="Ana Perez", slug="ana-perez")
     published = timezone.now().replace(microsecond=0) - timedelta(days=2)
-    a = ArticleFactory(
+    a = StoryFactory(
         headline="Soldier killed in coca raid",
         slug="coca-raid",
         section=world,
@@ -64,7 +64,7 @@ def newsroom(settings):
         tags=[TagFactory(name="Peru", slug="peru")],
         published_at=published,
     )
-    b = ArticleFactory(
+    b = StoryFactory(
         headline="Chess final ends in a draw",
         slug="chess-final",
         section=sport,
@@ -72,9 +72,9 @@ def newsroom(settings):
         tags=[TagFactory(name="Chess", slug="chess")],
         published_at=published - timedelta(hours=1),
     )
-    ParagraphFactory(article=a, position=0, text="A soldier was killed on Saturday.")
-    ParagraphFactory(article=b, position=0, text="The players agreed a draw.")
-    AnnotationFactory(paragraph=a.blocks.get(), body="Figures from the ministry.")
+    ParagraphFactory(story=a, position=0, text="A soldier was killed on Saturday.")
+    ParagraphFactory(story=b, position=0, text="The players agreed a draw.")
+    NoteFactory(paragraph=a.blocks.get(), body="Figures from the ministry.")
     return {"a": a, "b": b, "world": world, "sport": sport, "kayla": kayla, "ana": ana}
 
 
@@ -174,14 +174,14 @@ def delete_tag(admin, n):
 
 
 def change_story(admin, n):
-    post(admin, change_url(n["a"]), "article_form", dek="A new standfirst.")
+    post(admin, change_url(n["a"]), "story_form", dek="A new standfirst.")
 
 
 def create_draft(admin, n):
     post(
         admin,
-        add_url(Article),
-        "article_form",
+        add_url(Story),
+        "story_form",
         headline="Scoop in progress",
         slug="scoop",
         section=str(n["sport"].pk),
@@ -193,8 +193,8 @@ def create_published_story(admin, n):
     when = timezone.localtime(timezone.now() - timedelta(hours=1))
     post(
         admin,
-        add_url(Article),
-        "article_form",
+        add_url(Story),
+        "story_form",
         headline="Second chess final",
         slug="second-chess-final",
         section=str(n["sport"].pk),
@@ -205,8 +205,8 @@ def create_published_story(admin, n):
 
 
 def change_draft(admin, n):
-    draft = ArticleFactory(status=Article.Status.DRAFT, section=n["world"], slug="draft")
-    post(admin, change_url(draft), "article_form", headline="Still a draft")
+    draft = StoryFactory(status=Story.Status.DRAFT, section=n["world"], slug="draft")
+    post(admin, change_url(draft), "story_form", headline="Still a draft")
 
 
 def delete_story(admin, n):
@@ -214,17 +214,17 @@ def delete_story(admin, n):
 
 
 def change_public_note(admin, n):
-    note = Annotation.objects.get(state=Annotation.State.PUBLISHED)
-    post(admin, change_url(note), "annotation_form", body="Figures from the defence ministry.")
+    note = Note.objects.get(state=Note.State.PUBLISHED)
+    post(admin, change_url(note), "note_form", body="Figures from the defence ministry.")
 
 
 def change_internal_note(admin, n):
-    note = AnnotationFactory(paragraph=n["a"].blocks.get(), kind=Annotation.Kind.INTERNAL)
-    post(admin, change_url(note), "annotation_form", body="Editors only: call back.")
+    note = NoteFactory(paragraph=n["a"].blocks.get(), kind=Note.Kind.INTERNAL)
+    post(admin, change_url(note), "note_form", body="Editors only: call back.")
 
 
 def delete_public_note(admin, n):
-    delete(admin, Annotation.objects.get(state=Annotation.State.PUBLISHED))
+    delete(admin, Note.objects.get(state=Note.State.PUBLISHED))
 
 
 CASES = {

@@ -1,7 +1,7 @@
-"""Rendering annotation bodies and replies: CommonMark through markdown-it-py, cleaned by nh3.
+"""Rendering note bodies and replies: CommonMark through markdown-it-py, cleaned by nh3.
 
 The expected HTML below is what the previous renderer (Python-Markdown) produced for the same
-source, so the switch changes nothing editors already wrote in the seed annotations.
+source, so the switch changes nothing editors already wrote in the seed notes.
 """
 
 import json
@@ -51,19 +51,19 @@ SEED_RENDERINGS = {
 
 def seed_bodies(seed_dir) -> set[str]:
     bodies = set()
-    for path in (seed_dir / "annotations").glob("*.json"):
-        for note in json.loads(path.read_text(encoding="utf-8"))["annotations"]:
+    for path in (seed_dir / "notes").glob("*.json"):
+        for note in json.loads(path.read_text(encoding="utf-8"))["notes"]:
             bodies.add(note.get("body", ""))
             bodies.update(reply["body"] for reply in note.get("replies", []))
     return bodies - {""}
 
 
-def test_the_expected_renderings_cover_every_seed_annotation_and_reply(seed_dir):
+def test_the_expected_renderings_cover_every_seed_note_and_reply(seed_dir):
     assert seed_bodies(seed_dir) == set(SEED_RENDERINGS)
 
 
 @pytest.mark.parametrize(("source", "html"), SEED_RENDERINGS.items())
-def test_seed_annotations_render_as_they_did_before(source, html):
+def test_seed_notes_render_as_they_did_before(source, html):
     assert render_markdown(source) == html
 
 

@@ -8,14 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Story
 from tests.factories import (
-    ArticleFactory,
     AsideFactory,
     AuthorFactory,
     ParagraphFactory,
     SectionFactory,
     StaffFactory,
+    StoryFactory,
     TagFactory,
 )
 from tests.pages import script_texts
@@ -65,7 +65,7 @@ def story():
     kayla = AuthorFactory(name="Kayla Ruble", slug="kayla-ruble", x_handle="RubleKB")
     bo = AuthorFactory(name="Bo Tate", slug="bo-tate", x_handle="")
     published = timezone.now() - timedelta(days=2)
-    article = ArticleFactory(
+    story = StoryFactory(
         headline="Peruvian Soldier Killed in Shootout",
         dek="The battle resulted in the seizure of coca paste.",
         section=SectionFactory(name="World", slug="world"),
@@ -76,8 +76,8 @@ def story():
         lead_image="lead-images/2014/06/soldier.jpg",
         image_alt="Soldiers on patrol",
     )
-    ParagraphFactory(article=article)
-    return article
+    ParagraphFactory(story=story)
+    return story
 
 
 def local_iso(moment) -> str:
@@ -116,8 +116,8 @@ def test_story_with_an_image_gets_a_large_twitter_card_by_its_first_author_on_x(
 
 
 def test_story_without_an_image_gets_a_summary_card_and_no_image_tags(client):
-    article = ArticleFactory(lead_image="", lead_image_url="")
-    page = read_page(client, article.get_absolute_url())
+    story = StoryFactory(lead_image="", lead_image_url="")
+    page = read_page(client, story.get_absolute_url())
     assert page.value("twitter:card") == "summary"
     for key in ("og:image", "og:image:alt", "twitter:image", "twitter:creator"):
         assert page.values(key) == []
@@ -125,12 +125,12 @@ def test_story_without_an_image_gets_a_summary_card_and_no_image_tags(client):
 
 
 def test_external_lead_image_is_used_as_it_is(client):
-    article = ArticleFactory(lead_image_url="https://images.example.org/soldier.jpg")
-    page = read_page(client, article.get_absolute_url())
+    story = StoryFactory(lead_image_url="https://images.example.org/soldier.jpg")
+    page = read_page(client, story.get_absolute_url())
     assert page.value("og:image") == "https://images.example.org/soldier.jpg"
 
 
-def test_story_page_describes_itself_as_a_news_article_in_json_ld(client, story):
+def test_story_page_describes_itself_as_a_news_story_in_json_ld(client, story):
     page = read_page(client, story.get_absolute_url())
     (script,) = page.json_ld
     data = json.loads(script)
@@ -167,8 +167,8 @@ def test_story_page_describes_itself_as_a_news_article_in_json_ld(client, story)
 
 def test_headline_cannot_break_out_of_the_json_ld_script(client):
     hostile = "</script><script>alert(1)</script><!-- & more"
-    article = ArticleFactory(headline=hostile, dek=hostile)
-    response = client.get(article.get_absolute_url())
+    story = StoryFactory(headline=hostile, dek=hostile)
+    response = client.get(story.get_absolute_url())
     content = response.content.decode()
     assert "<script>alert(1)" not in content
     page = HeadParser()
@@ -181,10 +181,10 @@ def test_headline_cannot_break_out_of_the_json_ld_script(client):
 
 
 def test_story_without_a_dek_is_described_by_its_first_paragraph(client):
-    article = ArticleFactory(dek="")
-    AsideFactory(article=article, position=0)
-    ParagraphFactory(article=article, position=1, text="Soldiers seized the paste. " * 20)
-    page = read_page(client, article.get_absolute_url())
+    story = StoryFactory(dek="")
+    AsideFactory(story=story, position=0)
+    ParagraphFactory(story=story, position=1, text="Soldiers seized the paste. " * 20)
+    page = read_page(client, story.get_absolute_url())
     description = page.value("description")
     assert description.startswith("Soldiers seized the paste. Soldiers")
     assert len(description) <= 200
@@ -204,7 +204,7 @@ def test_list_pages_have_canonical_and_open_graph_basics(client, url, title, des
     section = SectionFactory(name="World", slug="world", description="News from everywhere.")
     tag = TagFactory(name="Peru", slug="peru", description="Stories about Peru.")
     author = AuthorFactory(name="Kayla Ruble", slug="kayla-ruble")
-    ArticleFactory(section=section, tags=[tag], authors=[author])
+    StoryFactory(section=section, tags=[tag], authors=[author])
     page = read_page(client, url)
     assert page.canonical == [f"http://testserver{url}"]
     assert page.value("og:type") == "website"
@@ -218,21 +218,21 @@ def test_list_pages_have_canonical_and_open_graph_basics(client, url, title, des
 
 def test_later_pages_of_a_list_are_their_own_canonical_page(client, settings):
     for _ in range(settings.NEWSROOM_PAGE_SIZE + 1):
-        ArticleFactory()
+        StoryFactory()
     page = read_page(client, "/?page=2&utm_source=mail")
     assert page.canonical == ["http://testserver/?page=2"]
     assert read_page(client, "/?page=1").canonical == ["http://testserver/"]
 
 
 def test_staff_preview_of_a_draft_is_not_indexed(client):
-    draft = ArticleFactory(status=Article.Status.DRAFT)
+    draft = StoryFactory(status=Story.Status.DRAFT)
     client.force_login(StaffFactory())
     page = read_page(client, draft.get_absolute_url())
     assert page.value("robots") == "noindex"
 
 
-def dateline(client, article) -> str:
-    content = client.get(article.get_absolute_url()).content.decode()
+def dateline(client, story) -> str:
+    content = client.get(story.get_absolute_url()).content.decode()
     start = content.index('<p class="dateline">')
     return content[start : content.index("</p>", start)]
 
@@ -242,19 +242,19 @@ def dateline(client, article) -> str:
     [(0, "1 min read"), (230, "1 min read"), (231, "2 min read"), (920, "4 min read")],
 )
 def test_dateline_shows_reading_time_at_230_words_a_minute_rounded_up(client, words, shown):
-    article = ArticleFactory()
+    story = StoryFactory()
     # Split across paragraphs; asides are not part of the reading.
     for n, count in enumerate((words // 2, words - words // 2)):
-        ParagraphFactory(article=article, position=n * 2, text=" ".join(["word"] * count))
-    AsideFactory(article=article, position=1, teaser=" ".join(["aside"] * 40))
+        ParagraphFactory(story=story, position=n * 2, text=" ".join(["word"] * count))
+    AsideFactory(story=story, position=1, teaser=" ".join(["aside"] * 40))
     assert f'<span class="reading-time"><span aria-hidden="true"> · </span>{shown}</span>' in (
-        dateline(client, article)
+        dateline(client, story)
     )
 
 
 def test_dateline_shows_updated_when_the_story_changed_after_publication(client):
     published = timezone.now() - timedelta(days=1)
-    updated = ArticleFactory(published_at=published, updated_at=published + timedelta(hours=2))
+    updated = StoryFactory(published_at=published, updated_at=published + timedelta(hours=2))
     shown = dateline(client, updated)
     changes = reverse("articles:story-changes", kwargs={"slug": updated.slug})
     assert (
@@ -264,5 +264,5 @@ def test_dateline_shows_updated_when_the_story_changed_after_publication(client)
     )
 
     for updated_at in (None, published, published - timedelta(hours=1)):
-        article = ArticleFactory(published_at=published, updated_at=updated_at)
-        assert "Updated" not in dateline(client, article)
+        story = StoryFactory(published_at=published, updated_at=updated_at)
+        assert "Updated" not in dateline(client, story)

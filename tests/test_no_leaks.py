@@ -20,18 +20,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Annotation, AnnotationReply, Article, OldSlug, RelatedStory
+from articles.models import Note, NoteReply, OldSlug, RelatedStory, Story
 from articles.pages.archives import month_bounds, year_bounds
-from articles.search.index import index_articles
+from articles.search.index import index_stories
 from tests.factories import (
-    ArticleFactory,
     AsideFactory,
     AuthorFactory,
     ParagraphFactory,
     SectionFactory,
+    StoryFactory,
     TagFactory,
     UserFactory,
-    annotation_on,
+    note_on,
 )
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +42,8 @@ class Secret:
     """Something readers must not see, and where it lives."""
 
     marker: str
-    story: Article  # the story it is on (itself, for a secret story)
-    annotation_ids: list[int] = field(default_factory=list)
+    story: Story  # the story it is on (itself, for a secret story)
+    note_ids: list[int] = field(default_factory=list)
     tag_slug: str = ""  # a tag only this secret has
     author_slug: str = ""  # an author only this secret has
     old_slug: str = ""  # a slug the secret story had before
@@ -63,11 +63,11 @@ SECRETS = [
 ]
 
 
-def secret_story(marker: str, *, section, tag, author, **fields) -> Article:
+def secret_story(marker: str, *, section, tag, author, **fields) -> Story:
     """A story with `marker` in its headline, slug, dek, body, tags, a second author's name and
     bio, and one public note."""
     newcomer = AuthorFactory(name=f"{marker} Writer", slug=f"{marker}-writer", bio=f"{marker} bio")
-    story = ArticleFactory(
+    story = StoryFactory(
         headline=f"Embargoed {marker} scoop",
         slug=f"{marker}-scoop",
         dek=f"The {marker} standfirst.",
@@ -76,18 +76,18 @@ def secret_story(marker: str, *, section, tag, author, **fields) -> Article:
         tags=[tag, TagFactory(name=f"{marker}tag", slug=f"{marker}tag")],
         **fields,
     )
-    OldSlug.objects.create(article=story, slug=f"old-{story.pk}-scoop")
-    paragraph = ParagraphFactory(article=story, text=f"Only the {marker} paragraph says this.")
-    annotation_on(paragraph, marker, body=f"A public note about {marker}.")
+    OldSlug.objects.create(story=story, slug=f"old-{story.pk}-scoop")
+    paragraph = ParagraphFactory(story=story, text=f"Only the {marker} paragraph says this.")
+    note_on(paragraph, marker, body=f"A public note about {marker}.")
     return story
 
 
-def story_secret(marker: str, story: Article) -> Secret:
+def story_secret(marker: str, story: Story) -> Secret:
     """The secret a `secret_story(marker, ...)` is: itself, its notes, tag, author and old slug."""
     return Secret(
         marker,
         story,
-        annotation_ids=list(story.annotations.values_list("pk", flat=True)),
+        note_ids=list(story.notes.values_list("pk", flat=True)),
         tag_slug=f"{marker}tag",
         author_slug=f"{marker}-writer",
         old_slug=story.old_slugs.get().slug,
@@ -103,7 +103,7 @@ def newsroom():
     author = AuthorFactory(name="Kayla Ruble", slug="kayla-ruble")
     shared = {"section": section, "tag": tag, "author": author}
 
-    public = ArticleFactory(
+    public = StoryFactory(
         headline="Soldier killed in coca raid",
         slug="soldier-killed",
         section=section,
@@ -112,91 +112,89 @@ def newsroom():
         published_at=now - timedelta(minutes=2),
     )
     for days in (1, 2):
-        ArticleFactory(
+        StoryFactory(
             section=section, authors=[author], tags=[tag], published_at=now - timedelta(days=days)
         )
     paragraph = ParagraphFactory(
-        article=public, position=0, text="Troops seized coca paste in the valley on Wednesday."
+        story=public, position=0, text="Troops seized coca paste in the valley on Wednesday."
     )
 
     draft = secret_story(
         "zqdraftmark",
-        status=Article.Status.DRAFT,
+        status=Story.Status.DRAFT,
         published_at=now - timedelta(minutes=1),
         **shared,
     )
     scheduled = secret_story("zqschedmark", published_at=now + timedelta(hours=1), **shared)
     for position, target in enumerate([draft, scheduled], start=1):
-        AsideFactory(article=public, position=position, teaser="More.", target_article=target)
-    RelatedStory.objects.create(article=public, related=draft, source=RelatedStory.Source.PINNED)
+        AsideFactory(story=public, position=position, teaser="More.", target_story=target)
+    RelatedStory.objects.create(story=public, related=draft, source=RelatedStory.Source.PINNED)
     RelatedStory.objects.create(
-        article=public, related=scheduled, source=RelatedStory.Source.COMPUTED, score=9.0
+        story=public, related=scheduled, source=RelatedStory.Source.COMPUTED, score=9.0
     )
 
     internal_marker = "zqinternalmark"
     internal = [
-        annotation_on(
+        note_on(
             paragraph,
             "coca paste",
             body=f"Check with the desk: {internal_marker}.",
-            state=Annotation.State.DRAFT,
+            state=Note.State.DRAFT,
         ),
-        annotation_on(
+        note_on(
             paragraph,
             "valley",
-            kind=Annotation.Kind.INTERNAL,
+            kind=Note.Kind.INTERNAL,
             body=f"An internal note: {internal_marker}.",
         ),
-        annotation_on(
+        note_on(
             paragraph,
             "Troops",
-            kind=Annotation.Kind.SOURCE,
+            kind=Note.Kind.SOURCE,
             body=f"Unconfirmed source {internal_marker}.",
             source_title=f"Leaked memo {internal_marker}",
             source_url=f"https://example.org/{internal_marker}",
             # Waiting for an editor: not published yet.
-            state=Annotation.State.SUBMITTED,
+            state=Note.State.SUBMITTED,
         ),
-        annotation_on(
+        note_on(
             paragraph,
             "Wednesday",
-            kind=Annotation.Kind.FACT_CHECK,
+            kind=Note.Kind.FACT_CHECK,
             claim=f"The claim {internal_marker} under review.",
-            verdict=Annotation.Verdict.FALSE,
+            verdict=Note.Verdict.FALSE,
             body=f"Still checking {internal_marker}.",
             # Taken away from readers after publication.
-            state=Annotation.State.WITHDRAWN,
+            state=Note.State.WITHDRAWN,
         ),
     ]
     orphan_marker = "zqorphanmark"
-    orphaned = annotation_on(paragraph, "seized", body=f"The {orphan_marker} note.")
+    orphaned = note_on(paragraph, "seized", body=f"The {orphan_marker} note.")
     # Its words were edited away: the quote is gone from the paragraph, the note kept its place.
-    orphaned.anchor_state = Annotation.AnchorState.ORPHANED
+    orphaned.anchor_state = Note.AnchorState.ORPHANED
     orphaned.quote_exact = f"seized {orphan_marker} words"
     orphaned.save()
 
-    draft_note = annotation_on(
+    draft_note = note_on(
         draft.blocks.get(),
         "paragraph",
-        kind=Annotation.Kind.CORRECTION,
+        kind=Note.Kind.CORRECTION,
         body="The zqdraftnotemark correction.",
         correction_wrong="zqdraftnotemark wrong",
         correction_right="zqdraftnotemark right",
     )
-    public_note = annotation_on(paragraph, "Troops", body="Soldiers of the army's 4th brigade.")
-    AnnotationReply.objects.create(annotation=public_note, body="Desk says zqreplymark, hold it.")
+    public_note = note_on(paragraph, "Troops", body="Soldiers of the army's 4th brigade.")
+    NoteReply.objects.create(note=public_note, body="Desk says zqreplymark, hold it.")
 
-    index_articles(article_ids=Article.objects.values_list("pk", flat=True))
+    index_stories(story_ids=Story.objects.values_list("pk", flat=True))
     month = timezone.localtime(scheduled.published_at)
     starts = {"year": year_bounds(month.year)[0], "month": month_bounds(month.year, month.month)[0]}
     secrets = {
         "draft story": story_secret("zqdraftmark", draft),
         "scheduled story": story_secret("zqschedmark", scheduled),
-        "internal note": Secret(
-            internal_marker, public, annotation_ids=[note.pk for note in internal]
-        ),
-        "orphaned note": Secret(orphan_marker, public, annotation_ids=[orphaned.pk]),
-        "public note on a draft": Secret("zqdraftnotemark", draft, annotation_ids=[draft_note.pk]),
+        "internal note": Secret(internal_marker, public, note_ids=[note.pk for note in internal]),
+        "orphaned note": Secret(orphan_marker, public, note_ids=[orphaned.pk]),
+        "public note on a draft": Secret("zqdraftnotemark", draft, note_ids=[draft_note.pk]),
         # Replies are never public; the note they discuss is.
         "editors' reply": Secret("zqreplymark", public),
     }
@@ -247,9 +245,9 @@ OWN_PLACES = {
     # Where the secret itself lives, for which secrets it exists.
     "the secret's story page": set(SECRETS),
     "the secret story's old slug": STORY_SECRETS,
-    "the annotation container of the secret's story": set(SECRETS),
-    "a page of the public story's annotation container": NOTE_SECRETS,
-    "the secret's annotation URLs": set(SECRETS),
+    "the note container of the secret's story": set(SECRETS),
+    "a page of the public story's note container": NOTE_SECRETS,
+    "the secret's note URLs": set(SECRETS),
     "the secret tag's page": STORY_SECRETS,
     "the secret tag's RSS feed": STORY_SECRETS,
     "the secret tag's Atom feed": STORY_SECRETS,
@@ -276,10 +274,10 @@ def requests_for(surface: str, site: dict, secret: Secret) -> list[tuple[str, in
         kind, month = surface.split()[0], site["archive"]
         kwargs = {"year": month.year, **({"month": month.month} if kind == "month" else {})}
         return [(reverse(f"articles:archive-{kind}", kwargs=kwargs), site["archive_status"][kind])]
-    if surface == "the secret's annotation URLs":
-        if not secret.annotation_ids:  # a reply: the note it discusses is public
+    if surface == "the secret's note URLs":
+        if not secret.note_ids:  # a reply: the note it discusses is public
             return [(reverse("articles:annotation", args=[site["public_note"].pk]), 200)]
-        return [(reverse("articles:annotation", args=[pk]), 404) for pk in secret.annotation_ids]
+        return [(reverse("articles:annotation", args=[pk]), 404) for pk in secret.note_ids]
     container = reverse("articles:annotation-container", args=[story.slug])
     url, status = {
         "front page": (reverse("articles:front"), 200),
@@ -292,8 +290,8 @@ def requests_for(surface: str, site: dict, secret: Secret) -> list[tuple[str, in
         "robots.txt": ("/robots.txt", 200),
         "the secret's story page": (story.get_absolute_url(), hidden),
         "the secret story's old slug": (f"/stories/{secret.old_slug}/", 404),
-        "the annotation container of the secret's story": (container, hidden),
-        "a page of the public story's annotation container": (f"{container}?page=0", 200),
+        "the note container of the secret's story": (container, hidden),
+        "a page of the public story's note container": (f"{container}?page=0", 200),
         "the secret tag's page": (f"/tags/{secret.tag_slug}/", 404),
         "the secret tag's RSS feed": (f"/tags/{secret.tag_slug}/feed/rss/", 404),
         "the secret tag's Atom feed": (f"/tags/{secret.tag_slug}/feed/atom/", 404),
@@ -317,7 +315,7 @@ def matrix() -> list:
 def metadata(body: str) -> str:
     """The page's JSON-LD and Open Graph/Twitter properties, as one text."""
     ld = re.findall(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
-    meta = re.findall(r"<meta (?:property|name)=\"(?:og|twitter|article):[^>]*>", body)
+    meta = re.findall(r"<meta (?:property|name)=\"(?:og|twitter|story):[^>]*>", body)
     assert ld and meta, "the page has no JSON-LD or Open Graph"
     return json.dumps([json.loads(document) for document in ld]) + "\n".join(meta)
 

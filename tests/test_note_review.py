@@ -12,27 +12,27 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.annotations.editing import (
-    EditConflict,
-    delete_annotation,
-    update_annotation,
-)
-from articles.annotations.review import publish_note, send_back_note, submit_note, withdraw_note
-from articles.annotations.selectors import notes_awaiting_review
 from articles.caching import keys
-from articles.models import Annotation, AnnotationRevision
+from articles.models import Note, NoteRevision
+from articles.notes.editing import (
+    EditConflict,
+    delete_note,
+    update_note,
+)
+from articles.notes.review import publish_note, send_back_note, submit_note, withdraw_note
+from articles.notes.selectors import notes_awaiting_review
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
-    CorrectionAnnotationFactory,
-    FactCheckAnnotationFactory,
+    CorrectionNoteFactory,
+    FactCheckNoteFactory,
+    NoteFactory,
     ParagraphFactory,
     StaffFactory,
+    StoryFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
-State = Annotation.State
+State = Note.State
 
 
 @pytest.fixture
@@ -52,20 +52,20 @@ def second_editor():
 
 @pytest.fixture
 def story():
-    article = ArticleFactory(published_at=timezone.now() - timedelta(days=1))
-    return ParagraphFactory(article=article)
+    story = StoryFactory(published_at=timezone.now() - timedelta(days=1))
+    return ParagraphFactory(story=story)
 
 
-def draft(factory=AnnotationFactory, **fields):
+def draft(factory=NoteFactory, **fields):
     return factory(state=State.DRAFT, **fields)
 
 
-def stored(note: Annotation) -> Annotation:
-    return Annotation.objects.get(pk=note.pk)
+def stored(note: Note) -> Note:
+    return Note.objects.get(pk=note.pk)
 
 
-def moves(note: Annotation) -> list[tuple[str, str]]:
-    revisions = AnnotationRevision.objects.filter(annotation_ref=note.pk).order_by("id")
+def moves(note: Note) -> list[tuple[str, str]]:
+    revisions = NoteRevision.objects.filter(note_ref=note.pk).order_by("id")
     return [(r.action, r.user.username) for r in revisions.select_related("user")]
 
 
@@ -75,46 +75,46 @@ def moves(note: Annotation) -> list[tuple[str, str]]:
 def test_an_annotator_submits_and_an_editor_publishes_each_move_recorded(story, annotator, editor):
     note = draft(paragraph=story, author=annotator)
 
-    submitted = submit_note(annotation=note, version=1, user=annotator)
+    submitted = submit_note(note=note, version=1, user=annotator)
     assert (submitted.state, submitted.submitted_by, submitted.version) == (
         State.SUBMITTED,
         annotator,
         2,
     )
     assert submitted.submitted_at is not None
-    assert not Annotation.objects.public().exists()
+    assert not Note.objects.public().exists()
 
-    published = publish_note(annotation=note, version=2, user=editor)
+    published = publish_note(note=note, version=2, user=editor)
 
     assert stored(note).state == State.PUBLISHED
-    assert list(Annotation.objects.public()) == [published]
+    assert list(Note.objects.public()) == [published]
     assert moves(note) == [("submitted", "ana"), ("published", "eve")]
-    revision = AnnotationRevision.objects.get(annotation_ref=note.pk, action="published")
+    revision = NoteRevision.objects.get(note_ref=note.pk, action="published")
     assert (revision.before["state"], revision.after["state"]) == ("submitted", "published")
     assert revision.created_at <= timezone.now()
 
 
 def test_an_annotator_cannot_publish_even_their_own_note(story, annotator):
     note = draft(paragraph=story, author=annotator)
-    submit_note(annotation=note, version=1, user=annotator)
+    submit_note(note=note, version=1, user=annotator)
 
     with pytest.raises(PermissionDenied, match="Only editors publish notes"):
-        publish_note(annotation=note, version=2, user=annotator)
+        publish_note(note=note, version=2, user=annotator)
 
     assert (stored(note).state, stored(note).version) == (State.SUBMITTED, 2)
     assert moves(note) == [("submitted", "ana")]
 
 
 def test_an_annotator_cannot_withdraw_nor_send_back(story, annotator):
-    published = AnnotationFactory(paragraph=story, author=annotator)
+    published = NoteFactory(paragraph=story, author=annotator)
     with pytest.raises(PermissionDenied, match="Only editors withdraw"):
-        withdraw_note(annotation=published, version=1, user=annotator)
+        withdraw_note(note=published, version=1, user=annotator)
 
     other = StaffFactory(groups=["Annotators"])
     submitted = draft(paragraph=story, author=other)
-    submit_note(annotation=submitted, version=1, user=other)
+    submit_note(note=submitted, version=1, user=other)
     with pytest.raises(PermissionDenied, match="Only editors, or whoever submitted it"):
-        send_back_note(annotation=submitted, version=2, user=annotator)
+        send_back_note(note=submitted, version=2, user=annotator)
     assert stored(published).state == State.PUBLISHED
     assert stored(submitted).state == State.SUBMITTED
 
@@ -123,10 +123,10 @@ def test_whoever_submitted_may_take_it_back_and_an_editor_may_send_it_back(
     story, annotator, editor
 ):
     note = draft(paragraph=story, author=annotator)
-    submit_note(annotation=note, version=1, user=annotator)
-    send_back_note(annotation=note, version=2, user=annotator)
-    submit_note(annotation=note, version=3, user=annotator)
-    send_back_note(annotation=note, version=4, user=editor)
+    submit_note(note=note, version=1, user=annotator)
+    send_back_note(note=note, version=2, user=annotator)
+    submit_note(note=note, version=3, user=annotator)
+    send_back_note(note=note, version=4, user=editor)
 
     assert stored(note).state == State.DRAFT
     assert [action for action, _ in moves(note)] == [
@@ -138,23 +138,23 @@ def test_whoever_submitted_may_take_it_back_and_an_editor_may_send_it_back(
 
 
 def test_withdrawing_takes_a_note_from_readers_and_keeps_it_with_a_record(story, editor):
-    note = AnnotationFactory(paragraph=story)
-    assert Annotation.objects.public().count() == 1
+    note = NoteFactory(paragraph=story)
+    assert Note.objects.public().count() == 1
 
-    withdrawn = withdraw_note(annotation=note, version=1, user=editor)
+    withdrawn = withdraw_note(note=note, version=1, user=editor)
 
     assert withdrawn.state == State.WITHDRAWN
-    assert not Annotation.objects.public().exists()
-    assert Annotation.objects.filter(pk=note.pk).exists()
+    assert not Note.objects.public().exists()
+    assert Note.objects.filter(pk=note.pk).exists()
     assert moves(note) == [("withdrawn", "eve")]
 
 
 def test_a_withdrawn_note_may_be_reworked_and_submitted_again(story, annotator, editor):
-    note = AnnotationFactory(paragraph=story, author=annotator)
-    withdraw_note(annotation=note, version=1, user=editor)
+    note = NoteFactory(paragraph=story, author=annotator)
+    withdraw_note(note=note, version=1, user=editor)
 
-    update_annotation(annotation=note, version=2, note={"body": "Reworded."}, user=annotator)
-    submit_note(annotation=note, version=3, user=annotator)
+    update_note(note=note, version=2, fields={"body": "Reworded."}, user=annotator)
+    submit_note(note=note, version=3, user=annotator)
 
     assert stored(note).state == State.SUBMITTED
 
@@ -172,46 +172,46 @@ def test_a_withdrawn_note_may_be_reworked_and_submitted_again(story, annotator, 
     ],
 )
 def test_moves_that_do_not_start_from_their_state_are_refused(story, editor, state, move, message):
-    note = AnnotationFactory(paragraph=story, state=state)
+    note = NoteFactory(paragraph=story, state=state)
 
     with pytest.raises(PermissionDenied, match=message):
-        move(annotation=note, version=1, user=editor)
+        move(note=note, version=1, user=editor)
 
     assert (stored(note).state, stored(note).version) == (state, 1)
-    assert not AnnotationRevision.objects.filter(annotation_ref=note.pk).exists()
+    assert not NoteRevision.objects.filter(note_ref=note.pk).exists()
 
 
 def test_an_internal_note_is_never_submitted_or_published(story, editor):
-    note = AnnotationFactory(paragraph=story, kind=Annotation.Kind.INTERNAL)
+    note = NoteFactory(paragraph=story, kind=Note.Kind.INTERNAL)
 
     for move in (submit_note, publish_note):
         with pytest.raises(PermissionDenied, match="An internal note is for editors only"):
-            move(annotation=note, version=1, user=editor)
+            move(note=note, version=1, user=editor)
     assert stored(note).state == State.DRAFT
 
 
 def test_a_note_in_review_or_published_cannot_become_an_internal_note(story, editor):
-    note = AnnotationFactory(paragraph=story)
+    note = NoteFactory(paragraph=story)
 
     with pytest.raises(ValidationError, match="Only a draft can become an internal note"):
-        update_annotation(annotation=note, version=1, note={"kind": "internal"}, user=editor)
+        update_note(note=note, version=1, fields={"kind": "internal"}, user=editor)
 
-    assert stored(note).kind == Annotation.Kind.CONTEXT
+    assert stored(note).kind == Note.Kind.CONTEXT
 
 
 def test_an_orphaned_note_is_re_attached_before_it_is_published(story, editor):
-    note = draft(paragraph=story, anchor_state=Annotation.AnchorState.ORPHANED)
+    note = draft(paragraph=story, anchor_state=Note.AnchorState.ORPHANED)
 
     with pytest.raises(PermissionDenied, match="Re-attach this note"):
-        publish_note(annotation=note, version=1, user=editor)
+        publish_note(note=note, version=1, user=editor)
 
 
 def test_a_move_on_a_version_someone_else_replaced_is_a_conflict(story, annotator, editor):
     note = draft(paragraph=story, author=annotator)
-    update_annotation(annotation=note, version=1, note={"body": "Changed."}, user=annotator)
+    update_note(note=note, version=1, fields={"body": "Changed."}, user=annotator)
 
     with pytest.raises(EditConflict):
-        publish_note(annotation=note, version=1, user=editor)
+        publish_note(note=note, version=1, user=editor)
 
     assert stored(note).state == State.DRAFT
 
@@ -220,57 +220,57 @@ def test_a_move_on_a_version_someone_else_replaced_is_a_conflict(story, annotato
 
 
 def test_the_submitter_cannot_publish_their_own_fact_check(story, editor, second_editor):
-    note = draft(FactCheckAnnotationFactory, paragraph=story, author=editor)
-    submit_note(annotation=note, version=1, user=editor)
+    note = draft(FactCheckNoteFactory, paragraph=story, author=editor)
+    submit_note(note=note, version=1, user=editor)
 
     with pytest.raises(PermissionDenied, match="A second person publishes a fact-check"):
-        publish_note(annotation=note, version=2, user=editor)
+        publish_note(note=note, version=2, user=editor)
     assert stored(note).state == State.SUBMITTED
 
-    publish_note(annotation=note, version=2, user=second_editor)
+    publish_note(note=note, version=2, user=second_editor)
     assert moves(note) == [("submitted", "eve"), ("published", "sam")]
 
 
 def test_an_editor_who_submitted_an_annotators_correction_cannot_publish_it(
     story, annotator, editor, second_editor
 ):
-    note = draft(CorrectionAnnotationFactory, paragraph=story, author=annotator)
-    submit_note(annotation=note, version=1, user=editor)
+    note = draft(CorrectionNoteFactory, paragraph=story, author=annotator)
+    submit_note(note=note, version=1, user=editor)
 
     with pytest.raises(PermissionDenied, match="A second person publishes a correction"):
-        publish_note(annotation=note, version=2, user=editor)
-    publish_note(annotation=note, version=2, user=second_editor)
+        publish_note(note=note, version=2, user=editor)
+    publish_note(note=note, version=2, user=second_editor)
 
 
 def test_the_author_cannot_publish_their_own_draft_fact_check_directly(story, editor):
-    note = draft(FactCheckAnnotationFactory, paragraph=story, author=editor)
+    note = draft(FactCheckNoteFactory, paragraph=story, author=editor)
 
     with pytest.raises(PermissionDenied, match="A second person"):
-        publish_note(annotation=note, version=1, user=editor)
+        publish_note(note=note, version=1, user=editor)
 
 
 def test_a_context_note_needs_no_second_person_by_default(story, editor):
     note = draft(paragraph=story, author=editor)
 
-    publish_note(annotation=note, version=1, user=editor)
+    publish_note(note=note, version=1, user=editor)
 
     assert stored(note).state == State.PUBLISHED
 
 
 def test_superusers_are_second_persons_like_everyone_else(story):
     boss = StaffFactory(is_superuser=True)
-    note = draft(FactCheckAnnotationFactory, paragraph=story, author=boss)
+    note = draft(FactCheckNoteFactory, paragraph=story, author=boss)
 
     with pytest.raises(PermissionDenied, match="A second person"):
-        publish_note(annotation=note, version=1, user=boss)
+        publish_note(note=note, version=1, user=boss)
 
 
 @override_settings(NEWSROOM_NOTES_SECOND_PERSON=frozenset())
 def test_with_the_setting_off_an_editor_publishes_their_own_fact_check(story, editor):
-    note = draft(FactCheckAnnotationFactory, paragraph=story, author=editor)
-    submit_note(annotation=note, version=1, user=editor)
+    note = draft(FactCheckNoteFactory, paragraph=story, author=editor)
+    submit_note(note=note, version=1, user=editor)
 
-    publish_note(annotation=note, version=2, user=editor)
+    publish_note(note=note, version=2, user=editor)
 
     assert stored(note).state == State.PUBLISHED
 
@@ -278,32 +278,32 @@ def test_with_the_setting_off_an_editor_publishes_their_own_fact_check(story, ed
 @override_settings(NEWSROOM_NOTES_SECOND_PERSON=frozenset({"context"}))
 def test_the_setting_names_the_kinds_that_need_a_second_person(story, editor):
     context = draft(paragraph=story, author=editor)
-    fact_check = draft(FactCheckAnnotationFactory, paragraph=story, author=editor)
+    fact_check = draft(FactCheckNoteFactory, paragraph=story, author=editor)
 
     with pytest.raises(PermissionDenied, match="A second person publishes a context note"):
-        publish_note(annotation=context, version=1, user=editor)
-    publish_note(annotation=fact_check, version=1, user=editor)
+        publish_note(note=context, version=1, user=editor)
+    publish_note(note=fact_check, version=1, user=editor)
 
 
 # What a published note lets annotators do
 
 
 def test_an_annotator_cannot_rewrite_or_delete_their_note_once_published(story, annotator):
-    note = AnnotationFactory(paragraph=story, author=annotator, body="Reviewed words.")
+    note = NoteFactory(paragraph=story, author=annotator, body="Reviewed words.")
 
     with pytest.raises(PermissionDenied):
-        update_annotation(annotation=note, version=1, note={"body": "Unreviewed."}, user=annotator)
+        update_note(note=note, version=1, fields={"body": "Unreviewed."}, user=annotator)
     with pytest.raises(PermissionDenied):
-        delete_annotation(annotation=note, version=1, user=annotator)
+        delete_note(note=note, version=1, user=annotator)
 
     assert stored(note).body == "Reviewed words."
 
 
 def test_an_annotator_changes_their_draft_and_submitted_notes(story, annotator):
     note = draft(paragraph=story, author=annotator)
-    update_annotation(annotation=note, version=1, note={"body": "Better."}, user=annotator)
-    submit_note(annotation=note, version=2, user=annotator)
-    update_annotation(annotation=note, version=3, note={"body": "Best."}, user=annotator)
+    update_note(note=note, version=1, fields={"body": "Better."}, user=annotator)
+    submit_note(note=note, version=2, user=annotator)
+    update_note(note=note, version=3, fields={"body": "Best."}, user=annotator)
 
     assert (stored(note).body, stored(note).state) == ("Best.", State.SUBMITTED)
 
@@ -313,21 +313,19 @@ def test_an_annotator_changes_their_draft_and_submitted_notes(story, annotator):
 
 @pytest.mark.parametrize(
     ("factory", "with_corrections"),
-    [(AnnotationFactory, False), (CorrectionAnnotationFactory, True)],
+    [(NoteFactory, False), (CorrectionNoteFactory, True)],
 )
 def test_publishing_and_withdrawing_name_the_story_and_corrections(
     story, editor, second_editor, factory, with_corrections
 ):
     note = draft(factory, paragraph=story, author=editor)
-    expected = [keys.story_page(story.article_id)] + (
-        [keys.CORRECTIONS] if with_corrections else []
-    )
+    expected = [keys.story_page(story.story_id)] + ([keys.CORRECTIONS] if with_corrections else [])
 
-    with mock.patch("articles.annotations.review.content_changed") as changed:
-        submit_note(annotation=note, version=1, user=editor)
+    with mock.patch("articles.notes.review.content_changed") as changed:
+        submit_note(note=note, version=1, user=editor)
         assert not changed.called  # a submission changes nothing readers see
-        publish_note(annotation=note, version=2, user=second_editor)
-        withdraw_note(annotation=note, version=3, user=second_editor)
+        publish_note(note=note, version=2, user=second_editor)
+        withdraw_note(note=note, version=3, user=second_editor)
 
     assert [call.args[0] for call in changed.call_args_list] == [expected, expected]
 
@@ -335,16 +333,16 @@ def test_publishing_and_withdrawing_name_the_story_and_corrections(
 def test_publishing_a_correction_dates_the_story_and_withdrawing_it_undates_it(
     story, editor, second_editor
 ):
-    note = draft(CorrectionAnnotationFactory, paragraph=story, author=editor)
-    article = story.article
+    note = draft(CorrectionNoteFactory, paragraph=story, author=editor)
+    story = story.story
 
-    publish_note(annotation=note, version=1, user=second_editor)
-    article.refresh_from_db()
-    assert article.corrected_at == note.corrected_at
+    publish_note(note=note, version=1, user=second_editor)
+    story.refresh_from_db()
+    assert story.corrected_at == note.corrected_at
 
-    withdraw_note(annotation=note, version=2, user=second_editor)
-    article.refresh_from_db()
-    assert article.corrected_at is None
+    withdraw_note(note=note, version=2, user=second_editor)
+    story.refresh_from_db()
+    assert story.corrected_at is None
 
 
 # The review queue
@@ -354,27 +352,27 @@ def test_notes_awaiting_review_are_the_submitted_ones_longest_waiting_first(
     story, annotator, editor, django_assert_num_queries
 ):
     first, second = draft(paragraph=story, author=annotator), draft(paragraph=story)
-    AnnotationFactory(paragraph=story)  # published
+    NoteFactory(paragraph=story)  # published
     draft(paragraph=story)  # a draft
-    submit_note(annotation=first, version=1, user=annotator)
-    submit_note(annotation=second, version=1, user=editor)
+    submit_note(note=first, version=1, user=annotator)
+    submit_note(note=second, version=1, user=editor)
     other_story = ParagraphFactory()
     elsewhere = draft(paragraph=other_story)
-    submit_note(annotation=elsewhere, version=1, user=editor)
+    submit_note(note=elsewhere, version=1, user=editor)
 
     with django_assert_num_queries(1):
         waiting = [
-            (n.pk, n.article.headline, n.submitted_by.username) for n in notes_awaiting_review()
+            (n.pk, n.story.headline, n.submitted_by.username) for n in notes_awaiting_review()
         ]
     assert [pk for pk, _, _ in waiting] == [first.pk, second.pk, elsewhere.pk]
-    assert [n.pk for n in notes_awaiting_review(article=story.article)] == [first.pk, second.pk]
+    assert [n.pk for n in notes_awaiting_review(story=story.story)] == [first.pk, second.pk]
 
 
 # The annotate screen's endpoints
 
 
-def review_url(note: Annotation) -> str:
-    return reverse("admin:articles_article_annotate_review", args=[note.article_id, note.pk])
+def review_url(note: Note) -> str:
+    return reverse("admin:articles_story_annotate_review", args=[note.story_id, note.pk])
 
 
 def post_json(client, url, data):
@@ -393,12 +391,12 @@ def test_the_screen_refuses_an_annotators_publish_saying_why(client, story, anno
 
 
 def test_the_screen_says_which_moves_each_user_may_make(client, story, annotator, editor):
-    note = draft(FactCheckAnnotationFactory, paragraph=story, author=annotator)
+    note = draft(FactCheckNoteFactory, paragraph=story, author=annotator)
     client.force_login(annotator)
     submitted = post_json(client, review_url(note), {"version": 1, "move": "submit"}).json()
     client.force_login(editor)
     seen_by_editor = client.get(
-        reverse("admin:articles_article_annotate_note", args=[note.article_id, note.pk])
+        reverse("admin:articles_story_annotate_note", args=[note.story_id, note.pk])
     ).json()
 
     assert submitted["state_label"] == "Submitted for review"
@@ -431,7 +429,7 @@ def test_the_review_endpoint_refuses_bad_input_with_a_400(client, story, editor,
 
 def test_the_preview_is_clean_html_rendered_from_markdown(client, story, annotator):
     client.force_login(annotator)
-    url = reverse("admin:articles_article_annotate_preview", args=[story.article_id])
+    url = reverse("admin:articles_story_annotate_preview", args=[story.story_id])
 
     response = post_json(
         client,
@@ -457,16 +455,19 @@ def test_the_migration_publishes_exactly_what_readers_saw_and_reverses():
     before, after = [("articles", "0014_drop_content_state")], [("articles", "0015_note_review")]
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
-    article = old.get_model("articles", "Article").objects.create(
+    story = old.get_model("articles", "Article").objects.create(
         headline="Old",
         slug="old",
         section=old.get_model("articles", "Section").objects.create(name="News", slug="news"),
     )
-    block = old.get_model("articles", "Block").objects.create(article=article, text="Old words.")
+    block = old.get_model("articles", "Block").objects.create(
+        article=story,  # field names as they were at 0014
+        text="Old words.",
+    )
     Note = old.get_model("articles", "Annotation")
     rows = {
         (kind, visibility, status): Note.objects.create(
-            article=article,
+            article=story,  # as it was at 0014
             paragraph=block,
             kind=kind,
             visibility=visibility,

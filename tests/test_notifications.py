@@ -3,21 +3,21 @@
 import pytest
 from django.urls import reverse
 
-from articles.annotations.editing import (
-    Selection,
-    create_annotation,
-    reply_to_annotation,
-    update_annotation,
-)
-from articles.annotations.review import publish_note, submit_note
 from articles.editing.publishing import publish_stories
-from articles.models import Annotation, Article, Notification
+from articles.models import Note, Notification, Story
+from articles.notes.editing import (
+    Selection,
+    create_note,
+    reply_to_note,
+    update_note,
+)
+from articles.notes.review import publish_note, submit_note
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
     AuthorFactory,
+    NoteFactory,
     ParagraphFactory,
     StaffFactory,
+    StoryFactory,
 )
 from tests.tasks import run_ready_tasks
 
@@ -34,11 +34,11 @@ def test_a_reply_tells_the_note_author_and_earlier_repliers_by_inbox_and_email(
     author = StaffFactory(username="ana", first_name="Ana", last_name="Ruiz", groups=["Editors"])
     earlier = StaffFactory(username="bo", groups=["Editors"])
     replier = StaffFactory(username="cy", first_name="Cy", groups=["Editors"])
-    note = AnnotationFactory(author=author)
-    reply_to_annotation(annotation=note, body="A first thought.", user=earlier)
+    note = NoteFactory(author=author)
+    reply_to_note(note=note, body="A first thought.", user=earlier)
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        reply_to_annotation(annotation=note, body="Agreed.", user=replier)
+        reply_to_note(note=note, body="Agreed.", user=replier)
     assert mailoutbox == []  # queued, not sent in the request
     assert told(author) == [("reply", f"Cy replied on the context note on “{note.quote_exact}”")]
     assert [n.reason for n in Notification.objects.filter(recipient=earlier)] == ["reply"]
@@ -56,18 +56,18 @@ def test_mentions_tell_the_named_editors_once_and_not_an_email_address():
     bob = StaffFactory(username="bob", groups=["Annotators"])
     StaffFactory(username="example.com", groups=["Annotators"])
     paragraph = ParagraphFactory(text="Soldiers were killed near the border on Tuesday.")
-    note = create_annotation(
+    note = create_note(
         paragraph=paragraph,
         selection=Selection(start=0, end=8, exact="Soldiers"),
-        note={"kind": "context", "body": "@Alice, see ana@example.com."},
+        fields={"kind": "context", "body": "@Alice, see ana@example.com."},
         user=writer,
     )
     assert [n.reason for n in Notification.objects.filter(recipient=alice)] == ["mention"]
     assert Notification.objects.count() == 1
-    update_annotation(
-        annotation=note,
+    update_note(
+        note=note,
         version=note.version,
-        note={"body": "@alice and @bob."},
+        fields={"body": "@alice and @bob."},
         user=writer,
     )
     assert Notification.objects.filter(recipient=alice).count() == 1
@@ -77,8 +77,8 @@ def test_mentions_tell_the_named_editors_once_and_not_an_email_address():
 def test_a_mention_in_a_reply_is_a_mention_not_a_reply():
     author = StaffFactory(username="ana", groups=["Editors"])
     replier = StaffFactory(username="cy", groups=["Editors"])
-    note = AnnotationFactory(author=author)
-    reply_to_annotation(annotation=note, body="@ana can you check?", user=replier)
+    note = NoteFactory(author=author)
+    reply_to_note(note=note, body="@ana can you check?", user=replier)
     assert [n.reason for n in Notification.objects.filter(recipient=author)] == ["mention"]
 
 
@@ -86,8 +86,8 @@ def test_a_review_request_goes_to_editors_who_may_publish_notes():
     annotator = StaffFactory(username="ann", groups=["Annotators"])
     other_annotator = StaffFactory(username="oth", groups=["Annotators"])
     editor = StaffFactory(username="ed", groups=["Editors"])
-    note = AnnotationFactory(author=annotator, state=Annotation.State.DRAFT)
-    submit_note(annotation=note, version=note.version, user=annotator)
+    note = NoteFactory(author=annotator, state=Note.State.DRAFT)
+    submit_note(note=note, version=note.version, user=annotator)
     assert [n.reason for n in Notification.objects.filter(recipient=editor)] == ["review-request"]
     assert told(other_annotator) == []
     assert told(annotator) == []
@@ -96,24 +96,24 @@ def test_a_review_request_goes_to_editors_who_may_publish_notes():
 def test_making_a_note_public_tells_its_author():
     author = StaffFactory(username="ann", groups=["Annotators"])
     editor = StaffFactory(username="ed", groups=["Editors"])
-    note = AnnotationFactory(author=author, state=Annotation.State.DRAFT)
-    update_annotation(annotation=note, version=note.version, note={"body": "Shorter."}, user=editor)
+    note = NoteFactory(author=author, state=Note.State.DRAFT)
+    update_note(note=note, version=note.version, fields={"body": "Shorter."}, user=editor)
     assert told(author) == []
     note.refresh_from_db()
-    publish_note(annotation=note, version=note.version, user=editor)
+    publish_note(note=note, version=note.version, user=editor)
     assert [n.reason for n in Notification.objects.filter(recipient=author)] == ["published"]
 
 
 def test_publishing_a_story_tells_its_authors_with_a_login():
     editor = StaffFactory(username="ed", groups=["Editors"])
     reporter = StaffFactory(username="rep", groups=["Editors"])
-    story = ArticleFactory(
-        status=Article.Status.DRAFT,
+    story = StoryFactory(
+        status=Story.Status.DRAFT,
         published_at=None,
         headline="Coca fields burn",
         authors=[AuthorFactory(user=reporter), AuthorFactory()],
     )
-    publish_stories(article_ids=[story.pk], user=editor)
+    publish_stories(story_ids=[story.pk], user=editor)
     assert told(reporter) == [("published", "ed published “Coca fields burn”")]
     assert told(editor) == []
 
@@ -121,11 +121,11 @@ def test_publishing_a_story_tells_its_authors_with_a_login():
 def test_the_admin_header_counts_unread_and_the_inbox_shows_only_ones_own(client):
     me = StaffFactory(username="me", groups=["Editors"])
     other = StaffFactory(username="other", groups=["Editors"])
-    note = AnnotationFactory(author=me)
-    reply_to_annotation(annotation=note, body="First.", user=other)
-    reply_to_annotation(annotation=note, body="Second.", user=other)
-    theirs = AnnotationFactory(author=other)
-    reply_to_annotation(annotation=theirs, body="Not for me.", user=me)
+    note = NoteFactory(author=me)
+    reply_to_note(note=note, body="First.", user=other)
+    reply_to_note(note=note, body="Second.", user=other)
+    theirs = NoteFactory(author=other)
+    reply_to_note(note=theirs, body="Not for me.", user=me)
     client.force_login(me)
 
     index = client.get(reverse("admin:index"))
@@ -146,7 +146,7 @@ def test_the_admin_header_counts_unread_and_the_inbox_shows_only_ones_own(client
     opened = client.get(reverse("admin:articles_notification_open", args=[mine.pk]))
     assert opened.status_code == 302
     assert opened["Location"] == (
-        reverse("admin:articles_article_annotate", args=[note.article_id]) + f"?note={note.pk}"
+        reverse("admin:articles_story_annotate", args=[note.story_id]) + f"?note={note.pk}"
     )
     mine.refresh_from_db()
     assert mine.is_read

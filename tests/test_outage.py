@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection, connections
 
-from tests.factories import ArticleFactory
+from tests.factories import StoryFactory
 from tests.pgcluster import ThrowawayCluster, server_bin_dir
 from tests.tools import require
 
@@ -113,7 +113,7 @@ def test_readers_get_a_503_while_the_database_is_down_and_the_site_recovers(
 ):
     """Served by a real server thread, where Django's own connection handling must recover."""
     settings.NEWSROOM_PAGE_CACHE = True
-    story = ArticleFactory(headline="Still here after the outage")
+    story = StoryFactory(headline="Still here after the outage")
     story_url = live_server.url + story.get_absolute_url()
     assert fetch(story_url)[0] == 200
     status, _, body = fetch(live_server.url + "/healthz")
@@ -181,7 +181,7 @@ def test_reader_pages_replace_a_connection_the_server_dropped():
     from django.core.handlers.wsgi import WSGIHandler
     from django.test import RequestFactory
 
-    story = ArticleFactory(headline="Served after a failover")
+    story = StoryFactory(headline="Served after a failover")
     assert connection.settings_dict["CONN_HEALTH_CHECKS"]
     connection.ensure_connection()  # open, as a worker's is between requests
     pid = connection.connection.get_backend_pid()

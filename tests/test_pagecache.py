@@ -15,17 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.annotations.review import publish_note
 from articles.editing.publishing import publish_stories, unpublish_stories
 from articles.editing.tagging import add_tags
-from articles.models import Annotation, Article, RelatedStory
+from articles.models import Note, RelatedStory, Story
+from articles.notes.review import publish_note
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
     AuthorFactory,
+    NoteFactory,
     ParagraphFactory,
     SectionFactory,
     StaffFactory,
+    StoryFactory,
     TagFactory,
 )
 from tests.test_admin import change_url, form_data
@@ -60,7 +60,7 @@ def editor_browser(db):
 
 @pytest.fixture
 def related():
-    return ArticleFactory(
+    return StoryFactory(
         headline="Coca growers march on Lima",
         slug="coca-growers-march",
         published_at=timezone.now() - timedelta(days=3),
@@ -70,7 +70,7 @@ def related():
 @pytest.fixture
 def story(related):
     """A story with a dozen paragraphs, a byline, two tags, a public note and a related story."""
-    article = ArticleFactory(
+    story = StoryFactory(
         headline="Peruvian soldier killed in shootout",
         slug="peruvian-soldier-killed",
         section=SectionFactory(name="World", slug="world"),
@@ -79,12 +79,12 @@ def story(related):
         published_at=timezone.now() - timedelta(days=2),
     )
     paragraphs = [
-        ParagraphFactory(article=article, position=n, text=f"Paragraph {n} of the story text.")
+        ParagraphFactory(story=story, position=n, text=f"Paragraph {n} of the story text.")
         for n in range(12)
     ]
-    AnnotationFactory(paragraph=paragraphs[0], body="Background for readers.")
-    RelatedStory.objects.create(article=article, related=related, position=0)
-    return article
+    NoteFactory(paragraph=paragraphs[0], body="Background for readers.")
+    RelatedStory.objects.create(story=story, related=related, position=0)
+    return story
 
 
 def get(client, url, **headers):
@@ -156,7 +156,7 @@ def test_feeds_sitemaps_and_search_hit_asks_no_database(
     assert hit["Surrogate-Key"]
 
 
-def list_url(name: str, story: Article) -> str:
+def list_url(name: str, story: Story) -> str:
     published = timezone.localtime(story.published_at)
     kwargs = {
         "front": {},
@@ -186,7 +186,7 @@ def test_editor_saving_a_headline_in_the_admin_is_seen_at_once(
 
     with django_capture_on_commit_callbacks(execute=True):
         save_in_admin(
-            editor_browser, story, "article_form", headline="Soldier killed in the coca valley"
+            editor_browser, story, "story_form", headline="Soldier killed in the coca valley"
         )
 
     response = get(reader, story.get_absolute_url())
@@ -199,34 +199,34 @@ def test_editor_saving_a_headline_in_the_admin_is_seen_at_once(
     assertNotContains(response, "Peruvian soldier killed in shootout")
 
 
-def publish_a_note(story: Article, editor) -> str:
-    note = AnnotationFactory(
+def publish_a_note(story: Story, editor) -> str:
+    note = NoteFactory(
         paragraph=story.blocks.paragraphs().get(position=3),
         body="Figures from the defense ministry.",
-        state=Annotation.State.DRAFT,
+        state=Note.State.DRAFT,
     )
-    publish_note(annotation=note, version=note.version, user=editor)
+    publish_note(note=note, version=note.version, user=editor)
     return "Figures from the defense ministry."
 
 
-def add_a_tag(story: Article, editor) -> str:
+def add_a_tag(story: Story, editor) -> str:
     # The admin's bulk action: the story row itself is not saved.
-    add_tags(article_ids=[story.pk], names=["Coca farming"], user=editor)
+    add_tags(story_ids=[story.pk], names=["Coca farming"], user=editor)
     return "Coca farming"
 
 
-def rename_the_related_story(story: Article, editor) -> str:
-    related = Article.objects.get(slug="coca-growers-march")
+def rename_the_related_story(story: Story, editor) -> str:
+    related = Story.objects.get(slug="coca-growers-march")
     client = Client()
     client.force_login(editor)
-    save_in_admin(client, related, "article_form", headline="Coca growers end their march")
+    save_in_admin(client, related, "story_form", headline="Coca growers end their march")
     return "Coca growers end their march"
 
 
-def change_the_headline(story: Article, editor) -> str:
+def change_the_headline(story: Story, editor) -> str:
     client = Client()
     client.force_login(editor)
-    save_in_admin(client, story, "article_form", headline="Soldier killed in the coca valley")
+    save_in_admin(client, story, "story_form", headline="Soldier killed in the coca valley")
     return "Soldier killed in the coca valley"
 
 
@@ -255,9 +255,9 @@ def test_a_newly_published_story_shows_on_cached_lists_at_once(
     url = list_url(name, story)
     get(reader, url)
     assert get(reader, url)[CACHE_HEADER] == "hit"
-    draft = ArticleFactory(
+    draft = StoryFactory(
         headline="Second soldier dies of his wounds",
-        status=Article.Status.DRAFT,
+        status=Story.Status.DRAFT,
         section=story.section,
         authors=[story.bylines.get().author],
         tags=[story.tags.get(slug="peru")],
@@ -266,7 +266,7 @@ def test_a_newly_published_story_shows_on_cached_lists_at_once(
     assert get(reader, url)[CACHE_HEADER] == "hit"  # a draft is on no page
 
     with django_capture_on_commit_callbacks(execute=True):
-        publish_stories(article_ids=[draft.pk], user=editor)
+        publish_stories(story_ids=[draft.pk], user=editor)
 
     response = get(reader, url)
     assert response[CACHE_HEADER] == "miss"
@@ -282,7 +282,7 @@ def test_unpublished_story_is_gone_at_once(
         assert get(reader, url)[CACHE_HEADER] == "hit"
 
     with django_capture_on_commit_callbacks(execute=True):
-        unpublish_stories(article_ids=[story.pk], user=editor)
+        unpublish_stories(story_ids=[story.pk], user=editor)
 
     assert reader.get(story.get_absolute_url()).status_code == 404
     # A tag or author only drafts carry is a 404 too.
@@ -300,8 +300,8 @@ def test_staff_pages_are_never_cached_nor_served_from_the_cache(reader, editor_b
 
 
 def test_draft_preview_is_never_cached(editor_browser, story):
-    draft = ArticleFactory(headline="Unpublished scoop", status=Article.Status.DRAFT)
-    ParagraphFactory(article=draft)
+    draft = StoryFactory(headline="Unpublished scoop", status=Story.Status.DRAFT)
+    ParagraphFactory(story=draft)
     response = get(editor_browser, draft.get_absolute_url())
     assert CACHE_HEADER not in response
     assert Client().get(draft.get_absolute_url()).status_code == 404

@@ -11,13 +11,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from articles.pages.pagination import page_number
-from articles.search.index import index_articles
+from articles.search.index import index_stories
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
     AuthorFactory,
+    NoteFactory,
     ParagraphFactory,
     SectionFactory,
+    StoryFactory,
     TagFactory,
 )
 
@@ -54,15 +54,15 @@ def site():
     """One public story in every list: a section, tag, author, month, search hit and a note."""
     published = datetime(2014, 6, 20, 19, 41, tzinfo=ZoneInfo("UTC"))
     author = AuthorFactory(slug="kayla-ruble")
-    story = ArticleFactory(
+    story = StoryFactory(
         slug="coca-raid",
         section=SectionFactory(name="World", slug="world"),
         authors=[author],
         tags=[TagFactory(name="Peru", slug="peru")],
         published_at=published,
     )
-    AnnotationFactory(paragraph=ParagraphFactory(article=story, text="Troops seized coca paste."))
-    index_articles(article_ids=[story.pk])
+    NoteFactory(paragraph=ParagraphFactory(story=story, text="Troops seized coca paste."))
+    index_stories(story_ids=[story.pk])
     return story
 
 
@@ -132,8 +132,8 @@ def test_page_number_reads_canonical_ascii_numbers(query, first, expected):
 @pytest.mark.parametrize("value", ["²", "٠", "0", "01", "2"])
 def test_the_annotate_story_picker_reads_page_numbers_like_every_list(annotator_client, value):
     """Staff's own list too: one story, so only page 1 exists."""
-    ArticleFactory(headline="Coca eradication")
-    index = reverse("admin:articles_article_annotate_index")
+    StoryFactory(headline="Coca eradication")
+    index = reverse("admin:articles_story_annotate_index")
 
     assert annotator_client.get(index, {"page": value}).status_code == 404
     assert annotator_client.get(index, {"page": "1"}).status_code == 200

@@ -1,4 +1,4 @@
-"""Annotations follow their words when editors edit a story's body, in the admin or by re-import."""
+"""Notes follow their words when editors edit a story's body, in the admin or by re-import."""
 
 import re
 
@@ -6,19 +6,19 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
-from articles.annotations.services import (
+from articles.data.plaintext import import_story_file
+from articles.models import Block, Note, NoteRevision, Story
+from articles.notes.services import (
     TextChange,
-    orphan_paragraph_annotations,
+    orphan_paragraph_notes,
     reanchor_paragraph,
     reanchor_story_edit,
 )
-from articles.data.plaintext import import_story_file
-from articles.models import Annotation, AnnotationRevision, Article, Block
 from tests.factories import (
-    ArticleFactory,
     AsideFactory,
     ParagraphFactory,
-    annotation_on,
+    StoryFactory,
+    note_on,
 )
 from tests.test_admin import change_url, form_data, messages_of
 
@@ -37,9 +37,9 @@ MEDELLIN = "Columbia's 'deadliest city' is fighting back against gang extortion.
 # Posting the story's change form as an editor would
 
 
-def body_form(client, story: Article) -> dict[str, list[str]]:
+def body_form(client, story: Story) -> dict[str, list[str]]:
     """The story's change form as the browser would post it back, body inline included."""
-    return form_data(client.get(change_url(story)), "article_form")
+    return form_data(client.get(change_url(story)), "story_form")
 
 
 def field(data: dict, block: Block, name: str) -> str:
@@ -63,28 +63,28 @@ def add_block(data: dict, **values: str) -> None:
     data["blocks-TOTAL_FORMS"] = [str(index + 1)]
 
 
-def save(client, story: Article, data: dict):
+def save(client, story: Story, data: dict):
     response = client.post(change_url(story), data)
     assert response.status_code == 302, response.context["errors"]
     return response
 
 
-def reader_page(story: Article) -> str:
+def reader_page(story: Story) -> str:
     """The story page as an anonymous reader gets it."""
     return Client().get(story.get_absolute_url()).content.decode()
 
 
-def revisions_of(annotation: Annotation) -> list[AnnotationRevision]:
-    return list(annotation.revisions.select_related("user").order_by("id"))
+def revisions_of(note: Note) -> list[NoteRevision]:
+    return list(note.revisions.select_related("user").order_by("id"))
 
 
 # In the admin
 
 
 def test_inserting_words_before_a_note_keeps_it_on_the_same_words(editor_client, editor):
-    story = ArticleFactory()
-    paragraph = ParagraphFactory(article=story, position=0, text=PASTE)
-    note = annotation_on(paragraph, "coca plants", body="Coca is grown legally in Peru.")
+    story = StoryFactory()
+    paragraph = ParagraphFactory(story=story, position=0, text=PASTE)
+    note = note_on(paragraph, "coca plants", body="Coca is grown legally in Peru.")
     data = body_form(editor_client, story)
     data[field(data, paragraph, "text")] = ["Officials say that " + PASTE]
 
@@ -92,11 +92,11 @@ def test_inserting_words_before_a_note_keeps_it_on_the_same_words(editor_client,
 
     note.refresh_from_db()
     assert note.paragraph_id == paragraph.id
-    assert note.anchor_state == Annotation.AnchorState.ANCHORED
+    assert note.anchor_state == Note.AnchorState.ANCHORED
     assert note.quote_exact == "coca plants"
     assert (note.start, note.end) == (42, 53)
     (revision,) = revisions_of(note)
-    assert revision.action == AnnotationRevision.Action.REANCHORED
+    assert revision.action == NoteRevision.Action.REANCHORED
     assert revision.user == editor
     assert (revision.before["start"], revision.after["start"]) == (23, 42)
     content = reader_page(story)
@@ -109,13 +109,13 @@ def test_inserting_words_before_a_note_keeps_it_on_the_same_words(editor_client,
 def test_correcting_columbia_in_an_aside_teaser_keeps_the_correction_on_colombia(
     editor_client, editor
 ):
-    story = ArticleFactory()
-    ParagraphFactory(article=story, position=0, text=PASTE)
-    aside = AsideFactory(article=story, position=1, teaser=MEDELLIN)
-    correction = annotation_on(
+    story = StoryFactory()
+    ParagraphFactory(story=story, position=0, text=PASTE)
+    aside = AsideFactory(story=story, position=1, teaser=MEDELLIN)
+    correction = note_on(
         aside,
         "Columbia",
-        kind=Annotation.Kind.CORRECTION,
+        kind=Note.Kind.CORRECTION,
         correction_wrong="Columbia",
         correction_right="Colombia",
         body="The country is spelt Colombia.",
@@ -127,10 +127,10 @@ def test_correcting_columbia_in_an_aside_teaser_keeps_the_correction_on_colombia
 
     correction.refresh_from_db()
     assert correction.paragraph_id == aside.id
-    assert correction.anchor_state == Annotation.AnchorState.ANCHORED
+    assert correction.anchor_state == Note.AnchorState.ANCHORED
     assert (correction.quote_exact, correction.start, correction.end) == ("Colombia", 0, 8)
     (revision,) = revisions_of(correction)
-    assert revision.action == AnnotationRevision.Action.REANCHORED
+    assert revision.action == NoteRevision.Action.REANCHORED
     assert revision.user == editor
     assert revision.before["quote_exact"] == "Columbia"
     assert revision.after["quote_exact"] == "Colombia"
@@ -141,9 +141,9 @@ def test_correcting_columbia_in_an_aside_teaser_keeps_the_correction_on_colombia
 def test_deleting_the_annotated_sentence_orphans_the_note_and_hides_it(
     editor_client, editor, django_capture_on_commit_callbacks
 ):
-    story = ArticleFactory()
-    paragraph = ParagraphFactory(article=story, position=0, text=RAID)
-    note = annotation_on(paragraph, "31 backpacks", body="Each backpack held about 10 kg.")
+    story = StoryFactory()
+    paragraph = ParagraphFactory(story=story, position=0, text=RAID)
+    note = note_on(paragraph, "31 backpacks", body="Each backpack held about 10 kg.")
     assert "Each backpack held about 10 kg." in reader_page(story)
     data = body_form(editor_client, story)
     data[field(data, paragraph, "text")] = [RAID.split(". ")[0] + "."]
@@ -152,18 +152,15 @@ def test_deleting_the_annotated_sentence_orphans_the_note_and_hides_it(
         response = save(editor_client, story, data)
 
     note.refresh_from_db()
-    assert note.anchor_state == Annotation.AnchorState.ORPHANED
+    assert note.anchor_state == Note.AnchorState.ORPHANED
     assert note.paragraph_id == paragraph.id
     assert note.quote_exact == "31 backpacks"  # Kept, for an editor to re-attach.
     (revision,) = revisions_of(note)
-    assert revision.action == AnnotationRevision.Action.ORPHANED
+    assert revision.action == NoteRevision.Action.ORPHANED
     assert revision.user == editor
-    assert revision.before["anchor_state"] == Annotation.AnchorState.ANCHORED
-    assert revision.after["anchor_state"] == Annotation.AnchorState.ORPHANED
-    review = (
-        f"/admin/articles/annotation/?article__id__exact={story.pk}"
-        "&amp;anchor_state__exact=orphaned"
-    )
+    assert revision.before["anchor_state"] == Note.AnchorState.ANCHORED
+    assert revision.after["anchor_state"] == Note.AnchorState.ORPHANED
+    review = f"/admin/articles/note/?story__id__exact={story.pk}&amp;anchor_state__exact=orphaned"
     assert messages_of(response)[0] == (
         f'1 note lost its passage and is hidden from readers: <a href="{review}">review it</a>.'
     )
@@ -174,10 +171,10 @@ def test_deleting_the_annotated_sentence_orphans_the_note_and_hides_it(
 
 
 def test_deleting_a_paragraph_in_the_inline_orphans_its_notes(editor_client, editor):
-    story = ArticleFactory()
-    kept = ParagraphFactory(article=story, position=0, text=PASTE)
-    doomed = ParagraphFactory(article=story, position=1, text=RAID)
-    notes = [annotation_on(doomed, "31 backpacks"), annotation_on(doomed, "the army said")]
+    story = StoryFactory()
+    kept = ParagraphFactory(story=story, position=0, text=PASTE)
+    doomed = ParagraphFactory(story=story, position=1, text=RAID)
+    notes = [note_on(doomed, "31 backpacks"), note_on(doomed, "the army said")]
     data = body_form(editor_client, story)
     data[field(data, doomed, "DELETE")] = ["on"]
 
@@ -186,10 +183,10 @@ def test_deleting_a_paragraph_in_the_inline_orphans_its_notes(editor_client, edi
     assert list(story.blocks.all()) == [kept]
     for note in notes:
         note.refresh_from_db()
-        assert note.anchor_state == Annotation.AnchorState.ORPHANED
+        assert note.anchor_state == Note.AnchorState.ORPHANED
         assert note.paragraph_id is None
         (revision,) = revisions_of(note)
-        assert revision.action == AnnotationRevision.Action.ORPHANED
+        assert revision.action == NoteRevision.Action.ORPHANED
         assert revision.user == editor
         assert revision.before["paragraph_id"] == doomed.id
 
@@ -197,10 +194,10 @@ def test_deleting_a_paragraph_in_the_inline_orphans_its_notes(editor_client, edi
 def test_splitting_a_paragraph_moves_the_note_on_its_second_half_to_the_new_block(
     editor_client, editor
 ):
-    story = ArticleFactory()
-    paragraph = ParagraphFactory(article=story, position=0, text=RAID)
-    first = annotation_on(paragraph, "in the valley")
-    second = annotation_on(paragraph, "31 backpacks", body="Each backpack held about 10 kg.")
+    story = StoryFactory()
+    paragraph = ParagraphFactory(story=story, position=0, text=RAID)
+    first = note_on(paragraph, "in the valley")
+    second = note_on(paragraph, "31 backpacks", body="Each backpack held about 10 kg.")
     first_half, second_half = RAID.split(" The soldiers")
     second_half = "The soldiers" + second_half
     data = body_form(editor_client, story)
@@ -215,10 +212,10 @@ def test_splitting_a_paragraph_moves_the_note_on_its_second_half_to_the_new_bloc
     second.refresh_from_db()
     assert first.paragraph_id == paragraph.id
     assert second.paragraph_id == new_block.id
-    assert second.anchor_state == Annotation.AnchorState.ANCHORED
+    assert second.anchor_state == Note.AnchorState.ANCHORED
     assert second_half[second.start : second.end] == second.quote_exact == "31 backpacks"
     (moved,) = revisions_of(second)
-    assert moved.action == AnnotationRevision.Action.REANCHORED
+    assert moved.action == NoteRevision.Action.REANCHORED
     assert moved.user == editor
     assert (moved.before["paragraph_id"], moved.after["paragraph_id"]) == (
         paragraph.id,
@@ -233,12 +230,12 @@ def test_splitting_a_paragraph_moves_the_note_on_its_second_half_to_the_new_bloc
 
 
 def test_a_note_whose_anchor_did_not_change_gets_no_revision(editor_client):
-    story = ArticleFactory()
-    paragraph = ParagraphFactory(article=story, position=0, text=RAID)
-    other = ParagraphFactory(article=story, position=1, text=PASTE)
-    before_edit = annotation_on(paragraph, "Four men")
-    after_edit = annotation_on(paragraph, "the army said")
-    elsewhere = annotation_on(other, "coca plants")
+    story = StoryFactory()
+    paragraph = ParagraphFactory(story=story, position=0, text=RAID)
+    other = ParagraphFactory(story=story, position=1, text=PASTE)
+    before_edit = note_on(paragraph, "Four men")
+    after_edit = note_on(paragraph, "the army said")
+    elsewhere = note_on(other, "coca plants")
     untouched = {note.pk: note.modified_at for note in (before_edit, elsewhere)}
     data = body_form(editor_client, story)
     data[field(data, paragraph, "text")] = [RAID.replace("31 backpacks", "thirty-one backpacks")]
@@ -252,7 +249,7 @@ def test_a_note_whose_anchor_did_not_change_gets_no_revision(editor_client):
         note.refresh_from_db()
         assert note.modified_at == untouched[note.pk]
     # The note after the edit moved along, and that is recorded.
-    assert [r.action for r in revisions_of(after_edit)] == [AnnotationRevision.Action.REANCHORED]
+    assert [r.action for r in revisions_of(after_edit)] == [NoteRevision.Action.REANCHORED]
 
 
 # On re-import
@@ -262,31 +259,31 @@ def test_reimport_of_a_split_paragraph_moves_the_note_on_its_second_half(tmp_pat
     path = tmp_path / SEED_NAME
     text = (seed_dir / SEED_NAME).read_text(encoding="utf-8")
     path.write_text(text, encoding="utf-8")
-    article = import_story_file(path).article
-    paragraph = article.blocks.get(text__contains="four men. The paste is made")
-    first = annotation_on(paragraph, "31 backpacks")
-    second = annotation_on(paragraph, "powdered cocaine")
+    story = import_story_file(path).story
+    paragraph = story.blocks.get(text__contains="four men. The paste is made")
+    first = note_on(paragraph, "31 backpacks")
+    second = note_on(paragraph, "powdered cocaine")
     path.write_text(text.replace("four men. The paste", "four men.\n\nThe paste"), encoding="utf-8")
 
     import_story_file(path)
 
     paragraph.refresh_from_db()
     assert paragraph.text.endswith("the detainment of four men.")
-    new_block = article.blocks.get(text__startswith="The paste is made")
+    new_block = story.blocks.get(text__startswith="The paste is made")
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.paragraph_id, first.anchor_state) == (
         paragraph.id,
-        Annotation.AnchorState.ANCHORED,
+        Note.AnchorState.ANCHORED,
     )
     assert (second.paragraph_id, second.anchor_state) == (
         new_block.id,
-        Annotation.AnchorState.ANCHORED,
+        Note.AnchorState.ANCHORED,
     )
     assert new_block.text[second.start : second.end] == "powdered cocaine"
     (moved,) = revisions_of(second)
     # Its words and both sides of their context went whole into the new paragraph.
-    assert moved.action == AnnotationRevision.Action.MOVED
+    assert moved.action == NoteRevision.Action.MOVED
     assert moved.user is None
 
 
@@ -294,16 +291,16 @@ def test_reimport_of_a_split_paragraph_moves_the_note_on_its_second_half(tmp_pat
 
 
 def test_service_moves_notes_of_a_deleted_paragraph_into_the_one_it_was_merged_into(editor):
-    story = ArticleFactory()
-    kept = ParagraphFactory(article=story, position=0, text=PASTE)
-    merged = ParagraphFactory(article=story, position=1, text=RAID)
-    note = annotation_on(merged, "31 backpacks")
+    story = StoryFactory()
+    kept = ParagraphFactory(story=story, position=0, text=PASTE)
+    merged = ParagraphFactory(story=story, position=1, text=RAID)
+    note = note_on(merged, "31 backpacks")
     old_text = kept.text
     kept.text = f"{PASTE} {RAID}"
     kept.save()
 
     result = reanchor_story_edit(
-        article=story,
+        story=story,
         changes=[TextChange(block=kept, old_text=old_text)],
         deleted_blocks=[merged],
         user=editor,
@@ -319,39 +316,39 @@ def test_service_moves_notes_of_a_deleted_paragraph_into_the_one_it_was_merged_i
 
 
 def test_service_never_moves_a_note_to_a_look_alike_in_an_untouched_paragraph():
-    story = ArticleFactory()
-    paragraph = ParagraphFactory(article=story, position=0, text=RAID)
-    ParagraphFactory(article=story, position=1, text=RAID)  # Same words, not edited.
-    note = annotation_on(paragraph, "31 backpacks")
+    story = StoryFactory()
+    paragraph = ParagraphFactory(story=story, position=0, text=RAID)
+    ParagraphFactory(story=story, position=1, text=RAID)  # Same words, not edited.
+    note = note_on(paragraph, "31 backpacks")
     paragraph.text = RAID.split(". ")[0] + "."
     paragraph.save()
 
     result = reanchor_story_edit(
-        article=story, changes=[TextChange(block=paragraph, old_text=RAID)], user=AnonymousUser()
+        story=story, changes=[TextChange(block=paragraph, old_text=RAID)], user=AnonymousUser()
     )
 
     note.refresh_from_db()
     assert result.orphaned == [note]
     assert (note.paragraph_id, note.anchor_state) == (
         paragraph.id,
-        Annotation.AnchorState.ORPHANED,
+        Note.AnchorState.ORPHANED,
     )
     assert note.revisions.get().user is None
 
 
 def test_service_does_not_move_a_note_to_a_passage_an_edited_paragraph_already_had():
-    story = ArticleFactory()
-    paragraph = ParagraphFactory(article=story, position=0, text=RAID)
+    story = StoryFactory()
+    paragraph = ParagraphFactory(story=story, position=0, text=RAID)
     recap = "Later, the soldiers seized 31 backpacks of coca paste, the army said again."
-    other = ParagraphFactory(article=story, position=1, text=recap)
-    note = annotation_on(paragraph, "31 backpacks")
+    other = ParagraphFactory(story=story, position=1, text=recap)
+    note = note_on(paragraph, "31 backpacks")
     paragraph.text = RAID.split(". ")[0] + "."
     paragraph.save()
     other.text = recap.replace("Later,", "On Friday,")
     other.save()
 
     result = reanchor_story_edit(
-        article=story,
+        story=story,
         changes=[
             TextChange(block=paragraph, old_text=RAID),
             TextChange(block=other, old_text=recap),
@@ -365,17 +362,17 @@ def test_service_does_not_move_a_note_to_a_passage_an_edited_paragraph_already_h
 
 def test_service_rejects_a_look_alike_below_the_match_threshold():
     """A created block holding the quote in other words around it does not take the note."""
-    story = ArticleFactory()
-    paragraph = ParagraphFactory(article=story, position=0, text=RAID)
-    note = annotation_on(paragraph, "the army")
+    story = StoryFactory()
+    paragraph = ParagraphFactory(story=story, position=0, text=RAID)
+    note = note_on(paragraph, "the army")
     paragraph.text = RAID.split(". ")[0] + "."
     paragraph.save()
     unrelated = ParagraphFactory(
-        article=story, position=1, text="Critics of the army, in Lima, want an inquiry."
+        story=story, position=1, text="Critics of the army, in Lima, want an inquiry."
     )
 
     result = reanchor_story_edit(
-        article=story,
+        story=story,
         changes=[TextChange(block=paragraph, old_text=RAID)],
         created_blocks=[unrelated],
     )
@@ -387,12 +384,12 @@ def test_service_rejects_a_look_alike_below_the_match_threshold():
 
 def test_service_writes_every_note_of_a_heavily_annotated_paragraph(editor):
     """More notes than one write batch holds: each one moves, each one gets its revision."""
-    story = ArticleFactory()
-    paragraph = ParagraphFactory(article=story, position=0, text=RAID)
+    story = StoryFactory()
+    paragraph = ParagraphFactory(story=story, position=0, text=RAID)
     words = [(m.start(), m.end()) for m in re.finditer(r"\w+", RAID)]
-    Annotation.objects.bulk_create(
-        Annotation(
-            article=story,
+    Note.objects.bulk_create(
+        Note(
+            story=story,
             paragraph=paragraph,
             quote_exact=RAID[start:end],
             quote_prefix=RAID[max(0, start - 32) : start],
@@ -406,31 +403,31 @@ def test_service_writes_every_note_of_a_heavily_annotated_paragraph(editor):
     paragraph.save()
 
     result = reanchor_story_edit(
-        article=story, changes=[TextChange(block=paragraph, old_text=RAID)], user=editor
+        story=story, changes=[TextChange(block=paragraph, old_text=RAID)], user=editor
     )
 
     assert len(result.reanchored) == len(words) * 30 > 500
-    for note in paragraph.annotations.all():
-        assert note.anchor_state == Annotation.AnchorState.ANCHORED
+    for note in paragraph.notes.all():
+        assert note.anchor_state == Note.AnchorState.ANCHORED
         assert paragraph.text[note.start : note.end] == note.quote_exact
         assert note.quote_prefix == paragraph.text[max(0, note.start - 32) : note.start]
-    assert AnnotationRevision.objects.filter(user=editor).count() == len(words) * 30
+    assert NoteRevision.objects.filter(user=editor).count() == len(words) * 30
 
 
 def test_service_refuses_blocks_already_deleted_or_of_another_story():
-    story = ArticleFactory()
-    gone = ParagraphFactory(article=story)
+    story = StoryFactory()
+    gone = ParagraphFactory(story=story)
     gone.delete()
     with pytest.raises(ValueError, match="delete it only afterwards"):
-        reanchor_story_edit(article=story, changes=[], deleted_blocks=[gone])
+        reanchor_story_edit(story=story, changes=[], deleted_blocks=[gone])
     foreign = ParagraphFactory()
     with pytest.raises(ValueError, match="is not a block of"):
-        reanchor_story_edit(article=story, changes=[], created_blocks=[foreign])
+        reanchor_story_edit(story=story, changes=[], created_blocks=[foreign])
 
 
 def test_reanchor_paragraph_reads_an_asides_new_teaser_by_default():
     aside = AsideFactory(teaser=MEDELLIN)
-    note = annotation_on(aside, "gang extortion")
+    note = note_on(aside, "gang extortion")
     aside.teaser = "In Medellín, " + MEDELLIN
     aside.save()
 
@@ -443,14 +440,14 @@ def test_reanchor_paragraph_reads_an_asides_new_teaser_by_default():
 
 def test_orphaning_a_block_alone_orphans_only_its_anchored_notes(editor):
     aside = AsideFactory(teaser=MEDELLIN)
-    notes = [annotation_on(aside, "Columbia"), annotation_on(aside, "gang extortion")]
-    already = annotation_on(aside, "city", anchor_state=Annotation.AnchorState.ORPHANED)
+    notes = [note_on(aside, "Columbia"), note_on(aside, "gang extortion")]
+    already = note_on(aside, "city", anchor_state=Note.AnchorState.ORPHANED)
 
-    assert orphan_paragraph_annotations(paragraph=aside, user=editor) == 2
+    assert orphan_paragraph_notes(paragraph=aside, user=editor) == 2
 
     for note in notes:
         note.refresh_from_db()
-        assert note.anchor_state == Annotation.AnchorState.ORPHANED
+        assert note.anchor_state == Note.AnchorState.ORPHANED
         assert note.revisions.get().user == editor
     assert not already.revisions.exists()
 
@@ -474,9 +471,9 @@ def edit(block: Block, text: str) -> TextChange:
 
 
 def test_a_sentence_moved_within_its_paragraph_keeps_its_note_with_a_history_entry(editor):
-    story = ArticleFactory()
-    paragraph = ParagraphFactory(article=story, text=f"{SEIZED} {FLED} {SENT}")
-    note = annotation_on(paragraph, "coca paste")
+    story = StoryFactory()
+    paragraph = ParagraphFactory(story=story, text=f"{SEIZED} {FLED} {SENT}")
+    note = note_on(paragraph, "coca paste")
     before = (note.start, note.end)
 
     updated, orphaned = reanchor_paragraph(
@@ -488,10 +485,10 @@ def test_a_sentence_moved_within_its_paragraph_keeps_its_note_with_a_history_ent
 
     note.refresh_from_db()
     assert (updated, orphaned) == ([note], [])
-    assert note.anchor_state == Annotation.AnchorState.ANCHORED
+    assert note.anchor_state == Note.AnchorState.ANCHORED
     assert f"{FLED} {SENT} {SEIZED}"[note.start : note.end] == "coca paste"
     (entry,) = revisions_of(note)
-    assert entry.action == AnnotationRevision.Action.MOVED
+    assert entry.action == NoteRevision.Action.MOVED
     assert entry.get_action_display() == "Moved with its words"
     assert (entry.before["paragraph_id"], entry.before["start"], entry.before["end"]) == (
         paragraph.id,
@@ -502,14 +499,14 @@ def test_a_sentence_moved_within_its_paragraph_keeps_its_note_with_a_history_ent
 
 
 def test_a_sentence_moved_to_another_paragraph_takes_its_note_there(editor):
-    story = ArticleFactory()
-    first = ParagraphFactory(article=story, position=0, text=f"{SEIZED} {FLED}")
-    second = ParagraphFactory(article=story, position=1, text=f"{SENT} Residents fled.")
-    note = annotation_on(first, "coca paste")
+    story = StoryFactory()
+    first = ParagraphFactory(story=story, position=0, text=f"{SEIZED} {FLED}")
+    second = ParagraphFactory(story=story, position=1, text=f"{SENT} Residents fled.")
+    note = note_on(first, "coca paste")
     old_start = note.start
 
     result = reanchor_story_edit(
-        article=story,
+        story=story,
         changes=[edit(first, FLED), edit(second, f"{SENT} {SEIZED} Residents fled.")],
         user=editor,
     )
@@ -519,41 +516,41 @@ def test_a_sentence_moved_to_another_paragraph_takes_its_note_there(editor):
     assert note.paragraph_id == second.id
     assert second.text[note.start : note.end] == "coca paste"
     (entry,) = revisions_of(note)
-    assert entry.action == AnnotationRevision.Action.MOVED
+    assert entry.action == NoteRevision.Action.MOVED
     assert (entry.before["paragraph_id"], entry.before["start"]) == (first.id, old_start)
     assert (entry.after["paragraph_id"], entry.after["start"]) == (second.id, note.start)
 
 
 def test_a_look_alike_with_only_one_side_of_its_context_stays_orphaned():
-    story = ArticleFactory()
-    first = ParagraphFactory(article=story, position=0, text=f"{SEIZED} {FLED}")
-    second = ParagraphFactory(article=story, position=1, text=SENT)
-    note = annotation_on(first, "coca paste")
+    story = StoryFactory()
+    first = ParagraphFactory(story=story, position=0, text=f"{SEIZED} {FLED}")
+    second = ParagraphFactory(story=story, position=1, text=SENT)
+    note = note_on(first, "coca paste")
     # The same words with the same prefix, but what follows them is new.
     look_alike = (
         "Soldiers seized 31 backpacks of coca paste and burned every one of them in the square."
     )
 
     result = reanchor_story_edit(
-        article=story,
+        story=story,
         changes=[edit(first, FLED), edit(second, f"{SENT} {look_alike}")],
     )
 
     note.refresh_from_db()
     assert result.moved == []
     assert result.orphaned == [note]
-    assert note.anchor_state == Annotation.AnchorState.ORPHANED
+    assert note.anchor_state == Note.AnchorState.ORPHANED
 
 
 def test_a_passage_found_whole_in_two_paragraphs_stays_orphaned():
-    story = ArticleFactory()
-    first = ParagraphFactory(article=story, position=0, text=f"{SEIZED} {FLED}")
-    second = ParagraphFactory(article=story, position=1, text=SENT)
-    third = ParagraphFactory(article=story, position=2, text="Residents fled.")
-    note = annotation_on(first, "coca paste")
+    story = StoryFactory()
+    first = ParagraphFactory(story=story, position=0, text=f"{SEIZED} {FLED}")
+    second = ParagraphFactory(story=story, position=1, text=SENT)
+    third = ParagraphFactory(story=story, position=2, text="Residents fled.")
+    note = note_on(first, "coca paste")
 
     result = reanchor_story_edit(
-        article=story,
+        story=story,
         changes=[
             edit(first, FLED),
             edit(second, f"{SENT} {SEIZED}"),

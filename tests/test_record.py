@@ -15,19 +15,19 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from articles.annotations.w3c import xsd_datetime
 from articles.editing.history import record_version
-from articles.models import Annotation, Article, PolicyPage, StoryVersion
+from articles.models import Note, PolicyPage, Story, StoryVersion
+from articles.notes.w3c import xsd_datetime
 from articles.pages.images import make_lead_image_renditions
 from articles.record.diff import Piece, word_diff
 from articles.record.services import classify_version
 from tests import schema_org, w3c
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
-    CorrectionAnnotationFactory,
-    FactCheckAnnotationFactory,
+    CorrectionNoteFactory,
+    FactCheckNoteFactory,
+    NoteFactory,
     ParagraphFactory,
+    StoryFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def edit(paragraph, text, *, at):
     """Change a paragraph of a published story and record the version, at a given time."""
     paragraph.text = text
     paragraph.save()
-    version = record_version(article=paragraph.article)
+    version = record_version(story=paragraph.story)
     StoryVersion.objects.filter(pk=version.pk).update(created_at=at)
     version.created_at = at
     return version
@@ -49,23 +49,23 @@ def edit(paragraph, text, *, at):
 
 @pytest.fixture
 def story():
-    article = ArticleFactory(
+    story = StoryFactory(
         headline="Soldier killed in coca raid",
         published_at=whole_seconds(timezone.now() - timedelta(days=3)),
     )
-    ParagraphFactory(article=article, position=0, text="A soldier was killed on Wednesday.")
-    ParagraphFactory(article=article, position=1, text="The raid seized 660 pounds of paste.")
-    first = record_version(article=article)
-    StoryVersion.objects.filter(pk=first.pk).update(created_at=article.published_at)
-    return article
+    ParagraphFactory(story=story, position=0, text="A soldier was killed on Wednesday.")
+    ParagraphFactory(story=story, position=1, text="The raid seized 660 pounds of paste.")
+    first = record_version(story=story)
+    StoryVersion.objects.filter(pk=first.pk).update(created_at=story.published_at)
+    return story
 
 
-def paragraphs(article):
-    return list(article.blocks.order_by("position"))
+def paragraphs(story):
+    return list(story.blocks.order_by("position"))
 
 
-def changes_url(article):
-    return reverse("articles:story-changes", kwargs={"slug": article.slug})
+def changes_url(story):
+    return reverse("articles:story-changes", kwargs={"slug": story.slug})
 
 
 def json_ld_documents(content: str) -> list[dict]:
@@ -114,15 +114,15 @@ def test_story_edited_twice_shows_both_changes_dated_newest_first(client, story)
 def test_removed_and_added_paragraphs_are_listed_whole(client, story):
     first, second = paragraphs(story)
     second.delete()
-    ParagraphFactory(article=story, position=2, text="Officials said the operation goes on.")
-    record_version(article=story)
+    ParagraphFactory(story=story, position=2, text="Officials said the operation goes on.")
+    record_version(story=story)
     content = client.get(changes_url(story)).content.decode()
     assert "<del>The raid seized 660 pounds of paste.</del>" in content
     assert "<ins>Officials said the operation goes on.</ins>" in content
 
 
 def test_updated_line_links_to_the_changes_page(client, story):
-    Article.objects.filter(pk=story.pk).update(updated_at=timezone.now())
+    Story.objects.filter(pk=story.pk).update(updated_at=timezone.now())
     content = client.get(story.get_absolute_url()).content.decode()
     assert f'<span class="updated"><a href="{changes_url(story)}">Updated' in content
 
@@ -139,7 +139,7 @@ def test_a_version_page_shows_the_text_as_it_was(client, story):
 
 @pytest.mark.parametrize("page", ["changes", "version"])
 def test_a_draft_has_no_public_record(client, story, page):
-    Article.objects.filter(pk=story.pk).update(status=Article.Status.DRAFT)
+    Story.objects.filter(pk=story.pk).update(status=Story.Status.DRAFT)
     url = (
         changes_url(story)
         if page == "changes"
@@ -219,7 +219,7 @@ def test_classifications_that_would_mislead_readers_are_refused(
 ):
     _, second = paragraphs(story)
     edit(second, "The raid seized 300 kilograms of paste.", at=timezone.now())
-    version = StoryVersion.objects.get(article=story, number=number)
+    version = StoryVersion.objects.get(story=story, number=number)
     with pytest.raises(ValidationError, match=error):
         classify_version(version=version, kind=kind, summary=summary)
 
@@ -249,30 +249,30 @@ def test_the_admin_refuses_a_correction_without_a_summary(editor_client, story):
 
 
 def test_corrections_page_lists_each_correction_with_story_date_and_what_was_wrong(client):
-    note = CorrectionAnnotationFactory(corrected_at=whole_seconds(timezone.now()))
-    hidden = CorrectionAnnotationFactory(state=Annotation.State.DRAFT, correction_wrong="SECRET")
+    note = CorrectionNoteFactory(corrected_at=whole_seconds(timezone.now()))
+    hidden = CorrectionNoteFactory(state=Note.State.DRAFT, correction_wrong="SECRET")
     content = client.get(reverse("articles:corrections")).content.decode()
-    assert note.article.headline in content
-    assert f'href="{note.article.get_absolute_url()}#note-{note.pk}"' in content
+    assert note.story.headline in content
+    assert f'href="{note.story.get_absolute_url()}#note-{note.pk}"' in content
     assert "The story said “The paste is made from poppies.”" in content
     assert timezone.localtime(note.corrected_at).strftime("%B %-d, %Y") in content
     assert "SECRET" not in content
-    assert hidden.article.headline not in content
+    assert hidden.story.headline not in content
 
 
 def test_corrections_feed_is_rss_with_one_item_per_correction(client):
-    notes = [CorrectionAnnotationFactory() for _ in range(3)]
+    notes = [CorrectionNoteFactory() for _ in range(3)]
     response = client.get(reverse("articles:corrections-feed-rss"))
     feed = feedparser.parse(response.content)
     assert feed.version == "rss20"
     assert len(feed.entries) == 3
     links = {entry.link for entry in feed.entries}
-    assert links == {f"http://testserver{n.article.get_absolute_url()}#note-{n.pk}" for n in notes}
+    assert links == {f"http://testserver{n.story.get_absolute_url()}#note-{n.pk}" for n in notes}
 
 
 def test_corrections_page_queries_do_not_grow(client, django_assert_num_queries):
     for _ in range(15):
-        CorrectionAnnotationFactory()
+        CorrectionNoteFactory()
     # correction notes with stories, correction versions with stories, the section menu
     with django_assert_num_queries(3):
         response = client.get(reverse("articles:corrections"))
@@ -309,28 +309,28 @@ def test_an_editor_rewrites_a_policy_page_in_the_admin(editor_client, client):
 
 def test_story_json_ld_lists_corrections_and_a_claim_review_per_fact_check(client, story):
     first, second = paragraphs(story)
-    correction = CorrectionAnnotationFactory(paragraph=first, start=2, end=9)
-    check = FactCheckAnnotationFactory(paragraph=second, start=4, end=9)
+    correction = CorrectionNoteFactory(paragraph=first, start=2, end=9)
+    check = FactCheckNoteFactory(paragraph=second, start=4, end=9)
     version = edit(second, "The raid seized 300 kilograms of paste.", at=timezone.now())
     classify_version(version=version, kind="correction", summary="The weight was wrong.")
     content = client.get(story.get_absolute_url()).content.decode()
-    article, review = json_ld_documents(content)
+    document, review = json_ld_documents(content)
     canonical = f"http://testserver{story.get_absolute_url()}"
 
-    assert [c["text"] for c in article["correction"]] == [
+    assert [c["text"] for c in document["correction"]] == [
         "An earlier version of this story said “The paste is made from poppies.” where it "
         "should have said “The paste is made from coca leaves.”.",
         "The weight was wrong.",
     ]
-    assert article["correction"][0]["url"] == f"{canonical}#note-{correction.pk}"
+    assert document["correction"][0]["url"] == f"{canonical}#note-{correction.pk}"
     assert review["@type"] == "ClaimReview"
     assert review["claimReviewed"] == check.claim
     assert review["reviewRating"]["alternateName"] == "Mostly true"
     assert review["reviewRating"]["ratingValue"] == 4
     assert review["itemReviewed"]["appearance"]["url"] == f"{canonical}#p-{second.key}"
     assert review["author"]["name"] == "VICE News"
-    for document in (article, review):
-        assert schema_org.problems(document) == []
+    for each in (document, review):
+        assert schema_org.problems(each) == []
 
 
 def test_schema_checker_refuses_what_schema_org_does_not_define():
@@ -349,14 +349,14 @@ def test_schema_checker_refuses_what_schema_org_does_not_define():
 def test_w3c_state_points_at_the_version_the_note_was_written_on(client, story):
     first, second = paragraphs(story)
     now = whole_seconds(timezone.now())
-    note = AnnotationFactory(paragraph=first, start=2, end=9, created_at=now - timedelta(hours=2))
+    note = NoteFactory(paragraph=first, start=2, end=9, created_at=now - timedelta(hours=2))
     edit(second, "The raid seized 300 kilograms of paste.", at=now - timedelta(hours=1))
-    later = AnnotationFactory(paragraph=first, start=10, end=13, created_at=now)
+    later = NoteFactory(paragraph=first, start=10, end=13, created_at=now)
 
     states = {}
-    for annotation in (note, later):
-        document = client.get(reverse("articles:annotation", args=[annotation.pk])).json()
-        states[annotation.pk] = document["target"]["state"]
+    for each in (note, later):
+        document = client.get(reverse("articles:annotation", args=[each.pk])).json()
+        states[each.pk] = document["target"]["state"]
         assert w3c.failed_rules(document, w3c.ANNOTATION_MUSTS) == set()
 
     version_url = "http://testserver" + reverse(
@@ -376,19 +376,19 @@ def test_w3c_state_points_at_the_version_the_note_was_written_on(client, story):
 
 def story_with_lead_image(width: int, height: int):
     """A story whose uploaded lead image is a JPEG of that size (MEDIA_ROOT set by the test)."""
-    article = ArticleFactory(image_alt="A valley")
-    ParagraphFactory(article=article)
+    story = StoryFactory(image_alt="A valley")
+    ParagraphFactory(story=story)
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), "green").save(buffer, "JPEG")
-    article.lead_image.save("valley.jpg", ContentFile(buffer.getvalue()))
-    return article
+    story.lead_image.save("valley.jpg", ContentFile(buffer.getvalue()))
+    return story
 
 
 def test_lead_image_renditions_are_webp_with_width_and_height(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    article = story_with_lead_image(1800, 1200)
+    story = story_with_lead_image(1800, 1200)
 
-    made = make_lead_image_renditions(article=article)
+    made = make_lead_image_renditions(story=story)
 
     assert [(r.width, r.height) for r in made] == [
         (480, 320),
@@ -398,7 +398,7 @@ def test_lead_image_renditions_are_webp_with_width_and_height(client, settings, 
     ]
     with Image.open(made[0].image.path) as image:
         assert image.format == "WEBP"
-    content = client.get(article.get_absolute_url()).content.decode()
+    content = client.get(story.get_absolute_url()).content.decode()
     assert 'width="1600" height="1067" alt="A valley"' in content
     assert f"{made[0].image.url} 480w" in content
 
@@ -406,12 +406,12 @@ def test_lead_image_renditions_are_webp_with_width_and_height(client, settings, 
 def test_story_cards_offer_the_lead_image_renditions(client, settings, tmp_path):
     """The front page's and the section page's cards list every rendition in `srcset`."""
     settings.MEDIA_ROOT = tmp_path
-    article = story_with_lead_image(1000, 500)
-    made = make_lead_image_renditions(article=article)
+    story = story_with_lead_image(1000, 500)
+    made = make_lead_image_renditions(story=story)
     srcset = ", ".join(f"{r.image.url} {r.width}w" for r in made)
     assert [r.width for r in made] == [480, 800, 1000]
 
-    for url in (reverse("articles:front"), article.section.get_absolute_url()):
+    for url in (reverse("articles:front"), story.section.get_absolute_url()):
         content = client.get(url).content.decode()
         assert f'srcset="{srcset}"' in content, url
         assert 'width="1000" height="500" alt="A valley"' in content, url

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from articles.models import Article, LeadImageRendition, RelatedStory, Tag
-from articles.search.index import index_articles
-from tests.factories import ArticleFactory, ParagraphFactory
+from articles.models import LeadImageRendition, RelatedStory, Story, Tag
+from articles.search.index import index_stories
+from tests.factories import ParagraphFactory, StoryFactory
 from tests.tasks import queued, run_worker
 from tests.test_admin import change_url
 from tests.test_reanchor_on_edit import body_form, field, save
@@ -25,8 +25,8 @@ def search(query: str) -> str:
 def test_editing_a_paragraph_in_the_admin_makes_the_new_words_searchable(
     editor_client, django_capture_on_commit_callbacks
 ):
-    story = ArticleFactory(headline="Coca raid in the valley")
-    paragraph = ParagraphFactory(article=story, position=0, text="Soldiers raided a camp.")
+    story = StoryFactory(headline="Coca raid in the valley")
+    paragraph = ParagraphFactory(story=story, position=0, text="Soldiers raided a camp.")
     data = body_form(editor_client, story)
     data[field(data, paragraph, "text")] = ["Soldiers raided a camp near Pichari."]
     with django_capture_on_commit_callbacks(execute=True):
@@ -38,10 +38,10 @@ def test_editing_a_paragraph_in_the_admin_makes_the_new_words_searchable(
 def test_bulk_tagging_makes_stories_findable_by_the_tag(
     editor_client, django_capture_on_commit_callbacks
 ):
-    stories = [ArticleFactory(headline=f"Andean story {n}") for n in range(2)]
+    stories = [StoryFactory(headline=f"Andean story {n}") for n in range(2)]
     with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(
-            "/admin/articles/article/",
+            "/admin/articles/story/",
             {
                 "action": "add_tags_to_stories",
                 "_selected_action": [s.pk for s in stories],
@@ -56,7 +56,7 @@ def test_bulk_tagging_makes_stories_findable_by_the_tag(
 
 
 def test_renaming_a_tag_reindexes_its_stories(editor_client, django_capture_on_commit_callbacks):
-    story = ArticleFactory(headline="Story about the valley", tags=["vraem"])
+    story = StoryFactory(headline="Story about the valley", tags=["vraem"])
     tag = Tag.objects.get(name="vraem")
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(
@@ -78,8 +78,8 @@ def test_renaming_a_tag_reindexes_its_stories(editor_client, django_capture_on_c
 def test_deleting_a_tag_in_the_admin_takes_it_out_of_its_stories_search_text(
     editor_client, django_capture_on_commit_callbacks
 ):
-    story = ArticleFactory(headline="Story about the valley", tags=["vraem"])
-    index_articles(article_ids=[story.pk])
+    story = StoryFactory(headline="Story about the valley", tags=["vraem"])
+    index_stories(story_ids=[story.pk])
     tag = Tag.objects.get(name="vraem")
     assert story.headline in search("vraem")
     with django_capture_on_commit_callbacks(execute=True):
@@ -94,18 +94,18 @@ def test_saving_a_story_recomputes_its_related_list(
     editor_client, django_capture_on_commit_callbacks
 ):
     rare = ["shining path", "guzman"]
-    story = ArticleFactory(headline="Shining Path leader captured", tags=rare)
-    sibling = ArticleFactory(headline="Shining Path remnants in the valley", tags=rare)
-    assert not RelatedStory.objects.filter(article=story).exists()
+    story = StoryFactory(headline="Shining Path leader captured", tags=rare)
+    sibling = StoryFactory(headline="Shining Path remnants in the valley", tags=rare)
+    assert not RelatedStory.objects.filter(story=story).exists()
     data = body_form(editor_client, story)
     data["dek"] = ["An updated standfirst."]
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(change_url(story), data)
     assert response.status_code == 302
     run_worker(django_capture_on_commit_callbacks)
-    related = RelatedStory.objects.filter(article=story).values_list("related_id", flat=True)
+    related = RelatedStory.objects.filter(story=story).values_list("related_id", flat=True)
     assert sibling.pk in related
-    assert Article.objects.get(pk=story.pk).dek == "An updated standfirst."
+    assert Story.objects.get(pk=story.pk).dek == "An updated standfirst."
 
 
 # The request queues; the worker computes -----------------------------------------------------
@@ -121,9 +121,9 @@ def test_an_admin_save_queues_the_refresh_and_the_worker_updates_the_cached_page
 ):
     """The save's callbacks compute nothing; the worker's task does, and purges the page."""
     rare = ["shining path", "guzman"]
-    story = ArticleFactory(headline="Shining Path leader captured", tags=rare)
-    ParagraphFactory(article=story, text="Guzman was taken in Lima.")
-    sibling = ArticleFactory(headline="Shining Path remnants in the valley", tags=rare)
+    story = StoryFactory(headline="Shining Path leader captured", tags=rare)
+    ParagraphFactory(story=story, text="Guzman was taken in Lima.")
+    sibling = StoryFactory(headline="Shining Path remnants in the valley", tags=rare)
     reader = Client()
     assert sibling.get_absolute_url() not in reader.get(story.get_absolute_url()).content.decode()
     data = body_form(editor_client, story)
@@ -132,8 +132,8 @@ def test_an_admin_save_queues_the_refresh_and_the_worker_updates_the_cached_page
     with django_capture_on_commit_callbacks(execute=True):
         save(editor_client, story, data)
 
-    assert not RelatedStory.objects.filter(article=story).exists()
-    assert queued() == [("refresh_stories", {"article_ids": [story.pk]})]
+    assert not RelatedStory.objects.filter(story=story).exists()
+    assert queued() == [("refresh_stories", {"story_ids": [story.pk]})]
     page = reader.get(story.get_absolute_url())
     assert "An updated standfirst." in page.content.decode()  # the save's own purge
     assert sibling.get_absolute_url() not in page.content.decode()
@@ -142,9 +142,9 @@ def test_an_admin_save_queues_the_refresh_and_the_worker_updates_the_cached_page
     assert run_worker(django_capture_on_commit_callbacks) == 1
 
     assert queued() == []
-    assert list(
-        RelatedStory.objects.filter(article=story).values_list("related_id", flat=True)
-    ) == [sibling.pk]
+    assert list(RelatedStory.objects.filter(story=story).values_list("related_id", flat=True)) == [
+        sibling.pk
+    ]
     assert sibling.get_absolute_url() in reader.get(story.get_absolute_url()).content.decode()
 
 
@@ -152,13 +152,13 @@ def test_a_bulk_action_queues_its_stories_in_chunks(
     editor_client, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr("articles.editing.refresh.CHUNK_SIZE", 2)
-    stories = [ArticleFactory(headline=f"Andean story {n}") for n in range(5)]
+    stories = [StoryFactory(headline=f"Andean story {n}") for n in range(5)]
     ids = sorted(story.pk for story in stories)
-    index_articles(article_ids=ids)  # found by their words before the change
+    index_stories(story_ids=ids)  # found by their words before the change
     assert "Andean story" in search("andean")
     with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(
-            "/admin/articles/article/",
+            "/admin/articles/story/",
             {
                 "action": "add_tags_to_stories",
                 "_selected_action": ids,
@@ -167,9 +167,9 @@ def test_a_bulk_action_queues_its_stories_in_chunks(
             },
         )
     assert queued() == [
-        ("refresh_stories", {"article_ids": ids[0:2]}),
-        ("refresh_stories", {"article_ids": ids[2:4]}),
-        ("refresh_stories", {"article_ids": ids[4:]}),
+        ("refresh_stories", {"story_ids": ids[0:2]}),
+        ("refresh_stories", {"story_ids": ids[2:4]}),
+        ("refresh_stories", {"story_ids": ids[4:]}),
     ]
     assert "Andean story" not in search("quechua")
 
@@ -180,7 +180,7 @@ def test_a_bulk_action_queues_its_stories_in_chunks(
 
 
 def test_a_rolled_back_change_queues_nothing(editor_client, django_capture_on_commit_callbacks):
-    story = ArticleFactory(headline="Story about the valley")
+    story = StoryFactory(headline="Story about the valley")
     data = body_form(editor_client, story)
     data["headline"] = [""]  # invalid: nothing saved
     with django_capture_on_commit_callbacks(execute=True):
@@ -202,8 +202,8 @@ def test_uploading_a_lead_image_queues_its_renditions_and_the_page_offers_them_o
     editor_client, page_cache_on, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
-    story = ArticleFactory(headline="Coca raid in the valley", image_alt="A valley")
-    ParagraphFactory(article=story, text="Soldiers raided a camp.")
+    story = StoryFactory(headline="Coca raid in the valley", image_alt="A valley")
+    ParagraphFactory(story=story, text="Soldiers raided a camp.")
     reader = Client()
     reader.get(story.get_absolute_url())
     data = body_form(editor_client, story)
@@ -213,14 +213,14 @@ def test_uploading_a_lead_image_queues_its_renditions_and_the_page_offers_them_o
         save(editor_client, story, data)
 
     assert not LeadImageRendition.objects.exists()  # not made in the request
-    assert ("make_renditions", {"article_id": story.pk}) in queued()
+    assert ("make_renditions", {"story_id": story.pk}) in queued()
     page = reader.get(story.get_absolute_url()).content.decode()
-    assert "valley" in Article.objects.get(pk=story.pk).lead_image.name
+    assert "valley" in Story.objects.get(pk=story.pk).lead_image.name
     assert "srcset" not in page  # the original, until the renditions exist
 
     run_worker(django_capture_on_commit_callbacks)
 
-    made = list(LeadImageRendition.objects.filter(article=story).order_by("width"))
+    made = list(LeadImageRendition.objects.filter(story=story).order_by("width"))
     assert [(r.width, r.height) for r in made] == [(480, 240), (800, 400), (1000, 500)]
     page = reader.get(story.get_absolute_url()).content.decode()
     assert f"{made[0].image.url} 480w" in page  # the worker's purge reached the cached page
@@ -229,7 +229,7 @@ def test_uploading_a_lead_image_queues_its_renditions_and_the_page_offers_them_o
 def test_a_save_that_keeps_the_lead_image_queues_no_renditions(
     editor_client, django_capture_on_commit_callbacks
 ):
-    story = ArticleFactory(headline="Coca raid in the valley")
+    story = StoryFactory(headline="Coca raid in the valley")
     data = body_form(editor_client, story)
     data["dek"] = ["An updated standfirst."]
     with django_capture_on_commit_callbacks(execute=True):

@@ -19,12 +19,12 @@ from pytest_django.asserts import assertContains
 
 from articles.data.plaintext import import_story_file
 from articles.editing.refresh import stories_changed_on_commit
-from articles.models import Article, Block, RelatedStory, Section
+from articles.models import Block, RelatedStory, Section, Story
 from articles.related import scoring
 from articles.related.compute import recompute_related
 from articles.related.suggest import suggest_targets
-from articles.search.index import index_articles
-from tests.factories import ArticleFactory, AsideFactory, ParagraphFactory, SectionFactory
+from articles.search.index import index_stories
+from tests.factories import AsideFactory, ParagraphFactory, SectionFactory, StoryFactory
 from tests.tasks import queued, run_worker
 from tests.test_admin import change_url, form_data, messages_of
 from tests.tools import html_errors
@@ -49,16 +49,16 @@ def render_every_page(settings):
     settings.NEWSROOM_PAGE_CACHE = False
 
 
-def story(headline: str, *, body=(), tags=(), days_ago: float = 1, **fields) -> Article:
+def story(headline: str, *, body=(), tags=(), days_ago: float = 1, **fields) -> Story:
     """A story with paragraphs `body` and tags `tags`, published `days_ago` days ago."""
     fields.setdefault("published_at", timezone.now() - timedelta(days=days_ago))
-    article = ArticleFactory(headline=headline, tags=list(tags), **fields)
+    story = StoryFactory(headline=headline, tags=list(tags), **fields)
     for position, text in enumerate(body):
-        ParagraphFactory(article=article, position=position, text=text)
-    return article
+        ParagraphFactory(story=story, position=position, text=text)
+    return story
 
 
-def everyday_stories(count: int = 6, **fields) -> list[Article]:
+def everyday_stories(count: int = 6, **fields) -> list[Story]:
     """Stories about something else, so that words and tags have frequencies to compare."""
     return [
         story(
@@ -71,17 +71,17 @@ def everyday_stories(count: int = 6, **fields) -> list[Article]:
 
 
 def index_everything() -> None:
-    index_articles(article_ids=Article.objects.values_list("pk", flat=True))
+    index_stories(story_ids=Story.objects.values_list("pk", flat=True))
 
 
-def recompute(article: Article) -> list[RelatedStory]:
+def recompute(story: Story) -> list[RelatedStory]:
     index_everything()
-    return recompute_related(article=article)
+    return recompute_related(story=story)
 
 
-def related_on_page(client, article: Article) -> list[str]:
+def related_on_page(client, story: Story) -> list[str]:
     """The headlines a reader sees under "Related stories", in order."""
-    response = client.get(article.get_absolute_url())
+    response = client.get(story.get_absolute_url())
     assert response.status_code == 200
     return [
         html.unescape(headline)
@@ -234,9 +234,9 @@ def test_a_related_story_unpublished_later_vanishes_without_a_recompute(client, 
     assert sorted(related_on_page(client, subject)) == sorted([first.headline, second.headline])
 
     if change == "unpublished":
-        Article.objects.filter(pk=first.pk).update(status=Article.Status.DRAFT)
+        Story.objects.filter(pk=first.pk).update(status=Story.Status.DRAFT)
     else:
-        Article.objects.filter(pk=first.pk).update(published_at=timezone.now() + timedelta(days=1))
+        Story.objects.filter(pk=first.pk).update(published_at=timezone.now() + timedelta(days=1))
 
     assert related_on_page(client, subject) == [second.headline]
 
@@ -252,7 +252,7 @@ def test_readers_see_at_most_the_configured_number_pins_included(client, setting
 
     pins = [story("Pinned one"), story("Pinned two")]
     for position, pinned in enumerate(pins):
-        RelatedStory.objects.create(article=subject, related=pinned, position=position)
+        RelatedStory.objects.create(story=subject, related=pinned, position=position)
     recompute(subject)
 
     assert related_on_page(client, subject) == [pins[0].headline, pins[1].headline, "Coca story 0"]
@@ -263,7 +263,7 @@ def test_a_changed_headline_shows_on_the_related_list_at_once(client):
     other = story("Coca growers block roads", tags=["coca"])
     recompute(subject)
 
-    Article.objects.filter(pk=other.pk).update(headline="Coca growers lift road blocks")
+    Story.objects.filter(pk=other.pk).update(headline="Coca growers lift road blocks")
 
     assert related_on_page(client, subject) == ["Coca growers lift road blocks"]
 
@@ -280,12 +280,12 @@ def test_recomputing_costs_the_same_queries_however_many_stories_match(
     # candidates, own and tag candidates' text rank, publication times, shared tags, the list
     # as it was (a changed list purges the story's page), delete, insert, release
     with django_assert_num_queries(15) as few:
-        recompute_related(article=subject)
+        recompute_related(story=subject)
     for n in range(30):
         story(f"Coca story {n}", body=[COCA_TEXT], tags=["coca", "Peru"])
     index_everything()
     with django_assert_num_queries(len(few.captured_queries)):
-        recompute_related(article=subject)
+        recompute_related(story=subject)
 
 
 # Editors ------------------------------------------------------------------------------------
@@ -310,8 +310,8 @@ def test_pinned_stories_survive_recompute_and_come_first_in_the_editors_order(cl
     subject = story("Coca growers march on Lima", body=[COCA_TEXT], tags=["coca"])
     computed = story("Coca growers block roads", body=[COCA_TEXT], tags=["coca"])
     second, first = story("An editor's second choice"), story("An editor's first choice")
-    RelatedStory.objects.create(article=subject, related=second, source=PINNED, position=2)
-    RelatedStory.objects.create(article=subject, related=first, source=PINNED, position=1)
+    RelatedStory.objects.create(story=subject, related=second, source=PINNED, position=2)
+    RelatedStory.objects.create(story=subject, related=first, source=PINNED, position=1)
 
     recompute(subject)
     recompute(subject)
@@ -325,7 +325,7 @@ def test_editor_excludes_a_story_and_it_is_never_suggested_again(client, editor_
     unwanted = story("Coca growers block roads", body=[COCA_TEXT], tags=["coca"])
     kept = story("Coca prices fall", body=[COCA_TEXT], tags=["coca"])
     recompute(subject)
-    data = form_data(editor_client.get(change_url(subject)), "article_form")
+    data = form_data(editor_client.get(change_url(subject)), "story_form")
     row = next(
         key.removesuffix("-related")
         for key, values in data.items()
@@ -339,12 +339,12 @@ def test_editor_excludes_a_story_and_it_is_never_suggested_again(client, editor_
     assert related_on_page(client, subject) == [kept.headline]  # Gone before any recompute.
     recompute(subject)
     assert related_on_page(client, subject) == [kept.headline]
-    assert RelatedStory.objects.get(article=subject, related=unwanted).source == EXCLUDED
+    assert RelatedStory.objects.get(story=subject, related=unwanted).source == EXCLUDED
 
 
 def test_editors_cannot_relate_a_story_to_itself(editor_client):
     subject = story("Coca growers march on Lima")
-    data = form_data(editor_client.get(change_url(subject)), "article_form")
+    data = form_data(editor_client.get(change_url(subject)), "story_form")
     data |= {
         "related_entries-TOTAL_FORMS": ["1"],
         "related_entries-0-related": [str(subject.pk)],
@@ -373,9 +373,7 @@ def test_importing_a_story_computes_its_related_list(
     index_everything()
 
     with django_capture_on_commit_callbacks(execute=True):
-        imported = import_story_file(
-            seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt"
-        ).article
+        imported = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").story
     run_worker(django_capture_on_commit_callbacks)
 
     assert earlier.headline in related_on_page(client, imported)
@@ -389,15 +387,15 @@ def test_a_change_queues_the_recompute_after_the_transaction_commits(
     index_everything()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        stories_changed_on_commit(article_ids=[subject.pk, subject.pk])
+        stories_changed_on_commit(story_ids=[subject.pk, subject.pk])
     assert len(callbacks) == 1
     assert queued() == []  # Nothing before the commit.
 
     callbacks[0]()
-    assert queued() == [("refresh_stories", {"article_ids": [subject.pk]})]
+    assert queued() == [("refresh_stories", {"story_ids": [subject.pk]})]
     assert not RelatedStory.objects.exists()
     run_worker(django_capture_on_commit_callbacks)
-    assert list(RelatedStory.objects.values_list("article", "related")) == [(subject.pk, other.pk)]
+    assert list(RelatedStory.objects.values_list("story", "related")) == [(subject.pk, other.pk)]
 
 
 def test_management_command_recomputes_every_published_story():
@@ -410,7 +408,7 @@ def test_management_command_recomputes_every_published_story():
     call_command("recompute_related", "--all", "--batch-size", "1", stdout=out)
 
     assert "Recomputed related stories of 2 stories." in out.getvalue()
-    assert set(RelatedStory.objects.values_list("article", "related")) == {
+    assert set(RelatedStory.objects.values_list("story", "related")) == {
         (first.pk, second.pk),
         (second.pk, first.pk),
     }
@@ -425,7 +423,7 @@ def test_management_command_since_recomputes_only_recent_stories():
     call_command("recompute_related", "--since", "7", stdout=out)
 
     assert "Recomputed related stories of 1 story." in out.getvalue()
-    assert set(RelatedStory.objects.values_list("article", flat=True)) == {recent.pk}
+    assert set(RelatedStory.objects.values_list("story", flat=True)) == {recent.pk}
 
 
 def test_management_command_asks_which_stories():
@@ -449,7 +447,7 @@ def test_story_page_shows_related_stories_in_one_extra_query(client, django_asse
     ]
     recompute(subject)
 
-    # article+section, bylines, tags, blocks, annotations, related stories with their
+    # story+section, bylines, tags, blocks, notes, related stories with their
     # sections, text versions, section nav
     with django_assert_num_queries(8):
         response = client.get(subject.get_absolute_url())
@@ -502,9 +500,9 @@ def prison_aside():
         ],
     )
     aside = AsideFactory(
-        article=own, position=1, teaser="Meet the man who thrived in Bolivia's cocaine prison."
+        story=own, position=1, teaser="Meet the man who thrived in Bolivia's cocaine prison."
     )
-    Block.objects.filter(article=own, kind=Block.Kind.PARAGRAPH, position=1).update(position=2)
+    Block.objects.filter(story=own, kind=Block.Kind.PARAGRAPH, position=1).update(position=2)
     stories = {
         "target": story(
             "The man who thrived inside San Pedro, Bolivia's cocaine prison",
@@ -533,7 +531,7 @@ def test_aside_suggestions_rank_the_story_it_means_first(prison_aside):
     assert suggestions[0] == stories["target"]
     assert len(suggestions) <= 3
     assert stories["draft"] not in suggestions
-    assert aside.article not in suggestions
+    assert aside.story not in suggestions
 
 
 def test_editor_accepts_a_suggestion_in_one_click_and_readers_get_the_link(
@@ -556,10 +554,10 @@ def test_editor_accepts_a_suggestion_in_one_click_and_readers_get_the_link(
     assert response.status_code == 302
     assert messages_of(response) == [f"The aside now links to “{target.headline}”."]
     aside.refresh_from_db()
-    assert aside.target_article == target
+    assert aside.target_story == target
     assert (
         f'<a class="read-more__link" href="{target.get_absolute_url()}">Read more here.</a>'
-        in client.get(aside.article.get_absolute_url()).content.decode()
+        in client.get(aside.story.get_absolute_url()).content.decode()
     )
 
 
@@ -571,7 +569,7 @@ def test_an_aside_cannot_be_linked_to_a_draft_in_one_click(editor_client, prison
 
     assert messages_of(response) == ["An aside can only be linked to a published story."]
     aside.refresh_from_db()
-    assert aside.target_article is None
+    assert aside.target_story is None
     assert editor_client.get(use_url).status_code == 405
 
 
@@ -586,4 +584,4 @@ def test_a_use_target_that_is_not_a_plain_id_is_refused_with_a_message(
 
     assert messages_of(response) == ["That story no longer exists."]
     aside.refresh_from_db()
-    assert aside.target_article is None
+    assert aside.target_story is None

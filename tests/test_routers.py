@@ -16,9 +16,9 @@ from django.db import connections, router, transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 
-from articles.models import Article, Section
+from articles.models import Section, Story
 from newsroom import routers
-from tests.factories import ArticleFactory, ParagraphFactory, StaffFactory
+from tests.factories import ParagraphFactory, StaffFactory, StoryFactory
 from tests.test_admin import change_url
 
 BASE_SETTINGS = Path(__file__).resolve().parent.parent / "newsroom" / "settings" / "base.py"
@@ -55,39 +55,39 @@ def replica_database(transactional_db):
 
 @override_settings(NEWSROOM_DATABASE_REPLICAS=[REPLICA])
 def test_reads_go_to_a_replica_until_the_first_write():
-    assert router.db_for_read(Article) == REPLICA
-    assert Article.objects.all().db == REPLICA
+    assert router.db_for_read(Story) == REPLICA
+    assert Story.objects.all().db == REPLICA
 
-    assert router.db_for_write(Article) == "default"
+    assert router.db_for_write(Story) == "default"
 
-    assert router.db_for_read(Article) == "default"
-    assert Article.objects.all().db == "default"
+    assert router.db_for_read(Story) == "default"
+    assert Story.objects.all().db == "default"
 
 
 @override_settings(NEWSROOM_DATABASE_REPLICAS=["replica1", "replica2"])
 def test_reads_are_spread_over_the_replicas():
-    seen = {router.db_for_read(Article) for _ in range(200)}
+    seen = {router.db_for_read(Story) for _ in range(200)}
     assert seen == {"replica1", "replica2"}
 
 
 @override_settings(NEWSROOM_DATABASE_REPLICAS=[])
 def test_without_replicas_everything_uses_the_primary():
-    assert router.db_for_read(Article) == "default"
-    assert router.db_for_write(Article) == "default"
+    assert router.db_for_read(Story) == "default"
+    assert router.db_for_write(Story) == "default"
 
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(NEWSROOM_DATABASE_REPLICAS=[REPLICA])
 def test_reads_inside_a_transaction_on_the_primary_stay_there():
-    assert router.db_for_read(Article) == REPLICA
+    assert router.db_for_read(Story) == REPLICA
     with transaction.atomic():
-        assert router.db_for_read(Article) == "default"
+        assert router.db_for_read(Story) == "default"
 
 
 @override_settings(NEWSROOM_DATABASE_REPLICAS=[REPLICA])
 def test_replicas_are_never_migrated():
-    assert router.allow_migrate("default", "articles", model_name="article")
-    assert not router.allow_migrate(REPLICA, "articles", model_name="article")
+    assert router.allow_migrate("default", "articles", model_name="story")
+    assert not router.allow_migrate(REPLICA, "articles", model_name="story")
 
 
 # Requests: the middleware scopes the pin to one request
@@ -128,7 +128,7 @@ def test_the_pin_ends_with_the_request(replica_database):
         ("get", "/", {}, REPLICA),
         ("head", "/stories/x/", {}, REPLICA),
         ("post", "/search/", {}, "default"),
-        ("get", "/admin/articles/article/", {}, "default"),
+        ("get", "/admin/articles/story/", {}, "default"),
         ("get", "/", {"sessionid": "an-editor"}, "default"),
     ],
 )
@@ -143,14 +143,14 @@ def test_which_requests_read_from_the_primary_from_their_start(
 
 
 def test_readers_story_page_is_read_from_the_replica(replica_database):
-    story = ArticleFactory()
-    ParagraphFactory(article=story)
+    story = StoryFactory()
+    ParagraphFactory(story=story)
     routers._pinned.set(False)
 
     response = Client().get(story.get_absolute_url())
 
     assert response.status_code == 200
-    assert response.context["article"]._state.db == REPLICA
+    assert response.context["story"]._state.db == REPLICA
 
 
 @override_settings(NEWSROOM_DATABASE_REPLICAS=["replica1", "replica2", "replica3"])
@@ -160,7 +160,7 @@ def test_one_request_reads_from_one_replica():
 
     def view(request):
         for _ in range(30):
-            seen.add(router.db_for_read(Article))
+            seen.add(router.db_for_read(Story))
         return HttpResponse()
 
     picked = set()
@@ -174,15 +174,15 @@ def test_one_request_reads_from_one_replica():
 
 
 def test_editors_read_the_primary_on_the_site_and_in_the_admin(replica_database):
-    story = ArticleFactory()
-    ParagraphFactory(article=story)
+    story = StoryFactory()
+    ParagraphFactory(story=story)
     editor = StaffFactory(username="replica-editor", groups=["Editors"])
     client = Client()
     client.force_login(editor)
     routers._pinned.set(False)
 
     response = client.get(story.get_absolute_url())
-    assert response.context["article"]._state.db == "default"
+    assert response.context["story"]._state.db == "default"
     response = client.get(change_url(story))
     assert response.status_code == 200
     assert response.context["original"]._state.db == "default"
@@ -276,7 +276,7 @@ def test_media_storage_s3_switches_uploads_to_the_bucket(monkeypatch):
     from django.core.files.storage import default_storage
 
     with override_settings(STORAGES={**settings.STORAGES}):
-        field_storage = Article._meta.get_field("lead_image").storage
+        field_storage = Story._meta.get_field("lead_image").storage
         assert default_storage.url("lead-images/2014/06/soldier.jpg") == (
             "https://media.example.org/media/lead-images/2014/06/soldier.jpg"
         )

@@ -19,21 +19,21 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.data.plaintext import import_story_file
 from articles.editing.tagging import add_tags, remove_tags
-from articles.models import Article, Block
+from articles.models import Block, Story
 from articles.search import backends
 from articles.search.index import (
-    index_article,
-    index_articles,
+    index_stories,
     index_stories_come_due,
+    index_story,
     refresh_search_index_on_commit,
 )
 from articles.search.query import MAX_QUERY_LENGTH, MAX_WORDS, parse_query
 from tests.factories import (
-    ArticleFactory,
     AsideFactory,
     AuthorFactory,
     ParagraphFactory,
     SectionFactory,
+    StoryFactory,
     TagFactory,
 )
 from tests.tasks import run_worker
@@ -43,7 +43,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 def index_everything() -> None:
-    index_articles(article_ids=Article.objects.values_list("pk", flat=True))
+    index_stories(story_ids=Story.objects.values_list("pk", flat=True))
 
 
 def search(client, q="", **filters):
@@ -74,7 +74,7 @@ def snippets(response) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("page", ["front", "story"])
 def test_every_page_has_a_labelled_search_box_in_its_header(client, page):
-    story = ParagraphFactory().article
+    story = ParagraphFactory().story
     url = {"front": "/", "story": story.get_absolute_url()}[page]
     response = client.get(url)
     header = response.content.decode().split('<header class="site-header">')[1]
@@ -109,12 +109,12 @@ def test_empty_search_shows_the_form_and_runs_no_search(client, django_assert_nu
 
 def test_headline_match_outranks_body_only_match(client):
     now = timezone.now()
-    body_only = ArticleFactory(headline="Markets rally", published_at=now - timedelta(hours=1))
-    ParagraphFactory(article=body_only, text="Traders cited avocado exports among the reasons.")
-    in_headline = ArticleFactory(
+    body_only = StoryFactory(headline="Markets rally", published_at=now - timedelta(hours=1))
+    ParagraphFactory(story=body_only, text="Traders cited avocado exports among the reasons.")
+    in_headline = StoryFactory(
         headline="Avocado growers fear drought", published_at=now - timedelta(days=30)
     )
-    ParagraphFactory(article=in_headline, text="Rain has not fallen on the orchards since May.")
+    ParagraphFactory(story=in_headline, text="Rain has not fallen on the orchards since May.")
     index_everything()
     response = search(client, q="avocado")
     assert headlines(response) == ["Avocado growers fear drought", "Markets rally"]
@@ -124,13 +124,13 @@ def test_headline_match_outranks_body_only_match(client):
 @pytest.fixture
 def andean_stories():
     stories = {
-        "peru": ArticleFactory(headline="Peru seizes coca paste"),
-        "bolivia": ArticleFactory(headline="Bolivia grows coca leaves"),
-        "chile": ArticleFactory(headline="Chile opens a copper mine"),
+        "peru": StoryFactory(headline="Peru seizes coca paste"),
+        "bolivia": StoryFactory(headline="Bolivia grows coca leaves"),
+        "chile": StoryFactory(headline="Chile opens a copper mine"),
     }
-    ParagraphFactory(article=stories["peru"], text="Soldiers found coca paste in backpacks.")
-    ParagraphFactory(article=stories["bolivia"], text="The paste is made from the coca leaf.")
-    ParagraphFactory(article=stories["chile"], text="Copper prices lifted the economy.")
+    ParagraphFactory(story=stories["peru"], text="Soldiers found coca paste in backpacks.")
+    ParagraphFactory(story=stories["bolivia"], text="The paste is made from the coca leaf.")
+    ParagraphFactory(story=stories["chile"], text="Copper prices lifted the economy.")
     index_everything()
     return stories
 
@@ -177,7 +177,7 @@ def test_snippet_highlights_the_match_and_escapes_everything_else(client):
     index_everything()
     response = search(client, q="smugglers")
     [(link, html)] = snippets(response)
-    assert link == f"{paragraph.article.get_absolute_url()}#p-{paragraph.key}"
+    assert link == f"{paragraph.story.get_absolute_url()}#p-{paragraph.key}"
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "<mark>smugglers</mark> &amp; their mules fled." in html
     assert re.sub(r"</?mark>", "", html).count("<") == 0  # <mark> is the only markup
@@ -185,19 +185,19 @@ def test_snippet_highlights_the_match_and_escapes_everything_else(client):
 
 
 def test_hit_links_to_its_best_matching_paragraph(client):
-    story = ArticleFactory(headline="Harvest report")
-    ParagraphFactory(article=story, position=0, text="The rains came late to the valley.")
+    story = StoryFactory(headline="Harvest report")
+    ParagraphFactory(story=story, position=0, text="The rains came late to the valley.")
     ParagraphFactory(
-        article=story,
+        story=story,
         position=1,
         text="Farmers grew potatoes, maize and a little quinoa on the terraces by the river.",
     )
     best = ParagraphFactory(
-        article=story,
+        story=story,
         position=2,
         text="Quinoa prices tripled; quinoa exports now outstrip the quinoa eaten at home.",
     )
-    AsideFactory(article=story, position=3, teaser="Why the world fell for quinoa.")
+    AsideFactory(story=story, position=3, teaser="Why the world fell for quinoa.")
     index_everything()
     [(link, html)] = snippets(search(client, q="quinoa"))
     assert link == f"/stories/{story.slug}/#p-{best.key}"
@@ -206,17 +206,17 @@ def test_hit_links_to_its_best_matching_paragraph(client):
 
 def test_aside_teaser_is_searchable_and_linked(client):
     aside = AsideFactory(teaser="Meet the man who thrived in a prison made of adobe.")
-    ParagraphFactory(article=aside.article, text="Nothing to see here.")
+    ParagraphFactory(story=aside.story, text="Nothing to see here.")
     index_everything()
     [(link, html)] = snippets(search(client, q="adobe"))
-    assert link == f"{aside.article.get_absolute_url()}#p-{aside.key}"
+    assert link == f"{aside.story.get_absolute_url()}#p-{aside.key}"
     assert "<mark>adobe</mark>" in html
 
 
 def test_headline_only_match_links_to_the_story(client):
-    story = ArticleFactory(headline="Llamas return to the altiplano")
-    ParagraphFactory(article=story, text="Herders counted more animals than last year.")
-    ArticleFactory(headline="Something else")
+    story = StoryFactory(headline="Llamas return to the altiplano")
+    ParagraphFactory(story=story, text="Herders counted more animals than last year.")
+    StoryFactory(headline="Something else")
     index_everything()
     response = search(client, q="llamas")
     assert headlines(response) == ["Llamas return to the altiplano"]
@@ -246,7 +246,7 @@ def harvest_stories():
     """Two stories about the harvest that differ in every filterable way."""
     peru_reporter = AuthorFactory(name="Ana Pérez", slug="ana-perez")
     tech_reporter = AuthorFactory(name="Li Wei", slug="li-wei")
-    late_evening = ArticleFactory(
+    late_evening = StoryFactory(
         headline="Peru harvest",
         section=SectionFactory(name="News"),
         # 23:30 in New York is already June 21 in UTC: days are the site's days.
@@ -254,7 +254,7 @@ def harvest_stories():
         authors=[peru_reporter],
         tags=[TagFactory(name="Peru")],
     )
-    next_year = ArticleFactory(
+    next_year = StoryFactory(
         headline="Harvest robots",
         section=SectionFactory(name="Tech"),
         published_at=datetime(2015, 3, 3, 9, 5, tzinfo=NEW_YORK),
@@ -262,7 +262,7 @@ def harvest_stories():
         tags=[TagFactory(name="Bolivia")],
     )
     for story in (late_evening, next_year):
-        ParagraphFactory(article=story, text="The harvest was the largest in a decade.")
+        ParagraphFactory(story=story, text="The harvest was the largest in a decade.")
     index_everything()
 
 
@@ -326,8 +326,8 @@ def test_invalid_filter_is_reported_and_left_out(client, harvest_stories, filter
 
 def test_a_tag_only_drafts_carry_is_unknown_to_the_tag_filter(client, harvest_stories):
     """Accepting it would tell a reader the tag exists; its own page is a 404 too."""
-    draft = ArticleFactory(status=Article.Status.DRAFT, tags=["embargoed merger"])
-    ParagraphFactory(article=draft, text="The harvest merger is embargoed.")
+    draft = StoryFactory(status=Story.Status.DRAFT, tags=["embargoed merger"])
+    ParagraphFactory(story=draft, text="The harvest merger is embargoed.")
     index_everything()
     response = search(client, q="harvest", tag="embargoed merger")
     assertContains(response, "No tag is called “embargoed merger”.")
@@ -341,12 +341,12 @@ def test_an_author_only_unpublished_stories_carry_is_unknown_to_the_author_filte
     """Accepting them would tell a reader the author exists; their page is a 404 too."""
     newcomer = AuthorFactory(name="Zora Quill", slug="zora-quill", bio="Joins us next week.")
     fields = (
-        {"status": Article.Status.DRAFT}
+        {"status": Story.Status.DRAFT}
         if status == "draft"
         else {"published_at": timezone.now() + timedelta(hours=1)}
     )
-    story = ArticleFactory(headline="Harvest embargo", authors=[newcomer], **fields)
-    ParagraphFactory(article=story, text="The harvest was embargoed.")
+    story = StoryFactory(headline="Harvest embargo", authors=[newcomer], **fields)
+    ParagraphFactory(story=story, text="The harvest was embargoed.")
     index_everything()
     for value in ("zora-quill", "Zora Quill"):
         response = search(client, q="harvest", author=value)
@@ -357,10 +357,10 @@ def test_an_author_only_unpublished_stories_carry_is_unknown_to_the_author_filte
 def test_pagination_keeps_the_query_and_filters(client):
     news = SectionFactory(name="News")
     for n in range(25):
-        story = ArticleFactory(section=news, published_at=timezone.now() - timedelta(hours=n))
-        ParagraphFactory(article=story, text=f"Lithium mine number {n} opened.")
-    elsewhere = ArticleFactory(section=SectionFactory(name="Tech"), headline="Lithium elsewhere")
-    ParagraphFactory(article=elsewhere, text="A lithium battery plant.")
+        story = StoryFactory(section=news, published_at=timezone.now() - timedelta(hours=n))
+        ParagraphFactory(story=story, text=f"Lithium mine number {n} opened.")
+    elsewhere = StoryFactory(section=SectionFactory(name="Tech"), headline="Lithium elsewhere")
+    ParagraphFactory(story=elsewhere, text="A lithium battery plant.")
     index_everything()
 
     first = search(client, q="lithium", section="news")
@@ -374,13 +374,13 @@ def test_pagination_keeps_the_query_and_filters(client):
 
 
 def test_drafts_and_scheduled_stories_never_appear(client):
-    ParagraphFactory(article=ArticleFactory(headline="Public cobalt story"), text="Cobalt.")
+    ParagraphFactory(story=StoryFactory(headline="Public cobalt story"), text="Cobalt.")
     ParagraphFactory(
-        article=ArticleFactory(headline="Draft cobalt story", status=Article.Status.DRAFT),
+        story=StoryFactory(headline="Draft cobalt story", status=Story.Status.DRAFT),
         text="Cobalt.",
     )
     ParagraphFactory(
-        article=ArticleFactory(
+        story=StoryFactory(
             headline="Scheduled cobalt story", published_at=timezone.now() + timedelta(hours=1)
         ),
         text="Cobalt.",
@@ -414,7 +414,7 @@ def test_reimporting_a_changed_paragraph_updates_the_index(
     path = tmp_path / "potosi-strike.txt"
     path.write_text(STORY_FILE, encoding="utf-8")
     with django_capture_on_commit_callbacks(execute=True):
-        article = import_story_file(path).article
+        story = import_story_file(path).story
     run_worker(django_capture_on_commit_callbacks)
     assert headlines(search(client, q="cooperative")) == ["Tin miners strike in Potosí"]
     assert headlines(search(client, q="ministry")) == []
@@ -423,10 +423,10 @@ def test_reimporting_a_changed_paragraph_updates_the_index(
     with django_capture_on_commit_callbacks(execute=True):
         import_story_file(path)
     run_worker(django_capture_on_commit_callbacks)
-    edited = Block.objects.get(article=article, text__contains="ministry")
+    edited = Block.objects.get(story=story, text__contains="ministry")
     assert headlines(search(client, q="cooperative")) == []
     [(link, html)] = snippets(search(client, q="ministry"))
-    assert link == f"{article.get_absolute_url()}#p-{edited.key}"
+    assert link == f"{story.get_absolute_url()}#p-{edited.key}"
     assert "<mark>ministry</mark>" in html
 
 
@@ -434,17 +434,17 @@ def test_tagging_services_refresh_search_once_committed(
     client, editor, django_capture_on_commit_callbacks
 ):
     """`add_tags`/`remove_tags`, which the admin's bulk tag actions call, re-index what changed."""
-    story = ParagraphFactory(text="Prices rose again.").article
+    story = ParagraphFactory(text="Prices rose again.").story
     index_everything()
     assert headlines(search(client, q="inflation")) == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        add_tags(article_ids=[story.pk], names=["Inflation"], user=editor)
+        add_tags(story_ids=[story.pk], names=["Inflation"], user=editor)
     run_worker(django_capture_on_commit_callbacks)
     assert headlines(search(client, q="inflation")) == [story.headline]
 
     with django_capture_on_commit_callbacks(execute=True):
-        remove_tags(article_ids=[story.pk], names=["Inflation"], user=editor)
+        remove_tags(story_ids=[story.pk], names=["Inflation"], user=editor)
     run_worker(django_capture_on_commit_callbacks)
     assert headlines(search(client, q="inflation")) == []
 
@@ -454,15 +454,15 @@ def test_edited_story_and_deleted_paragraph_are_reindexed(
 ):
     """As the admin's story form will: save the story and its blocks, then re-index it (which
     purges the cached results once committed)."""
-    story = ArticleFactory(headline="Glacier retreats")
-    doomed = ParagraphFactory(article=story, text="Scientists measured the moraine.")
-    index_article(article_id=story.pk)
+    story = StoryFactory(headline="Glacier retreats")
+    doomed = ParagraphFactory(story=story, text="Scientists measured the moraine.")
+    index_story(story_id=story.pk)
     assert headlines(search(client, q="moraine")) == ["Glacier retreats"]
 
     doomed.delete()
-    Article.objects.filter(pk=story.pk).update(headline="Glacier vanishes")
+    Story.objects.filter(pk=story.pk).update(headline="Glacier vanishes")
     with django_capture_on_commit_callbacks(execute=True):
-        index_article(article_id=story.pk)
+        index_story(story_id=story.pk)
     assert headlines(search(client, q="moraine")) == []
     assert headlines(search(client, q="vanishes")) == ["Glacier vanishes"]
 
@@ -471,9 +471,9 @@ def test_refresh_waits_for_the_transaction_to_commit(client, django_capture_on_c
     # The first search on SQLite adds any public story missing from the index (see
     # `index_stories_come_due`); it has run before this story exists.
     assert headlines(search(client, q="salt")) == []
-    story = ParagraphFactory(text="Salt flats shimmer.").article
+    story = ParagraphFactory(text="Salt flats shimmer.").story
     with django_capture_on_commit_callbacks() as callbacks:
-        refresh_search_index_on_commit(article_ids=[story.pk])
+        refresh_search_index_on_commit(story_ids=[story.pk])
         assert headlines(search(client, q="salt")) == []
     assert len(callbacks) == 1
     with django_capture_on_commit_callbacks(execute=True):  # the refresh's own commit
@@ -521,7 +521,7 @@ HOSTILE_QUERIES = [
     "&|!<->",
     "coca & | ! paste",
     "'",
-    "'; DROP TABLE articles_article; --",
+    "'; DROP TABLE articles_story; --",
     "\\",
     "%",
     "_",
@@ -577,7 +577,7 @@ def test_hostile_filters_are_reported_or_ignored_and_the_search_still_answers(
 ):
     """Page numbers have their own table, for every paginated URL: tests/test_pagination.py."""
     ParagraphFactory(
-        article=ArticleFactory(headline="Coca paste seized"),
+        story=StoryFactory(headline="Coca paste seized"),
         text="Soldiers found coca paste in backpacks.",
     )
     index_everything()
@@ -603,9 +603,9 @@ def test_results_page_query_count_is_constant(client, django_assert_num_queries)
     tag = TagFactory(name="Mining")
     author = AuthorFactory(slug="ana-perez")
     for n in range(35):
-        story = ArticleFactory(authors=[author, AuthorFactory()], tags=[tag])
+        story = StoryFactory(authors=[author, AuthorFactory()], tags=[tag])
         for position in range(4):
-            ParagraphFactory(article=story, position=position, text=f"Silver seam {n}.{position}")
+            ParagraphFactory(story=story, position=position, text=f"Silver seam {n}.{position}")
     index_everything()
     # On SQLite, a process's first search checks the index for every public story (1 query).
     index_stories_come_due(latest_due=None)
@@ -653,11 +653,11 @@ def either_word_stories():
         (2, "Second report", "The beta survey came in on Monday."),
         (1, "Third report", "A beta sighting was noted on Tuesday."),
     ):
-        story = ArticleFactory(headline=headline, published_at=now - timedelta(days=days))
-        ParagraphFactory(article=story, text=text)
+        story = StoryFactory(headline=headline, published_at=now - timedelta(days=days))
+        ParagraphFactory(story=story, text=text)
     for n in range(10):
         ParagraphFactory(
-            article=ArticleFactory(published_at=now - timedelta(days=10 + n)),
+            story=StoryFactory(published_at=now - timedelta(days=10 + n)),
             text=f"Nothing of note in filler number {n}.",
         )
     index_everything()
@@ -675,16 +675,16 @@ def ranked(client) -> list[str]:
     return headlines(search(client, q="alpha OR beta"))
 
 
-def unpublished_alpha_stories(status: str) -> list[Article]:
+def unpublished_alpha_stories(status: str) -> list[Story]:
     """Six stories readers cannot see, each full of the word alpha."""
     fields = (
-        {"status": Article.Status.DRAFT}
+        {"status": Story.Status.DRAFT}
         if status == "draft"
         else {"published_at": timezone.now() + timedelta(hours=1)}
     )
-    stories = [ArticleFactory(headline=f"Embargoed {n}", **fields) for n in range(6)]
+    stories = [StoryFactory(headline=f"Embargoed {n}", **fields) for n in range(6)]
     for story in stories:
-        ParagraphFactory(article=story, text="Alpha alpha alpha: the alpha memo.")
+        ParagraphFactory(story=story, text="Alpha alpha alpha: the alpha memo.")
     return stories
 
 
@@ -709,7 +709,7 @@ def test_unpublishing_a_story_takes_its_words_out_of_the_ranking(
     editor_client, client, either_word_stories, django_capture_on_commit_callbacks
 ):
     stories = unpublished_alpha_stories("draft")
-    Article.objects.filter(pk__in=[s.pk for s in stories]).update(status=Article.Status.PUBLISHED)
+    Story.objects.filter(pk__in=[s.pk for s in stories]).update(status=Story.Status.PUBLISHED)
     index_everything()
     # Public, they make alpha the common word: on SQLite its story drops behind the other two.
     reports = [headline for headline in ranked(client) if headline.endswith(" report")]
@@ -717,7 +717,7 @@ def test_unpublishing_a_story_takes_its_words_out_of_the_ranking(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(
-            "/admin/articles/article/",
+            "/admin/articles/story/",
             {"action": "unpublish_stories", "_selected_action": [s.pk for s in stories]},
         )
     assert response.status_code == 302
@@ -727,10 +727,10 @@ def test_unpublishing_a_story_takes_its_words_out_of_the_ranking(
 
 def test_a_scheduled_story_is_found_once_it_comes_due(client, monkeypatch):
     """It becomes public by time passing alone, with no write to re-index it."""
-    story = ArticleFactory(
+    story = StoryFactory(
         headline="Gallium prices soar", published_at=timezone.now() + timedelta(hours=1)
     )
-    ParagraphFactory(article=story, text="Gallium is scarce.")
+    ParagraphFactory(story=story, text="Gallium is scarce.")
     index_everything()
     assert headlines(search(client, q="gallium")) == []
 

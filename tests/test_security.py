@@ -4,13 +4,13 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from newsroom.client_address import client_address
-from tests.factories import ArticleFactory
+from tests.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_story_page_carries_the_security_headers(client):
-    response = client.get(ArticleFactory().get_absolute_url())
+    response = client.get(StoryFactory().get_absolute_url())
     csp = response["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
     assert directives["script-src"] == "'self'"
@@ -129,9 +129,9 @@ def test_a_few_failures_then_success_still_logs_in(client):
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("post", "/admin/articles/article/{story}/annotate/annotations/"),
-        ("post", "/admin/articles/article/{story}/change/"),
-        ("post", "/admin/articles/article/"),
+        ("post", "/admin/articles/story/{story}/annotate/notes/"),
+        ("post", "/admin/articles/story/{story}/change/"),
+        ("post", "/admin/articles/story/"),
         ("post", "/admin/logout/"),
     ],
 )
@@ -139,7 +139,7 @@ def test_editor_writes_without_a_csrf_token_are_refused(editor, method, path):
     """CSRF everywhere: a logged-in editor's browser cannot be made to write from another site."""
     from django.test import Client
 
-    story = ArticleFactory()
+    story = StoryFactory()
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
     response = getattr(client, method)(

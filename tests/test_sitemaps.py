@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, TagFactory
+from articles.models import Story
+from tests.factories import AuthorFactory, SectionFactory, StoryFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +46,11 @@ def site():
     empty_section = SectionFactory(name="Sports", slug="sports")
     shown_tag, hidden_tag = TagFactory(name="Peru", slug="peru"), TagFactory(name="Embargo")
     writer, drafter = AuthorFactory(name="Kayla Ruble"), AuthorFactory(name="Only Drafts")
-    public = ArticleFactory(section=section, authors=[writer], tags=[shown_tag])
-    draft = ArticleFactory(
-        status=Article.Status.DRAFT, section=section, authors=[drafter], tags=[hidden_tag]
+    public = StoryFactory(section=section, authors=[writer], tags=[shown_tag])
+    draft = StoryFactory(
+        status=Story.Status.DRAFT, section=section, authors=[drafter], tags=[hidden_tag]
     )
-    scheduled = ArticleFactory(
+    scheduled = StoryFactory(
         published_at=timezone.now() + timedelta(days=1),
         section=section,
         authors=[drafter],
@@ -95,9 +95,9 @@ def test_stories_sitemap_lists_public_stories_with_their_last_change(client, sit
 
 def test_scheduled_story_lastmod_is_its_publication_when_later_than_its_last_save(client):
     """A story saved today for next week appears next week; that is when it changed for crawlers."""
-    story = ArticleFactory(published_at=timezone.now() - timedelta(minutes=1))
+    story = StoryFactory(published_at=timezone.now() - timedelta(minutes=1))
     later = timezone.now() + timedelta(days=3)
-    Article.objects.filter(pk=story.pk).update(modified_at=later - timedelta(days=5))
+    Story.objects.filter(pk=story.pk).update(modified_at=later - timedelta(days=5))
     stories = urlset(client, "/sitemap-stories.xml")
     expected = max(story.published_at, later - timedelta(days=5))
     assert stories[absolute(story.get_absolute_url())] == (
@@ -130,7 +130,7 @@ def test_unknown_sitemap_section_is_404(client):
 
 def test_sitemap_query_counts_are_constant(client, django_assert_num_queries):
     for n in range(30):
-        ArticleFactory(authors=[AuthorFactory()], tags=[f"topic {n}"])
+        StoryFactory(authors=[AuthorFactory()], tags=[f"topic {n}"])
     # per sitemap: its latest lastmod, and the count its paginator needs (not the front page's);
     # and for every sitemap, the next scheduled story (how long it stays true)
     with django_assert_num_queries(10):
@@ -155,10 +155,10 @@ def news_entries(client) -> dict[str, ElementTree.Element]:
 
 def test_news_sitemap_lists_public_stories_of_the_last_two_days(client):
     now = timezone.now()
-    fresh = ArticleFactory(headline="Fresh & new", published_at=now - timedelta(hours=47))
-    ArticleFactory(headline="Too old", published_at=now - timedelta(hours=49))
-    ArticleFactory(headline="Draft", status=Article.Status.DRAFT, published_at=now)
-    ArticleFactory(headline="Scheduled", published_at=now + timedelta(hours=1))
+    fresh = StoryFactory(headline="Fresh & new", published_at=now - timedelta(hours=47))
+    StoryFactory(headline="Too old", published_at=now - timedelta(hours=49))
+    StoryFactory(headline="Draft", status=Story.Status.DRAFT, published_at=now)
+    StoryFactory(headline="Scheduled", published_at=now + timedelta(hours=1))
     entries = news_entries(client)
     assert list(entries) == [absolute(fresh.get_absolute_url())]
 
@@ -173,7 +173,7 @@ def test_news_sitemap_lists_public_stories_of_the_last_two_days(client):
 def test_news_sitemap_is_newest_first_in_two_queries(client, django_assert_num_queries):
     now = timezone.now()
     for n in range(20):
-        ArticleFactory(headline=f"Story {n}", published_at=now - timedelta(hours=n))
+        StoryFactory(headline=f"Story {n}", published_at=now - timedelta(hours=n))
     with django_assert_num_queries(3):  # count, page of stories, the next scheduled story
         entries = news_entries(client)
     titles = [news.findtext("news:title", namespaces=NS) for news in entries.values()]

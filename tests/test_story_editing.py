@@ -6,7 +6,7 @@ from django.test import Client
 
 from articles.editing.stories import edit_story
 from articles.editing.versions import VersionConflict
-from articles.models import Article, StoryVersion
+from articles.models import Story, StoryVersion
 from tests.factories import StaffFactory
 from tests.tasks import queued
 from tests.test_invalidation import newsroom, purged_pages, warm  # noqa: F401 - fixture
@@ -26,10 +26,10 @@ def test_a_new_dek_purges_the_story_and_the_lists_showing_it(
 ):
     reader = Client()
     warm(reader)
-    story = Article.objects.get(pk=newsroom["a"].pk)
+    story = Story.objects.get(pk=newsroom["a"].pk)
 
     with django_capture_on_commit_callbacks(execute=True):
-        edit_story(article=story, version=story.version, user=editor, dek="A new standfirst.")
+        edit_story(story=story, version=story.version, user=editor, dek="A new standfirst.")
 
     assert purged_pages(reader) == {
         "story-a",
@@ -40,8 +40,8 @@ def test_a_new_dek_purges_the_story_and_the_lists_showing_it(
         "feed-world",
     }
     assert "A new standfirst." in reader.get("/stories/coca-raid/").content.decode()
-    assert StoryVersion.objects.filter(article=story).count() == 1
-    assert queued() == [("refresh_stories", {"article_ids": [story.pk]})]
+    assert StoryVersion.objects.filter(story=story).count() == 1
+    assert queued() == [("refresh_stories", {"story_ids": [story.pk]})]
 
 
 def test_a_field_no_card_shows_purges_the_story_page_only(
@@ -51,21 +51,21 @@ def test_a_field_no_card_shows_purges_the_story_page_only(
 ):
     reader = Client()
     warm(reader)
-    story = Article.objects.get(pk=newsroom["a"].pk)
+    story = Story.objects.get(pk=newsroom["a"].pk)
 
     with django_capture_on_commit_callbacks(execute=True):
-        edit_story(article=story, version=story.version, user=editor, image_credit="AP/Lima")
+        edit_story(story=story, version=story.version, user=editor, image_credit="AP/Lima")
 
     assert purged_pages(reader) == {"story-a"}
 
 
 def test_a_stale_version_writes_nothing(newsroom, editor):  # noqa: F811 - the fixture
-    story = Article.objects.get(pk=newsroom["a"].pk)
+    story = Story.objects.get(pk=newsroom["a"].pk)
     stale = story.version
-    Article.objects.filter(pk=story.pk).update(version=stale + 1)
+    Story.objects.filter(pk=story.pk).update(version=stale + 1)
 
     with pytest.raises(VersionConflict):
-        edit_story(article=story, version=stale, user=editor, dek="Written over.")
+        edit_story(story=story, version=stale, user=editor, dek="Written over.")
 
-    assert Article.objects.get(pk=story.pk).dek != "Written over."
-    assert not StoryVersion.objects.filter(article=story).exists()
+    assert Story.objects.get(pk=story.pk).dek != "Written over."
+    assert not StoryVersion.objects.filter(story=story).exists()

@@ -8,15 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.data.plaintext import import_story_file
-from articles.models import Annotation, Article, Block, OldSlug
+from articles.models import Block, Note, OldSlug, Story
 from articles.pages.dates import age_banner
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
     AsideFactory,
     AuthorFactory,
+    NoteFactory,
     ParagraphFactory,
     StaffFactory,
+    StoryFactory,
     TagFactory,
 )
 
@@ -26,7 +26,7 @@ UTC = ZoneInfo("UTC")
 
 @pytest.fixture
 def seed_story(seed_dir):
-    return import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").article
+    return import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").story
 
 
 def years_ago(years: int, *, now: datetime) -> datetime:
@@ -116,9 +116,9 @@ def test_paragraphs_have_permanent_permalink_ids(client, seed_story):
 
 
 def test_resolved_aside_links_to_its_published_story(client):
-    target = ArticleFactory(headline="Inside Bolivia's cocaine prison")
-    aside = AsideFactory(target_article=target)
-    response = client.get(aside.article.get_absolute_url())
+    target = StoryFactory(headline="Inside Bolivia's cocaine prison")
+    aside = AsideFactory(target_story=target)
+    response = client.get(aside.story.get_absolute_url())
     assert (
         f'<a class="read-more__link" href="{target.get_absolute_url()}">Read more here.</a>'
         in response.content.decode()
@@ -128,8 +128,8 @@ def test_resolved_aside_links_to_its_published_story(client):
 @pytest.mark.parametrize(
     "target",
     [
-        {"target_article": lambda: ArticleFactory(status=Article.Status.DRAFT)},
-        {"target_article": lambda: ArticleFactory(published_at=timezone.now() + timedelta(days=1))},
+        {"target_story": lambda: StoryFactory(status=Story.Status.DRAFT)},
+        {"target_story": lambda: StoryFactory(published_at=timezone.now() + timedelta(days=1))},
         {"target_url": "javascript:alert(1)"},
         {},
     ],
@@ -138,7 +138,7 @@ def test_resolved_aside_links_to_its_published_story(client):
 def test_aside_without_a_public_target_is_never_a_link(client, target):
     values = {key: value() if callable(value) else value for key, value in target.items()}
     aside = AsideFactory(**values)
-    content = client.get(aside.article.get_absolute_url()).content.decode()
+    content = client.get(aside.story.get_absolute_url()).content.decode()
     assert "Meet the man who thrived in Bolivia&#x27;s cocaine prison." in content
     assert "read-more__link" not in content
     assert "javascript:" not in content
@@ -146,13 +146,13 @@ def test_aside_without_a_public_target_is_never_a_link(client, target):
 
 def test_external_aside_links_out(client):
     aside = AsideFactory(target_url="https://example.org/story")
-    content = client.get(aside.article.get_absolute_url()).content.decode()
+    content = client.get(aside.story.get_absolute_url()).content.decode()
     assert 'href="https://example.org/story">Read more here.</a>' in content
 
 
 def test_tags_link_to_tag_pages(client):
-    article = ArticleFactory(tags=["Peru", "coca"])
-    content = client.get(article.get_absolute_url()).content.decode()
+    story = StoryFactory(tags=["Peru", "coca"])
+    content = client.get(story.get_absolute_url()).content.decode()
     assert '<a href="/tags/peru/" rel="tag">Peru</a>' in content
     assert '<a href="/tags/coca/" rel="tag">coca</a>' in content
 
@@ -163,38 +163,38 @@ def test_several_authors_are_listed_in_byline_order(client):
         AuthorFactory(name="Amy"),
         AuthorFactory(name="Bo"),
     )
-    article = ArticleFactory(authors=[first, second, third])
-    content = client.get(article.get_absolute_url()).content.decode()
+    story = StoryFactory(authors=[first, second, third])
+    content = client.get(story.get_absolute_url()).content.decode()
     assert content.index(">Zed</a>, ") < content.index(">Amy</a> and ") < content.index(">Bo</a>")
 
 
 def test_old_slug_redirects_permanently_to_the_new_one(client):
-    article = ArticleFactory(slug="new-slug")
-    OldSlug.objects.create(article=article, slug="old-slug")
+    story = StoryFactory(slug="new-slug")
+    OldSlug.objects.create(story=story, slug="old-slug")
     response = client.get(reverse("articles:story", kwargs={"slug": "old-slug"}))
     assert response.status_code == 301
     assert response["Location"] == "/stories/new-slug/"
 
 
 def test_draft_story_is_404_for_readers(client):
-    draft = ArticleFactory(status=Article.Status.DRAFT)
+    draft = StoryFactory(status=Story.Status.DRAFT)
     assert client.get(draft.get_absolute_url()).status_code == 404
 
 
 def test_scheduled_story_is_404_until_due(client):
-    scheduled = ArticleFactory(published_at=timezone.now() + timedelta(hours=2))
+    scheduled = StoryFactory(published_at=timezone.now() + timedelta(hours=2))
     assert client.get(scheduled.get_absolute_url()).status_code == 404
 
 
 def test_old_slug_of_a_draft_does_not_leak_its_new_slug(client):
-    draft = ArticleFactory(status=Article.Status.DRAFT, slug="secret-new-slug")
-    OldSlug.objects.create(article=draft, slug="old-public-slug")
+    draft = StoryFactory(status=Story.Status.DRAFT, slug="secret-new-slug")
+    OldSlug.objects.create(story=draft, slug="old-public-slug")
     response = client.get("/stories/old-public-slug/")
     assert response.status_code == 404
 
 
 def test_staff_preview_of_a_draft_is_uncached(client):
-    draft = ArticleFactory(status=Article.Status.DRAFT, headline="Embargoed scoop")
+    draft = StoryFactory(status=Story.Status.DRAFT, headline="Embargoed scoop")
     client.force_login(StaffFactory())
     response = client.get(draft.get_absolute_url())
     assert response.status_code == 200
@@ -205,8 +205,8 @@ def test_staff_preview_of_a_draft_is_uncached(client):
 
 
 def test_staff_preview_of_a_draft_shows_the_notes_it_will_have_once_published(client):
-    draft = ArticleFactory(status=Article.Status.DRAFT)
-    AnnotationFactory(paragraph=ParagraphFactory(article=draft), body="Waiting for the embargo.")
+    draft = StoryFactory(status=Story.Status.DRAFT)
+    NoteFactory(paragraph=ParagraphFactory(story=draft), body="Waiting for the embargo.")
     client.force_login(StaffFactory())
     response = client.get(draft.get_absolute_url())
     assert response.status_code == 200
@@ -215,18 +215,18 @@ def test_staff_preview_of_a_draft_shows_the_notes_it_will_have_once_published(cl
 
 def test_only_public_notes_are_on_public_stories_the_wider_set_includes_drafts():
     """`public()` is the readers' set; `published_on_any_story()` also holds drafts' notes."""
-    public_note = AnnotationFactory(paragraph=ParagraphFactory(article=ArticleFactory()))
-    draft = ArticleFactory(status=Article.Status.DRAFT)
-    draft_note = AnnotationFactory(paragraph=ParagraphFactory(article=draft))
-    assert list(Annotation.objects.public()) == [public_note]
-    assert list(Annotation.objects.published_on_any_story().order_by("id")) == [
+    public_note = NoteFactory(paragraph=ParagraphFactory(story=StoryFactory()))
+    draft = StoryFactory(status=Story.Status.DRAFT)
+    draft_note = NoteFactory(paragraph=ParagraphFactory(story=draft))
+    assert list(Note.objects.public()) == [public_note]
+    assert list(Note.objects.published_on_any_story().order_by("id")) == [
         public_note,
         draft_note,
     ]
 
 
 def test_non_staff_user_cannot_preview_a_draft(client):
-    draft = ArticleFactory(status=Article.Status.DRAFT)
+    draft = StoryFactory(status=Story.Status.DRAFT)
     client.force_login(StaffFactory(is_staff=False, username="reader"))
     assert client.get(draft.get_absolute_url()).status_code == 404
 
@@ -235,11 +235,9 @@ def test_non_staff_user_cannot_preview_a_draft(client):
 def test_draft_and_scheduled_stories_never_appear_in_lists(client, list_url):
     author = AuthorFactory()
     tag = TagFactory(name="peru", slug="peru")
-    public = ArticleFactory(headline="Public story", authors=[author], tags=[tag])
-    ArticleFactory(
-        headline="Draft story", status=Article.Status.DRAFT, authors=[author], tags=[tag]
-    )
-    ArticleFactory(
+    public = StoryFactory(headline="Public story", authors=[author], tags=[tag])
+    StoryFactory(headline="Draft story", status=Story.Status.DRAFT, authors=[author], tags=[tag])
+    StoryFactory(
         headline="Scheduled story",
         published_at=timezone.now() + timedelta(days=1),
         authors=[author],
@@ -259,38 +257,34 @@ def test_draft_and_scheduled_stories_never_appear_in_lists(client, list_url):
 
 def test_front_page_lists_newest_first(client):
     now = timezone.now()
-    ArticleFactory(headline="Older", published_at=now - timedelta(days=3))
-    ArticleFactory(headline="Newest", published_at=now - timedelta(hours=1))
-    ArticleFactory(headline="Middle", published_at=now - timedelta(days=1))
+    StoryFactory(headline="Older", published_at=now - timedelta(days=3))
+    StoryFactory(headline="Newest", published_at=now - timedelta(hours=1))
+    StoryFactory(headline="Middle", published_at=now - timedelta(days=1))
     content = client.get("/").content.decode()
     assert content.index("Newest") < content.index("Middle") < content.index("Older")
 
 
 def test_story_page_query_count_is_constant(client, django_assert_num_queries):
-    """50 paragraphs, 10 asides, 20 tags, 100 public annotations: still the same 8 queries."""
+    """50 paragraphs, 10 asides, 20 tags, 100 public notes: still the same 8 queries."""
     authors = [AuthorFactory(x_handle=f"r{n}") for n in range(3)]
-    article = ArticleFactory(authors=authors, tags=[f"tag {n}" for n in range(20)])
+    story = StoryFactory(authors=authors, tags=[f"tag {n}" for n in range(20)])
     paragraphs = [
-        ParagraphFactory(
-            article=article, position=n * 2, text=f"Paragraph {n} about coca and Peru."
-        )
+        ParagraphFactory(story=story, position=n * 2, text=f"Paragraph {n} about coca and Peru.")
         for n in range(50)
     ]
     for n in range(10):
-        AsideFactory(article=article, position=n * 10 + 1, target_article=ArticleFactory())
+        AsideFactory(story=story, position=n * 10 + 1, target_story=StoryFactory())
     for n in range(100):
-        AnnotationFactory(paragraph=paragraphs[n % 50], start=0, end=9)
+        NoteFactory(paragraph=paragraphs[n % 50], start=0, end=9)
     # Internal and orphaned notes exist too, and must not show.
-    AnnotationFactory(paragraph=paragraphs[0], state=Annotation.State.DRAFT, body="SECRET-1")
-    AnnotationFactory(paragraph=paragraphs[0], kind=Annotation.Kind.INTERNAL, body="SECRET-2")
-    AnnotationFactory(
-        paragraph=paragraphs[0], anchor_state=Annotation.AnchorState.ORPHANED, body="SECRET-3"
-    )
+    NoteFactory(paragraph=paragraphs[0], state=Note.State.DRAFT, body="SECRET-1")
+    NoteFactory(paragraph=paragraphs[0], kind=Note.Kind.INTERNAL, body="SECRET-2")
+    NoteFactory(paragraph=paragraphs[0], anchor_state=Note.AnchorState.ORPHANED, body="SECRET-3")
 
-    # article+section, bylines+authors, tags, blocks+aside targets, annotations with their
+    # story+section, bylines+authors, tags, blocks+aside targets, notes with their
     # authors, related stories, text versions, section nav
     with django_assert_num_queries(8):
-        response = client.get(article.get_absolute_url())
+        response = client.get(story.get_absolute_url())
     content = response.content.decode()
     assert content.count('class="paragraph') == 50
     assert content.count('class="read-more__link"') == 10
@@ -303,8 +297,8 @@ def test_list_pages_query_count_is_constant(client, django_assert_num_queries):
     author = AuthorFactory()
     tag = TagFactory(name="peru", slug="peru")
     for _ in range(25):
-        ArticleFactory(authors=[author, AuthorFactory()], tags=[tag])
-    section = Article.objects.first().section
+        StoryFactory(authors=[author, AuthorFactory()], tags=[tag])
+    section = Story.objects.first().section
     # the next scheduled story of the list (how long the page stays true), count, page of
     # stories, bylines with authors, image renditions, section nav (kept until a section
     # changes)
@@ -320,7 +314,7 @@ def test_list_pages_query_count_is_constant(client, django_assert_num_queries):
 
 def test_paragraph_text_is_escaped(client):
     paragraph = ParagraphFactory(text='<script>alert("x")</script> & more')
-    content = client.get(paragraph.article.get_absolute_url()).content.decode()
+    content = client.get(paragraph.story.get_absolute_url()).content.decode()
     assert "<script>alert" not in content
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" in content
 
@@ -329,7 +323,7 @@ def test_block_kind_constraint_keeps_text_off_asides():
     from django.db import IntegrityError
 
     with pytest.raises(IntegrityError):
-        Block.objects.create(article=ArticleFactory(), kind=Block.Kind.ASIDE, text="stray text")
+        Block.objects.create(story=StoryFactory(), kind=Block.Kind.ASIDE, text="stray text")
 
 
 def test_missing_page_is_a_friendly_404_in_the_site_design(client):
@@ -353,16 +347,16 @@ def test_stored_non_http_image_and_profile_urls_never_reach_a_page(client):
 
     author = AuthorFactory()
     SocialProfile.objects.create(author=author, network="website", url="javascript:alert(1)")
-    story = ArticleFactory(authors=[author], lead_image_url="javascript:alert(2)")
+    story = StoryFactory(authors=[author], lead_image_url="javascript:alert(2)")
     for url in (story.get_absolute_url(), "/", author.get_absolute_url()):
         assert "javascript:" not in client.get(url).content.decode()
 
 
 def test_a_note_of_unknown_kind_is_escaped_into_the_story_page(client):
     """A kind restored from a file need not be one of the choices; it is text like any other."""
-    note = AnnotationFactory()
-    Annotation.objects.filter(pk=note.pk).update(kind='zz"><i>x')
-    response = client.get(note.article.get_absolute_url())
+    note = NoteFactory()
+    Note.objects.filter(pk=note.pk).update(kind='zz"><i>x')
+    response = client.get(note.story.get_absolute_url())
     assert response.status_code == 200
     body = response.content.decode()
     assert "<i>x" not in body
@@ -373,8 +367,8 @@ def test_a_note_of_unknown_kind_is_escaped_into_the_story_page(client):
 def test_a_note_whose_offsets_miss_its_quote_is_shown_without_a_highlight(client):
     """Highlighting the words now at its offsets would put the note on a passage it never quoted."""
     paragraph = ParagraphFactory(text="The paste is made from coca plants.")
-    AnnotationFactory(paragraph=paragraph, start=4, end=9, quote_exact="pasta")
-    response = client.get(paragraph.article.get_absolute_url())
+    NoteFactory(paragraph=paragraph, start=4, end=9, quote_exact="pasta")
+    response = client.get(paragraph.story.get_absolute_url())
     body = response.content.decode()
     assert "<p>The paste is made from coca plants.</p>" in body
     assert 'class="annotated' not in body

@@ -6,11 +6,11 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.editing.tagging import add_tags, merge_tags
-from articles.models import Article, RelatedStory, Tag, TagChange, TagRedirect, TagSynonym
+from articles.models import RelatedStory, Story, Tag, TagChange, TagRedirect, TagSynonym
 from articles.related.tag_suggestions import suggest_tags
-from articles.search.index import index_articles
+from articles.search.index import index_stories
 from articles.text.tag_names import duplicate_key, format_tag_names, parse_tag_names
-from tests.factories import ArticleFactory, ParagraphFactory, TagFactory
+from tests.factories import ParagraphFactory, StoryFactory, TagFactory
 from tests.tasks import queued, run_worker
 from tests.test_admin import STORIES, change_url, form_data, messages_of
 from tests.test_refresh_wiring import search
@@ -47,9 +47,9 @@ def test_different_names_are_not_near_duplicates():
 
 
 def test_story_form_takes_two_tags_one_with_a_space_and_shows_them_without_quotes(editor_client):
-    story = ArticleFactory()
-    ParagraphFactory(article=story)
-    data = form_data(editor_client.get(change_url(story)), "article_form")
+    story = StoryFactory()
+    ParagraphFactory(story=story)
+    data = form_data(editor_client.get(change_url(story)), "story_form")
     data["tags"] = "Latin America, Peru"
 
     response = editor_client.post(change_url(story), data)
@@ -67,9 +67,9 @@ def test_story_form_takes_two_tags_one_with_a_space_and_shows_them_without_quote
 def test_a_synonym_tags_the_story_with_its_tag(editor, editor_client):
     peru = TagFactory(name="Peru")
     TagSynonym.objects.create(tag=peru, name="Perú")
-    story = ArticleFactory()
+    story = StoryFactory()
 
-    add_tags(article_ids=[story.pk], names=["perú"], user=editor)
+    add_tags(story_ids=[story.pk], names=["perú"], user=editor)
 
     assert list(story.tags.names()) == ["Peru"]
     assert not Tag.objects.filter(name__iexact="perú").exists()
@@ -82,9 +82,9 @@ def test_a_synonym_tags_the_story_with_its_tag(editor, editor_client):
 def merge_pair(db):
     peru = TagFactory(name="Peru", slug="peru")
     peru_accented = TagFactory(name="Perú", slug="peru-accented")
-    both = ArticleFactory(tags=[peru, peru_accented])
-    only_accented = ArticleFactory(tags=[peru_accented])
-    only_peru = ArticleFactory(tags=[peru])
+    both = StoryFactory(tags=[peru, peru_accented])
+    only_accented = StoryFactory(tags=[peru_accented])
+    only_peru = StoryFactory(tags=[peru])
     return peru, peru_accented, both, only_accented, only_peru
 
 
@@ -107,7 +107,7 @@ def test_merge_moves_stories_and_keeps_one_tag_per_story(editor, merge_pair):
 
 def test_a_story_form_opened_before_a_merge_saves_the_kept_tag(editor, editor_client, merge_pair):
     peru, accented, both, only_accented, _ = merge_pair
-    stale = form_data(editor_client.get(change_url(only_accented)), "article_form")
+    stale = form_data(editor_client.get(change_url(only_accented)), "story_form")
     assert stale["tags"] == ["Perú"]
 
     merge_tags(sources=[accented], target=peru, user=editor)
@@ -144,7 +144,7 @@ def test_an_unknown_tag_address_is_still_404(client, merge_pair):
 
 def test_a_merged_tag_leading_to_a_tag_of_drafts_only_stays_secret(client, editor):
     secret = TagFactory(name="Secret", slug="secret")
-    ArticleFactory(tags=[secret], status=Article.Status.DRAFT)
+    StoryFactory(tags=[secret], status=Story.Status.DRAFT)
     old = TagFactory(name="Old", slug="old")
     merge_tags(sources=[old], target=secret, user=editor)
 
@@ -180,10 +180,10 @@ def test_a_merge_queues_the_moved_stories_reindexing_for_the_worker(
     kept = TagFactory(name="Ayacucho", slug="ayacucho")
     merged = TagFactory(name="Huamanga", slug="huamanga")
     moved = [
-        ArticleFactory(headline=f"Story from the highlands {n}", tags=[merged]) for n in range(3)
+        StoryFactory(headline=f"Story from the highlands {n}", tags=[merged]) for n in range(3)
     ]
     ids = sorted(story.pk for story in moved)
-    index_articles(article_ids=ids)
+    index_stories(story_ids=ids)
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(
             TAGS,
@@ -199,8 +199,8 @@ def test_a_merge_queues_the_moved_stories_reindexing_for_the_worker(
         "Merged “Huamanga” into “Ayacucho”: 3 stories moved; the old addresses redirect there."
     ]
     assert queued() == [
-        ("reindex_stories", {"article_ids": ids[:2]}),
-        ("reindex_stories", {"article_ids": ids[2:]}),
+        ("reindex_stories", {"story_ids": ids[:2]}),
+        ("reindex_stories", {"story_ids": ids[2:]}),
     ]
     assert "Story from the highlands" not in search("ayacucho")  # not re-indexed in the request
 
@@ -212,7 +212,7 @@ def test_a_merge_queues_the_moved_stories_reindexing_for_the_worker(
 
 def test_renaming_a_tags_slug_leaves_the_old_address_redirecting(client, editor_client):
     tag = TagFactory(name="Drug war", slug="drug-war")
-    ArticleFactory(tags=[tag])
+    StoryFactory(tags=[tag])
     data = form_data(editor_client.get(change_url(tag)), "tag_form")
     data.update(name="War on drugs", slug="war-on-drugs")
 
@@ -233,8 +233,8 @@ def test_near_duplicates_are_listed_with_their_usage_for_merging(editor_client):
     protests = TagFactory(name="Protests", slug="protests")
     protest = TagFactory(name="protest", slug="protest")
     TagFactory(name="Peru", slug="peru")
-    ArticleFactory.create_batch(2, tags=[protests])
-    ArticleFactory(tags=[protest])
+    StoryFactory.create_batch(2, tags=[protests])
+    StoryFactory(tags=[protest])
 
     response = editor_client.get(reverse("admin:articles_tag_near_duplicates"))
 
@@ -284,7 +284,7 @@ def test_tag_list_shows_usage_counts_and_synonyms_in_a_fixed_number_of_queries(
     for number in range(30):
         tag = TagFactory(name=f"Topic {number}", slug=f"topic-{number}")
         TagSynonym.objects.create(tag=tag, name=f"Subject {number}")
-        ArticleFactory.create_batch(number % 3, tags=[tag])
+        StoryFactory.create_batch(number % 3, tags=[tag])
 
     # Session, user, the user's and groups' permissions, the two counts of the list, the page
     # of tags with their story counts, their synonyms, the inbox's unread count: the same for
@@ -304,7 +304,7 @@ def test_autocomplete_offers_existing_tags_starting_with_what_was_typed_first(ed
     latin = TagFactory(name="Latin America", slug="latin-america")
     TagFactory(name="Music of Latin America", slug="music-latin")
     TagFactory(name="Peru", slug="peru")
-    ArticleFactory.create_batch(2, tags=[latin])
+    StoryFactory.create_batch(2, tags=[latin])
 
     response = editor_client.get(reverse("admin:articles_tag_names"), {"q": "latin"})
 
@@ -338,15 +338,15 @@ def test_suggestions_come_from_the_text_and_from_similar_stories_rare_tags_first
     cocaine = TagFactory(name="Cocaine", slug="cocaine")
     TagFactory(name="VRAEM", slug="vraem")
     andes = TagFactory(name="Andes", slug="andes")
-    ArticleFactory.create_batch(20, tags=[common])
-    story = ArticleFactory(headline="Soldier killed in the VRAEM", tags=[andes])
-    ParagraphFactory(article=story, text="News of cocaine seizures and News of the valley.")
-    similar = ArticleFactory(tags=[cocaine, andes])
+    StoryFactory.create_batch(20, tags=[common])
+    story = StoryFactory(headline="Soldier killed in the VRAEM", tags=[andes])
+    ParagraphFactory(story=story, text="News of cocaine seizures and News of the valley.")
+    similar = StoryFactory(tags=[cocaine, andes])
     RelatedStory.objects.create(
-        article=story, related=similar, source=RelatedStory.Source.COMPUTED, score=0.9
+        story=story, related=similar, source=RelatedStory.Source.COMPUTED, score=0.9
     )
 
-    suggestions = suggest_tags(article=story)
+    suggestions = suggest_tags(story=story)
 
     names = [suggestion.tag.name for suggestion in suggestions]
     # "News", on nearly every story, is named twice but says too little to be offered.
@@ -361,8 +361,8 @@ def test_story_form_offers_suggested_tags_as_buttons_that_add_nothing_by_themsel
     editor_client,
 ):
     TagFactory(name="Cocaine", slug="cocaine")
-    story = ArticleFactory(headline="Cocaine on the river")
-    ParagraphFactory(article=story)
+    story = StoryFactory(headline="Cocaine on the river")
+    ParagraphFactory(story=story)
 
     response = editor_client.get(change_url(story))
 
@@ -376,7 +376,7 @@ def test_story_form_offers_suggested_tags_as_buttons_that_add_nothing_by_themsel
 
 
 def test_bulk_action_takes_latin_america_as_one_tag(editor_client):
-    stories = ArticleFactory.create_batch(2)
+    stories = StoryFactory.create_batch(2)
     response = editor_client.post(
         STORIES,
         {

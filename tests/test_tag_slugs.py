@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from articles.models import Tag
 from articles.text.slugs import is_usable
-from tests.factories import ArticleFactory, ParagraphFactory, TagFactory
+from tests.factories import ParagraphFactory, StoryFactory, TagFactory
 from tests.test_admin import STORIES, change_url, form_data
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_every_tag_name_gets_a_usable_slug(client, name):
     tag = Tag.objects.create(name=name)
     assert is_usable(tag.slug)
     assert len(tag.slug) <= 100
-    assert_every_page_answers(client, ArticleFactory(tags=[tag]), [tag])
+    assert_every_page_answers(client, StoryFactory(tags=[tag]), [tag])
 
 
 def test_slugs_stay_unique_when_names_share_them():
@@ -67,8 +67,8 @@ def test_right_to_left_and_cjk_names_keep_their_letters():
 
 
 def test_tags_added_by_the_bulk_action_get_usable_slugs(editor_client, client):
-    story = ArticleFactory()
-    ParagraphFactory(article=story)
+    story = StoryFactory()
+    ParagraphFactory(story=story)
     response = editor_client.post(
         STORIES, {"action": "add_tags_to_stories", "_selected_action": [story.pk], "index": 0}
     )
@@ -86,9 +86,9 @@ def test_tags_added_by_the_bulk_action_get_usable_slugs(editor_client, client):
 
 
 def test_tags_added_on_the_story_form_get_usable_slugs(editor_client, client):
-    story = ArticleFactory()
-    ParagraphFactory(article=story)
-    data = form_data(editor_client.get(change_url(story)), "article_form")
+    story = StoryFactory()
+    ParagraphFactory(story=story)
+    data = form_data(editor_client.get(change_url(story)), "story_form")
     data["tags"] = "🎉, ???, 東京"
     response = editor_client.post(change_url(story), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -109,17 +109,17 @@ def test_the_migration_gives_unusable_slugs_new_ones(client):
     assert Tag.objects.get(pk=broken.pk).slug == "tag-1"
     assert Tag.objects.get(pk=taken.pk).slug == "tag"
     assert Tag.objects.get(pk=fine.pk).slug == "peru"
-    story = ArticleFactory(tags=[Tag.objects.get(pk=broken.pk)])
+    story = StoryFactory(tags=[Tag.objects.get(pk=broken.pk)])
     assert_every_page_answers(client, story, list(story.tags.all()))
 
 
 def test_tag_names_lose_the_characters_nobody_can_see(editor_client):
     """A zero-width space made "Peru" a second tag that looks the same; a direction override
     turned a name round on the page."""
-    story = ArticleFactory()
+    story = StoryFactory()
     peru = TagFactory(name="Peru")
     story.tags.add(peru)
-    data = form_data(editor_client.get(change_url(story)), "article_form")
+    data = form_data(editor_client.get(change_url(story)), "story_form")
     data["tags"] = "Peru\u200b, \u202eaicnelaV, \u200b, 👩\u200d🔬"
     assert editor_client.post(change_url(story), data).status_code == 302
 

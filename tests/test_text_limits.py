@@ -7,15 +7,15 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.annotations.loading import AnnotationFileError, load_annotation_file
 from articles.data.plaintext import ImportFormatError, import_story_file, parse_story
-from articles.models import Annotation, AnnotationReply, Author
+from articles.models import Author, Note, NoteReply
+from articles.notes.loading import NoteFileError, load_note_file
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
     AuthorFactory,
-    FactCheckAnnotationFactory,
+    FactCheckNoteFactory,
+    NoteFactory,
     ParagraphFactory,
+    StoryFactory,
 )
 from tests.test_admin import change_url, form_data
 from tests.test_annotate_admin import new_note, note_url, notes_url, post_json
@@ -51,17 +51,17 @@ def test_the_annotate_api_refuses_note_text_over_its_limit(editor_client, field_
     paragraph = ParagraphFactory()
     data = new_note(paragraph, "coca", **note, **{field_name: too_long(limit)})
 
-    response = post_json(editor_client, notes_url(paragraph.article), data)
+    response = post_json(editor_client, notes_url(paragraph.story), data)
 
     assert response.status_code == 400
     assert response.json()["errors"][field_name] == [
         f"Ensure this value has at most {limit} characters (it has {limit + 1})."
     ]
-    assert not Annotation.objects.exists()
+    assert not Note.objects.exists()
 
 
 def test_the_annotate_api_refuses_a_reply_over_its_limit(editor_client):
-    note = AnnotationFactory()
+    note = NoteFactory()
 
     response = post_json(editor_client, note_url(note, "replies"), {"body": too_long(20_000)})
 
@@ -69,26 +69,26 @@ def test_the_annotate_api_refuses_a_reply_over_its_limit(editor_client):
     assert response.json()["errors"]["body"] == [
         "Ensure this value has at most 20000 characters (it has 20001)."
     ]
-    assert not AnnotationReply.objects.exists()
+    assert not NoteReply.objects.exists()
 
 
 def test_the_annotate_api_accepts_a_body_at_its_limit(editor_client):
     paragraph = ParagraphFactory()
     data = new_note(paragraph, "coca", body="[" * 20_000)
 
-    response = post_json(editor_client, notes_url(paragraph.article), data)
+    response = post_json(editor_client, notes_url(paragraph.story), data)
 
     assert response.status_code == 201
-    assert Annotation.objects.get().body_html == "<p>" + "[" * 20_000 + "</p>"
+    assert Note.objects.get().body_html == "<p>" + "[" * 20_000 + "</p>"
 
 
 # The admin forms.
 
 
 @pytest.mark.parametrize(("field_name", "limit"), [("body", 20_000), ("claim", 5_000)])
-def test_the_annotation_admin_refuses_note_text_over_its_limit(editor_client, field_name, limit):
-    note = FactCheckAnnotationFactory()
-    data = form_data(editor_client.get(change_url(note)), "annotation_form")
+def test_the_note_admin_refuses_note_text_over_its_limit(editor_client, field_name, limit):
+    note = FactCheckNoteFactory()
+    data = form_data(editor_client.get(change_url(note)), "note_form")
     data[field_name] = too_long(limit)
 
     response = editor_client.post(change_url(note), data)
@@ -98,9 +98,9 @@ def test_the_annotation_admin_refuses_note_text_over_its_limit(editor_client, fi
     ]
 
 
-def test_the_annotation_admin_refuses_a_reply_over_its_limit(editor_client):
-    note = AnnotationFactory()
-    data = form_data(editor_client.get(change_url(note)), "annotation_form")
+def test_the_note_admin_refuses_a_reply_over_its_limit(editor_client):
+    note = NoteFactory()
+    data = form_data(editor_client.get(change_url(note)), "note_form")
     data["replies-TOTAL_FORMS"] = ["1"]
     data["replies-0-body"] = [too_long(20_000)]
 
@@ -111,13 +111,13 @@ def test_the_annotation_admin_refuses_a_reply_over_its_limit(editor_client):
     assert replies.errors[0]["body"] == [
         "Ensure this value has at most 20000 characters (it has 20001)."
     ]
-    assert not AnnotationReply.objects.exists()
+    assert not NoteReply.objects.exists()
 
 
 def test_the_story_admin_refuses_a_dek_and_a_paragraph_over_their_limits(admin_client):
     paragraph = ParagraphFactory()
-    story = paragraph.article
-    data = form_data(admin_client.get(change_url(story)), "article_form")
+    story = paragraph.story
+    data = form_data(admin_client.get(change_url(story)), "story_form")
     data["dek"] = [too_long(1_000)]
     data[field(data, paragraph, "text")] = [too_long(20_000)]
 
@@ -151,11 +151,11 @@ def test_the_author_admin_refuses_a_bio_over_its_limit(admin_client):
     assert Author.objects.get(pk=author.pk).bio == author.bio
 
 
-# The models (what the importer and the annotation loader validate with).
+# The models (what the importer and the note loader validate with).
 
 
 def test_model_validation_refuses_text_over_its_limit():
-    story = ArticleFactory.build(dek=too_long(1_000))
+    story = StoryFactory.build(dek=too_long(1_000))
 
     with pytest.raises(ValidationError) as refused:
         story.full_clean(exclude=["section"])
@@ -196,27 +196,27 @@ def test_the_importer_refuses_text_over_the_models_limits(text, line, message):
     [
         (
             lambda note: note.update(body="x" * 20_001),
-            "annotation 1: body: Ensure this value has at most 20000 characters (it has 20001).",
+            "note 1: body: Ensure this value has at most 20000 characters (it has 20001).",
         ),
         (
             lambda note: note.update(replies=[{"body": "y" * 20_001}]),
-            "annotation 1: reply: body: Ensure this value has at most 20000 characters",
+            "note 1: reply: body: Ensure this value has at most 20000 characters",
         ),
-        (lambda note: note.update(body=["a list"]), "annotation 1: expected an object of texts"),
+        (lambda note: note.update(body=["a list"]), "note 1: expected an object of texts"),
         (lambda note: note.update(replies=["text"]), "replies must be objects with a text body"),
     ],
 )
-def test_the_annotation_loader_reports_an_overlong_or_mistyped_note_in_one_line(
+def test_the_note_loader_reports_an_overlong_or_mistyped_note_in_one_line(
     tmp_path, seed_dir, change, error
 ):
     import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt")
     data = json.loads(
-        (seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json").read_text()
+        (seed_dir / "notes" / "vice-2014-06-20-peruvian-soldier-killed.json").read_text()
     )
-    change(data["annotations"][0])
+    change(data["notes"][0])
     path = tmp_path / "notes.json"
     path.write_text(json.dumps(data))
 
-    with pytest.raises(AnnotationFileError, match=re.escape(error)):
-        load_annotation_file(path)
-    assert not Annotation.objects.exists()
+    with pytest.raises(NoteFileError, match=re.escape(error)):
+        load_note_file(path)
+    assert not Note.objects.exists()

@@ -23,11 +23,11 @@ from django.test import Client
 
 from articles.caching import keys
 from tests.factories import (
-    ArticleFactory,
     AuthorFactory,
     ParagraphFactory,
     SectionFactory,
     StaffFactory,
+    StoryFactory,
 )
 from tests.pgcluster import free_port
 from tests.test_admin import change_url, form_data
@@ -179,10 +179,10 @@ def test_a_save_evicts_from_varnish_exactly_the_pages_that_show_the_story(
     ]
     settings.NEWSROOM_VARNISH_URLS = [varnish + "/"]
     world, sport = SectionFactory(name="World", slug="world"), SectionFactory(name="Sport")
-    edited = ArticleFactory(headline="Soldier killed", section=world, authors=[AuthorFactory()])
-    other = ArticleFactory(headline="Chess final", section=sport, authors=[AuthorFactory()])
-    ParagraphFactory(article=edited)
-    ParagraphFactory(article=other)
+    edited = StoryFactory(headline="Soldier killed", section=world, authors=[AuthorFactory()])
+    other = StoryFactory(headline="Chess final", section=sport, authors=[AuthorFactory()])
+    ParagraphFactory(story=edited)
+    ParagraphFactory(story=other)
     pages = {
         "edited": edited.get_absolute_url(),
         "other": other.get_absolute_url(),
@@ -199,7 +199,7 @@ def test_a_save_evicts_from_varnish_exactly_the_pages_that_show_the_story(
     # The editor saves through the admin; the purge follows the commit.
     admin = Client()
     admin.force_login(superuser)
-    data = form_data(admin.get(change_url(edited)), "article_form")
+    data = form_data(admin.get(change_url(edited)), "story_form")
     data["headline"] = "Second soldier killed"
     assert admin.post(change_url(edited), data).status_code == 302
 

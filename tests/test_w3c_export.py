@@ -1,7 +1,7 @@
 """The W3C Web Annotation export, checked against the W3C test suite's own schemas.
 
 First the validator is checked on the suite's samples (it accepts the correct ones and catches
-the fault each incorrect one is labelled with), then every kind of public annotation, the story
+the fault each incorrect one is labelled with), then every kind of public note, the story
 container in each of its shapes, and its pages are held to every "must" rule.
 """
 
@@ -13,16 +13,16 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from articles.models import Annotation, AnnotationReply
+from articles.models import Note, NoteReply
 from tests import w3c
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
-    CorrectionAnnotationFactory,
-    FactCheckAnnotationFactory,
+    CorrectionNoteFactory,
+    FactCheckNoteFactory,
+    NoteFactory,
     ParagraphFactory,
-    SourceAnnotationFactory,
+    SourceNoteFactory,
     StaffFactory,
+    StoryFactory,
 )
 
 # Code points, not bytes or UTF-16 units: "ú" and "’" come before the quoted passage.
@@ -32,10 +32,10 @@ PARAGRAPH = (
 QUOTE = "coca plants"
 
 KIND_FACTORIES = {
-    "context": AnnotationFactory,
-    "source": SourceAnnotationFactory,
-    "factcheck": FactCheckAnnotationFactory,
-    "correction": CorrectionAnnotationFactory,
+    "context": NoteFactory,
+    "source": SourceNoteFactory,
+    "factcheck": FactCheckNoteFactory,
+    "correction": CorrectionNoteFactory,
 }
 
 # Correct samples that the suite's final schemas reject, and why; the test pins exactly these.
@@ -184,23 +184,23 @@ def test_validator_catches_the_labelled_fault(name, rule_name):
 
 @pytest.fixture
 def paragraph(db):
-    article = ArticleFactory(slug="peru-coca", headline="Peruvian soldier killed")
-    return ParagraphFactory(article=article, text=PARAGRAPH)
+    story = StoryFactory(slug="peru-coca", headline="Peruvian soldier killed")
+    return ParagraphFactory(story=story, text=PARAGRAPH)
 
 
-def annotate(kind: str, paragraph, **fields) -> Annotation:
+def annotate(kind: str, paragraph, **fields) -> Note:
     start = PARAGRAPH.index(QUOTE)
     return KIND_FACTORIES[kind](paragraph=paragraph, start=start, end=start + len(QUOTE), **fields)
 
 
-def export(client, annotation: Annotation) -> dict:
-    response = client.get(reverse("articles:annotation", kwargs={"pk": annotation.pk}))
+def export(client, note: Note) -> dict:
+    response = client.get(reverse("articles:annotation", kwargs={"pk": note.pk}))
     assert response.status_code == 200
     return response.json()
 
 
 def story_documents(client, paragraph, *, prefer: str = "", page: str = "") -> dict:
-    url = reverse("articles:annotation-container", kwargs={"slug": paragraph.article.slug})
+    url = reverse("articles:annotation-container", kwargs={"slug": paragraph.story.slug})
     headers = {"Prefer": prefer} if prefer else {}
     response = client.get(f"{url}{page}", headers=headers)
     assert response.status_code == 200
@@ -209,7 +209,7 @@ def story_documents(client, paragraph, *, prefer: str = "", page: str = "") -> d
 
 @pytest.mark.parametrize("rule_name", w3c.rule_names(w3c.ANNOTATION_MUSTS))
 @pytest.mark.parametrize("kind", list(KIND_FACTORIES))
-def test_public_annotation_meets_must_rule(client, paragraph, kind, rule_name):
+def test_public_note_meets_must_rule(client, paragraph, kind, rule_name):
     document = export(client, annotate(kind, paragraph))
     assert_conforms(document, w3c.ANNOTATION_MUSTS, rule_name)
 
@@ -229,10 +229,10 @@ PAGE_DOCUMENTS = {
 
 
 @pytest.fixture
-def five_annotations(paragraph, settings):
-    """Five public annotations of every kind on two paragraphs, two to a page: pages 0–2."""
+def five_notes(paragraph, settings):
+    """Five public notes of every kind on two paragraphs, two to a page: pages 0–2."""
     settings.NEWSROOM_ANNOTATION_PAGE_SIZE = 2
-    second = ParagraphFactory(article=paragraph.article, text=PARAGRAPH)
+    second = ParagraphFactory(story=paragraph.story, text=PARAGRAPH)
     return [
         annotate(kind, block)
         for kind, block in zip(
@@ -246,7 +246,7 @@ def five_annotations(paragraph, settings):
 @pytest.mark.parametrize("rule_name", w3c.rule_names(w3c.COLLECTION_MUSTS))
 @pytest.mark.parametrize("shape", list(CONTAINER_SHAPES))
 def test_story_container_meets_collection_must_rule(
-    client, paragraph, five_annotations, shape, rule_name
+    client, paragraph, five_notes, shape, rule_name
 ):
     document = story_documents(client, paragraph, prefer=CONTAINER_SHAPES[shape])
     assert_conforms(document, w3c.COLLECTION_MUSTS, rule_name)
@@ -254,22 +254,20 @@ def test_story_container_meets_collection_must_rule(
 
 @pytest.mark.parametrize("rule_name", w3c.rule_names(w3c.PAGE_MUSTS))
 @pytest.mark.parametrize("which", list(PAGE_DOCUMENTS))
-def test_annotation_page_meets_page_must_rule(
-    client, paragraph, five_annotations, which, rule_name
-):
+def test_note_page_meets_page_must_rule(client, paragraph, five_notes, which, rule_name):
     prefer, page = PAGE_DOCUMENTS[which]
     document = story_documents(client, paragraph, prefer=prefer, page=page)
     assert_conforms(document, w3c.PAGE_MUSTS, rule_name)
 
 
-def test_container_items_are_the_annotation_documents(client, paragraph, five_annotations):
-    """A page embeds each annotation exactly as its own URL serves it, less the @context."""
+def test_container_items_are_the_note_documents(client, paragraph, five_notes):
+    """A page embeds each note exactly as its own URL serves it, less the @context."""
     items = story_documents(client, paragraph)["first"]["items"]
     items += story_documents(client, paragraph, page="?page=1")["items"]
     items += story_documents(client, paragraph, page="?page=2")["items"]
     served = []
-    for annotation in five_annotations:
-        document = export(client, annotation)
+    for note in five_notes:
+        document = export(client, note)
         del document["@context"]
         served.append(document)
     assert items == served  # Reading order: by paragraph, then by place in it.
@@ -284,19 +282,19 @@ def test_correction_document(client, paragraph):
     paragraph.save()
     author = StaffFactory(username="arios", first_name="Ana", last_name="Ríos")
     corrected = datetime(2024, 6, 21, 8, 0, tzinfo=UTC)
-    annotation = annotate(
+    note = annotate(
         "correction",
         paragraph,
         author=author,
         created_at=datetime(2024, 6, 20, 23, 41, 5, 123456, tzinfo=UTC),
         corrected_at=corrected,
     )
-    Annotation.objects.filter(pk=annotation.pk).update(modified_at=corrected)
+    Note.objects.filter(pk=note.pk).update(modified_at=corrected)
     start = PARAGRAPH.index(QUOTE)
 
-    assert export(client, annotation) == {
+    assert export(client, note) == {
         "@context": "http://www.w3.org/ns/anno.jsonld",
-        "id": f"http://testserver/annotations/{annotation.pk}/",
+        "id": f"http://testserver/annotations/{note.pk}/",
         "type": "Annotation",
         "motivation": "editing",
         "created": "2024-06-20T23:41:05Z",
@@ -393,9 +391,9 @@ def test_source_note_links_its_source(client, paragraph):
 
 
 def test_source_link_that_is_not_http_is_left_out(client, paragraph):
-    annotation = annotate("source", paragraph)
-    Annotation.objects.filter(pk=annotation.pk).update(source_url="javascript:alert(1)")
-    document = export(client, annotation)
+    note = annotate("source", paragraph)
+    Note.objects.filter(pk=note.pk).update(source_url="javascript:alert(1)")
+    document = export(client, note)
     assert [body["type"] for body in document["body"]] == ["TextualBody"]
     assert "javascript" not in json.dumps(document)
 
@@ -409,11 +407,11 @@ def test_fact_check_gives_its_verdict_and_claim(client, paragraph):
 
 
 def test_note_html_is_sanitised(client, paragraph):
-    annotation = annotate("context", paragraph)
-    Annotation.objects.filter(pk=annotation.pk).update(
+    note = annotate("context", paragraph)
+    Note.objects.filter(pk=note.pk).update(
         body_html='<p onclick="steal()">Hi<script>alert(1)</script></p>'
     )
-    assert export(client, annotation)["body"][0]["value"] == "<p>Hi</p>"
+    assert export(client, note)["body"][0]["value"] == "<p>Hi</p>"
 
 
 def test_creator_is_the_editors_name_without_email(client, paragraph):
@@ -435,15 +433,15 @@ def test_creator_without_a_full_name_never_exposes_the_login_name(client, paragr
 
 def test_replies_are_not_exported(client, paragraph):
     """Replies are the editors' internal thread."""
-    annotation = annotate("context", paragraph)
-    AnnotationReply.objects.create(annotation=annotation, body="Legal says hold this one.")
+    note = annotate("context", paragraph)
+    NoteReply.objects.create(note=note, body="Legal says hold this one.")
     collection = story_documents(client, paragraph)
-    for document in (export(client, annotation), collection):
+    for document in (export(client, note), collection):
         assert "Legal says" not in json.dumps(document)
 
 
-def test_story_page_advertises_its_annotation_container(client, paragraph):
-    story = paragraph.article
+def test_story_page_advertises_its_note_container(client, paragraph):
+    story = paragraph.story
     content = client.get(story.get_absolute_url()).content.decode()
     container = reverse("articles:annotation-container", kwargs={"slug": story.slug})
     assert f'<link rel="http://www.w3.org/ns/oa#annotationService" href="{container}">' in content

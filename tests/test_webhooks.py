@@ -10,14 +10,14 @@ import json
 import pytest
 from django.test import override_settings
 
-from articles.annotations.review import publish_note
 from articles.editing.publishing import publish_stories
-from articles.models import Annotation, Article, WebhookDelivery
+from articles.models import Note, Story, WebhookDelivery
+from articles.notes.review import publish_note
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
-    CorrectionAnnotationFactory,
+    CorrectionNoteFactory,
+    NoteFactory,
     StaffFactory,
+    StoryFactory,
 )
 from tests.tasks import Receiver, run_worker_until_idle
 
@@ -43,9 +43,9 @@ def verifies(request, secret=SECRET) -> bool:
 
 def test_publishing_a_story_posts_a_signed_webhook_from_the_worker_not_the_request():
     editor = StaffFactory(is_superuser=True)
-    story = ArticleFactory(status=Article.Status.DRAFT, published_at=None, headline="Coca fields")
+    story = StoryFactory(status=Story.Status.DRAFT, published_at=None, headline="Coca fields")
     with Receiver() as receiver, hooked(receiver):
-        publish_stories(article_ids=[story.pk], user=editor)
+        publish_stories(story_ids=[story.pk], user=editor)
         assert receiver.requests == []  # committed, queued, not sent
         assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.PENDING
         run_worker_until_idle()
@@ -63,9 +63,9 @@ def test_publishing_a_story_posts_a_signed_webhook_from_the_worker_not_the_reque
 
 def test_a_failing_receiver_gets_the_same_signed_body_again_after_doubling_delays():
     editor = StaffFactory(is_superuser=True)
-    story = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    story = StoryFactory(status=Story.Status.DRAFT, published_at=None)
     with Receiver(statuses=[500, 503, 204]) as receiver, hooked(receiver):
-        publish_stories(article_ids=[story.pk], user=editor)
+        publish_stories(story_ids=[story.pk], user=editor)
         run_worker_until_idle()
     assert len(receiver.requests) == 3
     assert len({request["body"] for request in receiver.requests}) == 1
@@ -81,9 +81,9 @@ def test_a_failing_receiver_gets_the_same_signed_body_again_after_doubling_delay
 
 def test_a_delivery_gives_up_after_its_last_attempt_and_says_why():
     editor = StaffFactory(is_superuser=True)
-    story = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    story = StoryFactory(status=Story.Status.DRAFT, published_at=None)
     with Receiver(statuses=[500]) as receiver, hooked(receiver, NEWSROOM_WEBHOOK_MAX_ATTEMPTS=3):
-        publish_stories(article_ids=[story.pk], user=editor)
+        publish_stories(story_ids=[story.pk], user=editor)
         run_worker_until_idle()
     assert len(receiver.requests) == 3
     delivery = WebhookDelivery.objects.get()
@@ -93,7 +93,7 @@ def test_a_delivery_gives_up_after_its_last_attempt_and_says_why():
 
 def test_a_receiver_that_is_down_is_a_recorded_failure():
     editor = StaffFactory(is_superuser=True)
-    story = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    story = StoryFactory(status=Story.Status.DRAFT, published_at=None)
     with Receiver() as receiver:
         url = receiver.url
     with override_settings(
@@ -101,7 +101,7 @@ def test_a_receiver_that_is_down_is_a_recorded_failure():
         NEWSROOM_WEBHOOK_RETRY_DELAY=0.01,
         NEWSROOM_WEBHOOK_MAX_ATTEMPTS=2,
     ):
-        publish_stories(article_ids=[story.pk], user=editor)
+        publish_stories(story_ids=[story.pk], user=editor)
         run_worker_until_idle()
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("failed", 2)
@@ -110,9 +110,9 @@ def test_a_receiver_that_is_down_is_a_recorded_failure():
 
 def test_making_a_correction_public_posts_a_correction_webhook():
     editor = StaffFactory(is_superuser=True)
-    note = CorrectionAnnotationFactory(state=Annotation.State.DRAFT, author=StaffFactory())
+    note = CorrectionNoteFactory(state=Note.State.DRAFT, author=StaffFactory())
     with Receiver() as receiver, hooked(receiver):
-        publish_note(annotation=note, version=note.version, user=editor)
+        publish_note(note=note, version=note.version, user=editor)
         run_worker_until_idle()
     (request,) = receiver.requests
     body = json.loads(request["body"])
@@ -123,10 +123,10 @@ def test_making_a_correction_public_posts_a_correction_webhook():
 
 def test_a_note_on_a_draft_story_posts_nothing():
     editor = StaffFactory(is_superuser=True)
-    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
-    note = AnnotationFactory(paragraph__article=draft, state=Annotation.State.DRAFT)
+    draft = StoryFactory(status=Story.Status.DRAFT, published_at=None)
+    note = NoteFactory(paragraph__story=draft, state=Note.State.DRAFT)
     with Receiver() as receiver, hooked(receiver):
-        publish_note(annotation=note, version=note.version, user=editor)
+        publish_note(note=note, version=note.version, user=editor)
         run_worker_until_idle()
     assert receiver.requests == []
     assert not WebhookDelivery.objects.exists()

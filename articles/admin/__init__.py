@@ -1,10 +1,10 @@
 """The editors' admin, one module per idea.
 
-- `stories`: the story desk: articles with bylines, body blocks and old addresses; publishing.
+- `stories`: the story desk: stories with bylines, body blocks and old addresses; publishing.
 - `tagging`: tag management, and the bulk "add/remove tags" actions on stories.
 - `asides`: the read-more asides that still need a link.
 - `authors`, `sections`: who writes, and where stories are filed.
-- `annotations`: the annotations list (the annotate screen is its own issue).
+- `notes`: the notes list (the annotate screen is its own issue).
 - `notifications`: each editor's inbox; webhook deliveries for administrators.
 - `dashboard`: the desk dashboard on the index: what needs an editor now.
 - `record`: classifying changes of stories' text; the newsroom's policy pages.
@@ -14,10 +14,10 @@ from django.conf import settings
 from django.contrib import admin
 
 from articles.admin import (
-    annotations,
     asides,
     authors,
     dashboard,
+    notes,
     notifications,
     record,
     sections,
@@ -32,7 +32,7 @@ admin.site.index_title = "Desk"
 admin.site.index_template = "admin/newsroom/index.html"
 
 __all__ = [
-    "annotations",
+    "notes",
     "asides",
     "authors",
     "dashboard",

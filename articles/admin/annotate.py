@@ -1,26 +1,26 @@
 """The annotate screen: editors select a passage of a story and write a note on it.
 
-An admin page (the story's blocks with every annotation highlighted, a side panel, the story's
+An admin page (the story's blocks with every note highlighted, a side panel, the story's
 orphaned notes), a picker of stories to annotate, and the JSON endpoints the page's script calls,
 all hung off the story admin by `annotate_urls()`:
 
     annotate/                                       stories to annotate
-    <article_id>/annotate/                          the screen
-    <article_id>/annotate/annotations/              GET the story's notes, POST a new note
-    <article_id>/annotate/annotations/<id>/         GET one note with its thread and history,
+    <story_id>/annotate/                          the screen
+    <story_id>/annotate/notes/              GET the story's notes, POST a new note
+    <story_id>/annotate/notes/<id>/         GET one note with its thread and history,
                                                     POST changes to it, DELETE it
-    <article_id>/annotate/annotations/<id>/replies/   POST a reply
-    <article_id>/annotate/annotations/<id>/replies/<reply_id>/   POST its new text, DELETE it
-    <article_id>/annotate/annotations/<id>/reattach/  POST a new passage for it
-    <article_id>/annotate/annotations/<id>/review/    POST a move: submit, publish, send back,
-                                                    withdraw (`annotations.review`)
-    <article_id>/annotate/preview/                  POST a body, get its clean HTML back
+    <story_id>/annotate/notes/<id>/replies/   POST a reply
+    <story_id>/annotate/notes/<id>/replies/<reply_id>/   POST its new text, DELETE it
+    <story_id>/annotate/notes/<id>/reattach/  POST a new passage for it
+    <story_id>/annotate/notes/<id>/review/    POST a move: submit, publish, send back,
+                                                    withdraw (`notes.review`)
+    <story_id>/annotate/preview/                  POST a body, get its clean HTML back
 
-Everything needs `view_article` and `add_annotation` (Editors and Annotators have both); changing,
-deleting and replying need `change_annotation`, `delete_annotation` and `add_annotationreply`;
-the review services decide who may move a note (`annotations.permissions`).
+Everything needs `view_story` and `add_note` (Editors and Annotators have both); changing,
+deleting and replying need `change_note`, `delete_note` and `add_notereply`;
+the review services decide who may move a note (`notes.permissions`).
 Annotators change and delete only their own notes, and everyone only their own replies
-(`annotations.permissions`): each note and reply says what its reader may do with it, for the
+(`notes.permissions`): each note and reply says what its reader may do with it, for the
 script to offer just that, and the endpoints refuse the rest.
 The endpoints take and give JSON, and answer bad input with a 400 saying what is wrong: a body
 that is not a JSON object, a value of the wrong JSON type (a number, true, null, a list or an
@@ -45,49 +45,49 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
-from articles.annotations.anchoring import codepoint_to_utf16
-from articles.annotations.editing import (
+from articles.models import Block, Note, NoteReply, NoteRevision, Story
+from articles.notes.anchoring import codepoint_to_utf16
+from articles.notes.editing import (
     NOTE_FIELDS,
     EditConflict,
     Selection,
     SelectionError,
-    create_annotation,
-    delete_annotation,
+    create_note,
+    delete_note,
     delete_reply,
     edit_reply,
-    reattach_annotation,
-    reply_to_annotation,
-    update_annotation,
+    reattach_note,
+    reply_to_note,
+    update_note,
 )
-from articles.annotations.highlighting import highlight_segments
-from articles.annotations.permissions import (
+from articles.notes.highlighting import highlight_segments
+from articles.notes.permissions import (
     PUBLISH_PERMISSION,
-    can_change_annotation,
+    can_change_note,
     can_change_reply,
-    can_delete_annotation,
+    can_delete_note,
     can_delete_reply,
     publish_refusal,
     send_back_refusal,
     submit_refusal,
     withdraw_refusal,
 )
-from articles.annotations.placement import is_placed
-from articles.annotations.review import publish_note, send_back_note, submit_note, withdraw_note
-from articles.annotations.services import SNAPSHOT_FIELDS
-from articles.models import Annotation, AnnotationReply, AnnotationRevision, Article, Block
+from articles.notes.placement import is_placed
+from articles.notes.review import publish_note, send_back_note, submit_note, withdraw_note
+from articles.notes.services import SNAPSHOT_FIELDS
 from articles.pages.pagination import requested_page
 from articles.text.markup import render_markdown, sanitize_html, script_safe_json
 from articles.text.people import NO_LONGER_HERE, display_name
 
-SCREEN_PERMISSIONS = ("articles.view_article", "articles.add_annotation")
-CHANGE_PERMISSION = "articles.change_annotation"
-DELETE_PERMISSION = "articles.delete_annotation"
-REPLY_PERMISSION = "articles.add_annotationreply"
-HISTORY_PERMISSION = "articles.view_annotationrevision"
+SCREEN_PERMISSIONS = ("articles.view_story", "articles.add_note")
+CHANGE_PERMISSION = "articles.change_note"
+DELETE_PERMISSION = "articles.delete_note"
+REPLY_PERMISSION = "articles.add_notereply"
+HISTORY_PERMISSION = "articles.view_noterevision"
 
 MAX_OFFSET = 2**31 - 1
 
-# The review moves the screen offers, each with the question `annotations.permissions` answers
+# The review moves the screen offers, each with the question `notes.permissions` answers
 # and the service that makes it.
 REVIEW_MOVES = {
     "submit": submit_refusal,
@@ -179,7 +179,7 @@ def _is_text(value: str) -> bool:
     return True
 
 
-def _max_length(name: str, model=Annotation) -> int:
+def _max_length(name: str, model=Note) -> int:
     return model._meta.get_field(name).max_length
 
 
@@ -192,7 +192,7 @@ class HttpURLField(forms.URLField):
 class NoteForm(JSONForm):
     """What an editor writes about a passage; which fields are needed depends on the kind."""
 
-    kind = forms.ChoiceField(choices=Annotation.Kind.choices)
+    kind = forms.ChoiceField(choices=Note.Kind.choices)
     body = forms.CharField(
         required=False,
         strip=False,
@@ -210,7 +210,7 @@ class NoteForm(JSONForm):
     claim = forms.CharField(
         required=False, max_length=_max_length("claim"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    verdict = forms.ChoiceField(choices=[("", "—"), *Annotation.Verdict.choices], required=False)
+    verdict = forms.ChoiceField(choices=[("", "—"), *Note.Verdict.choices], required=False)
     correction_wrong = forms.CharField(
         label="What was wrong", required=False, max_length=_max_length("correction_wrong")
     )
@@ -225,14 +225,14 @@ class NoteForm(JSONForm):
     )
 
     REQUIRED_BY_KIND = {
-        Annotation.Kind.CONTEXT: {"body": "A context note needs some text."},
-        Annotation.Kind.INTERNAL: {"body": "An internal note needs some text."},
-        Annotation.Kind.SOURCE: {"source_url": "A source needs its link."},
-        Annotation.Kind.FACT_CHECK: {
+        Note.Kind.CONTEXT: {"body": "A context note needs some text."},
+        Note.Kind.INTERNAL: {"body": "An internal note needs some text."},
+        Note.Kind.SOURCE: {"source_url": "A source needs its link."},
+        Note.Kind.FACT_CHECK: {
             "claim": "A fact-check needs the claim it checks.",
             "verdict": "A fact-check needs a verdict.",
         },
-        Annotation.Kind.CORRECTION: {
+        Note.Kind.CORRECTION: {
             "correction_wrong": "Say what the story got wrong.",
             "correction_right": "Say what is right.",
         },
@@ -257,9 +257,9 @@ class SelectionForm(JSONForm):
     end = forms.IntegerField(min_value=1, max_value=MAX_OFFSET)
     exact = forms.CharField(strip=False)
 
-    def __init__(self, *args, article_id: int, **kwargs):
+    def __init__(self, *args, story_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["block"].queryset = Block.objects.filter(article_id=article_id)
+        self.fields["block"].queryset = Block.objects.filter(story_id=story_id)
 
     @property
     def selection(self) -> Selection:
@@ -288,7 +288,7 @@ class PreviewForm(JSONForm):
 
 
 class ReplyForm(JSONForm):
-    body = forms.CharField(max_length=_max_length("body", AnnotationReply))
+    body = forms.CharField(max_length=_max_length("body", NoteReply))
 
 
 # JSON in and out.
@@ -342,7 +342,7 @@ def json_endpoint(view):
             return json_error(400, "Please correct the errors below.", errors=errors)
         except PermissionDenied:
             return json_error(403, "You do not have permission to do that.")
-        except (Http404, Annotation.DoesNotExist, AnnotationReply.DoesNotExist):
+        except (Http404, Note.DoesNotExist, NoteReply.DoesNotExist):
             return json_error(404, "This note or story no longer exists. Reload the page.")
 
     return endpoint
@@ -359,7 +359,7 @@ def require_permissions(request, *permissions: str) -> None:
 
 
 def require(allowed: bool) -> None:
-    """Refuse the request unless `allowed` (an answer from `annotations.permissions`)."""
+    """Refuse the request unless `allowed` (an answer from `notes.permissions`)."""
     if not allowed:
         raise PermissionDenied
 
@@ -367,50 +367,50 @@ def require(allowed: bool) -> None:
 # What the screen shows, as JSON for the script and as highlighted text for the page.
 
 
-def note_json(annotation: Annotation, *, text: str | None, user) -> dict:
+def note_json(note: Note, *, text: str | None, user) -> dict:
     """A note as the script reads it; `text` is its block's text, to place it in UTF-16.
 
     It says whether `user` may change and delete it, for the script to offer only that.
     """
-    placed = is_placed(annotation, text)
+    placed = is_placed(note, text)
     return {
-        "id": annotation.pk,
-        "block": annotation.paragraph_id,
-        "kind": annotation.kind,
-        "kind_label": annotation.get_kind_display(),
-        "state": annotation.state,
-        "state_label": state_label(annotation),
-        "anchor_state": annotation.anchor_state,
-        "quote": annotation.quote_exact,
-        "start16": codepoint_to_utf16(text, annotation.start) if placed else None,
-        "end16": codepoint_to_utf16(text, annotation.end) if placed else None,
-        "body": annotation.body,
-        "body_html": sanitize_html(annotation.body_html),
-        "source_url": annotation.source_url,
-        "source_title": annotation.source_title,
-        "claim": annotation.claim,
-        "verdict": annotation.verdict,
-        "verdict_label": annotation.get_verdict_display() if annotation.verdict else "",
-        "correction_wrong": annotation.correction_wrong,
-        "correction_right": annotation.correction_right,
-        "corrected_at": annotation.corrected_at,
-        "author": display_name(annotation.author),
-        "created_at": annotation.created_at,
-        "modified_at": annotation.modified_at,
-        "version": annotation.version,
-        "is_public": annotation.is_public,
-        "can_change": can_change_annotation(user, annotation),
-        "can_delete": can_delete_annotation(user, annotation),
+        "id": note.pk,
+        "block": note.paragraph_id,
+        "kind": note.kind,
+        "kind_label": note.get_kind_display(),
+        "state": note.state,
+        "state_label": state_label(note),
+        "anchor_state": note.anchor_state,
+        "quote": note.quote_exact,
+        "start16": codepoint_to_utf16(text, note.start) if placed else None,
+        "end16": codepoint_to_utf16(text, note.end) if placed else None,
+        "body": note.body,
+        "body_html": sanitize_html(note.body_html),
+        "source_url": note.source_url,
+        "source_title": note.source_title,
+        "claim": note.claim,
+        "verdict": note.verdict,
+        "verdict_label": note.get_verdict_display() if note.verdict else "",
+        "correction_wrong": note.correction_wrong,
+        "correction_right": note.correction_right,
+        "corrected_at": note.corrected_at,
+        "author": display_name(note.author),
+        "created_at": note.created_at,
+        "modified_at": note.modified_at,
+        "version": note.version,
+        "is_public": note.is_public,
+        "can_change": can_change_note(user, note),
+        "can_delete": can_delete_note(user, note),
         # Each review move the user may make now: "" when they may, else why not.
-        "review": {move: refusal(user, annotation) for move, refusal in REVIEW_MOVES.items()},
+        "review": {move: refusal(user, note) for move, refusal in REVIEW_MOVES.items()},
     }
 
 
-def state_label(annotation: Annotation) -> str:
+def state_label(note: Note) -> str:
     """The note's place in review as editors read it; internal notes are never for readers."""
-    if annotation.kind == Annotation.Kind.INTERNAL:
+    if note.kind == Note.Kind.INTERNAL:
         return "Internal: editors only"
-    return annotation.get_state_display()
+    return note.get_state_display()
 
 
 # Fields of notes before review (migration 0013), which older history entries still show.
@@ -422,13 +422,13 @@ def _field_label(name: str) -> str:
         return "paragraph"
     if name in LEGACY_FIELDS:
         return LEGACY_FIELDS[name]
-    return str(Annotation._meta.get_field(name).verbose_name)
+    return str(Note._meta.get_field(name).verbose_name)
 
 
 def _shown(name: str, value):
     if name == "paragraph_id" or name in LEGACY_FIELDS or value in (None, ""):
         return value
-    field = Annotation._meta.get_field(name)
+    field = Note._meta.get_field(name)
     return str(dict(field.choices).get(value, value)) if field.choices else value
 
 
@@ -455,12 +455,12 @@ def revision_changes(before: dict | None, after: dict | None) -> list[dict]:
     return changes
 
 
-def note_detail_json(annotation: Annotation, *, user) -> dict:
+def note_detail_json(note: Note, *, user) -> dict:
     """A note with its discussion and, for those who may see it, its history (3 queries)."""
-    paragraph = annotation.paragraph
+    paragraph = note.paragraph
     text = paragraph.annotatable_text if paragraph else None
-    detail = note_json(annotation, text=text, user=user)
-    replies = AnnotationReply.objects.filter(annotation=annotation).select_related("author")
+    detail = note_json(note, text=text, user=user)
+    replies = NoteReply.objects.filter(note=note).select_related("author")
     detail["replies"] = [
         {
             "id": reply.pk,
@@ -475,7 +475,7 @@ def note_detail_json(annotation: Annotation, *, user) -> dict:
         for reply in replies
     ]
     if user.has_perm(HISTORY_PERMISSION):
-        revisions = AnnotationRevision.objects.filter(annotation_ref=annotation.pk)
+        revisions = NoteRevision.objects.filter(note_ref=note.pk)
         detail["history"] = [
             {
                 "id": revision.pk,
@@ -490,34 +490,34 @@ def note_detail_json(annotation: Annotation, *, user) -> dict:
     return detail
 
 
-def story_notes(article: Article) -> tuple[list[Block], list[Annotation]]:
+def story_notes(story: Story) -> tuple[list[Block], list[Note]]:
     """The story's blocks in order and all its notes, internal and orphaned ones too (2 queries)."""
-    blocks = list(Block.objects.filter(article=article).order_by("position", "id"))
-    annotations = list(
-        Annotation.objects.filter(article=article)
+    blocks = list(Block.objects.filter(story=story).order_by("position", "id"))
+    notes = list(
+        Note.objects.filter(story=story)
         .select_related("author")
         .order_by("paragraph_id", "start", "end", "id")
     )
-    return blocks, annotations
+    return blocks, notes
 
 
-def annotate_screen_state(*, blocks: list[Block], annotations: list[Annotation], user) -> dict:
+def annotate_screen_state(*, blocks: list[Block], notes: list[Note], user) -> dict:
     """Everything the screen's script draws: blocks, placed notes, notes to re-attach, and
-    which kind of note has which fields of its own (`Annotation.Kind.own_fields`)."""
+    which kind of note has which fields of its own (`Note.Kind.own_fields`)."""
     texts = {block.pk: block.annotatable_text for block in blocks}
     placed, orphaned = [], []
-    for annotation in annotations:
-        text = texts.get(annotation.paragraph_id)
-        (placed if is_placed(annotation, text) else orphaned).append(
-            note_json(annotation, text=text, user=user)
+    for note in notes:
+        text = texts.get(note.paragraph_id)
+        (placed if is_placed(note, text) else orphaned).append(
+            note_json(note, text=text, user=user)
         )
     return {
         "blocks": [
             {"id": block.pk, "kind": block.kind, "text": texts[block.pk]} for block in blocks
         ],
-        "annotations": placed,
+        "notes": placed,
         "orphaned": orphaned,
-        "kind_fields": {kind.value: list(kind.own_fields) for kind in Annotation.Kind},
+        "kind_fields": {kind.value: list(kind.own_fields) for kind in Note.Kind},
         "permissions": {
             "change": user.has_perm(CHANGE_PERMISSION),
             "delete": user.has_perm(DELETE_PERMISSION),
@@ -535,16 +535,16 @@ def _escaped(text: str) -> SafeString:
     return format_html_join(CARRIAGE_RETURN, "{}", ((piece,) for piece in text.split("\r")))
 
 
-def mark_state_class(annotation: Annotation) -> str:
+def mark_state_class(note: Note) -> str:
     """How a highlight is drawn: live when readers see the note, outlined while it is not."""
-    if annotation.kind == Annotation.Kind.INTERNAL:
+    if note.kind == Note.Kind.INTERNAL:
         return "is-internal"
-    return f"is-{annotation.state}"
+    return f"is-{note.state}"
 
 
-def highlighted_text(text: str, annotations: list[Annotation]) -> SafeString:
+def highlighted_text(text: str, notes: list[Note]) -> SafeString:
     """The block's text with each placed note's passage in a <mark>; overlaps are split."""
-    placed = [a for a in annotations if is_placed(a, text)]
+    placed = [a for a in notes if is_placed(a, text)]
     parts = []
     for segment in highlight_segments(text, placed, span=lambda a: (a.start, a.end)):
         covering = segment.covering
@@ -559,7 +559,7 @@ def highlighted_text(text: str, annotations: list[Annotation]) -> SafeString:
             classes.append("is-overlap")
         parts.append(
             format_html(
-                '<mark class="{}" data-annotation-ids="{}" title="{}">{}</mark>',
+                '<mark class="{}" data-note-ids="{}" title="{}">{}</mark>',
                 " ".join(classes),
                 " ".join(str(a.pk) for a in covering),
                 ", ".join(a.get_kind_display() for a in covering),
@@ -583,11 +583,11 @@ class AnnotateViews:
     @property
     def urls(self) -> list:
         wrap, name = self.admin_site.admin_view, self.url_name
-        notes = "<int:article_id>/annotate/annotations/"
-        note = f"{notes}<int:annotation_id>/"
+        notes = "<int:story_id>/annotate/notes/"
+        note = f"{notes}<int:note_id>/"
         return [
             path("annotate/", wrap(self.index_view), name=f"{name}_index"),
-            path("<int:article_id>/annotate/", wrap(self.screen_view), name=name),
+            path("<int:story_id>/annotate/", wrap(self.screen_view), name=name),
             path(notes, wrap(self.notes_view), name=f"{name}_notes"),
             path(note, wrap(self.note_view), name=f"{name}_note"),
             path(f"{note}replies/", wrap(self.replies_view), name=f"{name}_replies"),
@@ -595,7 +595,7 @@ class AnnotateViews:
             path(f"{note}reattach/", wrap(self.reattach_view), name=f"{name}_reattach"),
             path(f"{note}review/", wrap(self.review_view), name=f"{name}_review"),
             path(
-                "<int:article_id>/annotate/preview/",
+                "<int:story_id>/annotate/preview/",
                 wrap(self.preview_view),
                 name=f"{name}_preview",
             ),
@@ -608,46 +608,44 @@ class AnnotateViews:
         """Stories to annotate, newest first, searchable by headline."""
         require_permissions(request)
         query = request.GET.get(SEARCH_VAR, "").strip()[:200]
-        stories = Article.objects.only("pk", "headline", "status", "published_at").order_by(
+        stories = Story.objects.only("pk", "headline", "status", "published_at").order_by(
             "-created_at", "-id"
         )
         if query:
             stories = stories.filter(headline__icontains=query)
         page = requested_page(request, Paginator(stories, 50))
         context = {"title": "Annotate a story", "page": page, "query": query}
-        return self._render(request, "admin/articles/article/annotate_index.html", context)
+        return self._render(request, "admin/articles/story/annotate_index.html", context)
 
     @method_decorator(require_GET)
-    def screen_view(self, request, article_id):
+    def screen_view(self, request, story_id):
         require_permissions(request)
-        article = get_object_or_404(Article.objects.only("pk", "headline", "slug"), pk=article_id)
-        blocks, annotations = story_notes(article)
-        state = annotate_screen_state(blocks=blocks, annotations=annotations, user=request.user)
-        by_block: dict[int, list[Annotation]] = {}
-        for annotation in annotations:
-            by_block.setdefault(annotation.paragraph_id, []).append(annotation)
+        story = get_object_or_404(Story.objects.only("pk", "headline", "slug"), pk=story_id)
+        blocks, notes = story_notes(story)
+        state = annotate_screen_state(blocks=blocks, notes=notes, user=request.user)
+        by_block: dict[int, list[Note]] = {}
+        for note in notes:
+            by_block.setdefault(note.paragraph_id, []).append(note)
         orphaned_ids = {note["id"] for note in state["orphaned"]}
-        changelist = reverse(f"{self.admin_site.name}:articles_annotation_changelist")
+        changelist = reverse(f"{self.admin_site.name}:articles_note_changelist")
         context = {
-            "title": f"Annotate “{article.headline}”",
-            "article": article,
+            "title": f"Annotate “{story.headline}”",
+            "story": story,
             "blocks": [
                 (block, highlighted_text(block.annotatable_text, by_block.get(block.pk, [])))
                 for block in blocks
             ],
-            "orphaned": [a for a in annotations if a.pk in orphaned_ids],
+            "orphaned": [a for a in notes if a.pk in orphaned_ids],
             "state": state,
             "note_form": NoteForm(auto_id="note-%s"),
-            "can_change_story": request.user.has_perm("articles.change_article"),
-            "notes_url": reverse(
-                f"{self.admin_site.name}:{self.url_name}_notes", args=[article.pk]
-            ),
+            "can_change_story": request.user.has_perm("articles.change_story"),
+            "notes_url": reverse(f"{self.admin_site.name}:{self.url_name}_notes", args=[story.pk]),
             "preview_url": reverse(
-                f"{self.admin_site.name}:{self.url_name}_preview", args=[article.pk]
+                f"{self.admin_site.name}:{self.url_name}_preview", args=[story.pk]
             ),
             "all_orphaned_url": f"{changelist}?anchor_state__exact=orphaned",
         }
-        return self._render(request, "admin/articles/article/annotate.html", context)
+        return self._render(request, "admin/articles/story/annotate.html", context)
 
     def _render(self, request, template: str, context: dict) -> TemplateResponse:
         request.current_app = self.admin_site.name
@@ -657,45 +655,43 @@ class AnnotateViews:
     # JSON endpoints.
 
     @json_endpoint_methods("GET", "POST")
-    def notes_view(self, request, article_id):
+    def notes_view(self, request, story_id):
         require_permissions(request)
-        article = get_object_or_404(Article.objects.only("pk"), pk=article_id)
+        story = get_object_or_404(Story.objects.only("pk"), pk=story_id)
         if request.method == "GET":
-            return self._list(request, article)
-        return self._create(request, article)
+            return self._list(request, story)
+        return self._create(request, story)
 
     @json_endpoint_methods("GET", "POST", "DELETE")
-    def note_view(self, request, article_id, annotation_id):
+    def note_view(self, request, story_id, note_id):
         handler, permissions, allowed = {
             "GET": (self._detail, [], None),
-            "POST": (self._update, [CHANGE_PERMISSION], can_change_annotation),
-            "DELETE": (self._delete, [DELETE_PERMISSION], can_delete_annotation),
+            "POST": (self._update, [CHANGE_PERMISSION], can_change_note),
+            "DELETE": (self._delete, [DELETE_PERMISSION], can_delete_note),
         }[request.method]
         require_permissions(request, *permissions)
-        annotation = _note(article_id, annotation_id)
+        note = _note(story_id, note_id)
         if allowed is not None:
-            require(allowed(request.user, annotation))
-        return handler(request, annotation)
+            require(allowed(request.user, note))
+        return handler(request, note)
 
     @json_endpoint_methods("POST")
-    def replies_view(self, request, article_id, annotation_id):
+    def replies_view(self, request, story_id, note_id):
         require_permissions(request, REPLY_PERMISSION)
-        annotation = _note(article_id, annotation_id)
+        note = _note(story_id, note_id)
         form = ReplyForm(read_json(request))
         if not form.is_valid():
             return form_errors(form)
-        reply_to_annotation(
-            annotation=annotation, body=form.cleaned_data["body"], user=request.user
-        )
-        return json_response(note_detail_json(annotation, user=request.user), status=201)
+        reply_to_note(note=note, body=form.cleaned_data["body"], user=request.user)
+        return json_response(note_detail_json(note, user=request.user), status=201)
 
     @json_endpoint_methods("POST", "DELETE")
-    def reply_view(self, request, article_id, annotation_id, reply_id):
+    def reply_view(self, request, story_id, note_id, reply_id):
         """Rewrite (POST) or delete (DELETE) a reply: its author only."""
         require_permissions(request)
-        annotation = _note(article_id, annotation_id)
+        note = _note(story_id, note_id)
         reply = get_object_or_404(
-            AnnotationReply.objects.select_related("author"), pk=reply_id, annotation=annotation
+            NoteReply.objects.select_related("author"), pk=reply_id, note=note
         )
         if request.method == "DELETE":
             require(can_delete_reply(request.user, reply))
@@ -706,19 +702,19 @@ class AnnotateViews:
             if not form.is_valid():
                 return form_errors(form)
             edit_reply(reply=reply, body=form.cleaned_data["body"], user=request.user)
-        return json_response(note_detail_json(annotation, user=request.user))
+        return json_response(note_detail_json(note, user=request.user))
 
     @json_endpoint_methods("POST")
-    def reattach_view(self, request, article_id, annotation_id):
+    def reattach_view(self, request, story_id, note_id):
         require_permissions(request, CHANGE_PERMISSION)
-        annotation = _note(article_id, annotation_id)
-        require(can_change_annotation(request.user, annotation))
-        form = ReattachForm(read_json(request), article_id=article_id)
+        note = _note(story_id, note_id)
+        require(can_change_note(request.user, note))
+        form = ReattachForm(read_json(request), story_id=story_id)
         if not form.is_valid():
             return form_errors(form)
         try:
-            annotation = reattach_annotation(
-                annotation=annotation,
+            note = reattach_note(
+                note=note,
                 paragraph=form.cleaned_data["block"],
                 selection=form.selection,
                 version=form.cleaned_data["version"],
@@ -728,29 +724,27 @@ class AnnotateViews:
             return conflict_response(request, conflict)
         except SelectionError as error:
             return json_error(400, str(error), errors={"exact": [str(error)]})
-        return self._detail(request, _note(article_id, annotation.pk))
+        return self._detail(request, _note(story_id, note.pk))
 
     @json_endpoint_methods("POST")
-    def review_view(self, request, article_id, annotation_id):
+    def review_view(self, request, story_id, note_id):
         """Submit, publish, send back or withdraw a note; the service checks who may."""
         require_permissions(request)
-        annotation = _note(article_id, annotation_id)
+        note = _note(story_id, note_id)
         form = ReviewForm(read_json(request))
         if not form.is_valid():
             return form_errors(form)
         move = REVIEW_SERVICES[form.cleaned_data["move"]]
         try:
-            annotation = move(
-                annotation=annotation, version=form.cleaned_data["version"], user=request.user
-            )
+            note = move(note=note, version=form.cleaned_data["version"], user=request.user)
         except EditConflict as conflict:
             return conflict_response(request, conflict)
         except PermissionDenied as refusal:
             return json_error(403, str(refusal) or "You do not have permission to do that.")
-        return self._detail(request, _note(article_id, annotation.pk))
+        return self._detail(request, _note(story_id, note.pk))
 
     @json_endpoint_methods("POST")
-    def preview_view(self, request, article_id):
+    def preview_view(self, request, story_id):
         """A note's body as readers would see it, while the editor writes: clean HTML only."""
         require_permissions(request)
         form = PreviewForm(read_json(request))
@@ -759,79 +753,75 @@ class AnnotateViews:
         return json_response({"html": sanitize_html(render_markdown(form.cleaned_data["body"]))})
 
     @staticmethod
-    def _list(request, article: Article) -> HttpResponse:
+    def _list(request, story: Story) -> HttpResponse:
         """The story's blocks and notes, to redraw the screen."""
-        blocks, annotations = story_notes(article)
-        return json_response(
-            annotate_screen_state(blocks=blocks, annotations=annotations, user=request.user)
-        )
+        blocks, notes = story_notes(story)
+        return json_response(annotate_screen_state(blocks=blocks, notes=notes, user=request.user))
 
     @staticmethod
-    def _create(request, article: Article) -> HttpResponse:
+    def _create(request, story: Story) -> HttpResponse:
         """Annotate a selected passage."""
         data = read_json(request)
-        selection_form = SelectionForm(data, article_id=article.pk)
+        selection_form = SelectionForm(data, story_id=story.pk)
         note_form = NoteForm(data)
         if not all([selection_form.is_valid(), note_form.is_valid()]):  # every error at once
             return form_errors(selection_form, note_form)
         try:
-            annotation = create_annotation(
+            note = create_note(
                 paragraph=selection_form.cleaned_data["block"],
                 selection=selection_form.selection,
-                note=note_form.cleaned_data,
+                fields=note_form.cleaned_data,
                 user=request.user,
             )
         except SelectionError as error:
             return json_error(400, str(error), errors={"exact": [str(error)]})
-        detail = note_detail_json(_note(article.pk, annotation.pk), user=request.user)
+        detail = note_detail_json(_note(story.pk, note.pk), user=request.user)
         return json_response(detail, status=201)
 
     @staticmethod
-    def _detail(request, annotation: Annotation) -> HttpResponse:
+    def _detail(request, note: Note) -> HttpResponse:
         """A note with its thread and history."""
-        return json_response(note_detail_json(annotation, user=request.user))
+        return json_response(note_detail_json(note, user=request.user))
 
     @classmethod
-    def _update(cls, request, annotation: Annotation) -> HttpResponse:
+    def _update(cls, request, note: Note) -> HttpResponse:
         """Change what a note says; fields left out keep their stored values."""
         data = read_json(request)
         version_form = VersionForm(data)
-        note_form = NoteForm({**note_values(annotation), **data})
+        note_form = NoteForm({**note_values(note), **data})
         if not all([version_form.is_valid(), note_form.is_valid()]):
             return form_errors(version_form, note_form)
         try:
-            annotation = update_annotation(
-                annotation=annotation,
+            note = update_note(
+                note=note,
                 version=version_form.cleaned_data["version"],
-                note=note_form.cleaned_data,
+                fields=note_form.cleaned_data,
                 user=request.user,
             )
         except EditConflict as conflict:
             return conflict_response(request, conflict)
-        return cls._detail(request, _note(annotation.article_id, annotation.pk))
+        return cls._detail(request, _note(note.story_id, note.pk))
 
     @staticmethod
-    def _delete(request, annotation: Annotation) -> HttpResponse:
+    def _delete(request, note: Note) -> HttpResponse:
         form = VersionForm(read_json(request))
         if not form.is_valid():
             return form_errors(form)
         try:
-            delete_annotation(
-                annotation=annotation, version=form.cleaned_data["version"], user=request.user
-            )
+            delete_note(note=note, version=form.cleaned_data["version"], user=request.user)
         except EditConflict as conflict:
             return conflict_response(request, conflict)
-        return json_response({"deleted": annotation.pk})
+        return json_response({"deleted": note.pk})
 
 
-def _note(article_id: int, annotation_id: int) -> Annotation:
-    queryset = Annotation.objects.select_related("author", "paragraph")
-    return get_object_or_404(queryset, pk=annotation_id, article_id=article_id)
+def _note(story_id: int, note_id: int) -> Note:
+    queryset = Note.objects.select_related("author", "paragraph")
+    return get_object_or_404(queryset, pk=note_id, story_id=story_id)
 
 
-def note_values(annotation: Annotation) -> dict:
+def note_values(note: Note) -> dict:
     """The note's stored fields, as a NoteForm would be sent them."""
-    values = {name: getattr(annotation, name) for name in NOTE_FIELDS}
+    values = {name: getattr(note, name) for name in NOTE_FIELDS}
     corrected_at = values["corrected_at"]
     values["corrected_at"] = corrected_at.isoformat() if corrected_at is not None else ""
     return values
@@ -839,10 +829,10 @@ def note_values(annotation: Annotation) -> dict:
 
 def conflict_response(request, conflict: EditConflict) -> HttpResponse:
     """409, with the note as the other editor left it, so that nobody overwrites blindly."""
-    current = _note(conflict.current.article_id, conflict.current.pk)
+    current = _note(conflict.current.story_id, conflict.current.pk)
     return json_error(
         409,
         "Someone else changed this note since you opened it.",
         conflict=True,
-        annotation=note_detail_json(current, user=request.user),
+        note=note_detail_json(current, user=request.user),
     )

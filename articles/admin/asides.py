@@ -23,7 +23,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from articles.editing.asides import delete_asides, link_aside, save_aside
-from articles.models import Article, Block, ReadMoreAside
+from articles.models import Block, ReadMoreAside, Story
 from articles.pages.pagination import canonical_number
 from articles.related.suggest import suggest_targets
 from articles.text.markup import safe_http_url
@@ -49,15 +49,15 @@ class LinkFilter(admin.SimpleListFilter):
 
 @admin.register(ReadMoreAside)
 class AsideAdmin(admin.ModelAdmin):
-    list_display = ["teaser", "article", "target", "resolved"]
+    list_display = ["teaser", "story", "target", "resolved"]
     list_display_links = ["teaser"]
-    list_filter = [LinkFilter, ("article", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["teaser", "target_url", "article__headline"]
-    list_select_related = ["article", "target_article"]
-    ordering = ["article", "position"]  # newest story first, as stories are ordered
-    fields = ["article", "teaser", "label", "suggested_targets", "target_article", "target_url"]
-    readonly_fields = ["article", "suggested_targets"]
-    autocomplete_fields = ["target_article"]
+    list_filter = [LinkFilter, ("story", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["teaser", "target_url", "story__headline"]
+    list_select_related = ["story", "target_story"]
+    ordering = ["story", "position"]  # newest story first, as stories are ordered
+    fields = ["story", "teaser", "label", "suggested_targets", "target_story", "target_url"]
+    readonly_fields = ["story", "suggested_targets"]
+    autocomplete_fields = ["target_story"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).asides()
@@ -94,7 +94,7 @@ class AsideAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, aside):
             raise PermissionDenied
         target_id = canonical_number(request.POST.get("use_target", ""))
-        target = Article.objects.filter(pk=target_id).first() if target_id is not None else None
+        target = Story.objects.filter(pk=target_id).first() if target_id is not None else None
         if target is None:
             self.message_user(request, "That story no longer exists.", messages.ERROR)
         else:
@@ -111,8 +111,8 @@ class AsideAdmin(admin.ModelAdmin):
 
     @admin.display(description="target")
     def target(self, aside: Block) -> str | None:
-        if aside.target_article_id:
-            story = aside.target_article
+        if aside.target_story_id:
+            story = aside.target_story
             return format_html('<a href="{}">{}</a>', story.get_absolute_url(), story.headline)
         if url := safe_http_url(aside.target_url):
             return format_html('<a href="{}">{}</a>', url, url)

@@ -13,48 +13,46 @@ from django.contrib import admin
 from django.db.models import Exists, F, Max, OuterRef, QuerySet
 from django.urls import reverse
 
-from articles.models import Annotation, Article, Block, TaggedArticle
+from articles.models import Block, Note, Story, TaggedStory
 
 
-def notes_awaiting_review() -> QuerySet[Annotation]:
+def notes_awaiting_review() -> QuerySet[Note]:
     """Notes submitted for review that no editor has published or sent back yet."""
-    return Annotation.objects.awaiting_review()
+    return Note.objects.awaiting_review()
 
 
-def orphaned_notes() -> QuerySet[Annotation]:
-    return Annotation.objects.orphaned()
+def orphaned_notes() -> QuerySet[Note]:
+    return Note.objects.orphaned()
 
 
 def unresolved_asides() -> QuerySet[Block]:
     return Block.objects.unresolved_asides()
 
 
-def published_stories_without_tags() -> QuerySet[Article]:
+def published_stories_without_tags() -> QuerySet[Story]:
     """Stories set to published (scheduled ones too) that carry no tag."""
-    tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"))
-    return Article.objects.filter(status=Article.Status.PUBLISHED).exclude(Exists(tagged))
+    tagged = TaggedStory.objects.filter(content_object=OuterRef("pk"))
+    return Story.objects.filter(status=Story.Status.PUBLISHED).exclude(Exists(tagged))
 
 
-def fact_checks_without_source() -> QuerySet[Annotation]:
+def fact_checks_without_source() -> QuerySet[Note]:
     """Fact-checks that cite nothing: no link in what they say."""
-    return Annotation.objects.filter(kind=Annotation.Kind.FACT_CHECK).exclude(
-        body_html__contains="<a "
-    )
+    return Note.objects.filter(kind=Note.Kind.FACT_CHECK).exclude(body_html__contains="<a ")
 
 
-def stories_changed_since_notes_reviewed() -> QuerySet[Article]:
+def stories_changed_since_notes_reviewed() -> QuerySet[Story]:
     """Stories changed after their notes were last looked at (the latest change to any of them).
 
     The one place that says what "reviewed" means; with review states it becomes the time of
     the latest review.
     """
     last_reviewed = (
-        Annotation.objects.filter(article=OuterRef("pk"))
-        .values("article")
+        Note.objects.filter(story=OuterRef("pk"))
+        .values("story")
         .annotate(latest=Max("modified_at"))
         .values("latest")
     )
-    return Article.objects.alias(notes_reviewed_at=last_reviewed).filter(
+    return Story.objects.alias(notes_reviewed_at=last_reviewed).filter(
         notes_reviewed_at__isnull=False, modified_at__gt=F("notes_reviewed_at")
     )
 
@@ -124,22 +122,22 @@ class DeskItem:
     permission: str
 
 
-NOTES_LIST = "admin:articles_annotation_changelist"
-STORIES_LIST = "admin:articles_article_changelist"
+NOTES_LIST = "admin:articles_note_changelist"
+STORIES_LIST = "admin:articles_story_changelist"
 DESK = [
     DeskItem(
         "Notes awaiting review",
         notes_awaiting_review,
         NOTES_LIST,
         AwaitingReviewFilter.query(),
-        "articles.view_annotation",
+        "articles.view_note",
     ),
     DeskItem(
         "Orphaned notes",
         orphaned_notes,
         NOTES_LIST,
-        {"anchor_state__exact": Annotation.AnchorState.ORPHANED},
-        "articles.view_annotation",
+        {"anchor_state__exact": Note.AnchorState.ORPHANED},
+        "articles.view_note",
     ),
     DeskItem(
         "Unresolved read-more asides",
@@ -153,21 +151,21 @@ DESK = [
         published_stories_without_tags,
         STORIES_LIST,
         UntaggedFilter.query(),
-        "articles.change_article",
+        "articles.change_story",
     ),
     DeskItem(
         "Fact-checks without a source",
         fact_checks_without_source,
         NOTES_LIST,
         CitesNoSourceFilter.query(),
-        "articles.view_annotation",
+        "articles.view_note",
     ),
     DeskItem(
         "Stories changed since their notes were reviewed",
         stories_changed_since_notes_reviewed,
         STORIES_LIST,
         ChangedSinceNotesFilter.query(),
-        "articles.change_article",
+        "articles.change_story",
     ),
 ]
 

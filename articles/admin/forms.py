@@ -1,6 +1,6 @@
-"""Forms for the editors' admin: the story and annotation forms, body blocks, bulk tag actions.
+"""Forms for the editors' admin: the story and note forms, body blocks, bulk tag actions.
 
-The story and annotation change forms are `VersionCheckedForm`s: they refuse to save over a
+The story and note change forms are `VersionCheckedForm`s: they refuse to save over a
 change someone else made since they were loaded (see `articles.editing.conflicts`).
 """
 
@@ -11,17 +11,17 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from taggit.forms import TagWidget
 
-from articles.annotations.corrections import CLOCK_SKEW, correction_time_error
-from articles.annotations.editing import NOTE_FIELDS
 from articles.editing.conflicts import (
     VersionCheckedForm,
-    annotation_edits_since,
-    annotation_state,
+    note_edits_since,
+    note_state,
     story_edits_since,
     story_form_snapshot,
 )
 from articles.editing.tagging import canonical_names
-from articles.models import Annotation, Article, Block, Tag, TagSynonym
+from articles.models import Block, Note, Story, Tag, TagSynonym
+from articles.notes.corrections import CLOCK_SKEW, correction_time_error
+from articles.notes.editing import NOTE_FIELDS
 from articles.text.slugs import visible_name, visible_names
 from articles.text.tag_names import SEPARATOR, split_tag_names
 
@@ -68,11 +68,11 @@ class TagNamesInput(TagWidget):
         )
 
 
-class ArticleAdminForm(VersionCheckedForm):
+class StoryAdminForm(VersionCheckedForm):
     noun = "story"
 
     class Meta:
-        model = Article
+        model = Story
         fields = STORY_FIELDS
         widgets = {"tags": TagNamesInput()}
         help_texts = {"tags": TAG_NAMES_HELP}
@@ -104,7 +104,7 @@ class ArticleAdminForm(VersionCheckedForm):
         # Only present for editors who may publish (the fields are read-only for others).
         if (
             "published_at" in self.fields
-            and cleaned_data.get("status") == Article.Status.PUBLISHED
+            and cleaned_data.get("status") == Story.Status.PUBLISHED
             and not cleaned_data.get("published_at")
         ):
             cleaned_data["published_at"] = timezone.now()
@@ -122,26 +122,26 @@ class ArticleAdminForm(VersionCheckedForm):
         return cleaned_data
 
 
-class AnnotationAdminForm(VersionCheckedForm):
-    """What the annotations admin may change of a note: what it says, never its anchor."""
+class NoteAdminForm(VersionCheckedForm):
+    """What the notes admin may change of a note: what it says, never its anchor."""
 
     noun = "note"
 
     class Meta:
-        model = Annotation
+        model = Note
         fields = list(NOTE_FIELDS)
 
     def state_of(self, instance):
-        return annotation_state(instance, fields=NOTE_FIELDS)
+        return note_state(instance, fields=NOTE_FIELDS)
 
     def edits_since(self, instance, since):
-        return annotation_edits_since(instance, since)
+        return note_edits_since(instance, since)
 
     def clean(self):
         cleaned_data = super().clean()
-        if cleaned_data.get("kind") == Annotation.Kind.CORRECTION:
+        if cleaned_data.get("kind") == Note.Kind.CORRECTION:
             error = correction_time_error(
-                corrected_at=cleaned_data.get("corrected_at"), article=self.instance.article
+                corrected_at=cleaned_data.get("corrected_at"), story=self.instance.story
             )
             if error:
                 self.add_error("corrected_at", error)
@@ -151,7 +151,7 @@ class AnnotationAdminForm(VersionCheckedForm):
 class BlockInlineForm(forms.ModelForm):
     class Meta:
         model = Block
-        fields = ["position", "kind", "text", "teaser", "label", "target_article", "target_url"]
+        fields = ["position", "kind", "text", "teaser", "label", "target_story", "target_url"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4, "cols": 90})}
 
     def clean(self):

@@ -9,7 +9,7 @@ exactly what was previewed, without fetching again; the page then links the stor
 on private networks are always refused here: the admin must not be a way into the newsroom's
 own network (the command has `--allow-private` for that).
 
-Needs `add_article`, `change_article` and `publish_article`: an import creates and publishes.
+Needs `add_story`, `change_story` and `publish_story`: an import creates and publishes.
 A job is its editor's own: another editor's job is "not found", like one that does not exist.
 """
 
@@ -32,9 +32,9 @@ from articles.ingest.jobs import (
     start_import,
 )
 from articles.ingest.models import ImportJob
-from articles.models import Article, Block
+from articles.models import Block, Story
 
-PERMISSIONS = ("articles.add_article", "articles.change_article", "articles.publish_article")
+PERMISSIONS = ("articles.add_story", "articles.change_story", "articles.publish_story")
 MAX_FILES = 50
 MAX_ADDRESSES = 20
 RECENT_JOBS = 5
@@ -66,14 +66,14 @@ class ImportForm(forms.Form):
     files = MultipleFileField(
         required=False,
         label="Files",
-        help_text="Saved article pages (.html), feeds and WordPress exports (.xml), ninjs "
+        help_text="Saved story pages (.html), feeds and WordPress exports (.xml), ninjs "
         "(.json) or the plain-text layout (.txt).",
     )
     addresses = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         label="Addresses",
-        help_text="Web addresses of article pages or feeds, one a line.",
+        help_text="Web addresses of story pages or feeds, one a line.",
     )
     fetch_pages = forms.BooleanField(
         required=False,
@@ -116,13 +116,13 @@ class ImportViews:
     def urls(self) -> list:
         view = self.admin_site.admin_view
         return [
-            path("import/", view(self.import_view), name="articles_article_import"),
-            path("import/jobs/", view(self.jobs_view), name="articles_article_import_jobs"),
-            path("import/<int:pk>/", view(self.job_view), name="articles_article_import_job"),
+            path("import/", view(self.import_view), name="articles_story_import"),
+            path("import/jobs/", view(self.jobs_view), name="articles_story_import_jobs"),
+            path("import/<int:pk>/", view(self.job_view), name="articles_story_import_job"),
             path(
                 "import/<int:pk>/status.json",
                 view(self.job_status_view),
-                name="articles_article_import_job_status",
+                name="articles_story_import_job_status",
             ),
         ]
 
@@ -132,9 +132,9 @@ class ImportViews:
             **self.admin_site.each_context(request),
             "opts": opts,
             "title": "Import stories",
-            "changelist_url": reverse("admin:articles_article_changelist"),
-            "import_url": reverse("admin:articles_article_import"),
-            "jobs_url": reverse("admin:articles_article_import_jobs"),
+            "changelist_url": reverse("admin:articles_story_changelist"),
+            "import_url": reverse("admin:articles_story_import"),
+            "jobs_url": reverse("admin:articles_story_import_jobs"),
             **extra,
         }
 
@@ -169,7 +169,7 @@ class ImportViews:
             return redirect(job)
         return TemplateResponse(
             request,
-            "admin/articles/article/import.html",
+            "admin/articles/story/import.html",
             self.context(request, form=form, jobs=self.listed_jobs(request, RECENT_JOBS)),
         )
 
@@ -177,7 +177,7 @@ class ImportViews:
         self.check_permission(request)
         return TemplateResponse(
             request,
-            "admin/articles/article/import_jobs.html",
+            "admin/articles/story/import_jobs.html",
             self.context(
                 request, title="Your imports", jobs=self.listed_jobs(request, JOBS_LISTED)
             ),
@@ -208,7 +208,7 @@ class ImportViews:
         ]
         return TemplateResponse(
             request,
-            "admin/articles/article/import_job.html",
+            "admin/articles/story/import_job.html",
             self.context(
                 request,
                 title=f"Import {job.pk}",
@@ -220,7 +220,7 @@ class ImportViews:
                 importable=sum(1 for _, entry in previews if entry.story is not None),
                 outcomes=outcomes_with_stories(job.outcomes),
                 aside_kind=Block.Kind.ASIDE,
-                status_url=reverse("admin:articles_article_import_job_status", args=[job.pk]),
+                status_url=reverse("admin:articles_story_import_job_status", args=[job.pk]),
             ),
         )
 
@@ -249,9 +249,9 @@ def stalled(job: ImportJob) -> bool:
 
 def outcomes_with_stories(outcomes: list[dict]) -> list[dict]:
     """A job's outcomes, each with the story it saved as it is now (one query for all)."""
-    ids = [outcome["article_id"] for outcome in outcomes if outcome.get("article_id")]
-    articles = Article.objects.only("headline", "slug", "status", "published_at").in_bulk(ids)
-    return [{**outcome, "article": articles.get(outcome.get("article_id"))} for outcome in outcomes]
+    ids = [outcome["story_id"] for outcome in outcomes if outcome.get("story_id")]
+    stories = Story.objects.only("headline", "slug", "status", "published_at").in_bulk(ids)
+    return [{**outcome, "story": stories.get(outcome.get("story_id"))} for outcome in outcomes]
 
 
 def import_urls(model_admin) -> list:

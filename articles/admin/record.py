@@ -33,13 +33,13 @@ class StoryVersionForm(forms.ModelForm):
 @admin.register(StoryVersion)
 class StoryVersionAdmin(admin.ModelAdmin):
     form = StoryVersionForm
-    list_display = ["article", "number", "kind", "created_at", "user", "changes_page"]
+    list_display = ["story", "number", "kind", "created_at", "user", "changes_page"]
     list_filter = ["kind", "origin"]
-    search_fields = ["article__headline", "summary"]
-    list_select_related = ["article", "user"]
+    search_fields = ["story__headline", "summary"]
+    list_select_related = ["story", "user"]
     ordering = ["-created_at", "-id"]
-    fields = ["article", "number", "created_at", "user", "origin", "kind", "summary", "headline"]
-    readonly_fields = ["article", "number", "created_at", "user", "origin", "headline"]
+    fields = ["story", "number", "created_at", "user", "origin", "kind", "summary", "headline"]
+    readonly_fields = ["story", "number", "created_at", "user", "origin", "headline"]
 
     def has_add_permission(self, request):
         return False  # versions are recorded by the code that changes a story's text
@@ -49,9 +49,9 @@ class StoryVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description="changes page")
     def changes_page(self, version: StoryVersion) -> str:
-        if not version.article.is_public:
+        if not version.story.is_public:
             return "—"
-        url = reverse("articles:story-changes", kwargs={"slug": version.article.slug})
+        url = reverse("articles:story-changes", kwargs={"slug": version.story.slug})
         url += f"#v{version.number}"
         return format_html('<a href="{}">View</a>', url)
 

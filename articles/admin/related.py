@@ -20,7 +20,7 @@ class RelatedStoryForm(forms.ModelForm):
 
     def clean_related(self):
         related = self.cleaned_data["related"]
-        if related is not None and related.pk == self.instance.article_id:
+        if related is not None and related.pk == self.instance.story_id:
             raise forms.ValidationError("A story cannot be related to itself.")
         return related
 
@@ -29,7 +29,7 @@ class RelatedStoryInline(admin.TabularInline):
     model = RelatedStory
     # Django's tabular inline with a name for its first column, which axe requires.
     template = "admin/articles/edit_inline/tabular.html"
-    fk_name = "article"
+    fk_name = "story"
     form = RelatedStoryForm
     fields = ["related", "source", "position", "why", "published"]
     readonly_fields = ["why", "published"]
@@ -45,7 +45,7 @@ class RelatedStoryInline(admin.TabularInline):
 
     # The list is part of the story: whoever may change the story may curate it.
     def _may_change_story(self, request) -> bool:
-        return request.user.has_perm(f"{self.opts.app_label}.change_article")
+        return request.user.has_perm(f"{self.opts.app_label}.change_story")
 
     def has_view_permission(self, request, obj=None):
         return self._may_change_story(request)

@@ -15,7 +15,7 @@ class SectionAdmin(admin.ModelAdmin):
     ordering = ["position", "name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(story_count=Count("articles"))
+        return super().get_queryset(request).annotate(story_count=Count("stories"))
 
     @admin.display(description="stories", ordering="story_count")
     def story_count(self, section: Section) -> int:

@@ -1,6 +1,6 @@
-"""The story desk: articles with their bylines, body blocks and old addresses, and publishing.
+"""The story desk: stories with their bylines, body blocks and old addresses, and publishing.
 
-Publishing is its own permission (`articles.publish_article`): editors without it write and edit
+Publishing is its own permission (`articles.publish_story`): editors without it write and edit
 drafts, but the status and publication time are read-only to them and they get no publish actions.
 
 Saving the change form claims the story's version (`articles.editing.conflicts`): a form opened
@@ -18,17 +18,17 @@ from django.utils.html import format_html, format_html_join
 
 from articles.admin.annotate import annotate_urls
 from articles.admin.dashboard import ChangedSinceNotesFilter, UntaggedFilter
-from articles.admin.forms import ArticleAdminForm, BlockInlineForm
+from articles.admin.forms import BlockInlineForm, StoryAdminForm
 from articles.admin.importing import import_urls
 from articles.admin.related import RelatedStoryInline
 from articles.admin.tagging import add_tags_to_stories, remove_tags_from_stories
-from articles.annotations.services import TextChange, reanchor_story_edit
 from articles.caching.invalidation import content_changed, story_keys
 from articles.editing import publishing
 from articles.editing.conflicts import VersionCheckedAdmin
 from articles.editing.slug_history import record_slug_change
 from articles.editing.stories import shown_before_save, story_saved
-from articles.models import Article, Block, Byline, OldSlug, Tag
+from articles.models import Block, Byline, OldSlug, Story, Tag
+from articles.notes.services import TextChange, reanchor_story_edit
 from articles.pages.selectors import bylines_prefetch
 from articles.related.tag_suggestions import suggest_tags
 
@@ -49,7 +49,7 @@ class BlockInline(admin.StackedInline):
     """The story's body in reading order; aside fields are folded away under each block."""
 
     model = Block
-    fk_name = "article"
+    fk_name = "story"
     form = BlockInlineForm
     verbose_name = "body block"
     verbose_name_plural = "body, in reading order"
@@ -58,12 +58,12 @@ class BlockInline(admin.StackedInline):
         (
             "Read-more aside",
             {
-                "fields": [("teaser", "label"), ("target_article", "target_url")],
+                "fields": [("teaser", "label"), ("target_story", "target_url")],
                 "classes": ["collapse"],
             },
         ),
     ]
-    autocomplete_fields = ["target_article"]
+    autocomplete_fields = ["target_story"]
     ordering = ["position", "id"]
     extra = 0
 
@@ -94,23 +94,21 @@ def _selected_ids(queryset) -> list[int]:
 @admin.action(description="Publish selected stories", permissions=["publish"])
 def publish_stories(modeladmin, request, queryset):
     """Publish the selection; a story without a publication time is published as of now."""
-    article_ids = _selected_ids(queryset)
-    published = publishing.publish_stories(article_ids=article_ids, user=request.user)
+    story_ids = _selected_ids(queryset)
+    published = publishing.publish_stories(story_ids=story_ids, user=request.user)
     modeladmin.message_user(request, f"Published {_stories(len(published))}.", messages.SUCCESS)
 
 
 @admin.action(description="Unpublish selected stories", permissions=["publish"])
 def unpublish_stories(modeladmin, request, queryset):
     """Return the selection to drafts; publication times stay, for when they come back."""
-    unpublished = publishing.unpublish_stories(
-        article_ids=_selected_ids(queryset), user=request.user
-    )
+    unpublished = publishing.unpublish_stories(story_ids=_selected_ids(queryset), user=request.user)
     modeladmin.message_user(request, f"Unpublished {_stories(len(unpublished))}.", messages.SUCCESS)
 
 
-@admin.register(Article)
-class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
-    form = ArticleAdminForm
+@admin.register(Story)
+class StoryAdmin(VersionCheckedAdmin, admin.ModelAdmin):
+    form = StoryAdminForm
     list_display = [
         "headline",
         "status",
@@ -194,10 +192,10 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         return readonly
 
     def has_publish_permission(self, request) -> bool:
-        return request.user.has_perm(f"{self.opts.app_label}.publish_article")
+        return request.user.has_perm(f"{self.opts.app_label}.publish_story")
 
     def has_view_permission(self, request, obj=None):
-        # Annotators hold `view_article` so that annotating can show them drafts, but the story
+        # Annotators hold `view_story` so that annotating can show them drafts, but the story
         # desk is for those who may change stories.
         return self.has_change_permission(request, obj)
 
@@ -211,7 +209,7 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # taggit made the new tags; the tags' history says who did.
         story_saved(
-            article=form.instance,
+            story=form.instance,
             user=request.user,
             changed_fields=form.changed_data,
             shown_before=form.newsroom_shown_before,
@@ -222,13 +220,13 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # What readers see of the story before this save (the form holds the new values).
         form.newsroom_shown_before = (
-            shown_before_save(article_id=obj.pk, changed_fields=form.changed_data)
+            shown_before_save(story_id=obj.pk, changed_fields=form.changed_data)
             if change
             else set()
         )
         super().save_model(request, obj, form, change)
         if change and "slug" in form.changed_data:
-            record_slug_change(article=obj, old_slug=form.initial["slug"])
+            record_slug_change(story=obj, old_slug=form.initial["slug"])
 
     def delete_model(self, request, obj):
         shown = story_keys([obj.pk], scheduled=True)
@@ -241,7 +239,7 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         content_changed(shown)
 
     def save_formset(self, request, form, formset, change):
-        """Save the body inline and re-anchor annotations to the edited texts.
+        """Save the body inline and re-anchor notes to the edited texts.
 
         Runs inside the change view's transaction. By now the forms' instances hold the posted
         values, so the old texts are read from the rows before they are saved; deleted blocks
@@ -262,7 +260,7 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
             block.save()
         formset.save_m2m()
         result = reanchor_story_edit(
-            article=form.instance,
+            story=form.instance,
             changes=[TextChange(block=b, old_text=stored[b.pk].annotatable_text) for b in edited],
             created_blocks=formset.new_objects,
             deleted_blocks=formset.deleted_objects,
@@ -272,7 +270,7 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
             block.delete()
         if orphaned := len(result.orphaned):
             query = urlencode(
-                {"article__id__exact": form.instance.pk, "anchor_state__exact": "orphaned"}
+                {"story__id__exact": form.instance.pk, "anchor_state__exact": "orphaned"}
             )
             self.message_user(
                 request,
@@ -283,7 +281,7 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
                     pluralize(orphaned),
                     pluralize(orphaned, "its,their"),
                     pluralize(orphaned, "is,are"),
-                    reverse("admin:articles_annotation_changelist"),
+                    reverse("admin:articles_note_changelist"),
                     query,
                     pluralize(orphaned, "it,them"),
                 ),
@@ -291,25 +289,25 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
             )
 
     @admin.display(description="bylines")
-    def byline(self, article: Article) -> str:
-        return ", ".join(byline.author.name for byline in article.bylines.all())
+    def byline(self, story: Story) -> str:
+        return ", ".join(byline.author.name for byline in story.bylines.all())
 
     @admin.display(description="tags")
-    def tag_list(self, article: Article) -> str:
-        return ", ".join(sorted((tag.name for tag in article.tags.all()), key=str.lower))
+    def tag_list(self, story: Story) -> str:
+        return ", ".join(sorted((tag.name for tag in story.tags.all()), key=str.lower))
 
     @admin.display(description="notes")
-    def annotate_link(self, article: Article) -> str:
-        url = reverse("admin:articles_article_annotate", args=[article.pk])
+    def annotate_link(self, story: Story) -> str:
+        url = reverse("admin:articles_story_annotate", args=[story.pk])
         return format_html(
             '<a href="{}">Annotate<span class="visually-hidden"> “{}”</span></a>',
             url,
-            article.headline,
+            story.headline,
         )
 
     @admin.display(description="suggested tags")
-    def suggested_tags(self, article: Article) -> str:
-        suggestions = suggest_tags(article=article)
+    def suggested_tags(self, story: Story) -> str:
+        suggestions = suggest_tags(story=story)
         if not suggestions:
             return "No suggestions: save the story's text first, or every likely tag is there."
         buttons = format_html_join(
@@ -325,12 +323,12 @@ class ArticleAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         )
 
     @admin.display(description="read-more asides")
-    def read_more_asides(self, article: Article) -> str:
-        unresolved = Block.objects.unresolved_asides().filter(article=article).count()
+    def read_more_asides(self, story: Story) -> str:
+        unresolved = Block.objects.unresolved_asides().filter(story=story).count()
         if not unresolved:
             return "Every read-more aside links somewhere."
         url = reverse("admin:articles_readmoreaside_changelist")
-        query = urlencode({"article__id__exact": article.pk, "link": "unresolved"})
+        query = urlencode({"story__id__exact": story.pk, "link": "unresolved"})
         return format_html(
             '<a href="{}?{}">{} unresolved read-more aside{}</a> (no story or link yet).',
             url,

@@ -64,7 +64,7 @@ class TagSynonymInline(admin.StackedInline):
 @admin.action(description="Merge selected tags into one…", permissions=["change", "delete"])
 def merge_selected_tags(modeladmin, request, queryset):
     """Ask which of the selected tags the others merge into, then merge them."""
-    tags = list(queryset.annotate(story_count=Count("tagged_articles")).order_by("name"))
+    tags = list(queryset.annotate(story_count=Count("tagged_stories")).order_by("name"))
     if len(tags) < 2:
         modeladmin.message_user(request, "Select at least two tags to merge.", messages.WARNING)
         return None
@@ -113,7 +113,7 @@ class TagAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(story_count=Count("tagged_articles"))
+            .annotate(story_count=Count("tagged_stories"))
             .prefetch_related(Prefetch("synonyms", TagSynonym.objects.only("tag", "name")))
         )
 
@@ -156,7 +156,7 @@ class TagAdmin(admin.ModelAdmin):
     def names_view(self, request):
         """Existing tags (and synonyms) whose name starts with, then contains, what was typed."""
         if not (
-            self.has_view_permission(request) or request.user.has_perm("articles.change_article")
+            self.has_view_permission(request) or request.user.has_perm("articles.change_story")
         ):
             raise PermissionDenied
         typed = " ".join(request.GET.get("q", "").split())[:100]
@@ -165,7 +165,7 @@ class TagAdmin(admin.ModelAdmin):
         matches = (
             Tag.objects.filter(Q(name__icontains=typed) | Q(synonyms__name__icontains=typed))
             .annotate(
-                story_count=Count("tagged_articles", distinct=True),
+                story_count=Count("tagged_stories", distinct=True),
                 starts=Count("pk", filter=Q(name__istartswith=typed)),
             )
             .order_by("-starts", "-story_count", Lower("name"))
@@ -246,7 +246,7 @@ class TagAdmin(admin.ModelAdmin):
 
 def near_duplicate_groups() -> list[list[Tag]]:
     """Tags that look like one (`duplicate_key`), most used first in each group; one query."""
-    tags = Tag.objects.annotate(story_count=Count("tagged_articles")).only("pk", "name", "slug")
+    tags = Tag.objects.annotate(story_count=Count("tagged_stories")).only("pk", "name", "slug")
     groups: dict[str, list[Tag]] = {}
     for tag in tags:
         groups.setdefault(duplicate_key(tag.name), []).append(tag)
@@ -287,8 +287,8 @@ def _bulk_tag_step(
     form = TagNamesForm(request.POST if "apply" in request.POST else None)
     if form.is_valid():
         names = form.cleaned_data["tags"]
-        article_ids = list(queryset.prefetch_related(None).values_list("pk", flat=True))
-        changed = apply(article_ids=article_ids, names=names, user=request.user)
+        story_ids = list(queryset.prefetch_related(None).values_list("pk", flat=True))
+        changed = apply(story_ids=story_ids, names=names, user=request.user)
         count = len(changed)
         modeladmin.message_user(
             request,
@@ -310,7 +310,7 @@ def _bulk_tag_step(
         "changelist_url": request.get_full_path(),
     }
     request.current_app = modeladmin.admin_site.name
-    return TemplateResponse(request, "admin/articles/article/bulk_tags.html", context)
+    return TemplateResponse(request, "admin/articles/story/bulk_tags.html", context)
 
 
 @admin.action(description="Add tags to selected stories", permissions=["change"])

@@ -22,7 +22,7 @@ from functools import partial
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from articles.caching import backends, keys
-from articles.models import Article, Byline, TaggedArticle
+from articles.models import Byline, Story, TaggedStory
 
 logger = logging.getLogger(__name__)
 
@@ -48,34 +48,34 @@ def content_changed(keys: Iterable[str], *, using: str = DEFAULT_DB_ALIAS) -> No
 
 
 def story_keys(
-    article_ids: Iterable[int], *, scheduled: bool = False, using: str = DEFAULT_DB_ALIAS
+    story_ids: Iterable[int], *, scheduled: bool = False, using: str = DEFAULT_DB_ALIAS
 ) -> set[str]:
     """The keys of these stories and of every list they are on, for those public now (and
     those scheduled, with `scheduled`: a new publication time moves the moment the lists they
     will join change). Three queries; none for no ids."""
-    ids = {pk for pk in article_ids if pk is not None}
+    ids = {pk for pk in story_ids if pk is not None}
     if not ids:
         return set()
-    stories = Article.objects.using(using).filter(pk__in=ids)
-    stories = stories.filter(status=Article.Status.PUBLISHED) if scheduled else stories.published()
+    stories = Story.objects.using(using).filter(pk__in=ids)
+    stories = stories.filter(status=Story.Status.PUBLISHED) if scheduled else stories.published()
     stories = dict(stories.values_list("pk", "section_id"))
     if not stories:
         return set()
     found = {keys.FRONT}
     for pk, section_id in stories.items():
         found |= {keys.story(pk), keys.section_list(section_id)}
-    tags = TaggedArticle.objects.using(using).filter(content_object_id__in=stories)
+    tags = TaggedStory.objects.using(using).filter(content_object_id__in=stories)
     found |= {keys.tag_list(pk) for pk in tags.values_list("tag_id", flat=True).distinct()}
-    bylines = Byline.objects.using(using).filter(article_id__in=stories)
+    bylines = Byline.objects.using(using).filter(story_id__in=stories)
     found |= {keys.author_list(pk) for pk in bylines.values_list("author_id", flat=True).distinct()}
     return found
 
 
-def own_page_keys(article_ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> set[str]:
+def own_page_keys(story_ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> set[str]:
     """The own pages of those of these stories that readers see (one query): for a change to
     what only a story's page shows (its body, an aside, a note, its related list)."""
-    ids = {pk for pk in article_ids if pk is not None}
+    ids = {pk for pk in story_ids if pk is not None}
     if not ids:
         return set()
-    public = Article.objects.using(using).published().filter(pk__in=ids)
+    public = Story.objects.using(using).published().filter(pk__in=ids)
     return {keys.story_page(pk) for pk in public.values_list("pk", flat=True)}

@@ -5,8 +5,8 @@ of what it changed (`invalidation.content_changed`). Keys are short strings, one
 both sides:
 
 - `story:<pk>`: every page that shows or links the story: its own page, the lists and feeds
-  whose cards show it, related lists, asides, its annotation documents;
-- `story-page:<pk>`: the story's own page and its annotation documents only, for what nothing
+  whose cards show it, related lists, asides, its note documents;
+- `story-page:<pk>`: the story's own page and its note documents only, for what nothing
   else shows (its body, notes, asides, related list);
 - `section:<pk>`, `tag:<pk>`, `author:<pk>`: every page that shows the section's, tag's or
   author's name, description or profile (its own pages, and every story page and card that
@@ -42,7 +42,7 @@ def story(pk: int) -> str:
 
 
 def story_page(pk: int) -> str:
-    """The story's own page and its annotation documents: its body, notes, asides, related
+    """The story's own page and its note documents: its body, notes, asides, related
     list (a narrower purge than `story`, which reaches every list showing its card)."""
     return f"story-page:{pk}"
 

@@ -18,7 +18,7 @@ purge or an expiry keeps it: a write that changes nothing on a page (a draft, an
 another story) never moves its validators. A matching If-None-Match or If-Modified-Since gets
 a 304 from Django's `get_conditional_response` (what `ConditionalGetMiddleware` runs), hits
 included; as a middleware of its own it would also judge the W3C documents, which choose not
-to trust If-Modified-Since (`annotations.views`).
+to trust If-Modified-Since (`notes.views`).
 
 Only anonymous GET and HEAD requests without a session cookie take part, and only responses the
 view made public (never a staff preview, a draft, or an error). Responses carry `X-Page-Cache:

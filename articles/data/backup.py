@@ -3,7 +3,7 @@
 A backup is a list of rows in Django's serialization format, with natural keys for people and
 tags, so it restores into any database the project runs on (SQLite or PostgreSQL), migrated to
 the same schema. What goes in: every story with its bylines, body blocks (paragraphs and
-asides), tags, old slugs, related stories, every author, section and annotation with its anchor,
+asides), tags, old slugs, related stories, every author, section and note with its anchor,
 replies and history; and, for the people the content refers to (authors' logins and the authors
 of notes, replies and revisions), their username and name only. No password hashes, e-mail
 addresses, permission flags, groups or permissions: a backup is content, not accounts. The file
@@ -41,11 +41,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
-from articles.annotations.corrections import correction_time_error, latest_public_correction
-from articles.annotations.placement import is_placed
 from articles.caching import keys
 from articles.caching.invalidation import content_changed
-from articles.models import Article
+from articles.data.renames import current_fields, current_label
+from articles.models import Story
+from articles.notes.corrections import correction_time_error, latest_public_correction
+from articles.notes.placement import is_placed
 from articles.search.index import refresh_search_index_on_commit
 
 OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
@@ -57,15 +58,15 @@ CONTENT_LABELS = [
     "articles.author",
     "articles.socialprofile",
     "articles.tag",
-    "articles.article",
+    "articles.story",
     "articles.relatedstory",
     "articles.byline",
-    "articles.taggedarticle",
+    "articles.taggedstory",
     "articles.oldslug",
     "articles.block",
-    "articles.annotation",
-    "articles.annotationreply",
-    "articles.annotationrevision",
+    "articles.note",
+    "articles.notereply",
+    "articles.noterevision",
     "articles.storyversion",
 ]
 BACKUP_LABELS = [USER_LABEL, *CONTENT_LABELS]
@@ -73,9 +74,9 @@ BACKUP_LABELS = [USER_LABEL, *CONTENT_LABELS]
 USER_FIELDS = ("username", "first_name", "last_name")
 # Columns derived from others, rebuilt on restore: left out of backups, ignored in older ones.
 DERIVED_FIELDS = {
-    "articles.article": {"search_vector", "corrected_at"},
-    "articles.annotation": {"body_html"},
-    "articles.annotationreply": {"body_html"},
+    "articles.story": {"search_vector", "corrected_at"},
+    "articles.note": {"body_html"},
+    "articles.notereply": {"body_html"},
 }
 # Rows older backups carry (`dumpdata`) that a restore never applies: groups come from
 # migrations, and a backup never grants anything.
@@ -200,7 +201,7 @@ class Row:
 @dataclass
 class RestoreResult:
     stories: int
-    annotations: int
+    notes: int
     people_reused: int
     people_created: int
 
@@ -276,8 +277,12 @@ def _upgraded(label: str, fields: dict) -> dict:
     Notes were "public" or "internal" (`visibility`) and "open" or "resolved" (`status`) before
     they went through review: a public note of a reader kind is published, anything else a
     draft, as migration 0013 maps them. Values of the wrong type are left for the checks.
+
+    A backup written before migration 0023 names its fields and models as they were then:
+    both take today's names (`articles.data.renames`; labels as rows are read).
     """
-    if label != "articles.annotation" or "state" in fields:
+    fields = current_fields(fields)
+    if label != "articles.note" or "state" in fields:
         return fields
     if "visibility" not in fields and "status" not in fields:
         return fields
@@ -304,7 +309,7 @@ class _Checker:
             if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
                 self.fail(number, 'expected {"model": …, "pk": …, "fields": {…}}')
             label = record.get("model")
-            label = label.lower() if isinstance(label, str) else label
+            label = current_label(label.lower() if isinstance(label, str) else label)
             if label in IGNORED_LABELS:
                 continue
             if label == USER_LABEL:
@@ -458,17 +463,17 @@ class _Checker:
             self.check_constraints(row)
         self.check_unique()
         for row in self.rows:
-            if row.label == "articles.annotation":
+            if row.label == "articles.note":
                 self.check_anchor(row, by_pk["articles.block"])
-                self.check_correction_time(row, by_pk["articles.article"])
+                self.check_correction_time(row, by_pk["articles.story"])
 
     def check_correction_time(self, row: Row, stories: dict) -> None:
         """The same range the editors' screens keep: from the story's publication to now."""
         note = row.instance
-        story = stories[note.article_id].instance
-        problem = correction_time_error(corrected_at=note.corrected_at, article=story)
+        story = stories[note.story_id].instance
+        problem = correction_time_error(corrected_at=note.corrected_at, story=story)
         if problem:
-            self.fail(row.number, f"annotation {note.pk}: {problem}")
+            self.fail(row.number, f"note {note.pk}: {problem}")
 
     def check_constraints(self, row: Row) -> None:
         model = type(row.instance)
@@ -514,14 +519,14 @@ class _Checker:
         if note.paragraph_id is None:
             return
         block = blocks[note.paragraph_id].instance
-        if block.article_id != note.article_id:
-            self.fail(row.number, f"annotation {note.pk}: its paragraph is in another story")
+        if block.story_id != note.story_id:
+            self.fail(row.number, f"note {note.pk}: its paragraph is in another story")
         if note.anchor_state != note.AnchorState.ANCHORED:
             return
         if not is_placed(note, block.annotatable_text):
             self.fail(
                 row.number,
-                f"annotation {note.pk}: its anchor ({note.start}-{note.end}) is not its quoted "
+                f"note {note.pk}: its anchor ({note.start}-{note.end}) is not its quoted "
                 "passage in its paragraph's text",
             )
 
@@ -593,17 +598,17 @@ def _write(checker: _Checker) -> RestoreResult:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
-    story_ids = [row.instance.pk for row in checker.rows if row.label == "articles.article"]
+    story_ids = [row.instance.pk for row in checker.rows if row.label == "articles.story"]
     for story_id in story_ids:
         # "Updated" follows the restored corrections, as after any change to a note; the
         # story's own modification time is the file's.
-        Article.objects.filter(pk=story_id).update(
-            corrected_at=latest_public_correction(article_id=story_id)
+        Story.objects.filter(pk=story_id).update(
+            corrected_at=latest_public_correction(story_id=story_id)
         )
-    refresh_search_index_on_commit(article_ids=story_ids)
+    refresh_search_index_on_commit(story_ids=story_ids)
     return RestoreResult(
         stories=len(story_ids),
-        annotations=sum(row.label == "articles.annotation" for row in checker.rows),
+        notes=sum(row.label == "articles.note" for row in checker.rows),
         people_reused=reused,
         people_created=len(needed) - reused,
     )

@@ -4,11 +4,11 @@ The shape follows a real newsroom archive: thousands of authors (one per ~40 sto
 them prolific), a dozen sections, a long-tailed tag distribution (Zipf-like: a handful of tags
 on a large share of the stories, most on a few), 8 to 40 paragraphs per story with "Read more
 here." asides (most linking an earlier story on the same subject), public and internal
-annotations, and publication dates spread over 15 years, nearly all published with a few drafts
+notes, and publication dates spread over 15 years, nearly all published with a few drafts
 and scheduled stories.
 
 Everything comes from a small built-in vocabulary and one `random.Random(seed)`: the same seed
-and `now` give the same stories, tags, bylines, paragraphs, block keys and annotations. Rows are
+and `now` give the same stories, tags, bylines, paragraphs, block keys and notes. Rows are
 written with `bulk_create`, one transaction per batch of stories; the search index and the
 related lists are then filled in bulk by their own services (`articles.search.index`,
 `articles.related.compute`).
@@ -29,10 +29,10 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.annotations.anchoring import make_anchor
-from articles.models import Annotation, Article, Author, Block, Byline, Section, Tag, TaggedArticle
+from articles.models import Author, Block, Byline, Note, Section, Story, Tag, TaggedStory
+from articles.notes.anchoring import make_anchor
 from articles.related.compute import recompute_related_bulk
-from articles.search.index import index_articles
+from articles.search.index import index_stories
 from articles.text.markup import render_markdown
 
 YEARS = 15
@@ -225,33 +225,33 @@ TEASERS = [
     "Why {topic} keeps getting worse in {country}.",
 ]
 NOTE_BODIES = {
-    Annotation.Kind.CONTEXT: [
+    Note.Kind.CONTEXT: [
         "This figure comes from the government's own annual report.",
         "The region has seen *repeated* unrest since the 1990s.",
         "Officials later revised this number upward.",
     ],
-    Annotation.Kind.SOURCE: [
+    Note.Kind.SOURCE: [
         "Figures from the **national statistics office**.",
         "Court documents reviewed by our reporters.",
     ],
-    Annotation.Kind.FACT_CHECK: [
+    Note.Kind.FACT_CHECK: [
         "Independent monitors put the number somewhat lower.",
         "Records show the claim is broadly accurate.",
     ],
-    Annotation.Kind.CORRECTION: ["An earlier version of this story misstated the figure."],
-    Annotation.Kind.INTERNAL: [
+    Note.Kind.CORRECTION: ["An earlier version of this story misstated the figure."],
+    Note.Kind.INTERNAL: [
         "Check this against the wire copy before the update.",
         "Legal wants to see this paragraph again.",
     ],
 }
 NOTE_KINDS = [
-    (Annotation.Kind.CONTEXT, 35),
-    (Annotation.Kind.SOURCE, 25),
-    (Annotation.Kind.FACT_CHECK, 15),
-    (Annotation.Kind.CORRECTION, 5),
-    (Annotation.Kind.INTERNAL, 20),
+    (Note.Kind.CONTEXT, 35),
+    (Note.Kind.SOURCE, 25),
+    (Note.Kind.FACT_CHECK, 15),
+    (Note.Kind.CORRECTION, 5),
+    (Note.Kind.INTERNAL, 20),
 ]
-VERDICTS = [value for value, _ in Annotation.Verdict.choices]
+VERDICTS = [value for value, _ in Note.Verdict.choices]
 CREDITS = ["AP", "Reuters", "AFP", "Getty Images", "EPA"]
 
 
@@ -264,7 +264,7 @@ class CorpusReport:
     authors: int = 0
     tags: int = 0
     blocks: int = 0
-    annotations: int = 0
+    notes: int = 0
     taggings: int = 0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -460,9 +460,9 @@ def _plan_dates(rng: random.Random, now: datetime) -> tuple[str, datetime | None
     """(status, published_at, updated_at): mostly published over 15 years, some drafts/scheduled."""
     roll = rng.random()
     if roll < DRAFT_SHARE:
-        return Article.Status.DRAFT, None, None
+        return Story.Status.DRAFT, None, None
     if roll < DRAFT_SHARE + SCHEDULED_SHARE:
-        return Article.Status.PUBLISHED, now + timedelta(hours=rng.uniform(1, 24 * 30)), None
+        return Story.Status.PUBLISHED, now + timedelta(hours=rng.uniform(1, 24 * 30)), None
     # Newsrooms publish more each year: density grows towards the present (sqrt skew).
     age_days = YEARS * 365.25 * (1 - rng.random() ** 0.7)
     published = now - timedelta(days=age_days, seconds=rng.randint(0, 86399))
@@ -470,18 +470,18 @@ def _plan_dates(rng: random.Random, now: datetime) -> tuple[str, datetime | None
     if rng.random() < 0.1:
         updated = published + timedelta(hours=rng.uniform(1, 72))
         updated = min(updated, now)
-    return Article.Status.PUBLISHED, published, updated
+    return Story.Status.PUBLISHED, published, updated
 
 
 @dataclass
 class _Plan:
     """One story and everything written with it, planned before any row is written."""
 
-    article: Article
+    story: Story
     tag_indexes: list[int]
     author_indexes: list[int]
     blocks: list[Block]
-    notes: list[Annotation]
+    notes: list[Note]
 
 
 def _plan_story(ctx: _Context, writer: Writer) -> _Plan:
@@ -502,7 +502,7 @@ def _plan_story(ctx: _Context, writer: Writer) -> _Plan:
     status, published_at, updated_at = _plan_dates(rng, now)
     credit = f"{rng.choice(CREDITS)}/{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
     has_image = rng.random() < 0.6
-    article = Article(
+    story = Story(
         headline=headline[:300],
         slug=_unique(headline, ctx.used_slugs, max_length=200),
         dek=rng.choice(DEKS).format(**slots),
@@ -523,9 +523,9 @@ def _plan_story(ctx: _Context, writer: Writer) -> _Plan:
     blocks, story_paragraphs = [], []
     for number in range(paragraphs):
         if number in aside_at:
-            blocks.append(_aside(ctx, article, slots, tag_indexes, len(blocks), keys))
+            blocks.append(_aside(ctx, story, slots, tag_indexes, len(blocks), keys))
         block = Block(
-            article=article,
+            story=story,
             position=len(blocks),
             kind=Block.Kind.PARAGRAPH,
             key=_block_key(rng, keys),
@@ -536,8 +536,8 @@ def _plan_story(ctx: _Context, writer: Writer) -> _Plan:
     notes = []
     if rng.random() < ANNOTATED_SHARE:
         annotated = rng.sample(story_paragraphs, k=min(paragraphs, rng.randint(1, 5)))
-        notes = [_note(rng, article, paragraph) for paragraph in annotated]
-    return _Plan(article, tag_indexes, authors, blocks, notes)
+        notes = [_note(rng, story, paragraph) for paragraph in annotated]
+    return _Plan(story, tag_indexes, authors, blocks, notes)
 
 
 def _write(ctx: _Context, plans: list[_Plan]) -> None:
@@ -549,21 +549,21 @@ def _write(ctx: _Context, plans: list[_Plan]) -> None:
     for attempt in range(WRITE_ATTEMPTS):
         try:
             with transaction.atomic():
-                Article.objects.bulk_create([plan.article for plan in plans])
+                Story.objects.bulk_create([plan.story for plan in plans])
                 Byline.objects.bulk_create(
-                    Byline(article=plan.article, author=ctx.authors[author], position=position)
+                    Byline(story=plan.story, author=ctx.authors[author], position=position)
                     for plan in plans
                     for position, author in enumerate(plan.author_indexes)
                 )
-                TaggedArticle.objects.bulk_create(
-                    TaggedArticle(content_object=plan.article, tag=ctx.tags[index])
+                TaggedStory.objects.bulk_create(
+                    TaggedStory(content_object=plan.story, tag=ctx.tags[index])
                     for plan in plans
                     for index in plan.tag_indexes
                 )
                 Block.objects.bulk_create(
                     [block for plan in plans for block in plan.blocks], batch_size=5000
                 )
-                Annotation.objects.bulk_create(
+                Note.objects.bulk_create(
                     [note for plan in plans for note in plan.notes], batch_size=5000
                 )
             return
@@ -573,14 +573,14 @@ def _write(ctx: _Context, plans: list[_Plan]) -> None:
             connection.close()
             time.sleep(2**attempt)
             for plan in plans:
-                for row in (plan.article, *plan.blocks, *plan.notes):
+                for row in (plan.story, *plan.blocks, *plan.notes):
                     row.pk = None
                     row._state.adding, row._state.db = True, None
                 # Assigning the (now unsaved) objects again clears the ids they had.
                 for block in plan.blocks:
-                    block.article = plan.article
+                    block.story = plan.story
                 for note in plan.notes:
-                    note.article, note.paragraph = plan.article, note.paragraph
+                    note.story, note.paragraph = plan.story, note.paragraph
 
 
 def _retrying(action: Callable[[], object]) -> None:
@@ -601,20 +601,20 @@ def _batch(ctx: _Context, count: int, writer: Writer, report: CorpusReport) -> l
     plans = [_plan_story(ctx, writer) for _ in range(count)]
     _write(ctx, plans)
     for plan in plans:
-        article = plan.article
-        ctx.story_ids.append(article.pk)
-        if article.status == Article.Status.PUBLISHED:
+        story = plan.story
+        ctx.story_ids.append(story.pk)
+        if story.status == Story.Status.PUBLISHED:
             report.published += 1
             for index in plan.tag_indexes:
-                ctx.by_tag[index].append(article.pk)
+                ctx.by_tag[index].append(story.pk)
         report.blocks += len(plan.blocks)
-        report.annotations += len(plan.notes)
+        report.notes += len(plan.notes)
         report.taggings += len(plan.tag_indexes)
     report.stories += len(plans)
-    return [plan.article.pk for plan in plans]
+    return [plan.story.pk for plan in plans]
 
 
-def _aside(ctx: _Context, article: Article, slots: dict, tag_indexes, position, keys) -> Block:
+def _aside(ctx: _Context, story: Story, slots: dict, tag_indexes, position, keys) -> Block:
     """A "Read more here." aside: mostly to an earlier story on a shared tag, some external."""
     rng = ctx.rng
     target = None
@@ -627,13 +627,13 @@ def _aside(ctx: _Context, article: Article, slots: dict, tag_indexes, position, 
     elif roll < 0.85:
         url = f"https://example.org/reports/{slugify(slots['topic'])}"
     return Block(
-        article=article,
+        story=story,
         position=position,
         kind=Block.Kind.ASIDE,
         key=_block_key(rng, keys),
         teaser=rng.choice(TEASERS).format(**slots)[:300],
         label="Read more here.",
-        target_article_id=target,
+        target_story_id=target,
         target_url=url,
     )
 
@@ -641,8 +641,8 @@ def _aside(ctx: _Context, article: Article, slots: dict, tag_indexes, position, 
 _rendered: dict[str, str] = {}
 
 
-def _note(rng: random.Random, article: Article, paragraph: Block) -> Annotation:
-    """An annotation on one to four whole words of the paragraph."""
+def _note(rng: random.Random, story: Story, paragraph: Block) -> Note:
+    """A note on one to four whole words of the paragraph."""
     text = paragraph.text
     starts = [0] + [i + 1 for i, char in enumerate(text) if char == " "]
     first = rng.randrange(max(1, len(starts) - 4))
@@ -651,13 +651,13 @@ def _note(rng: random.Random, article: Article, paragraph: Block) -> Annotation:
     end = starts[last] - 1 if last > first else len(text)
     anchor = make_anchor(text=text, start=start, end=end)
     kind = rng.choices([k for k, _ in NOTE_KINDS], weights=[w for _, w in NOTE_KINDS])[0]
-    public = kind != Annotation.Kind.INTERNAL and rng.random() < 0.7
+    public = kind != Note.Kind.INTERNAL and rng.random() < 0.7
     body = rng.choice(NOTE_BODIES[kind])
     if body not in _rendered:
         _rendered[body] = render_markdown(body)
-    created = (article.published_at or timezone.now()) + timedelta(hours=rng.uniform(1, 48))
-    note = Annotation(
-        article=article,
+    created = (story.published_at or timezone.now()) + timedelta(hours=rng.uniform(1, 48))
+    note = Note(
+        story=story,
         paragraph=paragraph,
         kind=kind,
         body=body,
@@ -670,13 +670,13 @@ def _note(rng: random.Random, article: Article, paragraph: Block) -> Annotation:
         state=_note_state(rng, kind=kind, public=public),
         created_at=created,
     )
-    if kind == Annotation.Kind.SOURCE:
+    if kind == Note.Kind.SOURCE:
         note.source_url = "https://example.org/documents/annual-report"
         note.source_title = "Annual report"
-    elif kind == Annotation.Kind.FACT_CHECK:
+    elif kind == Note.Kind.FACT_CHECK:
         note.claim = anchor.exact
         note.verdict = rng.choice(VERDICTS)
-    elif kind == Annotation.Kind.CORRECTION:
+    elif kind == Note.Kind.CORRECTION:
         note.correction_wrong = anchor.exact
         note.correction_right = f"{anchor.exact} (corrected)"
         note.corrected_at = created
@@ -686,12 +686,10 @@ def _note(rng: random.Random, article: Article, paragraph: Block) -> Annotation:
 def _note_state(rng: random.Random, *, kind: str, public: bool) -> str:
     """Published for the notes readers see; the rest spread over review, as on a real desk."""
     if public:
-        return Annotation.State.PUBLISHED
-    if kind == Annotation.Kind.INTERNAL:
-        return Annotation.State.DRAFT
-    return rng.choice(
-        [Annotation.State.DRAFT, Annotation.State.SUBMITTED, Annotation.State.WITHDRAWN]
-    )
+        return Note.State.PUBLISHED
+    if kind == Note.Kind.INTERNAL:
+        return Note.State.DRAFT
+    return rng.choice([Note.State.DRAFT, Note.State.SUBMITTED, Note.State.WITHDRAWN])
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
@@ -741,7 +739,7 @@ def generate_corpus(
         author_zipf=Zipf(len(authors), AUTHOR_ZIPF_EXPONENT),
         tags=tags,
         tag_zipf=Zipf(len(tags), TAG_ZIPF_EXPONENT),
-        used_slugs=set(Article.objects.values_list("slug", flat=True)),
+        used_slugs=set(Story.objects.values_list("slug", flat=True)),
     )
     writer = Writer(rng, rare_words=max(200, min(50_000, stories // STORIES_PER_RARE_WORD)))
     created: list[int] = []
@@ -752,27 +750,27 @@ def generate_corpus(
 
     began = time.perf_counter()
     for ids in _chunks(created, batch_size):
-        _retrying(lambda ids=ids: index_articles(article_ids=ids))
+        _retrying(lambda ids=ids: index_stories(story_ids=ids))
     report.timings["search index"] = time.perf_counter() - began
     say(f"  search index filled in {report.timings['search index']:.1f} s")
 
     if connection.vendor == "postgresql":
         # A bulk load leaves the planner's statistics far behind until autovacuum catches up.
         with connection.cursor() as cursor:
-            for model in (Article, Block, Byline, TaggedArticle, Annotation, Tag, Author):
+            for model in (Story, Block, Byline, TaggedStory, Note, Tag, Author):
                 cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
     if related is None or related > 0:
         began = time.perf_counter()
         newest = (
-            Article.objects.published()
+            Story.objects.published()
             .filter(pk__in=created)
             .newest_first()
             .values_list("pk", flat=True)
         )
         wanted = created if related is None else list(newest[:related])
         for ids in _chunks(wanted, 200):
-            _retrying(lambda ids=ids: recompute_related_bulk(article_ids=ids))
+            _retrying(lambda ids=ids: recompute_related_bulk(story_ids=ids))
         report.timings["related"] = time.perf_counter() - began
         say(f"  related stories computed in {report.timings['related']:.1f} s")
     return report

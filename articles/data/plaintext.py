@@ -20,9 +20,9 @@ is reported as `path: not a story file (reason)`.
 A file's story is found by its import key, the file's name without `.txt` (the layout names
 files by the story's slug, `vice-2014-06-20-peruvian-soldier-killed.txt`; the layout carries no
 source URL), and otherwise by the story's own identity: its headline and publication time. The
-story also remembers which file it came from (`Article.import_source`). Re-importing that file
+story also remembers which file it came from (`Story.import_source`). Re-importing that file
 updates the story in place: blocks keep their permanent keys where their text survives, so
-permalinks and annotations stay attached. Another file that claims the story (the same name from
+permalinks and notes stay attached. Another file that claims the story (the same name from
 another folder, or the same story under another name) is refused with `ImportConflictError`
 unless the import is asked to replace the story from it.
 """
@@ -44,7 +44,7 @@ from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.versions import bump_versions
 from articles.ingest.blocks import ASIDE_LABEL, ParsedBlock, save_blocks
 from articles.ingest.rows import author_for, section_for, unique_slug
-from articles.models import Article, Author, Block, Byline, Section, StoryVersion
+from articles.models import Author, Block, Byline, Section, Story, StoryVersion
 
 MAX_FILE_BYTES = 1_000_000
 
@@ -105,26 +105,24 @@ class ParsedStory:
 
 @dataclass
 class ImportResult:
-    article: Article
+    story: Story
     created: bool
     unresolved_asides: list[Block]
     # False when a re-import found the story exactly as the file has it.
     changed: bool = True
 
 
-def story_snapshot(article: Article) -> tuple:
+def story_snapshot(story: Story) -> tuple:
     """What an import writes of a story, to tell whether a re-import changed anything."""
     fields = ("headline", "dek", "section_id", "published_at", "image_credit", "import_source")
     return (
-        tuple(getattr(article, name) for name in fields),
+        tuple(getattr(story, name) for name in fields),
         tuple(
-            article.bylines.order_by("position", "id").values_list(
-                "author__name", "author__x_handle"
-            )
+            story.bylines.order_by("position", "id").values_list("author__name", "author__x_handle")
         ),
         tuple(
-            article.blocks.order_by("position", "id").values_list(
-                "kind", "text", "teaser", "label", "target_article_id", "target_url"
+            story.blocks.order_by("position", "id").values_list(
+                "kind", "text", "teaser", "label", "target_story_id", "target_url"
             )
         ),
     )
@@ -188,14 +186,14 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
     section, brand = match["section"].strip(), match["brand"].strip()
 
     number, headline = take()
-    _check_length(headline, _limit(Article, "headline"), "the headline", source=source, line=number)
+    _check_length(headline, _limit(Story, "headline"), "the headline", source=source, line=number)
     if BYLINE_RE.match(headline):
         raise ImportFormatError(source, number, "expected a headline, got the byline")
 
     number, value = take()
     dek = ""
     if not BYLINE_RE.match(value):
-        dek = _check_length(value, _limit(Article, "dek"), "the dek", source=source, line=number)
+        dek = _check_length(value, _limit(Story, "dek"), "the dek", source=source, line=number)
         number, value = take()
     match = BYLINE_RE.match(value)
     if not match:
@@ -209,7 +207,7 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
     number, value = take()
     published_at = parse_dateline(value, source=source, line=number)
 
-    story = ParsedStory(
+    parsed = ParsedStory(
         section=_check_length(
             section, _limit(Section, "name"), "the section", source=source, line=number
         ),
@@ -221,9 +219,9 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
         image_credit="",
     )
     if position < len(content) and (match := CREDIT_RE.match(content[position][1])):
-        story.image_credit = _check_length(
+        parsed.image_credit = _check_length(
             match["credit"],
-            _limit(Article, "image_credit"),
+            _limit(Story, "image_credit"),
             "the image credit",
             source=source,
             line=content[position][0],
@@ -237,9 +235,9 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
                 raise ImportFormatError(
                     source, number, 'the "Follow … on Twitter" line names someone not in the byline'
                 )
-            story.x_handles[name] = match["handle"]
+            parsed.x_handles[name] = match["handle"]
             continue
-        if story.x_handles:
+        if parsed.x_handles:
             raise ImportFormatError(source, number, 'text after the "Follow … on Twitter" footer')
         if match := ASIDE_RE.match(value):
             teaser = _check_length(
@@ -249,15 +247,15 @@ def parse_story(text: str, *, source: str) -> ParsedStory:
                 source=source,
                 line=number,
             )
-            story.blocks.append(ParsedBlock(kind=Block.Kind.ASIDE, teaser=teaser, line=number))
+            parsed.blocks.append(ParsedBlock(kind=Block.Kind.ASIDE, teaser=teaser, line=number))
         else:
             text = _check_length(
                 value, _limit(Block, "text"), "a paragraph", source=source, line=number
             )
-            story.blocks.append(ParsedBlock(kind=Block.Kind.PARAGRAPH, text=text, line=number))
-    if not any(block.kind == Block.Kind.PARAGRAPH for block in story.blocks):
+            parsed.blocks.append(ParsedBlock(kind=Block.Kind.PARAGRAPH, text=text, line=number))
+    if not any(block.kind == Block.Kind.PARAGRAPH for block in parsed.blocks):
         raise ImportFormatError(source, content[-1][0], "the story has no paragraphs")
-    return story
+    return parsed
 
 
 def read_story_file(path: Path) -> str:
@@ -277,7 +275,7 @@ def read_story_file(path: Path) -> str:
 
 @transaction.atomic
 def save_story(
-    story: ParsedStory,
+    parsed: ParsedStory,
     *,
     import_key: str,
     import_source: str = "",
@@ -294,89 +292,87 @@ def save_story(
     `ImportConflictError` is raised before anything is written. A story imported before sources
     were recorded takes this file as its source.
     """
-    article = Article.objects.select_for_update().filter(import_key=import_key).first()
+    story = Story.objects.select_for_update().filter(import_key=import_key).first()
     if (
-        article is not None
-        and article.import_source
+        story is not None
+        and story.import_source
         and import_source
-        and article.import_source != import_source
+        and story.import_source != import_source
         and not replace
     ):
         raise ImportConflictError(
-            f"{import_source}: story {import_key!r} was imported from {article.import_source}; "
+            f"{import_source}: story {import_key!r} was imported from {story.import_source}; "
             "nothing written (use --replace to replace it from this file)"
         )
-    if article is None:
+    if story is None:
         # The story's own identity: the same headline published at the same time is the same
         # story, whatever the file is called.
-        article = (
-            Article.objects.select_for_update()
-            .filter(headline=story.headline, published_at=story.published_at)
+        story = (
+            Story.objects.select_for_update()
+            .filter(headline=parsed.headline, published_at=parsed.published_at)
             .first()
         )
-        if article is not None and not replace:
-            where = article.import_source or "a story written in the admin"
+        if story is not None and not replace:
+            where = story.import_source or "a story written in the admin"
             raise ImportConflictError(
                 f"{import_source or import_key}: this story is already in the archive "
-                f"({where}, /{article.slug}/); nothing written (use --replace to replace it "
+                f"({where}, /{story.slug}/); nothing written (use --replace to replace it "
                 "from this file)"
             )
-        if article is not None:
-            article.import_key = import_key
+        if story is not None:
+            story.import_key = import_key
 
     # What readers see of it before the import: its page and lists it may leave.
-    shown_before = story_keys([article.pk], scheduled=True) if article is not None else set()
-    section, section_created = section_for(story.section)
+    shown_before = story_keys([story.pk], scheduled=True) if story is not None else set()
+    section, section_created = section_for(parsed.section)
 
-    created = article is None
-    before = None if created else story_snapshot(Article.objects.get(pk=article.pk))
+    created = story is None
+    before = None if created else story_snapshot(Story.objects.get(pk=story.pk))
     if created:
-        article = Article(
+        story = Story(
             import_key=import_key,
-            slug=unique_slug(Article, story.headline),
-            status=Article.Status.PUBLISHED,
+            slug=unique_slug(Story, parsed.headline),
+            status=Story.Status.PUBLISHED,
         )
     if import_source:
-        article.import_source = import_source
-    article.headline = story.headline
-    article.dek = story.dek
-    article.section = section
-    article.published_at = story.published_at
-    article.image_credit = story.image_credit
-    article.save()
+        story.import_source = import_source
+    story.headline = parsed.headline
+    story.dek = parsed.dek
+    story.section = section
+    story.published_at = parsed.published_at
+    story.image_credit = parsed.image_credit
+    story.save()
 
-    authors = [author_for(name) for name in story.authors]
-    for name, handle in story.x_handles.items():
-        author = authors[story.authors.index(name)]
+    authors = [author_for(name) for name in parsed.authors]
+    for name, handle in parsed.x_handles.items():
+        author = authors[parsed.authors.index(name)]
         if author.x_handle != handle:
             author.x_handle = handle
             author.save(update_fields=["x_handle"])
-    article.bylines.all().delete()
+    story.bylines.all().delete()
     Byline.objects.bulk_create(
-        Byline(article=article, author=author, position=position)
+        Byline(story=story, author=author, position=position)
         for position, author in enumerate(dict.fromkeys(authors))
     )
 
-    blocks = save_blocks(article, story.blocks)
-    record_version(article=article, origin=StoryVersion.Origin.IMPORT)
+    blocks = save_blocks(story, parsed.blocks)
+    record_version(story=story, origin=StoryVersion.Origin.IMPORT)
     unresolved = [b for b in blocks if b.kind == Block.Kind.ASIDE and not b.is_resolved]
     # A change form opened before the re-import must not write the old story back.
-    bump_versions(Article, pks=[article.pk])
-    changed = created or story_snapshot(article) != before
+    bump_versions(Story, pks=[story.pk])
+    changed = created or story_snapshot(story) != before
     # An unchanged re-import leaves the search entry, related list and pages as they are.
     if changed:
         if refresh_later is None:
-            stories_changed_on_commit(article_ids=[article.pk])
+            stories_changed_on_commit(story_ids=[story.pk])
         else:
-            refresh_later.append(article.pk)
+            refresh_later.append(story.pk)
         content_changed(
             shown_before
-            | story_keys([article.pk], scheduled=True)
+            | story_keys([story.pk], scheduled=True)
             | ({keys.SECTION_MENU} if section_created else set())
         )
-    return ImportResult(
-        article=article, created=created, unresolved_asides=unresolved, changed=changed
-    )
+    return ImportResult(story=story, created=created, unresolved_asides=unresolved, changed=changed)
 
 
 def import_source_of(path: Path) -> str:
@@ -400,9 +396,9 @@ def import_story_file(
     A story imported from another file of the same name is refused (`ImportConflictError`)
     unless `replace` is given. `refresh_later` as for `save_story`.
     """
-    story = parse_story(read_story_file(path), source=str(path))
+    parsed = parse_story(read_story_file(path), source=str(path))
     return save_story(
-        story,
+        parsed,
         import_key=path.stem,
         import_source=import_source_of(path),
         replace=replace,

@@ -1,9 +1,9 @@
 """No lost updates: two editors who start from the same version of a story or note cannot both save.
 
-Stories and annotations carry a `version`. A change form remembers the version it was loaded at
+Stories and notes carry a `version`. A change form remembers the version it was loaded at
 (the hidden `edit_version`) and what it showed (`edit_state`, signed), and saving it claims that
 version with one compare-and-set (:func:`claim_version`); the annotate screen's services do the
-same with their own `version` (`annotations.editing`). Whoever saves second from a stale form
+same with their own `version` (`notes.editing`). Whoever saves second from a stale form
 gets it back, their input kept and nothing of it written, with who changed what since they
 opened it; saving that form again, once they have merged by hand, is then a deliberate choice.
 
@@ -43,7 +43,7 @@ from django.utils.text import capfirst
 from taggit.managers import TaggableManager
 
 from articles.editing.versions import VersionConflict, claim_version
-from articles.models import Annotation, AnnotationRevision, Article, Block, RelatedStory
+from articles.models import Block, Note, NoteRevision, RelatedStory, Story
 from articles.text.people import display_name
 
 VERSION_FIELDS = ("edit_version", "edit_state")
@@ -96,19 +96,19 @@ def field_state(instance: models.Model, names: Iterable[str]) -> dict[str, list[
     }
 
 
-def story_form_snapshot(article: Article, *, fields: Iterable[str]) -> dict[str, list[str]]:
+def story_form_snapshot(story: Story, *, fields: Iterable[str]) -> dict[str, list[str]]:
     """What the story's change form shows: its fields, bylines, body and curated related list.
 
     Body blocks are keyed by their permanent `key`, so an edited paragraph shows as one change
     wherever it moved. Computed related stories are left out: recomputing them is no edit.
     """
-    state = field_state(article, fields)
-    state["bylines"] = ["Bylines", ", ".join(b.author.name for b in article.bylines.all())]
-    blocks = Block.objects.filter(article=article).select_related("target_article")
+    state = field_state(story, fields)
+    state["bylines"] = ["Bylines", ", ".join(b.author.name for b in story.bylines.all())]
+    blocks = Block.objects.filter(story=story).select_related("target_story")
     for number, block in enumerate(blocks.order_by("position", "id"), start=1):
         state[f"block-{block.key}"] = [f"{block.get_kind_display()} {number}", _block_text(block)]
     curated = (
-        RelatedStory.objects.filter(article=article)
+        RelatedStory.objects.filter(story=story)
         .exclude(source=RelatedStory.Source.COMPUTED)
         .select_related("related")
     )
@@ -122,18 +122,18 @@ def story_form_snapshot(article: Article, *, fields: Iterable[str]) -> dict[str,
 def _block_text(block: Block) -> str:
     if block.kind == Block.Kind.PARAGRAPH:
         return block.text
-    target = block.target_article.headline if block.target_article_id else block.target_url
+    target = block.target_story.headline if block.target_story_id else block.target_url
     return f"{block.teaser} [{block.label} → {target or 'no link yet'}]"
 
 
-def annotation_state(annotation: Annotation, *, fields: Iterable[str]) -> dict[str, list[str]]:
-    """What the annotation's change form shows: its note fields and where it is anchored."""
-    state = field_state(annotation, fields)
-    state["quote"] = ["Quote", annotation.quote_exact]
+def note_state(note: Note, *, fields: Iterable[str]) -> dict[str, list[str]]:
+    """What the note's change form shows: its note fields and where it is anchored."""
+    state = field_state(note, fields)
+    state["quote"] = ["Quote", note.quote_exact]
     state["place"] = [
         "Place in its paragraph",
-        f"characters {annotation.start + 1}–{annotation.end}"
-        if annotation.anchor_state == Annotation.AnchorState.ANCHORED
+        f"characters {note.start + 1}–{note.end}"
+        if note.anchor_state == Note.AnchorState.ANCHORED
         else "orphaned: hidden from readers until re-attached",
     ]
     return state
@@ -167,10 +167,10 @@ def load_state(value: str) -> tuple[datetime, dict] | None:
         return None
 
 
-def story_edits_since(article: Article, since: datetime | None) -> list[Edit]:
+def story_edits_since(story: Story, since: datetime | None) -> list[Edit]:
     """Admin saves and bulk actions on the story since `since` (the latest one without it)."""
     entries = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Article), object_id=str(article.pk)
+        content_type=ContentType.objects.get_for_model(Story), object_id=str(story.pk)
     ).select_related("user")
     return _oldest_first(
         [
@@ -180,9 +180,9 @@ def story_edits_since(article: Article, since: datetime | None) -> list[Edit]:
     )
 
 
-def annotation_edits_since(annotation: Annotation, since: datetime | None) -> list[Edit]:
+def note_edits_since(note: Note, since: datetime | None) -> list[Edit]:
     """Changes in the note's history since `since`: admin, annotate screen and re-anchoring."""
-    revisions = AnnotationRevision.objects.filter(annotation=annotation).select_related("user")
+    revisions = NoteRevision.objects.filter(note=note).select_related("user")
     return _oldest_first(
         [
             Edit(display_name(revision.user), revision.created_at, revision.get_action_display())

@@ -9,15 +9,15 @@ version. Drafts have no history: a story's first version is its text when first 
 
 from django.db import transaction
 
-from articles.models import Article, Block, StoryVersion
+from articles.models import Block, Story, StoryVersion
 
 
-def snapshot(article: Article) -> dict:
+def snapshot(story: Story) -> dict:
     """The story's text as readers see it: headline, dek and blocks in reading order."""
-    blocks = Block.objects.filter(article=article).order_by("position", "id")
+    blocks = Block.objects.filter(story=story).order_by("position", "id")
     return {
-        "headline": article.headline,
-        "dek": article.dek,
+        "headline": story.headline,
+        "dek": story.dek,
         "blocks": [
             {
                 "key": block.key,
@@ -25,10 +25,10 @@ def snapshot(article: Article) -> dict:
                 "text": block.text,
                 "teaser": block.teaser,
                 "label": block.label,
-                "target": block.target_article_id,
+                "target": block.target_story_id,
             }
             for block in blocks.only(
-                "key", "kind", "text", "teaser", "label", "target_article_id", "position"
+                "key", "kind", "text", "teaser", "label", "target_story_id", "position"
             )
         ],
     }
@@ -43,24 +43,24 @@ def _same_text(version: StoryVersion, state: dict) -> bool:
 
 
 def record_version(
-    *, article: Article, user=None, origin: str = StoryVersion.Origin.ADMIN
+    *, story: Story, user=None, origin: str = StoryVersion.Origin.ADMIN
 ) -> StoryVersion | None:
     """Record the story's current text as a new version if it is published and its text changed.
 
     Returns the new version, or None when nothing was recorded (a draft, or the same text).
     """
-    if article.status != Article.Status.PUBLISHED:
+    if story.status != Story.Status.PUBLISHED:
         return None
     with transaction.atomic():
         # The story row serialises concurrent recorders, so numbers never collide.
-        Article.objects.select_for_update().filter(pk=article.pk).exists()
-        latest = StoryVersion.objects.filter(article=article).order_by("-number").first()
-        state = snapshot(article)
+        Story.objects.select_for_update().filter(pk=story.pk).exists()
+        latest = StoryVersion.objects.filter(story=story).order_by("-number").first()
+        state = snapshot(story)
         if latest is not None and _same_text(latest, state):
             return None
         number = (latest.number + 1) if latest is not None else 1
         return StoryVersion.objects.create(
-            article=article,
+            story=story,
             number=number,
             kind=StoryVersion.Kind.FIRST if latest is None else StoryVersion.Kind.EDIT,
             user=user if getattr(user, "pk", None) else None,
@@ -69,7 +69,7 @@ def record_version(
         )
 
 
-def record_versions(*, article_ids, user=None, origin: str = StoryVersion.Origin.ADMIN) -> None:
+def record_versions(*, story_ids, user=None, origin: str = StoryVersion.Origin.ADMIN) -> None:
     """`record_version` for several stories (publishing in bulk)."""
-    for article in Article.objects.filter(pk__in=list(article_ids)):
-        record_version(article=article, user=user, origin=origin)
+    for story in Story.objects.filter(pk__in=list(story_ids)):
+        record_version(story=story, user=user, origin=origin)

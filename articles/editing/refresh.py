@@ -19,15 +19,15 @@ from functools import partial
 from django.db import transaction
 
 from articles.related.compute import recompute_related_bulk
-from articles.search.index import index_articles
+from articles.search.index import index_stories
 
 # Stories per queued task: a task holds one worker for about 200 × 30–100 ms at most.
 CHUNK_SIZE = 200
 
 
-def story_ids(article_ids: Iterable[int]) -> list[int]:
+def unique_story_ids(story_ids: Iterable[int]) -> list[int]:
     """Each id once, in order, without the Nones of unsaved stories."""
-    return sorted({article_id for article_id in article_ids if article_id is not None})
+    return sorted({story_id for story_id in story_ids if story_id is not None})
 
 
 def chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -36,54 +36,56 @@ def chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start : start + CHUNK_SIZE]
 
 
-def refresh_stories_now(*, article_ids: Iterable[int]) -> None:
+def refresh_stories_now(*, story_ids: Iterable[int]) -> None:
     """Re-index these stories, then recompute their related lists, here and now."""
-    ids = story_ids(article_ids)
-    index_articles(article_ids=ids)
-    recompute_related_bulk(article_ids=ids)
+    ids = unique_story_ids(story_ids)
+    index_stories(story_ids=ids)
+    recompute_related_bulk(story_ids=ids)
 
 
-def enqueue_refresh(*, article_ids: Iterable[int]) -> int:
+def enqueue_refresh(*, story_ids: Iterable[int]) -> int:
     """Queue the refresh of these stories, `CHUNK_SIZE` a task; returns how many stories."""
     # Imported here: the task module imports this one for the work itself.
     from articles.editing.tasks import refresh_stories
 
-    ids = story_ids(article_ids)
+    ids = unique_story_ids(story_ids)
     for chunk in chunks(ids):
-        refresh_stories.enqueue(article_ids=chunk)
+        refresh_stories.enqueue(story_ids=chunk)
     return len(ids)
 
 
-def enqueue_reindex(*, article_ids: Iterable[int]) -> int:
+def enqueue_reindex(*, story_ids: Iterable[int]) -> int:
     """Queue the re-indexing alone of these stories, `CHUNK_SIZE` a task; returns how many."""
     from articles.editing.tasks import reindex_stories
 
-    ids = story_ids(article_ids)
+    ids = unique_story_ids(story_ids)
     for chunk in chunks(ids):
-        reindex_stories.enqueue(article_ids=chunk)
+        reindex_stories.enqueue(story_ids=chunk)
     return len(ids)
 
 
-def stories_changed_on_commit(*, article_ids: Iterable[int]) -> None:
+def stories_changed_on_commit(*, story_ids: Iterable[int]) -> None:
     """Queue the refresh of these stories once the current transaction commits (at once,
     outside one); a rolled-back change queues nothing."""
-    ids = story_ids(article_ids)  # Evaluated now: a queryset's rows could change before commit.
+    ids = unique_story_ids(
+        story_ids
+    )  # Evaluated now: a queryset's rows could change before commit.
     if ids:
         # Robust: the change that asked is committed and stands should queueing fail (it is
         # logged); `rebuild_search_index` and `recompute_related` repair what it missed.
-        transaction.on_commit(partial(enqueue_refresh, article_ids=ids), robust=True)
+        transaction.on_commit(partial(enqueue_refresh, story_ids=ids), robust=True)
 
 
-def reindex_on_commit(*, article_ids: Iterable[int]) -> None:
+def reindex_on_commit(*, story_ids: Iterable[int]) -> None:
     """Queue the re-indexing of these stories once the current transaction commits."""
-    ids = story_ids(article_ids)
+    ids = unique_story_ids(story_ids)
     if ids:
-        transaction.on_commit(partial(enqueue_reindex, article_ids=ids), robust=True)
+        transaction.on_commit(partial(enqueue_reindex, story_ids=ids), robust=True)
 
 
-def lead_image_changed_on_commit(*, article_id: int) -> None:
+def lead_image_changed_on_commit(*, story_id: int) -> None:
     """Queue the making of the story's lead image renditions once the change commits (the
     worker removes those of an image taken away)."""
     from articles.editing.tasks import make_renditions
 
-    transaction.on_commit(partial(make_renditions.enqueue, article_id=article_id), robust=True)
+    transaction.on_commit(partial(make_renditions.enqueue, story_id=story_id), robust=True)

@@ -2,17 +2,17 @@
 
 from django.db import transaction
 
-from articles.models import Article, OldSlug
+from articles.models import OldSlug, Story
 
 
-def record_slug_change(*, article: Article, old_slug: str) -> None:
-    """Remember `old_slug` as a former address of `article`, whose new slug is already saved.
+def record_slug_change(*, story: Story, old_slug: str) -> None:
+    """Remember `old_slug` as a former address of `story`, whose new slug is already saved.
 
     Idempotent. Any old-slug row equal to the new slug is dropped: the live slug answers first
     anyway, and dropping it lets a story move back to an address it once had.
     """
     with transaction.atomic():
-        OldSlug.objects.filter(slug=article.slug).delete()
-        if old_slug and old_slug != article.slug:
+        OldSlug.objects.filter(slug=story.slug).delete()
+        if old_slug and old_slug != story.slug:
             # The old address now belongs to this story, whichever story held it before.
-            OldSlug.objects.update_or_create(slug=old_slug, defaults={"article": article})
+            OldSlug.objects.update_or_create(slug=old_slug, defaults={"story": story})

@@ -16,7 +16,7 @@ from articles.editing.refresh import lead_image_changed_on_commit, stories_chang
 from articles.editing.slug_history import record_slug_change
 from articles.editing.tagging import record_created_tags
 from articles.editing.versions import claim_version
-from articles.models import Article
+from articles.models import Story
 from articles.notifications import events
 
 # The story fields its card on list pages (front, section, tag, author, archives, feeds)
@@ -40,14 +40,14 @@ LIST_FIELDS = frozenset(
 SCHEDULE_FIELDS = frozenset({"status", "published_at"})
 
 
-def shown_before_save(*, article_id: int, changed_fields) -> set[str]:
+def shown_before_save(*, story_id: int, changed_fields) -> set[str]:
     """What readers saw of the story before a save changing `changed_fields` (read before it)."""
-    return story_keys([article_id], scheduled=bool(SCHEDULE_FIELDS & set(changed_fields)))
+    return story_keys([story_id], scheduled=bool(SCHEDULE_FIELDS & set(changed_fields)))
 
 
 def story_saved(
     *,
-    article: Article,
+    story: Story,
     user,
     changed_fields,
     shown_before: set[str],
@@ -56,40 +56,40 @@ def story_saved(
 ) -> None:
     """Everything that follows a save of the story (inside its transaction; purges on commit)."""
     changed_fields = set(changed_fields)
-    record_version(article=article, user=user)
+    record_version(story=story, user=user)
     record_created_tags(names=list(created_tag_names), user=user)
     # Text, tags, status or pins may have changed: re-index and recompute in the worker.
-    stories_changed_on_commit(article_ids=[article.pk])
+    stories_changed_on_commit(story_ids=[story.pk])
     if "lead_image" in changed_fields:
         # A new upload (or none): the worker makes its renditions and purges the pages.
-        lead_image_changed_on_commit(article_id=article.pk)
+        lead_image_changed_on_commit(story_id=story.pk)
     # Purge what readers saw of it and see now (nothing for a draft): its page and, when its card
     # or lists changed, the lists it left or joined (a new publication time reaches the lists it
     # will join).
     if bylines_changed or changed_fields & LIST_FIELDS:
-        after = story_keys([article.pk], scheduled=bool(SCHEDULE_FIELDS & changed_fields))
+        after = story_keys([story.pk], scheduled=bool(SCHEDULE_FIELDS & changed_fields))
         content_changed(shown_before | after)
     else:
-        content_changed(own_page_keys([article.pk]))
-    if "status" in changed_fields and article.status == Article.Status.PUBLISHED:
-        events.story_published(story=article, by=user)
+        content_changed(own_page_keys([story.pk]))
+    if "status" in changed_fields and story.status == Story.Status.PUBLISHED:
+        events.story_published(story=story, by=user)
 
 
-def edit_story(*, article: Article, version: int, user, **values) -> Article:
+def edit_story(*, story: Story, version: int, user, **values) -> Story:
     """Set the story's fields to `values` (model field names) and save, as the change form does.
 
     For the story's own fields; its body's blocks, with their notes' re-anchoring, go through the
     change form's formset. Raises `VersionConflict` when the story moved on from `version`.
     """
-    changed = {name for name, value in values.items() if getattr(article, name) != value}
-    old_slug = article.slug
+    changed = {name for name, value in values.items() if getattr(story, name) != value}
+    old_slug = story.slug
     with transaction.atomic():
-        shown_before = shown_before_save(article_id=article.pk, changed_fields=changed)
-        claim_version(article, expected=version)
+        shown_before = shown_before_save(story_id=story.pk, changed_fields=changed)
+        claim_version(story, expected=version)
         for name in changed:
-            setattr(article, name, values[name])
-        article.save()
+            setattr(story, name, values[name])
+        story.save()
         if "slug" in changed:
-            record_slug_change(article=article, old_slug=old_slug)
-        story_saved(article=article, user=user, changed_fields=changed, shown_before=shown_before)
-    return article
+            record_slug_change(story=story, old_slug=old_slug)
+        story_saved(story=story, user=user, changed_fields=changed, shown_before=shown_before)
+    return story

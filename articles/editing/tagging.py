@@ -1,6 +1,6 @@
 """Tags as editors change them: tagging stories in bulk, and managing the tags themselves.
 
-Tagging: tags go on and off through taggit's manager (`article.tags.add/remove`) so that its
+Tagging: tags go on and off through taggit's manager (`story.tags.add/remove`) so that its
 signals fire, but are resolved once, and only the stories whose tags actually change are touched.
 Each call is one transaction: the tags, a new version and an admin log entry for each story
 changed, and, once committed, their search index entries and related lists queued for the task
@@ -24,7 +24,7 @@ from articles.caching import keys
 from articles.caching.invalidation import content_changed, story_keys
 from articles.editing.refresh import reindex_on_commit, stories_changed_on_commit
 from articles.editing.versions import bump_versions
-from articles.models import Article, Tag, TagChange, TaggedArticle, TagRedirect, TagSynonym
+from articles.models import Story, Tag, TagChange, TaggedStory, TagRedirect, TagSynonym
 
 
 def find_tags(names: list[str]) -> dict[str, Tag]:
@@ -76,7 +76,7 @@ def record_created_tags(*, names: list[str], user) -> None:
     )
 
 
-def add_tags(*, article_ids: list[int], names: list[str], user) -> list[Article]:
+def add_tags(*, story_ids: list[int], names: list[str], user) -> list[Story]:
     """Tag the stories with `names`, creating missing tags; returns the stories that changed."""
     with transaction.atomic():
         names = canonical_names(names)
@@ -85,37 +85,37 @@ def add_tags(*, article_ids: list[int], names: list[str], user) -> list[Article]
         created = {tag.name.lower(): tag for tag in create_tags(names=missing_names, user=user)}
         tags = [existing.get(name.lower()) or created[name.lower()] for name in names]
         has = set(
-            TaggedArticle.objects.filter(content_object__in=article_ids, tag__in=tags).values_list(
+            TaggedStory.objects.filter(content_object__in=story_ids, tag__in=tags).values_list(
                 "content_object_id", "tag_id"
             )
         )
         changed = []
-        for article in Article.objects.filter(pk__in=article_ids).only("pk", "headline"):
-            missing = [tag for tag in tags if (article.pk, tag.pk) not in has]
+        for story in Story.objects.filter(pk__in=story_ids).only("pk", "headline"):
+            missing = [tag for tag in tags if (story.pk, tag.pk) not in has]
             if missing:
-                article.tags.add(*missing)
-                changed.append(article)
+                story.tags.add(*missing)
+                changed.append(story)
         _stories_retagged(
             changed, tags=tags, user=user, message=f"Added tags {quoted_names(names)}."
         )
-        content_changed(story_keys([article.pk for article in changed]))
+        content_changed(story_keys([story.pk for story in changed]))
         return changed
 
 
-def remove_tags(*, article_ids: list[int], names: list[str], user) -> list[Article]:
+def remove_tags(*, story_ids: list[int], names: list[str], user) -> list[Story]:
     """Take the tags `names` off the stories; returns the stories that changed."""
     with transaction.atomic():
         tags = find_tags(canonical_names(names)).values()
         held = defaultdict(list)
-        for article_id, name in TaggedArticle.objects.filter(
-            content_object__in=article_ids, tag__in=tags
+        for story_id, name in TaggedStory.objects.filter(
+            content_object__in=story_ids, tag__in=tags
         ).values_list("content_object_id", "tag__name"):
-            held[article_id].append(name)
-        changed = list(Article.objects.filter(pk__in=held).only("pk", "headline"))
+            held[story_id].append(name)
+        changed = list(Story.objects.filter(pk__in=held).only("pk", "headline"))
         shown = story_keys(held)  # the tags' lists too, before the stories leave them
-        for article in changed:
+        for story in changed:
             # taggit removes by exact name, so pass the names as stored.
-            article.tags.remove(*held[article.pk])
+            story.tags.remove(*held[story.pk])
         _stories_retagged(
             changed, tags=tags, user=user, message=f"Removed tags {quoted_names(names)}."
         )
@@ -146,9 +146,9 @@ def save_tag(*, tag: Tag, user, old_name: str | None = None, old_slug: str | Non
             TagRedirect.objects.update_or_create(
                 slug=old_slug, defaults={"tag": tag, "old_name": old_name or tag.name}
             )
-        article_ids = _tagged_story_ids([tag]) if renamed or moved else []
+        story_ids = _tagged_story_ids([tag]) if renamed or moved else []
         if renamed:
-            stories_changed_on_commit(article_ids=article_ids)
+            stories_changed_on_commit(story_ids=story_ids)
         # Its name and description show on its pages and its stories' pages (a new tag is on
         # none: its key names no page yet).
         content_changed([keys.tag(tag.pk)])
@@ -158,7 +158,7 @@ def save_tag(*, tag: Tag, user, old_name: str | None = None, old_slug: str | Non
 def delete_tags(*, tags: QuerySet[Tag], user=None) -> None:
     """Delete the tags; the stories that had them lose them from their search text."""
     with transaction.atomic():
-        article_ids = _tagged_story_ids(tags)
+        story_ids = _tagged_story_ids(tags)
         deleted = list(tags)
         TagChange.objects.bulk_create(
             TagChange(
@@ -170,7 +170,7 @@ def delete_tags(*, tags: QuerySet[Tag], user=None) -> None:
             for tag in deleted
         )
         tags.delete()
-        stories_changed_on_commit(article_ids=article_ids)
+        stories_changed_on_commit(story_ids=story_ids)
         content_changed([keys.tag(tag.pk) for tag in deleted])
 
 
@@ -198,14 +198,14 @@ def merge_tags(*, sources: list[Tag], target: Tag, user) -> int:
         for source in sources:
             if source.pk not in present:
                 continue
-            taggings = TaggedArticle.objects.filter(tag=source)
+            taggings = TaggedStory.objects.filter(tag=source)
             story_ids = list(taggings.values_list("content_object_id", flat=True))
             # The stories' versions are left alone: a story form opened before the merge still
             # shows the merged tag's name, which is now the kept tag's synonym, so saving it
             # tags the story with the kept tag. Bumping them was 13 of the 14 seconds a merge
             # of 42,000 stories took (bench/tag_merge.py): every row rewritten, search index too.
             taggings.filter(
-                content_object__in=TaggedArticle.objects.filter(tag=target).values("content_object")
+                content_object__in=TaggedStory.objects.filter(tag=target).values("content_object")
             ).delete()
             taggings.update(tag=target)
             TagSynonym.objects.filter(tag=source).update(tag=target)
@@ -228,7 +228,7 @@ def merge_tags(*, sources: list[Tag], target: Tag, user) -> int:
             )
             source.delete()
             moved_ids.extend(story_ids)
-        reindex_on_commit(article_ids=moved_ids)
+        reindex_on_commit(story_ids=moved_ids)
         # The pages that name a merged tag (its stories' pages and cards carry its key) and
         # the kept tag's lists, which gain its stories: never a key per story moved.
         content_changed(
@@ -265,24 +265,24 @@ def _record(tag: Tag, action: str, detail: str = "", *, user) -> TagChange:
 
 def _tagged_story_ids(tags) -> list[int]:
     return list(
-        TaggedArticle.objects.filter(tag__in=tags)
+        TaggedStory.objects.filter(tag__in=tags)
         .values_list("content_object_id", flat=True)
         .distinct()
     )
 
 
-def _stories_retagged(articles: list[Article], *, tags, user, message: str) -> None:
+def _stories_retagged(stories: list[Story], *, tags, user, message: str) -> None:
     # Retagged stories get a new version: a change form opened before cannot drop the tags.
-    bump_versions(Article, pks=[article.pk for article in articles])
-    if articles:
+    bump_versions(Story, pks=[story.pk for story in stories])
+    if stories:
         LogEntry.objects.log_actions(
-            user_id=user.pk, queryset=articles, action_flag=CHANGE, change_message=message
+            user_id=user.pk, queryset=stories, action_flag=CHANGE, change_message=message
         )
     # Tag names are part of the stories' search text.
-    stories_changed_on_commit(article_ids=[article.pk for article in articles])
-    if articles:
+    stories_changed_on_commit(story_ids=[story.pk for story in stories])
+    if stories:
         content_changed(
-            [*(keys.story(article.pk) for article in articles), *(keys.tag(t.pk) for t in tags)]
+            [*(keys.story(story.pk) for story in stories), *(keys.tag(t.pk) for t in tags)]
         )
 
 

@@ -1,6 +1,6 @@
 """Version numbers for optimistic concurrency: the primitives every editing path shares.
 
-Stories and annotations carry a `version`. An editor's save claims the version it started from
+Stories and notes carry a `version`. An editor's save claims the version it started from
 (`claim_version`); any other change to the row (re-anchoring, bulk actions, re-imports,
 corrections) moves it on (`bump_versions`), so that a form opened before cannot silently write
 the old state back. The forms and admin built on this live in `articles.editing.conflicts`.

@@ -1,4 +1,4 @@
-"""Stories in from the outside world: article pages, feeds, WordPress exports, wire JSON.
+"""Stories in from the outside world: story pages, feeds, WordPress exports, wire JSON.
 
 One importer, many formats. Each format module reads a document into `IngestedStory`s
 (`story.py`), the one shape every format shares; `saving.save_ingested_story` creates or updates
@@ -7,7 +7,7 @@ with the same block matching, note re-anchoring and text history as an edit in t
 
 - `documents.py`: what a file or a fetched body is (sniffing the format, decoding its charset,
   the size limit) and which format reads it: `read_document`.
-- `formats/`: `page` (an article page: its JSON-LD and meta tags first, trafilatura for the
+- `formats/`: `page` (a story page: its JSON-LD and meta tags first, trafilatura for the
   body), `feed` (RSS and Atom, feedparser), `wxr` (WordPress exports), `ninjs` (IPTC wire JSON),
   and `fragments` (a body given as HTML, shared by the last three).
 - `fetching.py`: getting a page over the network, safely (timeouts, size cap, redirects,

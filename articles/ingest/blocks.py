@@ -1,6 +1,6 @@
 """A story's body as an importer reads it, and how it is saved over the story's blocks.
 
-Every format (the plain-text layout, article pages, feeds, exports, wire JSON) reduces a body to
+Every format (the plain-text layout, story pages, feeds, exports, wire JSON) reduces a body to
 `ParsedBlock`s; `save_blocks` brings a story's rows in line with them, keeping each block's
 permanent key where its text survives and re-anchoring notes exactly as an admin edit does.
 """
@@ -8,8 +8,8 @@ permanent key where its text survives and re-anchoring notes exactly as an admin
 import difflib
 from dataclasses import dataclass
 
-from articles.annotations.services import TextChange, reanchor_story_edit
-from articles.models import Article, Block
+from articles.models import Block, Story
+from articles.notes.services import TextChange, reanchor_story_edit
 
 ASIDE_LABEL = "Read more here."
 
@@ -83,24 +83,24 @@ def blocks_differ(old: list[Block], new: list[ParsedBlock], targets: dict[str, i
                 return True
             if item.target_url and (
                 block.target_url != item.target_url
-                or block.target_article_id != targets.get(item.target_url)
+                or block.target_story_id != targets.get(item.target_url)
             ):
                 return True
     return False
 
 
 def save_blocks(
-    article: Article, parsed: list[ParsedBlock], *, targets: dict[str, int | None] | None = None
+    story: Story, parsed: list[ParsedBlock], *, targets: dict[str, int | None] | None = None
 ) -> list[Block]:
-    """Bring the story's blocks in line with the source, re-anchoring annotations on the way.
+    """Bring the story's blocks in line with the source, re-anchoring notes on the way.
 
     Blocks paired with an old one keep their row and key; the rest are created, and old blocks
-    left unpaired are deleted once `reanchor_story_edit` has given their annotations a chance
+    left unpaired are deleted once `reanchor_story_edit` has given their notes a chance
     in the new and edited blocks (a paragraph split in two, say) or orphaned them. `targets`
     maps aside addresses to the archive stories they resolve to.
     """
     targets = targets or {}
-    old_blocks = list(article.blocks.order_by("position", "id"))
+    old_blocks = list(story.blocks.order_by("position", "id"))
     pairs = match_blocks(old_blocks, parsed)
     kept_ids = {block.id for block in pairs.values()}
 
@@ -108,7 +108,7 @@ def save_blocks(
     for position, item in enumerate(parsed):
         block = pairs.get(position)
         if block is None:
-            block = Block(article=article, kind=item.kind)
+            block = Block(story=story, kind=item.kind)
         old_text = None if block.pk is None else block.annotatable_text
         block.position = position
         if item.kind == Block.Kind.PARAGRAPH:
@@ -118,7 +118,7 @@ def save_blocks(
             block.label = item.label
             if item.target_url:
                 block.target_url = item.target_url
-                block.target_article_id = targets.get(item.target_url)
+                block.target_story_id = targets.get(item.target_url)
         block.save()
         if old_text is None:
             created.append(block)
@@ -128,7 +128,7 @@ def save_blocks(
 
     removed = [block for block in old_blocks if block.id not in kept_ids]
     reanchor_story_edit(
-        article=article, changes=changes, created_blocks=created, deleted_blocks=removed
+        story=story, changes=changes, created_blocks=created, deleted_blocks=removed
     )
     for block in removed:
         block.delete()

@@ -30,7 +30,7 @@ def follow_stories(
     """Fetch and import every address once; one outcome per story found. `fetch_pages` reads
     a feed's summary-only entries from their pages.
 
-    An address that fails (unreachable, refused, not an article) is reported and the others
+    An address that fails (unreachable, refused, not a story) is reported and the others
     are still followed.
     """
     fetcher = fetcher or Fetcher(policy)

@@ -16,12 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections, transaction
 
 from articles.data import plaintext
-from articles.editing.refresh import stories_changed_on_commit, story_ids
+from articles.editing.refresh import stories_changed_on_commit, unique_story_ids
 from articles.ingest.documents import PLAINTEXT, decode, read_document, read_limited, sniff
 from articles.ingest.fetching import Fetcher
 from articles.ingest.saving import save_ingested_story
 from articles.ingest.story import EntryResult, IngestError, UnknownFormat
-from articles.models import Article, Block
+from articles.models import Block, Story
 
 # Stories saved per commit when many files are imported (see `import_paths`).
 COMMIT_EVERY = 50
@@ -34,7 +34,7 @@ class Outcome:
     label: str
     status: str  # "created", "updated", "unchanged" or "failed"
     message: str = ""
-    article: Article | None = None
+    story: Story | None = None
     unresolved_asides: list[Block] = field(default_factory=list)
 
     @property
@@ -44,12 +44,12 @@ class Outcome:
     unknown_format: bool = False
 
     def __str__(self) -> str:
-        if self.article is None:
+        if self.story is None:
             # The plain-text importer's messages already start with the file ("path:line: …").
             if self.message.startswith(f"{self.label}:"):
                 return self.message
             return f"{self.label}: {self.message}"
-        return f"{self.status}: {self.article.headline} ({self.label})"
+        return f"{self.status}: {self.story.headline} ({self.label})"
 
 
 def _failure(label: str, error: Exception) -> Outcome:
@@ -107,7 +107,7 @@ def import_entries(
                 )
             else:
                 result = save_ingested_story(
-                    story=entry.story, replace=replace, user=user, refresh_later=refresh_later
+                    ingested=entry.story, replace=replace, user=user, refresh_later=refresh_later
                 )
         except (
             IngestError,
@@ -124,12 +124,12 @@ def import_entries(
             Outcome(
                 label=where,
                 status=outcome_status(result),
-                article=result.article,
+                story=result.story,
                 unresolved_asides=result.unresolved_asides,
             )
         )
     if refresh_here:
-        stories_changed_on_commit(article_ids=refresh_later)
+        stories_changed_on_commit(story_ids=refresh_later)
     return outcomes
 
 
@@ -202,7 +202,7 @@ def import_bytes(
                 Outcome(
                     label=label,
                     status=outcome_status(result),
-                    article=result.article,
+                    story=result.story,
                     unresolved_asides=result.unresolved_asides,
                 )
             ]
@@ -252,7 +252,7 @@ def import_path(
             Outcome(
                 label=str(path),
                 status=outcome_status(result),
-                article=result.article,
+                story=result.story,
                 unresolved_asides=result.unresolved_asides,
             )
         ]
@@ -370,6 +370,6 @@ def import_paths(
         if parallel:
             pool.shutdown(cancel_futures=True)
         # Search entries and related lists of everything imported, queued at the end.
-        stories_changed_on_commit(article_ids=refresh_later)
+        stories_changed_on_commit(story_ids=refresh_later)
         if queued is not None:
-            queued.extend(story_ids(refresh_later))
+            queued.extend(unique_story_ids(refresh_later))

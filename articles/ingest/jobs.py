@@ -296,7 +296,7 @@ def import_job_entries(*, job_id: int) -> bool:
                         "label": outcome.label,
                         "status": outcome.status,
                         "message": outcome.message,
-                        "article_id": outcome.article.pk if outcome.article else None,
+                        "story_id": outcome.story.pk if outcome.story else None,
                         "unresolved_asides": len(outcome.unresolved_asides),
                     }
                 )

@@ -61,7 +61,7 @@ class ImportJob(models.Model):
         return f"Import {self.pk} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:articles_article_import_job", args=[self.pk])
+        return reverse("admin:articles_story_import_job", args=[self.pk])
 
     @property
     def sources_summary(self) -> str:

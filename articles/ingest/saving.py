@@ -22,14 +22,14 @@ from articles.editing.versions import bump_versions
 from articles.ingest.blocks import blocks_differ, save_blocks
 from articles.ingest.rows import author_for, section_for, unique_slug
 from articles.ingest.story import IdentityConflict, IngestedStory, clip
-from articles.models import Article, Author, Block, Byline, Section, StoryVersion, Tag
+from articles.models import Author, Block, Byline, Section, Story, StoryVersion, Tag
 
 DEFAULT_SECTION = "News"
 
 
 @dataclass
 class SaveResult:
-    article: Article
+    story: Story
     created: bool
     changed: bool
     version: StoryVersion | None = None
@@ -50,7 +50,7 @@ def resolve_targets(addresses) -> dict[str, int | None]:
     for norm in wanted.values():
         variants |= {norm, norm + "/"}
     found: dict[str, int] = {}
-    for pk, canonical, source in Article.objects.filter(
+    for pk, canonical, source in Story.objects.filter(
         Q(canonical_url__in=variants) | Q(source_url__in=variants)
     ).values_list("pk", "canonical_url", "source_url"):
         for address in (canonical, source):
@@ -59,52 +59,56 @@ def resolve_targets(addresses) -> dict[str, int | None]:
     return {address: found.get(norm) for address, norm in wanted.items()}
 
 
-def _fields(story: IngestedStory, *, section_id: int | None, existing: Article | None) -> dict:
-    published = story.published_at or (existing.published_at if existing else None)
+def _fields(ingested: IngestedStory, *, section_id: int | None, existing: Story | None) -> dict:
+    published = ingested.published_at or (existing.published_at if existing else None)
     if published is None:
         published = timezone.now().replace(microsecond=0)
-    updated = story.updated_at if story.updated_at and story.updated_at > published else None
+    updated = (
+        ingested.updated_at if ingested.updated_at and ingested.updated_at > published else None
+    )
     return {
-        "headline": story.headline,
-        "dek": clip(story.dek, "dek"),
+        "headline": ingested.headline,
+        "dek": clip(ingested.dek, "dek"),
         "section_id": section_id,
         "published_at": published,
         "updated_at": updated,
-        "source_url": story.source_url[:500],
-        "lead_image_url": story.image_url[:500],
-        "image_caption": clip(story.image_caption, "image_caption"),
-        "image_credit": clip(story.image_credit, "image_credit"),
-        "image_alt": clip(story.image_alt, "image_alt"),
-        "status": Article.Status.DRAFT if story.draft else Article.Status.PUBLISHED,
+        "source_url": ingested.source_url[:500],
+        "lead_image_url": ingested.image_url[:500],
+        "image_caption": clip(ingested.image_caption, "image_caption"),
+        "image_credit": clip(ingested.image_credit, "image_credit"),
+        "image_alt": clip(ingested.image_alt, "image_alt"),
+        "status": Story.Status.DRAFT if ingested.draft else Story.Status.PUBLISHED,
     }
 
 
-def _authors(story: IngestedStory) -> list[str]:
+def _authors(ingested: IngestedStory) -> list[str]:
     limit = Author._meta.get_field("name").max_length
-    return list(dict.fromkeys(name[:limit] for name in story.authors if name))
+    return list(dict.fromkeys(name[:limit] for name in ingested.authors if name))
 
 
-def _tags(story: IngestedStory) -> list[str]:
+def _tags(ingested: IngestedStory) -> list[str]:
     limit = Tag._meta.get_field("name").max_length
-    return list(dict.fromkeys(tag[:limit] for tag in story.tags if tag.strip()))[:50]
+    return list(dict.fromkeys(tag[:limit] for tag in ingested.tags if tag.strip()))[:50]
 
 
-def _unchanged(article: Article, story: IngestedStory, fields: dict, targets) -> bool:
-    if any(getattr(article, name) != value for name, value in fields.items()):
+def _unchanged(story: Story, ingested: IngestedStory, fields: dict, targets) -> bool:
+    if any(getattr(story, name) != value for name, value in fields.items()):
         return False
-    names = [b.author.name for b in article.bylines.select_related("author").order_by("position")]
-    if names != _authors(story):
+    names = [b.author.name for b in story.bylines.select_related("author").order_by("position")]
+    if names != _authors(ingested):
         return False
     # Imported tags are added, never taken away (editors tag stories too).
-    if not set(_tags(story)) <= set(article.tags.values_list("name", flat=True)):
+    if not set(_tags(ingested)) <= set(story.tags.values_list("name", flat=True)):
         return False
-    return not blocks_differ(list(article.blocks.order_by("position", "id")), story.blocks, targets)
+    return not blocks_differ(
+        list(story.blocks.order_by("position", "id")), ingested.blocks, targets
+    )
 
 
 @transaction.atomic
 def save_ingested_story(
     *,
-    story: IngestedStory,
+    ingested: IngestedStory,
     replace: bool = False,
     user=None,
     refresh_later: list[int] | None = None,
@@ -115,11 +119,11 @@ def save_ingested_story(
     import of many stories passes `refresh_later`, collects the ids there and queues them all at
     once (`stories_changed_on_commit`), a task per 200 stories instead of one per story.
     """
-    article = Article.objects.select_for_update().filter(canonical_url=story.identity).first()
-    if article is None and story.published_at is not None:
+    story = Story.objects.select_for_update().filter(canonical_url=ingested.identity).first()
+    if story is None and ingested.published_at is not None:
         same = (
-            Article.objects.select_for_update()
-            .filter(headline=story.headline, published_at=story.published_at)
+            Story.objects.select_for_update()
+            .filter(headline=ingested.headline, published_at=ingested.published_at)
             .first()
         )
         if same is not None and not replace:
@@ -128,69 +132,69 @@ def save_ingested_story(
                 f"this story is already in the archive ({where}, /{same.slug}/); nothing "
                 "written (use --replace to update it from here)"
             )
-        article = same
-    section_name = clip(story.section or DEFAULT_SECTION, "name", model=Section)
-    targets = resolve_targets(block.target_url for block in story.asides)
+        story = same
+    section_name = clip(ingested.section or DEFAULT_SECTION, "name", model=Section)
+    targets = resolve_targets(block.target_url for block in ingested.asides)
     existing_section = Section.objects.filter(name=section_name).first()
     fields = _fields(
-        story, section_id=existing_section.pk if existing_section else None, existing=article
+        ingested, section_id=existing_section.pk if existing_section else None, existing=story
     )
     if (
-        article is not None
-        and article.canonical_url == story.identity
+        story is not None
+        and story.canonical_url == ingested.identity
         and existing_section is not None
-        and _unchanged(article, story, fields, targets)
+        and _unchanged(story, ingested, fields, targets)
     ):
-        return SaveResult(article=article, created=False, changed=False)
+        return SaveResult(story=story, created=False, changed=False)
 
     section, section_created = section_for(section_name)
     fields["section_id"] = section.pk
-    created = article is None
-    was_public = not created and article.is_public
+    created = story is None
+    was_public = not created and story.is_public
     # What readers saw of it before: its page and the lists it may leave.
-    old_keys = set() if created else story_keys([article.pk], scheduled=True)
+    old_keys = set() if created else story_keys([story.pk], scheduled=True)
     if created:
-        article = Article(slug=unique_slug(Article, story.headline))
-    article.canonical_url = story.identity
+        story = Story(slug=unique_slug(Story, ingested.headline))
+    story.canonical_url = ingested.identity
     for name, value in fields.items():
-        setattr(article, name, value)
-    article.save()
+        setattr(story, name, value)
+    story.save()
 
-    authors = [author_for(name) for name in _authors(story)]
-    article.bylines.all().delete()
+    authors = [author_for(name) for name in _authors(ingested)]
+    story.bylines.all().delete()
     Byline.objects.bulk_create(
-        Byline(article=article, author=author, position=position)
+        Byline(story=story, author=author, position=position)
         for position, author in enumerate(dict.fromkeys(authors))
     )
-    tag_names = _tags(story)
+    tag_names = _tags(ingested)
     if tag_names:
-        article.tags.add(*tag_names)
+        story.tags.add(*tag_names)
 
-    blocks = save_blocks(article, story.blocks, targets=targets)
-    version = record_version(article=article, user=user, origin=StoryVersion.Origin.IMPORT)
+    blocks = save_blocks(story, ingested.blocks, targets=targets)
+    version = record_version(story=story, user=user, origin=StoryVersion.Origin.IMPORT)
     # Asides elsewhere that pointed at this story's address now link to it.
     waiting = Block.objects.filter(
         kind=Block.Kind.ASIDE,
-        target_article__isnull=True,
-        target_url__in={story.identity, story.identity.rstrip("/"), story.identity + "/"},
-    ).exclude(article=article)
-    waiting_stories = set(waiting.values_list("article_id", flat=True))
-    waiting.update(target_article=article)
-    bump_versions(Article, pks=[article.pk])
+        target_story__isnull=True,
+        target_url__in={ingested.identity, ingested.identity.rstrip("/"), ingested.identity + "/"},
+    ).exclude(story=story)
+    waiting_stories = set(waiting.values_list("story_id", flat=True))
+    waiting.update(target_story=story)
+    bump_versions(Story, pks=[story.pk])
     if refresh_later is None:
-        stories_changed_on_commit(article_ids=[article.pk])
+        stories_changed_on_commit(story_ids=[story.pk])
     else:
-        refresh_later.append(article.pk)
-    if was_public or article.is_public:
+        refresh_later.append(story.pk)
+    if was_public or story.is_public:
         content_changed(
             old_keys
-            | story_keys([article.pk], scheduled=True)
+            | story_keys([story.pk], scheduled=True)
             | own_page_keys(waiting_stories)
             | ({keys.SECTION_MENU} if section_created else set())
         )
     unresolved = [b for b in blocks if b.kind == Block.Kind.ASIDE and not b.is_resolved]
     return SaveResult(
-        article=article,
+        story=story,
         created=created,
         changed=True,
         version=version,

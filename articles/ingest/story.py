@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from articles.ingest.blocks import ParsedBlock
-from articles.models import Article, Block
+from articles.models import Block, Story
 
-# Below this, a "story" is a 404 page, a paywall stub or a teaser, not an article.
+# Below this, a "story" is a 404 page, a paywall stub or a teaser, not a story.
 MIN_BODY_WORDS = 60
 
 
@@ -20,7 +20,7 @@ class IngestError(Exception):
     """A document, or one entry of it, that cannot be imported; `str()` is the one-line reason."""
 
 
-class NotAnArticle(IngestError):
+class NotAnStory(IngestError):
     pass
 
 
@@ -102,7 +102,7 @@ def clean_text(value: str | None) -> str:
     return _SPACE.sub(" ", value).strip()
 
 
-def clip(value: str, model_field: str, *, model=Article) -> str:
+def clip(value: str, model_field: str, *, model=Story) -> str:
     """Cut a descriptive text (caption, credit, dek) to its field's limit, at a word."""
     limit = model._meta.get_field(model_field).max_length
     if len(value) <= limit:
@@ -112,16 +112,16 @@ def clip(value: str, model_field: str, *, model=Article) -> str:
 
 
 def check_story(story: IngestedStory, *, what: str) -> IngestedStory:
-    """Refuse what is not an article: no headline, or too little body text to be one."""
+    """Refuse what is not a story: no headline, or too little body text to be one."""
     if not story.headline:
-        raise NotAnArticle(f"not an article ({what} has no headline)")
+        raise NotAnStory(f"not a story ({what} has no headline)")
     words = sum(len(text.split()) for text in story.paragraphs)
     if words < MIN_BODY_WORDS:
-        raise NotAnArticle(
-            f"not an article ({what} has {words} words of body text; "
+        raise NotAnStory(
+            f"not a story ({what} has {words} words of body text; "
             f"a story has at least {MIN_BODY_WORDS})"
         )
-    headline_limit = Article._meta.get_field("headline").max_length
+    headline_limit = Story._meta.get_field("headline").max_length
     if len(story.headline) > headline_limit:
         raise IngestError(f"the headline is longer than {headline_limit} characters")
     text_limit = Block._meta.get_field("text").max_length

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from articles.models import Annotation, AnnotationReply, Article
+from articles.models import Note, NoteReply, Story
 from articles.notifications.mentions import mentioned_users
 from articles.notifications.models import Notification
 from articles.notifications.tasks import email_notification
@@ -28,15 +28,15 @@ from articles.text.people import display_name
 
 Reason = Notification.Reason
 # Who may publish notes, and so reviews them: the Editors group and superusers.
-REVIEWER_PERMISSION = "articles.publish_annotation"
+REVIEWER_PERMISSION = "articles.publish_note"
 
 
-def reply_added(*, reply: AnnotationReply) -> list[Notification]:
+def reply_added(*, reply: NoteReply) -> list[Notification]:
     """Tell the note's author and its earlier repliers; whoever the reply @mentions is told so."""
-    note = reply.annotation
+    note = reply.note
     by = reply.author
     mentioned = set(mentioned_users(reply.body))
-    earlier = AnnotationReply.objects.filter(annotation=note).exclude(pk=reply.pk)
+    earlier = NoteReply.objects.filter(note=note).exclude(pk=reply.pk)
     participant_ids = {note.author_id, *earlier.values_list("author_id", flat=True)}
     participants = _staff().filter(pk__in=[pk for pk in participant_ids if pk is not None])
     what = f"the {_kind(note)} on “{_quote(note)}”"
@@ -58,7 +58,7 @@ def reply_added(*, reply: AnnotationReply) -> list[Notification]:
     ]
 
 
-def note_written(*, note: Annotation, by, previous_body: str = "") -> list[Notification]:
+def note_written(*, note: Note, by, previous_body: str = "") -> list[Notification]:
     """Tell the editors the note's text @mentions and its previous text did not."""
     already = {user.pk for user in mentioned_users(previous_body)} if previous_body else set()
     mentioned = {user for user in mentioned_users(note.body) if user.pk not in already}
@@ -71,7 +71,7 @@ def note_written(*, note: Annotation, by, previous_body: str = "") -> list[Notif
     )
 
 
-def note_submitted(*, note: Annotation, by) -> list[Notification]:
+def note_submitted(*, note: Note, by) -> list[Notification]:
     """Ask the editors who may publish notes to review this one."""
     reviewers = get_user_model().objects.with_perm(
         REVIEWER_PERMISSION, is_active=True, backend="django.contrib.auth.backends.ModelBackend"
@@ -85,9 +85,9 @@ def note_submitted(*, note: Annotation, by) -> list[Notification]:
     )
 
 
-def note_published(*, note: Annotation, by) -> list[Notification]:
+def note_published(*, note: Note, by) -> list[Notification]:
     """Tell the note's author and discussion; POST the webhooks when readers can see it."""
-    repliers = AnnotationReply.objects.filter(annotation=note).values_list("author_id", flat=True)
+    repliers = NoteReply.objects.filter(note=note).values_list("author_id", flat=True)
     concerned = _staff().filter(Q(pk=note.author_id) | Q(pk__in=repliers))
     notifications = _notify(
         set(concerned),
@@ -96,18 +96,18 @@ def note_published(*, note: Annotation, by) -> list[Notification]:
         note=note,
         message=f"{display_name(by)} published the {_kind(note)} on “{_quote(note)}”",
     )
-    if Annotation.objects.public().filter(pk=note.pk).exists():
-        is_correction = note.kind == Annotation.Kind.CORRECTION
+    if Note.objects.public().filter(pk=note.pk).exists():
+        is_correction = note.kind == Note.Kind.CORRECTION
         queue_webhooks(
             event="correction.published" if is_correction else "note.published",
-            payload={"story": _story_json(note.article), "note": _note_json(note)},
+            payload={"story": _story_json(note.story), "note": _note_json(note)},
         )
     return notifications
 
 
-def story_published(*, story: Article, by) -> list[Notification]:
+def story_published(*, story: Story, by) -> list[Notification]:
     """Tell the story's authors (those with a login); POST the webhooks."""
-    authors = _staff().filter(author_profile__bylines__article=story)
+    authors = _staff().filter(author_profile__bylines__story=story)
     notifications = _notify(
         set(authors),
         reason=Reason.PUBLISHED,
@@ -124,21 +124,21 @@ def _staff():
 
 
 def _notify(
-    recipients, *, reason, actor, message: str, note: Annotation | None = None, story=None
+    recipients, *, reason, actor, message: str, note: Note | None = None, story=None
 ) -> list[Notification]:
     """Write one notification per recipient (never the actor); e-mail them once committed."""
     actor_pk = getattr(actor, "pk", None)
     people = sorted((user for user in recipients if user.pk != actor_pk), key=lambda u: u.pk)
     if not people:
         return []
-    article_id = note.article_id if note is not None else story.pk
+    story_id = note.story_id if note is not None else story.pk
     notifications = Notification.objects.bulk_create(
         Notification(
             recipient=user,
             actor=actor if actor_pk is not None else None,
             reason=reason,
-            article_id=article_id,
-            annotation=note,
+            story_id=story_id,
+            note=note,
             message=_clip(message, 300),
         )
         for user in people
@@ -153,11 +153,11 @@ def _email(notification_ids: list[int]) -> None:
         email_notification.enqueue(notification_id=notification_id)
 
 
-def _kind(note: Annotation) -> str:
+def _kind(note: Note) -> str:
     return note.get_kind_display().lower()
 
 
-def _quote(note: Annotation) -> str:
+def _quote(note: Note) -> str:
     return _clip(note.quote_exact, 60)
 
 
@@ -167,7 +167,7 @@ def _clip(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def _story_json(story: Article) -> dict:
+def _story_json(story: Story) -> dict:
     return {
         "id": story.pk,
         "headline": story.headline,
@@ -175,7 +175,7 @@ def _story_json(story: Article) -> dict:
     }
 
 
-def _note_json(note: Annotation) -> dict:
+def _note_json(note: Note) -> dict:
     path = reverse("articles:annotation", args=[note.pk])
     return {
         "id": note.pk,

@@ -34,9 +34,9 @@ def mark_unread(*, user, notification_ids) -> int:
 
 def target_path(notification: Notification) -> str:
     """Where a notification leads: its note on the Annotate screen, else its story's form."""
-    if notification.annotation_id is not None:
-        screen = reverse("admin:articles_article_annotate", args=[notification.article_id])
-        return f"{screen}?note={notification.annotation_id}"
-    if notification.article_id is not None:
-        return reverse("admin:articles_article_change", args=[notification.article_id])
+    if notification.note_id is not None:
+        screen = reverse("admin:articles_story_annotate", args=[notification.story_id])
+        return f"{screen}?note={notification.note_id}"
+    if notification.story_id is not None:
+        return reverse("admin:articles_story_change", args=[notification.story_id])
     return reverse("admin:articles_notification_changelist")

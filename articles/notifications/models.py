@@ -30,15 +30,15 @@ class Notification(models.Model):
         help_text="Who did it.",
     )
     reason = models.CharField(max_length=20, choices=Reason.choices)
-    article = models.ForeignKey(
-        "articles.Article",
+    story = models.ForeignKey(
+        "articles.Story",
         null=True,
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name="story",
     )
-    annotation = models.ForeignKey(
-        "articles.Annotation",
+    note = models.ForeignKey(
+        "articles.Note",
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",

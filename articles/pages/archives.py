@@ -10,7 +10,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Story
 
 
 class YearConverter:
@@ -51,8 +51,8 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     )
 
 
-def published_between(start: datetime, end: datetime) -> QuerySet[Article]:
-    return Article.objects.published().filter(published_at__gte=start, published_at__lt=end)
+def published_between(start: datetime, end: datetime) -> QuerySet[Story]:
+    return Story.objects.published().filter(published_at__gte=start, published_at__lt=end)
 
 
 def months_with_stories(year: int) -> list[dict]:

@@ -1,7 +1,7 @@
 """Lead images for every screen: WebP renditions made with Pillow, and the `<img>` that offers
 them (`srcset`, `sizes`, and the width and height that keep the page from shifting).
 
-Renditions are made for uploaded images only (`Article.lead_image`); an image given by address
+Renditions are made for uploaded images only (`Story.lead_image`); an image given by address
 (`lead_image_url`) is shown as it is, in a box of fixed proportions. Making them reads and
 writes files, so it is not done while a reader or an editor waits: an upload in the admin
 queues `make_lead_image_renditions` for the task worker (`articles.editing.tasks`), which purges
@@ -20,7 +20,7 @@ from PIL import Image, ImageOps
 
 from articles.caching import keys
 from articles.caching.invalidation import content_changed
-from articles.models import Article, LeadImageRendition
+from articles.models import LeadImageRendition, Story
 
 WIDTHS = (480, 800, 1200, 1600)
 WEBP_QUALITY = 80
@@ -40,19 +40,19 @@ class Source:
     height: int
 
 
-def make_lead_image_renditions(*, article: Article) -> list[LeadImageRendition]:
+def make_lead_image_renditions(*, story: Story) -> list[LeadImageRendition]:
     """WebP copies of the story's uploaded lead image at each of `WIDTHS` it is wider than
     (and one at its own width), replacing renditions of an earlier upload."""
-    if not article.lead_image:
-        LeadImageRendition.objects.filter(article=article).delete()
+    if not story.lead_image:
+        LeadImageRendition.objects.filter(story=story).delete()
         return []
-    name = article.lead_image.name
-    with article.lead_image.open("rb") as upload, Image.open(upload) as original:
+    name = story.lead_image.name
+    with story.lead_image.open("rb") as upload, Image.open(upload) as original:
         image = ImageOps.exif_transpose(original).convert("RGB")
     widths = sorted({w for w in WIDTHS if w < image.width} | {min(image.width, WIDTHS[-1])})
     made = []
     with transaction.atomic():
-        LeadImageRendition.objects.filter(article=article).delete()
+        LeadImageRendition.objects.filter(story=story).delete()
         for width in widths:
             height = round(image.height * width / image.width)
             buffer = io.BytesIO()
@@ -60,30 +60,28 @@ def make_lead_image_renditions(*, article: Article) -> list[LeadImageRendition]:
                 buffer, "WEBP", quality=WEBP_QUALITY
             )
             rendition = LeadImageRendition(
-                article=article, source_name=name, width=width, height=height
+                story=story, source_name=name, width=width, height=height
             )
             stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
             rendition.image.save(f"{stem}-{width}.webp", ContentFile(buffer.getvalue()), save=False)
             rendition.save()
             made.append(rendition)
-        content_changed([keys.story(article.pk)])
+        content_changed([keys.story(story.pk)])
     return made
 
 
-def current_renditions(article: Article) -> list[LeadImageRendition]:
+def current_renditions(story: Story) -> list[LeadImageRendition]:
     """The renditions of the story's current upload, narrowest first (1 query, none without an
     upload)."""
-    if not article.lead_image:
+    if not story.lead_image:
         return []
-    return list(
-        LeadImageRendition.objects.filter(article=article, source_name=article.lead_image.name)
-    )
+    return list(LeadImageRendition.objects.filter(story=story, source_name=story.lead_image.name))
 
 
-def lead_image_html(article: Article, renditions: list[LeadImageRendition], *, lazy=False) -> str:
+def lead_image_html(story: Story, renditions: list[LeadImageRendition], *, lazy=False) -> str:
     """The lead image's `<img>`: renditions in `srcset` when there are some, with the widest
     one's width and height; an image by address keeps a fixed ratio (`lead-image__fixed`)."""
-    src = article.image_src
+    src = story.image_src
     if not src:
         return ""
     loading = "lazy" if lazy else "eager"
@@ -98,29 +96,27 @@ def lead_image_html(article: Article, renditions: list[LeadImageRendition], *, l
             SIZES,
             widest.width,
             widest.height,
-            article.image_alt,
+            story.image_alt,
             loading,
         )
     return format_html(
         '<img class="lead-image__fixed" src="{}" width="1200" height="800" alt="{}"'
         ' loading="{}" decoding="async">',
         src,
-        article.image_alt,
+        story.image_alt,
         loading,
     )
 
 
-def card_image_html(article: Article, *, lead: bool) -> str:
+def card_image_html(story: Story, *, lead: bool) -> str:
     """A story card's image: its renditions (prefetched by `story_cards`) in `srcset`, the
     lead card's loaded at once and the others lazily."""
-    src = article.image_src
+    src = story.image_src
     if not src:
         return ""
     renditions = []
-    if article.lead_image:
-        renditions = [
-            r for r in article.card_renditions if r.source_name == article.lead_image.name
-        ]
+    if story.lead_image:
+        renditions = [r for r in story.card_renditions if r.source_name == story.lead_image.name]
     loading = "eager" if lead else "lazy"
     if renditions:
         widest = renditions[-1]
@@ -132,14 +128,14 @@ def card_image_html(article: Article, *, lead: bool) -> str:
             LEAD_CARD_SIZES if lead else CARD_SIZES,
             widest.width,
             widest.height,
-            article.image_alt,
+            story.image_alt,
             loading,
             FETCH_FIRST if lead else "",
         )
     return format_html(
         '<img class="story-card__image" src="{}" alt="{}" loading="{}" width="{}" height="{}">',
         src,
-        article.image_alt,
+        story.image_alt,
         loading,
         960 if lead else 320,
         540 if lead else 180,

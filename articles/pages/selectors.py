@@ -10,15 +10,15 @@ from django.utils import timezone
 from articles.caching import keys, store
 from articles.caching.conditional import digest
 from articles.models import (
-    Annotation,
-    Article,
     Author,
     Block,
     Byline,
     LeadImageRendition,
+    Note,
     Section,
+    Story,
     Tag,
-    TaggedArticle,
+    TaggedStory,
     TagRedirect,
 )
 from articles.pages.images import current_renditions
@@ -49,10 +49,10 @@ def bylines_prefetch() -> Prefetch:
 
 
 # What a card shows of its authors: their names, linking to their pages.
-CARD_BYLINE_FIELDS = ("id", "article_id", "position", "author__id", "author__name", "author__slug")
+CARD_BYLINE_FIELDS = ("id", "story_id", "position", "author__id", "author__name", "author__slug")
 
 
-def story_cards() -> QuerySet[Article]:
+def story_cards() -> QuerySet[Story]:
     """Published stories as cards, newest first: 1 query for the page, 1 for all bylines and
     1 for the image renditions of all the cards.
 
@@ -62,7 +62,7 @@ def story_cards() -> QuerySet[Article]:
     page's 9.5 ms (bench database, in-process, best of five rounds of 30).
     """
     return (
-        Article.objects.published()
+        Story.objects.published()
         .newest_first()
         .select_related("section")
         .only(*CARD_FIELDS)
@@ -86,8 +86,8 @@ def story_cards() -> QuerySet[Article]:
 def public_tags() -> QuerySet[Tag]:
     """Tags of at least one published story. A tag only unpublished stories carry is as secret
     as they are: readers get no page or feed for it."""
-    public = TaggedArticle.objects.filter(
-        tag=OuterRef("pk"), content_object__in=Article.objects.published()
+    public = TaggedStory.objects.filter(
+        tag=OuterRef("pk"), content_object__in=Story.objects.published()
     )
     return Tag.objects.filter(Exists(public))
 
@@ -104,18 +104,18 @@ def public_authors() -> QuerySet[Author]:
     """Authors with a byline on at least one published story. An author only drafts or
     scheduled stories carry is as secret as they are: readers get no page, feed or search
     filter for them, and their name and bio stay unseen."""
-    public = Byline.objects.filter(author=OuterRef("pk"), article__in=Article.objects.published())
+    public = Byline.objects.filter(author=OuterRef("pk"), story__in=Story.objects.published())
     return Author.objects.filter(Exists(public))
 
 
-def story_for_page(queryset: QuerySet[Article]) -> QuerySet[Article]:
+def story_for_page(queryset: QuerySet[Story]) -> QuerySet[Story]:
     """The story row and its section, in one query; `prefetch_story_page` loads the rest."""
     return queryset.select_related("section")
 
 
 BLOCK_FIELDS = (
     "id",
-    "article_id",
+    "story_id",
     "position",
     "kind",
     "key",
@@ -124,15 +124,15 @@ BLOCK_FIELDS = (
     "label",
     "target_url",
     # What an aside's link needs of its target: its address, and whether it is public.
-    "target_article__id",
-    "target_article__slug",
-    "target_article__status",
-    "target_article__published_at",
+    "target_story__id",
+    "target_story__slug",
+    "target_story__status",
+    "target_story__published_at",
 )
 TAG_FIELDS = ("id", "name", "slug")
 BYLINE_FIELDS = (
     "id",
-    "article_id",
+    "story_id",
     "position",
     "author__id",
     "author__name",
@@ -141,7 +141,7 @@ BYLINE_FIELDS = (
 )
 
 
-def prefetch_story_page(article: Article) -> None:
+def prefetch_story_page(story: Story) -> None:
     """Everything else a story page shows, in a fixed number of queries.
 
     1 bylines with authors, 1 tags, 1 body blocks with their aside targets, 1 notes, 1 related
@@ -149,78 +149,75 @@ def prefetch_story_page(article: Article) -> None:
     row first, so that a reader whose copy is current gets a 304 without them.
 
     The lists are plain attributes of the story (`page_bylines`, `page_tags`, `page_blocks`,
-    `public_annotations`, `related_stories`): the page reads them, never `article.blocks.all()`.
+    `public_notes`, `related_stories`): the page reads them, never `story.blocks.all()`.
     Three plain queries cost 1.6 ms of CPU time against 2.1 ms for the same three through
     `prefetch_related_objects` (taggit's prefetch of tags alone: 0.65 ms against 0.34 ms; seed
     story, bench database, best of five rounds of 200).
 
-    A public story shows `Annotation.objects.public()`, the one definition readers get; only a
+    A public story shows `Note.objects.public()`, the one definition readers get; only a
     staff preview of a story that is not public yet shows the notes it will have once it is.
     """
-    article.page_bylines = list(
-        Byline.objects.filter(article=article)
+    story.page_bylines = list(
+        Byline.objects.filter(story=story)
         .select_related("author")
         .only(*BYLINE_FIELDS)
         .order_by("position", "id")
     )
-    article.page_tags = sorted(
-        Tag.objects.filter(tagged_articles__content_object=article).only(*TAG_FIELDS),
+    story.page_tags = sorted(
+        Tag.objects.filter(tagged_stories__content_object=story).only(*TAG_FIELDS),
         key=lambda tag: tag.name.lower(),
     )
-    article.page_blocks = list(
-        Block.objects.filter(article=article)
-        .select_related("target_article")
+    story.page_blocks = list(
+        Block.objects.filter(story=story)
+        .select_related("target_story")
         .only(*BLOCK_FIELDS)
         .order_by("position", "id")
     )
-    if article.is_public:
-        notes = Annotation.objects.public()
-    else:
-        notes = Annotation.objects.published_on_any_story()
+    notes = Note.objects.public() if story.is_public else Note.objects.published_on_any_story()
     # Each note names who wrote it: the author joins the same query.
-    article.public_annotations = list(
-        notes.filter(article=article).select_related("author").order_by("start", "id")
+    story.public_notes = list(
+        notes.filter(story=story).select_related("author").order_by("start", "id")
     )
-    article.related_stories = related_stories_for_page(article)
-    article.lead_renditions = current_renditions(article)
+    story.related_stories = related_stories_for_page(story)
+    story.lead_renditions = current_renditions(story)
     # An aside to a scheduled story turns into a link when that story comes due.
     now = timezone.now()
-    article.next_aside_target = min(
+    story.next_aside_target = min(
         (
-            block.target_article.published_at
-            for block in article.page_blocks
-            if block.target_article is not None
-            and block.target_article.status == Article.Status.PUBLISHED
-            and block.target_article.published_at is not None
-            and block.target_article.published_at > now
+            block.target_story.published_at
+            for block in story.page_blocks
+            if block.target_story is not None
+            and block.target_story.status == Story.Status.PUBLISHED
+            and block.target_story.published_at is not None
+            and block.target_story.published_at > now
         ),
         default=None,
     )
 
 
-def story_page_keys(article: Article) -> set[str]:
+def story_page_keys(story: Story) -> set[str]:
     """What a story page shows (after `prefetch_story_page`): the story, its section, authors
     and tags, the stories its asides and related list link, the section menu, and the policy
     pages its structured data links."""
     found = {
-        keys.story(article.pk),
-        keys.story_page(article.pk),
-        keys.section(article.section_id),
+        keys.story(story.pk),
+        keys.story_page(story.pk),
+        keys.section(story.section_id),
         keys.SECTION_MENU,
         keys.POLICIES,
     }
-    found |= {keys.author(byline.author_id) for byline in article.page_bylines}
-    found |= {keys.tag(tag.pk) for tag in article.page_tags}
+    found |= {keys.author(byline.author_id) for byline in story.page_bylines}
+    found |= {keys.tag(tag.pk) for tag in story.page_tags}
     found |= {
-        keys.story(block.target_article_id)
-        for block in article.page_blocks
-        if block.target_article_id is not None
+        keys.story(block.target_story_id)
+        for block in story.page_blocks
+        if block.target_story_id is not None
     }
-    found |= {keys.story(entry.related_id) for entry in article.related_stories}
+    found |= {keys.story(entry.related_id) for entry in story.related_stories}
     return found
 
 
-def card_keys(stories: Iterable[Article]) -> set[str]:
+def card_keys(stories: Iterable[Story]) -> set[str]:
     """What story cards show (from `story_cards`): each story, its section and its authors."""
     found = set()
     for story in stories:
@@ -245,9 +242,7 @@ def next_scheduled(filters: dict, *, key: str) -> datetime | None:
     if kept is not None and (kept[0] is None or kept[0] > now):
         return kept[0]
     started = store.now()
-    scheduled = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=now, **filters
-    )
+    scheduled = Story.objects.filter(status=Story.Status.PUBLISHED, published_at__gt=now, **filters)
     due = scheduled.aggregate(due=Min("published_at"))["due"]
     timeout = store.ttl()
     if due is not None:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from articles.models import Annotation, Article, Block, Byline, PolicyPage, StoryVersion, Tag
+from articles.models import Block, Byline, Note, PolicyPage, Story, StoryVersion, Tag
 from articles.pages.dates import local_time
 from articles.text.markup import safe_http_url
 
@@ -38,16 +38,16 @@ def iso(moment: datetime | None) -> str:
     return local.replace(microsecond=0).isoformat() if local else ""
 
 
-def story_modified_at(article: Article) -> datetime | None:
+def story_modified_at(story: Story) -> datetime | None:
     """When readers were told the story changed: its "Updated" time, else its publication."""
-    return article.last_updated_at if article.was_updated else article.published_at
+    return story.last_updated_at if story.was_updated else story.published_at
 
 
-def story_description(article: Article) -> str:
+def story_description(story: Story) -> str:
     """The dek; for a story without one, the start of its first paragraph (already prefetched)."""
-    if article.dek:
-        return article.dek
-    for block in article.page_blocks:
+    if story.dek:
+        return story.dek
+    for block in story.page_blocks:
         if block.kind == Block.Kind.PARAGRAPH and block.text.strip():
             return Truncator(block.text).chars(DESCRIPTION_LENGTH)
     return ""
@@ -61,11 +61,11 @@ def policy_url(kind: str) -> str:
 # A fact-check's verdict as a rating from 1 (false) to 5 (true); an unverifiable claim has a
 # verdict in words only.
 VERDICT_RATINGS = {
-    Annotation.Verdict.FALSE: 1,
-    Annotation.Verdict.MOSTLY_FALSE: 2,
-    Annotation.Verdict.HALF_TRUE: 3,
-    Annotation.Verdict.MOSTLY_TRUE: 4,
-    Annotation.Verdict.TRUE: 5,
+    Note.Verdict.FALSE: 1,
+    Note.Verdict.MOSTLY_FALSE: 2,
+    Note.Verdict.HALF_TRUE: 3,
+    Note.Verdict.MOSTLY_TRUE: 4,
+    Note.Verdict.TRUE: 5,
 }
 
 
@@ -89,24 +89,24 @@ def corrections_json_ld(notes, versions: list[StoryVersion], *, canonical: str) 
     """The story's corrections as `CorrectionComment`s: its correction notes and the changes
     of its text an editor classified as corrections, oldest first."""
     entries = []
-    for note in notes:
-        annotation = note.annotation
-        if annotation.kind != Annotation.Kind.CORRECTION:
+    for numbered in notes:
+        note = numbered.note
+        if note.kind != Note.Kind.CORRECTION:
             continue
         text = ""
-        if annotation.correction_wrong and annotation.correction_right:
+        if note.correction_wrong and note.correction_right:
             text = (
-                f"An earlier version of this story said “{annotation.correction_wrong}” where "
-                f"it should have said “{annotation.correction_right}”."
+                f"An earlier version of this story said “{note.correction_wrong}” where "
+                f"it should have said “{note.correction_right}”."
             )
         entries.append(
             (
-                note.dated,
+                numbered.dated,
                 {
                     "@type": "CorrectionComment",
-                    "text": text or strip_tags(annotation.body_html).strip() or "Corrected.",
-                    "datePublished": iso(note.dated),
-                    "url": f"{canonical}#{note.anchor_id}",
+                    "text": text or strip_tags(note.body_html).strip() or "Corrected.",
+                    "datePublished": iso(numbered.dated),
+                    "url": f"{canonical}#{numbered.anchor_id}",
                 },
             )
         )
@@ -129,20 +129,20 @@ def corrections_json_ld(notes, versions: list[StoryVersion], *, canonical: str) 
 def claim_reviews(notes, *, request: HttpRequest, canonical: str) -> list[dict]:
     """A `ClaimReview` for each published fact-check note that names its claim and verdict."""
     reviews = []
-    for note in notes:
-        annotation = note.annotation
-        if annotation.kind != Annotation.Kind.FACT_CHECK:
+    for numbered in notes:
+        note = numbered.note
+        if note.kind != Note.Kind.FACT_CHECK:
             continue
-        if not (annotation.claim and annotation.verdict in Annotation.Verdict.values):
+        if not (note.claim and note.verdict in Note.Verdict.values):
             continue
         rating = {
             "@type": "Rating",
-            "alternateName": Annotation.Verdict(annotation.verdict).label,
+            "alternateName": Note.Verdict(note.verdict).label,
         }
-        if annotation.verdict in VERDICT_RATINGS:
+        if note.verdict in VERDICT_RATINGS:
             rating.update(
                 {
-                    "ratingValue": VERDICT_RATINGS[annotation.verdict],
+                    "ratingValue": VERDICT_RATINGS[note.verdict],
                     "bestRating": 5,
                     "worstRating": 1,
                 }
@@ -151,16 +151,16 @@ def claim_reviews(notes, *, request: HttpRequest, canonical: str) -> list[dict]:
             {
                 "@context": "https://schema.org",
                 "@type": "ClaimReview",
-                "url": f"{canonical}#{note.anchor_id}",
-                "claimReviewed": annotation.claim,
+                "url": f"{canonical}#{numbered.anchor_id}",
+                "claimReviewed": note.claim,
                 "reviewRating": rating,
                 "author": publisher(request),
-                "datePublished": iso(annotation.created_at),
+                "datePublished": iso(note.created_at),
                 "itemReviewed": {
                     "@type": "Claim",
                     "appearance": {
                         "@type": "CreativeWork",
-                        "url": f"{canonical}#{note.fragment}",
+                        "url": f"{canonical}#{numbered.fragment}",
                     },
                 },
             }
@@ -176,7 +176,7 @@ def _pairs(*items: tuple[str, str]) -> list[tuple[str, str]]:
 def story_metadata(
     *,
     request: HttpRequest,
-    article: Article,
+    story: Story,
     bylines: list[Byline],
     tags: list[Tag],
     notes=(),
@@ -184,10 +184,10 @@ def story_metadata(
 ) -> PageMetadata:
     """Canonical link, description, Open Graph, Twitter card and NewsArticle JSON-LD of a story."""
     site_name = settings.NEWSROOM_SITE_NAME
-    canonical = request.build_absolute_uri(article.get_absolute_url())
-    description = story_description(article)
-    image = article.image_src and safe_http_url(request.build_absolute_uri(article.image_src))
-    published, modified = iso(article.published_at), iso(story_modified_at(article))
+    canonical = request.build_absolute_uri(story.get_absolute_url())
+    description = story_description(story)
+    image = story.image_src and safe_http_url(request.build_absolute_uri(story.image_src))
+    published, modified = iso(story.published_at), iso(story_modified_at(story))
     authors = [byline.author for byline in bylines]
     author_urls = [request.build_absolute_uri(author.get_absolute_url()) for author in authors]
     creator = next((author.x_handle for author in authors if author.x_handle), "")
@@ -195,23 +195,23 @@ def story_metadata(
     open_graph = _pairs(
         ("og:type", "article"),
         ("og:site_name", site_name),
-        ("og:title", article.headline),
+        ("og:title", story.headline),
         ("og:description", description),
         ("og:url", canonical),
         ("og:image", image),
-        ("og:image:alt", article.image_alt if image else ""),
+        ("og:image:alt", story.image_alt if image else ""),
         ("article:published_time", published),
         ("article:modified_time", modified),
-        ("article:section", article.section.name),
+        ("article:section", story.section.name),
     )
     open_graph += [("article:tag", tag.name) for tag in tags]
     open_graph += [("article:author", url) for url in author_urls]
     twitter = _pairs(
         ("twitter:card", "summary_large_image" if image else "summary"),
-        ("twitter:title", article.headline),
+        ("twitter:title", story.headline),
         ("twitter:description", description),
         ("twitter:image", image),
-        ("twitter:image:alt", article.image_alt if image else ""),
+        ("twitter:image:alt", story.image_alt if image else ""),
         ("twitter:creator", f"@{creator}" if creator else ""),
     )
 
@@ -220,7 +220,7 @@ def story_metadata(
         "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
         "url": canonical,
-        "headline": article.headline,
+        "headline": story.headline,
         "description": description,
         "datePublished": published or None,
         "dateModified": modified or None,
@@ -239,7 +239,7 @@ def story_metadata(
         ),
         "correction": corrections_json_ld(notes, versions, canonical=canonical) or None,
         "image": [image] if image else None,
-        "articleSection": article.section.name,
+        "articleSection": story.section.name,
         "keywords": [tag.name for tag in tags],
         "isAccessibleForFree": True,
     }

@@ -1,7 +1,7 @@
 """Assembling a story page's body: paragraphs with their highlighted notes, and asides.
 
 Works only on rows the story page already prefetched (see `selectors.prefetch_story_page`), so it
-adds no queries however many paragraphs, asides and annotations a story has.
+adds no queries however many paragraphs, asides and notes a story has.
 
 The body's repeated parts (each block with its margin notes, each footnote) are written here with
 `format_html`, not by template loops: a story of fourteen blocks and six notes made the template
@@ -20,9 +20,9 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from articles.annotations.highlighting import highlight_segments
-from articles.annotations.placement import is_placed
-from articles.models import Annotation, Article, Block
+from articles.models import Block, Note, Story
+from articles.notes.highlighting import highlight_segments
+from articles.notes.placement import is_placed
 from articles.pages.dates import local_time
 from articles.text.markup import safe_http_url, sanitize_html
 
@@ -42,15 +42,15 @@ def join_html(separator: str, parts: Iterable[SafeString | str]) -> SafeString:
 
 
 @dataclass
-class Note:
-    """A public annotation as a reader sees it.
+class NumberedNote:
+    """A public note as a reader sees it.
 
     Its `number` is its place in reading order, shown beside the words; its anchors use the
     note's own id, which never changes when an earlier note is added (`#note-<id>`).
     """
 
     number: int
-    annotation: Annotation
+    note: Note
     highlighted: bool = False
     fragment: str = ""  # the `#p-<key>` of its paragraph
 
@@ -58,40 +58,40 @@ class Note:
     def anchor_id(self) -> str:
         """The permanent anchor: the footnote (no JavaScript, print); the script opens the
         margin note for it."""
-        return f"note-{self.annotation.pk}"
+        return f"note-{self.note.pk}"
 
     @property
     def margin_id(self) -> str:
-        return f"margin-note-{self.annotation.pk}"
+        return f"margin-note-{self.note.pk}"
 
     @property
     def ref_id(self) -> str:
-        return f"note-ref-{self.annotation.pk}"
+        return f"note-ref-{self.note.pk}"
 
     @property
     def written_by(self) -> str:
         """Who wrote the note: the person (or desk account) by name, else the newsroom."""
-        user = self.annotation.author
+        user = self.note.author
         name = user.get_full_name() if user is not None else ""
         return name or f"{settings.NEWSROOM_SITE_NAME} editors"
 
     @property
     def dated(self):
         """When readers were told: a correction's own time, else when the note was written."""
-        annotation = self.annotation
-        if annotation.kind == Annotation.Kind.CORRECTION and annotation.corrected_at:
-            return annotation.corrected_at
-        return annotation.created_at
+        note = self.note
+        if note.kind == Note.Kind.CORRECTION and note.corrected_at:
+            return note.corrected_at
+        return note.created_at
 
     @cached_property
     def kind_display(self) -> str:
-        return self.annotation.get_kind_display()
+        return self.note.get_kind_display()
 
     @cached_property
     def body_html(self) -> SafeString:
         """The note's body (with its kind's fields), rendered once for the margin and the
         footnotes, which both show it."""
-        return annotation_body_html(self.annotation)
+        return note_body_html(self.note)
 
     @cached_property
     def meta_html(self) -> SafeString:
@@ -117,13 +117,13 @@ class Note:
         if self.highlighted:
             quote = format_html(
                 ' <span class="margin-note__quote">on “{}”</span>',
-                Truncator(self.annotation.quote_exact).chars(90),
+                Truncator(self.note.quote_exact).chars(90),
             )
         return format_html(
             '<details class="margin-note note-{}" id="{}" data-note="{}">\n'
             '<summary><span class="margin-note__number" aria-hidden="true">{}</span> '
             '<span class="margin-note__kind">{}</span>{}</summary>\n{}\n{}\n</details>',
-            self.annotation.kind,
+            self.note.kind,
             self.margin_id,
             self.anchor_id,
             self.number,
@@ -137,7 +137,7 @@ class Note:
         """The note in the list at the end of the story (without JavaScript, and in print)."""
         quote = back = ""
         if self.highlighted:
-            quote = format_html(" on “{}”", self.annotation.quote_exact)
+            quote = format_html(" on “{}”", self.note.quote_exact)
             back = format_html(
                 '<a class="note__back" href="#{}" aria-label="Back to the text of note {}">'
                 "&uarr; Back to the text</a>\n",
@@ -148,7 +148,7 @@ class Note:
             '<li class="note note-{}" id="{}" value="{}">\n'
             '<p class="note__label" id="{}-label"><span class="note__kind">{}</span>{}</p>\n'
             "{}\n{}\n{}</li>",
-            self.annotation.kind,
+            self.note.kind,
             self.anchor_id,
             self.number,
             self.anchor_id,
@@ -160,46 +160,40 @@ class Note:
         )
 
 
-def annotation_body_html(annotation: Annotation) -> SafeString:
+def note_body_html(note: Note) -> SafeString:
     """A note's body as readers see it: its kind's own fields, then its text.
 
     The stored HTML is sanitised again here, so rows written around `save()` stay safe.
     """
     fields: list[SafeString] = []
-    if annotation.kind == Annotation.Kind.FACT_CHECK:
-        if annotation.claim:
+    if note.kind == Note.Kind.FACT_CHECK:
+        if note.claim:
             fields.append(
-                format_html(
-                    '<p class="note__claim"><strong>Claim:</strong> {}</p>', annotation.claim
-                )
+                format_html('<p class="note__claim"><strong>Claim:</strong> {}</p>', note.claim)
             )
-        if annotation.verdict:
+        if note.verdict:
             fields.append(
                 format_html(
                     '<p class="note__verdict verdict-{}"><strong>Verdict:</strong> {}</p>',
-                    annotation.verdict,
-                    annotation.get_verdict_display(),
+                    note.verdict,
+                    note.get_verdict_display(),
                 )
             )
-    elif annotation.kind == Annotation.Kind.CORRECTION:
-        if annotation.correction_wrong:
-            fields.append(
-                format_html("<p><strong>Was:</strong> {}</p>", annotation.correction_wrong)
-            )
-        if annotation.correction_right:
-            fields.append(
-                format_html("<p><strong>Correct:</strong> {}</p>", annotation.correction_right)
-            )
-    elif annotation.kind == Annotation.Kind.SOURCE and annotation.source_url:
+    elif note.kind == Note.Kind.CORRECTION:
+        if note.correction_wrong:
+            fields.append(format_html("<p><strong>Was:</strong> {}</p>", note.correction_wrong))
+        if note.correction_right:
+            fields.append(format_html("<p><strong>Correct:</strong> {}</p>", note.correction_right))
+    elif note.kind == Note.Kind.SOURCE and note.source_url:
         fields.append(
             format_html(
                 '<p class="note__source"><strong>Source:</strong> <a href="{}" '
                 'rel="noopener noreferrer nofollow">{}</a></p>',
-                safe_http_url(annotation.source_url) or "#",
-                annotation.source_title or annotation.source_url,
+                safe_http_url(note.source_url) or "#",
+                note.source_title or note.source_url,
             )
         )
-    body = mark_safe(sanitize_html(annotation.body_html or ""))  # noqa: S308 - nh3 output is safe
+    body = mark_safe(sanitize_html(note.body_html or ""))  # noqa: S308 - nh3 output is safe
     return format_html(
         '<div class="note__body">\n{}\n{}\n</div>',
         join_html("\n", fields),
@@ -211,7 +205,7 @@ def annotation_body_html(annotation: Annotation) -> SafeString:
 class BodyItem:
     block: Block
     html: SafeString | None = None
-    notes: list[Note] = field(default_factory=list)
+    notes: list[NumberedNote] = field(default_factory=list)
     link: str = ""
 
     @property
@@ -246,7 +240,7 @@ class BodyItem:
             margin = format_html(
                 '\n<aside class="margin-notes" aria-label="{}">\n{}\n</aside>',
                 self.notes_label,
-                join_html("\n", (note.margin_html() for note in self.notes)),
+                join_html("\n", (numbered.margin_html() for numbered in self.notes)),
             )
         return format_html(
             '<div class="{}{}" id="{}">\n{}{}\n</div>',
@@ -258,26 +252,24 @@ class BodyItem:
         )
 
 
-def highlight_paragraph(text: str, notes: list[Note]) -> SafeString:
+def highlight_paragraph(text: str, notes: list[NumberedNote]) -> SafeString:
     """Escape `text` and wrap each note's quoted passage in <mark>, with a numbered reference.
 
     Overlapping passages are split into segments so the markup stays well nested. A note whose
     offsets no longer match its quote is shown without a highlight rather than on wrong words.
     """
     placed = []
-    for note in notes:
-        if is_placed(note.annotation, text):
-            note.highlighted = True
-            placed.append(note)
+    for numbered in notes:
+        if is_placed(numbered.note, text):
+            numbered.highlighted = True
+            placed.append(numbered)
     parts: list[SafeString] = []
-    for segment in highlight_segments(
-        text, placed, span=lambda n: (n.annotation.start, n.annotation.end)
-    ):
+    for segment in highlight_segments(text, placed, span=lambda n: (n.note.start, n.note.end)):
         escaped = escape(segment.text)
         if segment.covering:
             # The kind is stored text: a value restored from a file need not be one of the
             # choices, so it is escaped like any other.
-            kinds = " ".join(sorted({f"mark-{n.annotation.kind}" for n in segment.covering}))
+            kinds = " ".join(sorted({f"mark-{n.note.kind}" for n in segment.covering}))
             refs = " ".join(n.anchor_id for n in segment.covering)
             margins = " ".join(n.margin_id for n in segment.covering)
             parts.append(
@@ -291,15 +283,15 @@ def highlight_paragraph(text: str, notes: list[Note]) -> SafeString:
             )
         else:
             parts.append(escaped)
-        for note in segment.ending:
+        for numbered in segment.ending:
             parts.append(
                 format_html(
                     '<a class="note-ref" id="{}" href="#{}" aria-describedby="{}-label">'
                     '<span class="visually-hidden">Note </span>{}</a>',
-                    note.ref_id,
-                    note.anchor_id,
-                    note.anchor_id,
-                    note.number,
+                    numbered.ref_id,
+                    numbered.anchor_id,
+                    numbered.anchor_id,
+                    numbered.number,
                 )
             )
     return join_html("", parts)
@@ -307,7 +299,7 @@ def highlight_paragraph(text: str, notes: list[Note]) -> SafeString:
 
 def aside_link(block: Block) -> str:
     """Where an aside points, or "" when readers must not get a link (missing or unpublished)."""
-    target = block.target_article
+    target = block.target_story
     if target is not None:
         return target.get_absolute_url() if target.is_public else ""
     return safe_http_url(block.target_url)
@@ -319,20 +311,20 @@ def reading_minutes(blocks: list[Block]) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
-def build_story_body(article: Article) -> dict:
+def build_story_body(story: Story) -> dict:
     """The story body in reading order, its numbered notes, corrections notice and reading time."""
-    by_paragraph: dict[int, list[Annotation]] = {}
-    for annotation in article.public_annotations:
-        by_paragraph.setdefault(annotation.paragraph_id, []).append(annotation)
+    by_paragraph: dict[int, list[Note]] = {}
+    for note in story.public_notes:
+        by_paragraph.setdefault(note.paragraph_id, []).append(note)
 
     body: list[BodyItem] = []
-    notes: list[Note] = []
-    for block in article.page_blocks:
+    notes: list[NumberedNote] = []
+    for block in story.page_blocks:
         block_notes = []
-        for annotation in by_paragraph.get(block.id, []):
-            note = Note(number=len(notes) + 1, annotation=annotation, fragment=block.fragment)
-            notes.append(note)
-            block_notes.append(note)
+        for note in by_paragraph.get(block.id, []):
+            numbered = NumberedNote(number=len(notes) + 1, note=note, fragment=block.fragment)
+            notes.append(numbered)
+            block_notes.append(numbered)
         item = BodyItem(block=block, notes=block_notes)
         item.html = highlight_paragraph(block.annotatable_text, block_notes)
         if block.kind == Block.Kind.ASIDE:
@@ -340,8 +332,8 @@ def build_story_body(article: Article) -> dict:
         body.append(item)
 
     corrections = sorted(
-        (n for n in notes if n.annotation.kind == Annotation.Kind.CORRECTION),
-        key=lambda n: n.annotation.corrected_at or n.annotation.created_at,
+        (n for n in notes if n.note.kind == Note.Kind.CORRECTION),
+        key=lambda n: n.note.corrected_at or n.note.created_at,
     )
     return {
         "body": body,

@@ -1,7 +1,7 @@
 """The site-wide list of corrections: every correction readers were told about, newest first.
 
 A correction reaches readers in two ways, and the list holds both: a correction note on the
-words that were wrong (`Annotation`, kind correction, public), and a change of the text an
+words that were wrong (`Note`, kind correction, public), and a change of the text an
 editor classified as a correction (`StoryVersion`, kind correction, on a public story).
 """
 
@@ -12,12 +12,12 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from articles.models import Annotation, Article, StoryVersion
+from articles.models import Note, Story, StoryVersion
 
 
 @dataclass(frozen=True)
 class CorrectionEntry:
-    story: Article
+    story: Story
     corrected_at: datetime
     wrong: str  # what the story said, when the note says so
     right: str
@@ -34,16 +34,16 @@ def changes_url(slug: str) -> str:
     return reverse("articles:story-changes", kwargs={"slug": slug})
 
 
-STORY_FIELDS = ("article__id", "article__slug", "article__headline", "article__published_at")
+STORY_FIELDS = ("story__id", "story__slug", "story__headline", "story__published_at")
 
 
 def correction_entries(*, limit: int | None = None) -> list[CorrectionEntry]:
     """Every public correction, newest first (2 queries), at most `limit` of them."""
     notes = (
-        Annotation.objects.public()
-        .filter(kind=Annotation.Kind.CORRECTION)
+        Note.objects.public()
+        .filter(kind=Note.Kind.CORRECTION)
         .annotate(when=Coalesce("corrected_at", "created_at"))
-        .select_related("article")
+        .select_related("story")
         .only(
             "id",
             "kind",
@@ -58,9 +58,9 @@ def correction_entries(*, limit: int | None = None) -> list[CorrectionEntry]:
     )
     versions = (
         StoryVersion.objects.filter(
-            kind=StoryVersion.Kind.CORRECTION, article__in=Article.objects.published()
+            kind=StoryVersion.Kind.CORRECTION, story__in=Story.objects.published()
         )
-        .select_related("article")
+        .select_related("story")
         .only("id", "number", "summary", "created_at", *STORY_FIELDS)
         .order_by("-created_at", "-id")
     )
@@ -68,24 +68,24 @@ def correction_entries(*, limit: int | None = None) -> list[CorrectionEntry]:
         notes, versions = notes[:limit], versions[:limit]
     entries = [
         CorrectionEntry(
-            story=note.article,
+            story=note.story,
             corrected_at=note.when,
             wrong=note.correction_wrong,
             right=note.correction_right,
             explanation=note.body_html,
             explanation_is_html=True,
-            url=f"{note.article.get_absolute_url()}#note-{note.pk}",
+            url=f"{note.story.get_absolute_url()}#note-{note.pk}",
         )
         for note in notes
     ] + [
         CorrectionEntry(
-            story=version.article,
+            story=version.story,
             corrected_at=version.created_at,
             wrong="",
             right="",
             explanation=version.summary,
             explanation_is_html=False,
-            url=changes_url(version.article.slug) + f"#v{version.number}",
+            url=changes_url(version.story.slug) + f"#v{version.number}",
         )
         for version in versions
     ]

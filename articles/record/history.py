@@ -10,19 +10,17 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from articles.models import Article, StoryVersion
+from articles.models import Story, StoryVersion
 from articles.record.diff import ChangedPart, version_diff
 
 ANNOUNCED = (StoryVersion.Kind.CORRECTION, StoryVersion.Kind.UPDATE)
 # What the story page needs of its versions: never the stored text, which can be long.
-SUMMARY_FIELDS = ("id", "article_id", "number", "kind", "summary", "created_at")
+SUMMARY_FIELDS = ("id", "story_id", "number", "kind", "summary", "created_at")
 
 
-def version_summaries(article: Article) -> list[StoryVersion]:
+def version_summaries(story: Story) -> list[StoryVersion]:
     """The story's versions, oldest first, without their text (1 query)."""
-    return list(
-        StoryVersion.objects.filter(article=article).only(*SUMMARY_FIELDS).order_by("number")
-    )
+    return list(StoryVersion.objects.filter(story=story).only(*SUMMARY_FIELDS).order_by("number"))
 
 
 def announcements(versions: list[StoryVersion]) -> list[StoryVersion]:
@@ -44,10 +42,10 @@ class HistoryEntry:
         return self.version.kind in ANNOUNCED
 
 
-def story_history(article: Article) -> list[HistoryEntry]:
+def story_history(story: Story) -> list[HistoryEntry]:
     """Every published version of the story, newest first, each with what it changed since the
     one before (1 query, however many versions)."""
-    versions = list(StoryVersion.objects.filter(article=article).order_by("number"))
+    versions = list(StoryVersion.objects.filter(story=story).order_by("number"))
     entries = [
         HistoryEntry(version=version, changes=version_diff(before, version))
         for before, version in zip(versions, versions[1:], strict=False)
@@ -57,8 +55,8 @@ def story_history(article: Article) -> list[HistoryEntry]:
     return list(reversed(entries))
 
 
-def public_version(article: Article, number: int) -> StoryVersion | None:
-    return StoryVersion.objects.filter(article=article, number=number).first()
+def public_version(story: Story, number: int) -> StoryVersion | None:
+    return StoryVersion.objects.filter(story=story, number=number).first()
 
 
 def version_at(versions: list[StoryVersion], moment: datetime) -> StoryVersion | None:
@@ -74,5 +72,5 @@ def version_at(versions: list[StoryVersion], moment: datetime) -> StoryVersion |
     return seen or (versions[0] if versions else None)
 
 
-def versions_of(article_ids) -> QuerySet[StoryVersion]:
-    return StoryVersion.objects.filter(article_id__in=article_ids).only(*SUMMARY_FIELDS)
+def versions_of(story_ids) -> QuerySet[StoryVersion]:
+    return StoryVersion.objects.filter(story_id__in=story_ids).only(*SUMMARY_FIELDS)

@@ -41,7 +41,7 @@ def classify_version(*, version: StoryVersion, kind: str, summary: str) -> Story
     with transaction.atomic():
         StoryVersion.objects.filter(pk=version.pk).update(kind=kind, summary=summary.strip())
         version.kind, version.summary = kind, summary.strip()
-        content_changed([keys.story(version.article_id), keys.CORRECTIONS])
+        content_changed([keys.story(version.story_id), keys.CORRECTIONS])
     return version
 
 

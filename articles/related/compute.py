@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from articles.caching import keys
 from articles.caching.invalidation import content_changed
-from articles.models import Article, Block, RelatedStory, TaggedArticle
+from articles.models import Block, RelatedStory, Story, TaggedStory
 from articles.related import scoring
 from articles.related.matching import engine
 
@@ -70,7 +70,7 @@ class Candidate:
 
 
 def _tag_candidates(
-    weights: dict[int, float], doc_freqs: dict[int, int], *, article: Article, skip: set[int]
+    weights: dict[int, float], doc_freqs: dict[int, int], *, story: Story, skip: set[int]
 ) -> list[int]:
     """Stories sharing the story's rarer tags, best summed rarity first.
 
@@ -89,31 +89,31 @@ def _tag_candidates(
         )
     )
     return list(
-        TaggedArticle.objects.filter(tag_id__in=generating)
+        TaggedStory.objects.filter(tag_id__in=generating)
         .exclude(content_object_id__in=skip)
         .values("content_object_id")
-        .annotate(tag_score=summed, distance=Abs(F("content_object_id") - article.pk))
+        .annotate(tag_score=summed, distance=Abs(F("content_object_id") - story.pk))
         .order_by("-tag_score", "distance", "-content_object_id")
         .values_list("content_object_id", flat=True)[:TAG_CANDIDATES]
     )
 
 
-def _body_texts(article: Article) -> list[str]:
-    rows = Block.objects.filter(article=article).order_by("position", "id")
+def _body_texts(story: Story) -> list[str]:
+    rows = Block.objects.filter(story=story).order_by("position", "id")
     return [
         text if kind == Block.Kind.PARAGRAPH else teaser
         for kind, text, teaser in rows.values_list("kind", "text", "teaser")
     ]
 
 
-def rank_candidates(article: Article, *, skip: set[int], corpus_size: int) -> list[Candidate]:
-    """The public stories most related to `article`, best first, leaving out `skip`."""
-    published_at = article.published_at or timezone.now()
+def rank_candidates(story: Story, *, skip: set[int], corpus_size: int) -> list[Candidate]:
+    """The public stories most related to `story`, best first, leaving out `skip`."""
+    published_at = story.published_at or timezone.now()
     matcher = engine()
 
     tags = (
-        TaggedArticle.objects.filter(
-            tag__in=TaggedArticle.objects.filter(content_object=article).values("tag")
+        TaggedStory.objects.filter(
+            tag__in=TaggedStory.objects.filter(content_object=story).values("tag")
         )
         .values("tag_id", "tag__name")
         .annotate(df=Count("pk"))
@@ -127,10 +127,10 @@ def rank_candidates(article: Article, *, skip: set[int], corpus_size: int) -> li
         tag: scoring.tag_weight(doc_freq=df, corpus_size=corpus_size)
         for tag, df in doc_freqs.items()
     }
-    by_tags = _tag_candidates(weights, doc_freqs, article=article, skip=skip)
+    by_tags = _tag_candidates(weights, doc_freqs, story=story, skip=skip)
 
     word_weights = scoring.weighted_words(
-        scoring.story_fields(headline=article.headline, dek=article.dek, body=_body_texts(article))
+        scoring.story_fields(headline=story.headline, dek=story.dek, body=_body_texts(story))
     )
     counted = scoring.heaviest_words(word_weights, limit=WORDS_COUNTED)
     words = scoring.distinctive_words(
@@ -141,21 +141,21 @@ def rank_candidates(article: Article, *, skip: set[int], corpus_size: int) -> li
         max_df=MAX_WORD_DF,
         limit=TEXT_WORDS,
     )
-    stories = Article.objects.published().exclude(pk__in=skip)
+    stories = Story.objects.published().exclude(pk__in=skip)
     text_ranks = matcher.rank_stories(words, stories=stories, limit=TEXT_CANDIDATES)
     unranked = [pk for pk in by_tags if pk not in text_ranks]
-    text_ranks |= matcher.rank_of(words, article_ids=[article.pk, *unranked])
+    text_ranks |= matcher.rank_of(words, story_ids=[story.pk, *unranked])
     # The story's own rank is the yardstick; one not yet indexed is measured by its best match.
-    own_rank = text_ranks.pop(article.pk, 0.0) or max(text_ranks.values(), default=0.0)
+    own_rank = text_ranks.pop(story.pk, 0.0) or max(text_ranks.values(), default=0.0)
 
     candidate_ids = set(by_tags) | set(text_ranks)
     if not candidate_ids:
         return []
     published = dict(
-        Article.objects.published().filter(pk__in=candidate_ids).values_list("pk", "published_at")
+        Story.objects.published().filter(pk__in=candidate_ids).values_list("pk", "published_at")
     )
     shared = defaultdict(list)
-    for pk, tag in TaggedArticle.objects.filter(
+    for pk, tag in TaggedStory.objects.filter(
         content_object_id__in=published, tag_id__in=weights
     ).values_list("content_object_id", "tag_id"):
         shared[pk].append(tag)
@@ -178,25 +178,23 @@ def rank_candidates(article: Article, *, skip: set[int], corpus_size: int) -> li
     return candidates
 
 
-def _recompute(article: Article, *, corpus_size: int) -> list[RelatedStory]:
-    """Replace the computed entries of `article`'s list; call inside a transaction."""
-    editors = RelatedStory.objects.filter(article=article).exclude(
-        source=RelatedStory.Source.COMPUTED
-    )
-    skip = {article.pk, *editors.order_by().values_list("related_id", flat=True)}
+def _recompute(story: Story, *, corpus_size: int) -> list[RelatedStory]:
+    """Replace the computed entries of `story`'s list; call inside a transaction."""
+    editors = RelatedStory.objects.filter(story=story).exclude(source=RelatedStory.Source.COMPUTED)
+    skip = {story.pk, *editors.order_by().values_list("related_id", flat=True)}
     # As many as readers see: pins come first and any that are not public make room for these.
-    best = rank_candidates(article, skip=skip, corpus_size=corpus_size)[: related_count()]
-    computed = RelatedStory.objects.filter(article=article, source=RelatedStory.Source.COMPUTED)
+    best = rank_candidates(story, skip=skip, corpus_size=corpus_size)[: related_count()]
+    computed = RelatedStory.objects.filter(story=story, source=RelatedStory.Source.COMPUTED)
     # A public story's page lists them (the reasons and scores are for editors): a new list
     # purges it.
-    if article.is_public and list(
+    if story.is_public and list(
         computed.order_by("position").values_list("related_id", flat=True)
     ) != [candidate.pk for candidate in best]:
-        content_changed([keys.story_page(article.pk)])
+        content_changed([keys.story_page(story.pk)])
     computed.delete()
     return RelatedStory.objects.bulk_create(
         RelatedStory(
-            article=article,
+            story=story,
             related_id=candidate.pk,
             source=RelatedStory.Source.COMPUTED,
             position=position,
@@ -207,13 +205,13 @@ def _recompute(article: Article, *, corpus_size: int) -> list[RelatedStory]:
     )
 
 
-def recompute_related(*, article: Article) -> list[RelatedStory]:
+def recompute_related(*, story: Story) -> list[RelatedStory]:
     """Recompute one story's related list (its pins and exclusions stay), in one transaction.
 
     Returns the computed entries, best first.
     """
     with transaction.atomic():
-        return _recompute(article, corpus_size=Article.objects.count())
+        return _recompute(story, corpus_size=Story.objects.count())
 
 
 def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
@@ -223,23 +221,23 @@ def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
 
 def recompute_related_bulk(
     *,
-    article_ids: Iterable[int] | None = None,
+    story_ids: Iterable[int] | None = None,
     since: datetime | None = None,
     batch_size: int = 200,
 ) -> int:
     """Recompute the lists of these stories, or of every published story (scheduled ones too),
     or of those published since `since`; a batch per transaction. Returns how many."""
-    if article_ids is not None:
-        stories = Article.objects.filter(pk__in=list(article_ids))
+    if story_ids is not None:
+        stories = Story.objects.filter(pk__in=list(story_ids))
     else:
-        stories = Article.objects.filter(status=Article.Status.PUBLISHED)
+        stories = Story.objects.filter(status=Story.Status.PUBLISHED)
     if since is not None:
         stories = stories.filter(published_at__gte=since)
     ids = list(stories.order_by("pk").values_list("pk", flat=True))
     for batch in _batches(ids, batch_size):
         with transaction.atomic():
-            corpus_size = Article.objects.count()
-            subjects = Article.objects.filter(pk__in=batch).order_by("pk").only(*SUBJECT_FIELDS)
-            for article in subjects:
-                _recompute(article, corpus_size=corpus_size)
+            corpus_size = Story.objects.count()
+            subjects = Story.objects.filter(pk__in=batch).order_by("pk").only(*SUBJECT_FIELDS)
+            for story in subjects:
+                _recompute(story, corpus_size=corpus_size)
     return len(ids)

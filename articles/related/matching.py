@@ -7,9 +7,9 @@ Both engines answer the same three questions, each in one query that the index d
   would cost);
 - `rank_stories(words, stories=…, limit=…)`: the `limit` stories of a queryset that best match
   any of the words, with their rank (higher is better);
-- `rank_of(words, article_ids=…)`: the rank of particular stories (0 when they match nothing).
+- `rank_of(words, story_ids=…)`: the rank of particular stories (0 when they match nothing).
 
-PostgreSQL matches the stored weighted `Article.search_vector` through its GIN index and ranks
+PostgreSQL matches the stored weighted `Story.search_vector` through its GIN index and ranks
 with `ts_rank`; SQLite matches its FTS5 table and ranks with `bm25`. Both stem with the index's
 own rules (`english`; Porter), so raw words from a story's text find their stems. Tags weigh
 nothing here: they are a signal of their own (see `scoring`). Both indexes are kept by
@@ -20,7 +20,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, QuerySet
 
-from articles.models import Article
+from articles.models import Story
 from articles.search import postgres as pg_search
 from articles.search import sqlite as sqlite_search
 from articles.search.query import SearchTerms
@@ -56,7 +56,7 @@ class Postgres:
             ) THEN %(cap)s
             ELSE (
                 SELECT count(*) FROM (
-                    SELECT 1 FROM {Article._meta.db_table}
+                    SELECT 1 FROM {Story._meta.db_table}
                     WHERE search_vector @@ plainto_tsquery(%(config)s, word) LIMIT %(cap)s
                 ) AS matched
             )
@@ -71,7 +71,7 @@ class Postgres:
         if not words:
             return {}
         params = {
-            "table": Article._meta.db_table,
+            "table": Story._meta.db_table,
             "share": cap / max(corpus_size, 1),
             "config": pg_search.CONFIG,
             "cap": cap,
@@ -93,7 +93,7 @@ class Postgres:
 
     @classmethod
     def rank_stories(
-        cls, words: list[str], *, stories: QuerySet[Article], limit: int
+        cls, words: list[str], *, stories: QuerySet[Story], limit: int
     ) -> dict[int, float]:
         if not words:
             return {}
@@ -107,12 +107,12 @@ class Postgres:
         return dict(rows)
 
     @classmethod
-    def rank_of(cls, words: list[str], *, article_ids: list[int]) -> dict[int, float]:
-        if not words or not article_ids:
+    def rank_of(cls, words: list[str], *, story_ids: list[int]) -> dict[int, float]:
+        if not words or not story_ids:
             return {}
         _, rank = cls._query_and_rank(words)
         rows = (
-            Article.objects.filter(pk__in=article_ids)
+            Story.objects.filter(pk__in=story_ids)
             .annotate(relevance=rank)
             .order_by()
             .values_list("pk", "relevance")
@@ -121,7 +121,7 @@ class Postgres:
 
 
 class Sqlite:
-    TABLE = sqlite_search.ARTICLE_TABLE
+    TABLE = sqlite_search.STORY_TABLE
     # bm25's column weights for headline, dek, tags and body, as search weighs them but tags.
     WEIGHTS = "10.0, 4.0, 0.0, 1.0"
 
@@ -144,7 +144,7 @@ class Sqlite:
 
     @classmethod
     def rank_stories(
-        cls, words: list[str], *, stories: QuerySet[Article], limit: int
+        cls, words: list[str], *, stories: QuerySet[Story], limit: int
     ) -> dict[int, float]:
         if not words:
             return {}
@@ -162,15 +162,15 @@ class Sqlite:
             return dict(cursor.fetchall())
 
     @classmethod
-    def rank_of(cls, words: list[str], *, article_ids: list[int]) -> dict[int, float]:
-        if not words or not article_ids:
+    def rank_of(cls, words: list[str], *, story_ids: list[int]) -> dict[int, float]:
+        if not words or not story_ids:
             return {}
-        ids = ", ".join(["%s"] * len(article_ids))
+        ids = ", ".join(["%s"] * len(story_ids))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT rowid, -bm25({cls.TABLE}, {cls.WEIGHTS}) FROM {cls.TABLE} "  # noqa: S608
                 f"WHERE {cls.TABLE} MATCH %s AND rowid IN ({ids})",
-                [any_of(words).fts5_any(), *article_ids],
+                [any_of(words).fts5_any(), *story_ids],
             )
             return dict(cursor.fetchall())
 

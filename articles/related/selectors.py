@@ -1,12 +1,12 @@
 """The query behind a story page's "Related stories": one prefetch, whatever the list holds."""
 
-from articles.models import RELATED_SOURCE_RANK, Article, RelatedStory
+from articles.models import RELATED_SOURCE_RANK, RelatedStory, Story
 from articles.related.compute import related_count
 
 # What the list shows of each related story: headline link, section, date.
 ENTRY_FIELDS = (
     "id",
-    "article_id",
+    "story_id",
     "source",
     "position",
     "related__id",
@@ -19,7 +19,7 @@ ENTRY_FIELDS = (
 )
 
 
-def related_stories_for_page(article: Article) -> list[RelatedStory]:
+def related_stories_for_page(story: Story) -> list[RelatedStory]:
     """A story page's "Related stories": at most N entries, pinned first, public stories only.
 
     One query, read from the related stories' own rows at request time, so a changed headline
@@ -34,7 +34,7 @@ def related_stories_for_page(article: Article) -> list[RelatedStory]:
     """
     entries = (
         RelatedStory.objects.for_readers()
-        .filter(article=article)
+        .filter(story=story)
         .select_related("related__section")
         .only(*ENTRY_FIELDS)
         .order_by(RELATED_SOURCE_RANK, "position", "id")

@@ -8,7 +8,7 @@ Only published stories are offered, never the aside's own.
 
 from django.db import transaction
 
-from articles.models import Article, Block
+from articles.models import Block, Story
 from articles.related import scoring
 from articles.related.compute import MAX_WORD_DF, TEXT_WORDS, WORDS_COUNTED
 from articles.related.matching import engine
@@ -22,7 +22,7 @@ def _context(aside: Block) -> list[str]:
     """The texts of the paragraphs right before and right after the aside."""
     paragraphs = (
         Block.objects.paragraphs()
-        .filter(article_id=aside.article_id)
+        .filter(story_id=aside.story_id)
         .order_by("position", "id")
         .values_list("position", "id", "text")
     )
@@ -35,13 +35,13 @@ def _context(aside: Block) -> list[str]:
     return [before, after]
 
 
-def suggest_targets(*, aside: Block, limit: int = SUGGESTIONS) -> list[Article]:
+def suggest_targets(*, aside: Block, limit: int = SUGGESTIONS) -> list[Story]:
     """The published stories the aside most likely means, best first (with their section)."""
     weights = scoring.weighted_words(
         [(aside.teaser, TEASER_WEIGHT), *((text, CONTEXT_WEIGHT) for text in _context(aside))]
     )
     matcher = engine()
-    corpus_size = Article.objects.count()
+    corpus_size = Story.objects.count()
     counted = scoring.heaviest_words(weights, limit=WORDS_COUNTED)
     words = scoring.distinctive_words(
         weights,
@@ -51,7 +51,7 @@ def suggest_targets(*, aside: Block, limit: int = SUGGESTIONS) -> list[Article]:
         max_df=MAX_WORD_DF,
         limit=TEXT_WORDS,
     )
-    stories = Article.objects.published().exclude(pk=aside.article_id)
+    stories = Story.objects.published().exclude(pk=aside.story_id)
     ranks = matcher.rank_stories(words, stories=stories, limit=limit)
     if not ranks:
         return []
@@ -59,12 +59,12 @@ def suggest_targets(*, aside: Block, limit: int = SUGGESTIONS) -> list[Article]:
     return [found[pk] for pk in ranks if pk in found]
 
 
-def accept_suggestion(*, aside: Block, target: Article) -> None:
+def accept_suggestion(*, aside: Block, target: Story) -> None:
     """Link the aside to `target`, a published story other than the aside's own."""
-    if target.pk == aside.article_id:
+    if target.pk == aside.story_id:
         raise ValueError("An aside cannot link to its own story.")
     if not target.is_public:
         raise ValueError("An aside can only be linked to a published story.")
     with transaction.atomic():
-        aside.target_article = target
-        aside.save(update_fields=["target_article"])
+        aside.target_story = target
+        aside.save(update_fields=["target_story"])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.db.models.functions import Lower
 
-from articles.models import Article, Block, RelatedStory, Tag, TaggedArticle, TagSynonym
+from articles.models import Block, RelatedStory, Story, Tag, TaggedStory, TagSynonym
 from articles.related import scoring
 
 SUGGESTIONS = 8
@@ -67,13 +67,13 @@ def _named_tags(sequences: list[str]) -> dict[str, Tag]:
     return found
 
 
-def suggest_tags(*, article: Article, limit: int = SUGGESTIONS) -> list[TagSuggestion]:
-    """The tags most likely to fit `article` that it does not have yet, best first."""
-    if article.pk is None:
+def suggest_tags(*, story: Story, limit: int = SUGGESTIONS) -> list[TagSuggestion]:
+    """The tags most likely to fit `story` that it does not have yet, best first."""
+    if story.pk is None:
         return []
-    has = set(TaggedArticle.objects.filter(content_object=article).values_list("tag", flat=True))
-    body = list(Block.objects.paragraphs().filter(article=article).values_list("text", flat=True))
-    fields = scoring.story_fields(headline=article.headline, dek=article.dek, body=body)
+    has = set(TaggedStory.objects.filter(content_object=story).values_list("tag", flat=True))
+    body = list(Block.objects.paragraphs().filter(story=story).values_list("text", flat=True))
+    fields = scoring.story_fields(headline=story.headline, dek=story.dek, body=body)
 
     # Text: how strongly the story's fields name each tag.
     counted = [(word_sequences(text), weight) for text, weight in fields]
@@ -89,14 +89,14 @@ def suggest_tags(*, article: Article, limit: int = SUGGESTIONS) -> list[TagSugge
 
     # Similar stories: the tags on the story's related list, by how related each story is.
     related = dict(
-        RelatedStory.objects.filter(article=article)
+        RelatedStory.objects.filter(story=story)
         .exclude(source=RelatedStory.Source.EXCLUDED)
         .values_list("related", "score")
     )
     similar_weight: dict[int, float] = defaultdict(float)
     similar_count: dict[int, int] = defaultdict(int)
     neighbours = (
-        TaggedArticle.objects.filter(content_object__in=list(related))
+        TaggedStory.objects.filter(content_object__in=list(related))
         .exclude(tag__in=has)
         .select_related("tag")
     )
@@ -108,9 +108,9 @@ def suggest_tags(*, article: Article, limit: int = SUGGESTIONS) -> list[TagSugge
     if not tags:
         return []
 
-    corpus_size = Article.objects.count()
+    corpus_size = Story.objects.count()
     doc_freqs = dict(
-        TaggedArticle.objects.filter(tag__in=list(tags))
+        TaggedStory.objects.filter(tag__in=list(tags))
         .values("tag")
         .annotate(stories=Count("pk"))
         .values_list("tag", "stories")

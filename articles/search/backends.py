@@ -1,8 +1,8 @@
 """Which search engine serves the database in use: PostgreSQL full-text search, or SQLite FTS5.
 
-Each engine is a module with the same five functions: `index_articles(article_ids)`,
+Each engine is a module with the same five functions: `index_stories(story_ids)`,
 `prune_index()`, `unindexed(stories)`, `rank_matches(stories, terms)` and
-`best_blocks(article_ids, terms, *, start, stop)`, and says whether its index holds public
+`best_blocks(story_ids, terms, *, start, stop)`, and says whether its index holds public
 stories only (`PUBLIC_ONLY`).
 """
 

@@ -2,11 +2,11 @@
 
 Nothing updates the index behind your back: whatever changes a story's searchable text (its
 headline, dek, tags, paragraphs or asides) calls `articles.editing.refresh`, which queues
-`index_articles` for the task worker once the change commits: the importer, the admin after a
+`index_stories` for the task worker once the change commits: the importer, the admin after a
 story and its body blocks are saved, after bulk tag changes, for every story of a renamed,
 deleted or merged tag. A restore calls `refresh_search_index_on_commit`, which re-indexes
 in-process. Section and author names are not indexed. Search starts from
-`Article.objects.published()`; on SQLite the index also holds public stories only, because
+`Story.objects.published()`; on SQLite the index also holds public stories only, because
 bm25's statistics span the table (see `sqlite`), so publishing, unpublishing and rescheduling
 re-index a story too, and `index_stories_come_due` adds scheduled stories as they come due.
 """
@@ -20,44 +20,44 @@ from django.utils import timezone
 
 from articles.caching import keys
 from articles.caching.invalidation import content_changed
-from articles.models import Article
+from articles.models import Story
 from articles.search import backends
 
 # Until when every public story is known to be in a public-only index (a moment, in the cache).
 DUE_HORIZON_KEY = "search:due-horizon:v1"
 
 
-def index_articles(*, article_ids: Iterable[int]) -> None:
+def index_stories(*, story_ids: Iterable[int]) -> None:
     """Recompute the index entries of these stories, in one transaction."""
-    ids = sorted(set(article_ids))
+    ids = sorted(set(story_ids))
     if not ids:
         return
     with transaction.atomic():
-        backends.current().index_articles(ids)
+        backends.current().index_stories(ids)
         # Search results may change with a public story's entry (a draft's is never found).
-        if Article.objects.published().filter(pk__in=ids).exists():
+        if Story.objects.published().filter(pk__in=ids).exists():
             content_changed([keys.EVERY_STORY])
 
 
-def index_article(*, article_id: int) -> None:
+def index_story(*, story_id: int) -> None:
     """Recompute one story's index entry."""
-    index_articles(article_ids=[article_id])
+    index_stories(story_ids=[story_id])
 
 
-def refresh_search_index_on_commit(*, article_ids: Iterable[int]) -> None:
+def refresh_search_index_on_commit(*, story_ids: Iterable[int]) -> None:
     """Re-index these stories once the current transaction commits (now, outside one).
 
     The index is computed in the database from committed rows, so it must run after the
     paragraphs, tags and story are all saved; a rolled-back change leaves the index alone.
     """
-    ids = list(article_ids)  # Evaluated now: a queryset's rows could change before commit.
+    ids = list(story_ids)  # Evaluated now: a queryset's rows could change before commit.
     # Robust: the change that asked is committed and stands should indexing fail (it is
     # logged); `rebuild_search_index` repairs the index.
-    transaction.on_commit(lambda: index_articles(article_ids=ids), robust=True)
+    transaction.on_commit(lambda: index_stories(story_ids=ids), robust=True)
 
 
 def _batches(batch_size: int) -> Iterator[list[int]]:
-    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    ids = list(Story.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         yield ids[start : start + batch_size]
 
@@ -72,7 +72,7 @@ def rebuild_search_index(*, batch_size: int = 500) -> int:
         backends.current().prune_index()
     count = 0
     for batch in _batches(batch_size):
-        index_articles(article_ids=batch)
+        index_stories(story_ids=batch)
         count += len(batch)
     return count
 
@@ -95,10 +95,10 @@ def index_stories_come_due(*, latest_due: datetime | None) -> int:
         return 0
     # Taken before the query, whose own "now" is later: nothing due by then is missed.
     now = timezone.now()
-    due = Article.objects.published()
+    due = Story.objects.published()
     if horizon is not None:
         due = due.filter(published_at__gt=horizon)
     missing = list(engine.unindexed(due).values_list("pk", flat=True))
-    index_articles(article_ids=missing)
+    index_stories(story_ids=missing)
     cache.set(DUE_HORIZON_KEY, now, None)
     return len(missing)

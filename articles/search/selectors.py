@@ -1,7 +1,7 @@
 """The queries behind the search page: ranked results, and each hit's best matching paragraph.
 
 A results page costs the same number of queries however many stories it shows: the count, the
-page of cards (from `Article.objects.published()`, via `story_cards`), their bylines, and one
+page of cards (from `Story.objects.published()`, via `story_cards`), their bylines, and one
 query for the best paragraph of every story on the page.
 """
 
@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from articles.models import Article, Author, Section, Tag
+from articles.models import Author, Section, Story, Tag
 from articles.pages.selectors import story_cards
 from articles.search import backends
 from articles.search.query import SearchTerms
@@ -39,7 +39,7 @@ class SearchFilters:
 class SearchHit:
     """A story in the results, linking to its best matching paragraph when there is one."""
 
-    story: Article
+    story: Story
     url: str
     snippet: SafeString | None = None
 
@@ -48,7 +48,7 @@ def _start_of(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-def filter_stories(stories: QuerySet[Article], filters: SearchFilters) -> QuerySet[Article]:
+def filter_stories(stories: QuerySet[Story], filters: SearchFilters) -> QuerySet[Story]:
     """Narrow stories to a section, tag, author and days (inclusive, in the site's time zone)."""
     if filters.section:
         stories = stories.filter(section=filters.section)
@@ -63,12 +63,12 @@ def filter_stories(stories: QuerySet[Article], filters: SearchFilters) -> QueryS
     return stories
 
 
-def search_stories(*, terms: SearchTerms, filters: SearchFilters) -> QuerySet[Article]:
+def search_stories(*, terms: SearchTerms, filters: SearchFilters) -> QuerySet[Story]:
     """Published stories matching `terms` as cards, most relevant first (newest among equals)."""
     return backends.current().rank_matches(filter_stories(story_cards(), filters), terms)
 
 
-def search_hits(stories: Iterable[Article], *, terms: SearchTerms) -> list[SearchHit]:
+def search_hits(stories: Iterable[Story], *, terms: SearchTerms) -> list[SearchHit]:
     """The stories of one results page, each with its best paragraph's link and extract.
 
     A story that matched only in its headline, dek or tags links to the story itself.

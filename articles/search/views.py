@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from articles.caching import conditional, keys, pagecache
-from articles.models import Article
+from articles.models import Story
 from articles.pages import seo
 from articles.pages.pagination import page_number
 from articles.pages.selectors import next_scheduled
@@ -46,7 +46,7 @@ def search(request):
     if terms:
         # On SQLite, stories that came due since the last search join the index first.
         if search_backends.current().PUBLIC_ONLY:
-            latest_due = Article.objects.published().aggregate(due=Max("published_at"))["due"]
+            latest_due = Story.objects.published().aggregate(due=Max("published_at"))["due"]
             index_stories_come_due(latest_due=latest_due)
         paginator = Paginator(
             search_stories(terms=terms, filters=form.filters()), settings.NEWSROOM_PAGE_SIZE

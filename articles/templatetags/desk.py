@@ -12,6 +12,5 @@ def desk_dashboard(context):
     user = context["request"].user
     return {
         "counts": desk_counts(user),
-        "can_annotate": user.has_perm("articles.view_article")
-        and user.has_perm("articles.add_annotation"),
+        "can_annotate": user.has_perm("articles.view_story") and user.has_perm("articles.add_note"),
     }

@@ -121,9 +121,9 @@ def story_card(story, snippet: str = "", snippet_url: str = "", lead: bool = Fal
 
 
 @register.simple_tag
-def lead_image(article) -> str:
+def lead_image(story) -> str:
     """A story's lead image with its renditions (loaded by `prefetch_story_page`)."""
-    return lead_image_html(article, getattr(article, "lead_renditions", []))
+    return lead_image_html(story, getattr(story, "lead_renditions", []))
 
 
 @register.filter

@@ -1,6 +1,6 @@
 """Turning untrusted editor text into safe HTML.
 
-Annotation bodies and replies are written in Markdown, rendered by markdown-it-py (CommonMark),
+Note bodies and replies are written in Markdown, rendered by markdown-it-py (CommonMark),
 whose time grows linearly with the input: the previous renderer took 46 s over 20,000 "[". Raw
 HTML in the source is shown as text, never interpreted, and the HTML produced is cleaned by nh3
 (the Ammonia sanitiser) with a short allow-list, so no script, event handler, style or

@@ -60,7 +60,7 @@
   var staleNotice = document.getElementById("annotate-stale");
 
   // Which kind of note has which fields of its own, as the server declares them on the kind
-  // (`Annotation.Kind.own_fields`) and sends in the page's state: {kind: [field, ...]}.
+  // (`Note.Kind.own_fields`) and sends in the page's state: {kind: [field, ...]}.
   var OWNER_KIND = {}; // field name -> the one kind that uses it
   Object.keys(state.kind_fields).forEach(function (kind) {
     state.kind_fields[kind].forEach(function (name) {
@@ -168,7 +168,7 @@
   }
 
   function findNote(id) {
-    var all = state.annotations.concat(state.orphaned);
+    var all = state.notes.concat(state.orphaned);
     for (var i = 0; i < all.length; i++) {
       if (all[i].id === id) {
         return all[i];
@@ -223,7 +223,7 @@
       ) {
         mark.classList.add("is-active");
       }
-      mark.dataset.annotationIds = covering
+      mark.dataset.noteIds = covering
         .map(function (note) {
           return note.id;
         })
@@ -243,7 +243,7 @@
 
   function render() {
     var byBlock = {};
-    state.annotations.forEach(function (note) {
+    state.notes.forEach(function (note) {
       (byBlock[note.block] = byBlock[note.block] || []).push(note);
     });
     var texts = {};
@@ -272,7 +272,7 @@
     }
     state.orphaned.forEach(function (note) {
       var item = el("li");
-      item.dataset.annotationId = note.id;
+      item.dataset.noteId = note.id;
       var open = actionButton(
         "annotate-link",
         note.kind_label + " on “" + note.quote + "”",
@@ -384,15 +384,14 @@
       choose({ block: Number(whole.dataset.blockId), start: 0, end: text.length, exact: text });
       return;
     }
-    var mark = event.target.closest("mark.annotate-mark[data-annotation-ids]");
+    var mark = event.target.closest("mark.annotate-mark[data-note-ids]");
     if (mark && window.getSelection().isCollapsed) {
       openMark(mark);
     }
   });
 
   story.addEventListener("keydown", function (event) {
-    var mark =
-      event.target.closest && event.target.closest("mark.annotate-mark[data-annotation-ids]");
+    var mark = event.target.closest && event.target.closest("mark.annotate-mark[data-note-ids]");
     if (mark && (event.key === "Enter" || event.key === " ")) {
       event.preventDefault();
       openMark(mark);
@@ -400,7 +399,7 @@
   });
 
   function openMark(mark) {
-    var notes = mark.dataset.annotationIds.split(" ").map(Number).map(findNote).filter(Boolean);
+    var notes = mark.dataset.noteIds.split(" ").map(Number).map(findNote).filter(Boolean);
     if (notes.length) {
       openNote(innermost(notes).id, notes);
     }
@@ -773,7 +772,7 @@
 
   function markActive() {
     story.querySelectorAll("mark.annotate-mark").forEach(function (mark) {
-      var ids = mark.dataset.annotationIds ? mark.dataset.annotationIds.split(" ").map(Number) : [];
+      var ids = mark.dataset.noteIds ? mark.dataset.noteIds.split(" ").map(Number) : [];
       mark.classList.toggle("is-active", Boolean(current) && ids.indexOf(current.id) !== -1);
     });
   }
@@ -786,8 +785,8 @@
       return;
     }
     if (!result.ok) {
-      if (result.body.annotation) {
-        showNote(result.body.annotation);
+      if (result.body.note) {
+        showNote(result.body.note);
       }
       showErrors(result.body);
       refresh();
@@ -803,7 +802,7 @@
   }
 
   function showConflict(body) {
-    var theirs = body.annotation;
+    var theirs = body.note;
     clearErrors();
     message.className = "annotate-message is-error";
     message.textContent = "";
@@ -870,7 +869,7 @@
       send("POST", noteUrl(note.id, "review"), { move: move, version: note.version }).then(
         function (result) {
           if (!result.ok && !result.body.conflict) {
-            result.body.annotation = note; // saved, but not moved: show it as it is
+            result.body.note = note; // saved, but not moved: show it as it is
           }
           afterSave(result, MOVE_DONE[move]);
         },

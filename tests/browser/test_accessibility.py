@@ -10,10 +10,10 @@ import json
 import pytest
 from django.urls import reverse
 
-from articles.annotations.loading import load_annotation_file
 from articles.data.plaintext import import_story_file
 from articles.editing.history import record_version
-from tests.factories import ArticleFactory, AuthorFactory, TagFactory
+from articles.notes.loading import load_note_file
+from tests.factories import AuthorFactory, StoryFactory, TagFactory
 from tests.tools import axe_js
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,15 +23,15 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-pract
 
 @pytest.fixture
 def site(seed_dir):
-    story = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").article
-    load_annotation_file(seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json")
+    story = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").story
+    load_note_file(seed_dir / "notes" / "vice-2014-06-20-peruvian-soldier-killed.json")
     tag = TagFactory(name="Peru", slug="peru", description="Reporting from Peru.")
     story.tags.add(tag, "coca")
     author = story.bylines.get().author
     author.bio = "Kayla Ruble reports on Latin America."
     author.save()
     for n in range(3):
-        ArticleFactory(
+        StoryFactory(
             headline=f"Coca growers in the valley, part {n}",
             authors=[author, AuthorFactory()],
             tags=[tag],
@@ -39,7 +39,7 @@ def site(seed_dir):
     paragraph = story.blocks.filter(kind="paragraph").first()
     paragraph.text = paragraph.text.replace("soldier", "Peruvian soldier", 1)
     paragraph.save()
-    record_version(article=story)
+    record_version(story=story)
     return {
         "changes page": reverse("articles:story-changes", kwargs={"slug": story.slug}),
         "corrections page": reverse("articles:corrections"),

@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from articles.models import Article
-from tests.factories import StaffFactory
+from articles.models import Story
+from tests.factories import StaffFactory, current_codenames
 from tests.ingest_fixtures import FIXTURES
 from tests.tasks import run_worker_until_idle
 from tests.tools import axe_js
@@ -33,7 +33,8 @@ def editor_page(live_server, new_page, *, scheme: str):
     group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label="articles", codename__in=codenames | set(extra)
+            content_type__app_label="articles",
+            codename__in=current_codenames(codenames | set(extra)),
         )
     )
     StaffFactory(username="editor", groups=["Editors"])
@@ -75,7 +76,7 @@ def test_upload_read_preview_and_import_with_no_accessibility_violations(
             refused.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    page.goto(live_server.url + reverse("admin:articles_article_import"))
+    page.goto(live_server.url + reverse("admin:articles_story_import"))
     assert axe_violations(page) == []
     shot(page, f"import-form-{scheme}")
 
@@ -103,14 +104,14 @@ def test_upload_read_preview_and_import_with_no_accessibility_violations(
 
     page.click("input[type=submit][name=import]")
     page.wait_for_selector("#import-status[data-status=importing]")
-    assert not Article.objects.exists()
+    assert not Story.objects.exists()
     run_worker_until_idle()
     page.wait_for_selector(".import-outcomes", timeout=10_000)
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, indent=1)
     shot(page, f"import-done-{scheme}")
-    article = Article.objects.get()
-    assert article.canonical_url.startswith("https://www.vice.example/")
-    page.click(f".import-outcomes a[href='{article.get_absolute_url()}']")
-    page.wait_for_url(live_server.url + article.get_absolute_url())
+    story = Story.objects.get()
+    assert story.canonical_url.startswith("https://www.vice.example/")
+    page.click(f".import-outcomes a[href='{story.get_absolute_url()}']")
+    page.wait_for_url(live_server.url + story.get_absolute_url())
     assert refused == []

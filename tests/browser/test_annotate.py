@@ -6,15 +6,15 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from articles.annotations.editing import Selection, create_annotation
-from articles.annotations.review import publish_note
-from tests.factories import ArticleFactory, ParagraphFactory
+from articles.notes.editing import Selection, create_note
+from articles.notes.review import publish_note
+from tests.factories import ParagraphFactory, StoryFactory, current_codenames
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 # What later migrations grant Editors: 0009 (anyone's notes) and 0013 (publishing notes).
-LATER_EDITORS_PERMISSIONS = {"change_any_annotation", "publish_annotation"}
+LATER_EDITORS_PERMISSIONS = {"change_any_note", "publish_note"}
 PHRASE = "Shining Path rebels"
 FIRST = f"Officials blamed {PHRASE} 🇵🇪 for the ambush near the coca fields of the VRAEM valley."
 SECOND = "The patrol had been searching for drug laboratories when it came under fire."
@@ -22,12 +22,12 @@ SECOND = "The patrol had been searching for drug laboratories when it came under
 
 @pytest.fixture
 def story():
-    article = ArticleFactory(
+    story = StoryFactory(
         headline="Peruvian soldier killed in shootout", slug="peruvian-soldier-killed"
     )
-    first = ParagraphFactory(article=article, position=1, text=FIRST)
-    ParagraphFactory(article=article, position=2, text=SECOND)
-    return article, first
+    first = ParagraphFactory(story=story, position=1, text=FIRST)
+    ParagraphFactory(story=story, position=2, text=SECOND)
+    return story, first
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ def editors_group():
     group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label="articles", codename__in=codenames | set(extra)
+            content_type__app_label="articles",
+            codename__in=current_codenames(codenames | set(extra)),
         )
     )
     return group
@@ -63,8 +64,8 @@ def reader_page(new_page):
     return new_page(viewport={"width": 1400, "height": 900})
 
 
-def open_screen(page, live_server, article):
-    page.goto(live_server.url + reverse("admin:articles_article_annotate", args=[article.pk]))
+def open_screen(page, live_server, story):
+    page.goto(live_server.url + reverse("admin:articles_story_annotate", args=[story.pk]))
 
 
 # JavaScript for a page function of ([blockId, phrase]): `element` is the block's text on the
@@ -127,8 +128,8 @@ def save_note(page, *, kind, body, publish=False):
 def test_a_public_note_made_on_a_mouse_selection_is_highlighted_for_readers(
     live_server, editor_page, reader_page, story
 ):
-    article, paragraph = story
-    open_screen(editor_page, live_server, article)
+    story, paragraph = story
+    open_screen(editor_page, live_server, story)
 
     select_with_mouse(editor_page, paragraph, PHRASE)
     assert editor_page.locator("#note-quote").inner_text() == PHRASE
@@ -144,7 +145,7 @@ def test_a_public_note_made_on_a_mouse_selection_is_highlighted_for_readers(
     assert highlight.inner_text() == PHRASE
     assert "kind-context is-published" in highlight.get_attribute("class")
 
-    reader_page.goto(live_server.url + article.get_absolute_url())
+    reader_page.goto(live_server.url + story.get_absolute_url())
     mark = reader_page.locator("mark.annotated")
     assert mark.count() == 1
     assert mark.inner_text() == PHRASE
@@ -155,8 +156,8 @@ def test_a_public_note_made_on_a_mouse_selection_is_highlighted_for_readers(
 def test_an_internal_note_stays_out_of_the_readers_page(
     live_server, editor_page, reader_page, story
 ):
-    article, paragraph = story
-    open_screen(editor_page, live_server, article)
+    story, paragraph = story
+    open_screen(editor_page, live_server, story)
 
     select_with_range(editor_page, paragraph, "coca fields")
     assert editor_page.locator("#note-quote").inner_text() == "coca fields"
@@ -168,7 +169,7 @@ def test_an_internal_note_stays_out_of_the_readers_page(
     mark.wait_for()
     assert mark.inner_text() == "coca fields"
 
-    reader_page.goto(live_server.url + article.get_absolute_url())
+    reader_page.goto(live_server.url + story.get_absolute_url())
     assert reader_page.locator("h1.headline").inner_text() == "Peruvian soldier killed in shootout"
     assert "Check the location" not in reader_page.content()
     assert reader_page.locator("mark.annotated").count() == 0
@@ -178,23 +179,23 @@ def test_a_note_follows_its_words_when_the_paragraph_is_edited_in_the_story_form
     live_server, editor_page, reader_page, story, editor
 ):
     """Depends on re-anchoring when the story form saves its body blocks."""
-    article, paragraph = story
+    story, paragraph = story
     start16 = len(FIRST[: FIRST.index(PHRASE)].encode("utf-16-le")) // 2
-    note = create_annotation(
+    note = create_note(
         paragraph=paragraph,
         selection=Selection(start=start16, end=start16 + len(PHRASE), exact=PHRASE),
-        note={"kind": "context", "body": "A Maoist insurgency."},
+        fields={"kind": "context", "body": "A Maoist insurgency."},
         user=editor,
     )
-    publish_note(annotation=note, version=note.version, user=editor)
+    publish_note(note=note, version=note.version, user=editor)
 
-    editor_page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+    editor_page.goto(live_server.url + reverse("admin:articles_story_change", args=[story.pk]))
     textarea = editor_page.locator("textarea", has_text="Officials blamed")
     textarea.fill("On Friday, the army said that " + FIRST)
     editor_page.click("input[name=_save]")
     editor_page.locator(".messagelist .success").wait_for()
 
-    reader_page.goto(live_server.url + article.get_absolute_url())
+    reader_page.goto(live_server.url + story.get_absolute_url())
     assert reader_page.locator(".paragraph p").first.inner_text().startswith("On Friday, the army")
     mark = reader_page.locator("mark.annotated")
     assert mark.count() == 1
@@ -205,15 +206,15 @@ def test_a_note_follows_its_words_when_the_paragraph_is_edited_in_the_story_form
 def test_clicking_a_highlight_opens_its_note_with_its_history(
     live_server, editor_page, story, editor
 ):
-    article, paragraph = story
+    story, paragraph = story
     start16 = len(FIRST[: FIRST.index("VRAEM")].encode("utf-16-le")) // 2
-    create_annotation(
+    create_note(
         paragraph=paragraph,
         selection=Selection(start=start16, end=start16 + 5, exact="VRAEM"),
-        note={"kind": "context", "body": "Valley of the Apurímac, Ene and Mantaro rivers."},
+        fields={"kind": "context", "body": "Valley of the Apurímac, Ene and Mantaro rivers."},
         user=editor,
     )
-    open_screen(editor_page, live_server, article)
+    open_screen(editor_page, live_server, story)
 
     editor_page.locator("mark.annotate-mark", has_text="VRAEM").click()
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from articles.annotations.editing import Selection, create_annotation, reply_to_annotation
-from tests.factories import ArticleFactory, ParagraphFactory, StaffFactory
+from articles.notes.editing import Selection, create_note, reply_to_note
+from tests.factories import ParagraphFactory, StaffFactory, StoryFactory
 from tests.tools import axe_js
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,17 +22,17 @@ def replied():
     # Superusers: transactional tests flush the groups their migration made.
     ana = StaffFactory(username="ana", is_superuser=True)
     cy = StaffFactory(username="cy", first_name="Cy", is_superuser=True)
-    article = ArticleFactory(headline="Soldier killed near the coca fields")
-    paragraph = ParagraphFactory(article=article, text=TEXT)
+    story = StoryFactory(headline="Soldier killed near the coca fields")
+    paragraph = ParagraphFactory(story=story, text=TEXT)
     start = TEXT.index("VRAEM")
-    note = create_annotation(
+    note = create_note(
         paragraph=paragraph,
         selection=Selection(start=start, end=start + 5, exact="VRAEM"),
-        note={"kind": "context", "body": "Valley of the Apurímac, Ene and Mantaro rivers."},
+        fields={"kind": "context", "body": "Valley of the Apurímac, Ene and Mantaro rivers."},
         user=ana,
     )
-    reply_to_annotation(annotation=note, body="Spell it out for readers?", user=cy)
-    reply_to_annotation(annotation=note, body="@ana and link the map.", user=cy)
+    reply_to_note(note=note, body="Spell it out for readers?", user=cy)
+    reply_to_note(note=note, body="@ana and link the map.", user=cy)
     return ana
 
 

@@ -9,10 +9,10 @@ Lighthouse comes from the npm registry (pinned in tests/browser/package.json, in
 import pytest
 from django.urls import reverse
 
-from articles.annotations.loading import load_annotation_file
 from articles.data.plaintext import import_story_file
+from articles.notes.loading import load_note_file
 from tests.browser.conftest import CHROMIUM
-from tests.factories import ArticleFactory, AuthorFactory, TagFactory
+from tests.factories import AuthorFactory, StoryFactory, TagFactory
 from tests.tools import lighthouse, require
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,13 +23,13 @@ PAGES = ["front page", "story page", "tag page", "search results"]
 
 @pytest.fixture
 def site(seed_dir):
-    story = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").article
-    load_annotation_file(seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json")
+    story = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").story
+    load_note_file(seed_dir / "notes" / "vice-2014-06-20-peruvian-soldier-killed.json")
     tag = TagFactory(name="Peru", slug="peru", description="Reporting from Peru.")
     story.tags.add(tag)
     author = story.bylines.get().author
     for n in range(5):
-        ArticleFactory(
+        StoryFactory(
             headline=f"Coca growers in the valley, part {n}",
             authors=[author, AuthorFactory()],
             tags=[tag],

@@ -6,11 +6,11 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from articles.annotations.editing import Selection, create_annotation
-from articles.annotations.loading import load_annotation_file
-from articles.annotations.review import submit_note
 from articles.data.plaintext import import_story_file
-from articles.models import Annotation
+from articles.models import Note
+from articles.notes.editing import Selection, create_note
+from articles.notes.loading import load_note_file
+from articles.notes.review import submit_note
 from tests.browser.test_accessibility import WCAG_TAGS
 from tests.browser.test_annotate import (
     FIRST,
@@ -20,7 +20,7 @@ from tests.browser.test_annotate import (
     open_screen,
     select_with_mouse,
 )
-from tests.factories import ArticleFactory, ParagraphFactory, StaffFactory
+from tests.factories import ParagraphFactory, StaffFactory, StoryFactory, current_codenames
 from tests.tools import axe_js
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,7 +40,9 @@ def groups():
         codenames |= set(extra) | (LATER_EDITORS_PERMISSIONS if name == "Editors" else set())
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(
-            Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)
+            Permission.objects.filter(
+                content_type__app_label="articles", codename__in=current_codenames(codenames)
+            )
         )
         made[name] = group
     return made
@@ -48,12 +50,12 @@ def groups():
 
 @pytest.fixture
 def story():
-    article = ArticleFactory(
+    story = StoryFactory(
         headline="Peruvian soldier killed in shootout", slug="peruvian-soldier-killed"
     )
-    first = ParagraphFactory(article=article, position=1, text=FIRST)
-    ParagraphFactory(article=article, position=2, text=SECOND)
-    return article, first
+    first = ParagraphFactory(story=story, position=1, text=FIRST)
+    ParagraphFactory(story=story, position=2, text=SECOND)
+    return story, first
 
 
 def signed_in(new_page, live_server, user, **options):
@@ -69,13 +71,13 @@ def signed_in(new_page, live_server, user, **options):
 def test_an_annotator_submits_a_fact_check_and_an_editor_publishes_it(
     live_server, new_page, groups, story
 ):
-    article, paragraph = story
+    story, paragraph = story
     ana = StaffFactory(username="ana", first_name="Ana", groups=["Annotators"])
     eve = StaffFactory(username="eve", first_name="Eve", groups=["Editors"])
 
     # The annotator writes a fact-check and submits it: she may not publish.
     annotator = signed_in(new_page, live_server, ana)
-    open_screen(annotator, live_server, article)
+    open_screen(annotator, live_server, story)
     select_with_mouse(annotator, paragraph, "coca fields")
     annotator.select_option("#note-kind", "factcheck")
     assert annotator.locator("#note-publish").is_hidden()
@@ -96,14 +98,14 @@ def test_an_annotator_submits_a_fact_check_and_an_editor_publishes_it(
     def as_a_reader():
         """The story page in a new browser (pages may be cached by a browser for a minute)."""
         reader = new_page(viewport={"width": 1400, "height": 900})
-        reader.goto(live_server.url + article.get_absolute_url())
+        reader.goto(live_server.url + story.get_absolute_url())
         return reader
 
     assert as_a_reader().locator("mark.annotated").count() == 0
 
     # An editor, a second person, opens it from its highlight and publishes it.
     editor = signed_in(new_page, live_server, eve)
-    open_screen(editor, live_server, article)
+    open_screen(editor, live_server, story)
     editor.locator("mark.annotate-mark", has_text="coca fields").click()
     editor.locator("#note-state", has_text="Submitted for review").wait_for()
     editor.click("#note-publish")
@@ -125,19 +127,19 @@ def test_an_annotator_submits_a_fact_check_and_an_editor_publishes_it(
 def test_an_editor_may_not_publish_the_fact_check_they_submitted(
     live_server, new_page, groups, story
 ):
-    article, paragraph = story
+    story, paragraph = story
     eve = StaffFactory(username="eve", groups=["Editors"])
     start = FIRST.index("coca fields")
-    note = create_annotation(
+    note = create_note(
         paragraph=paragraph,
         selection=Selection(start=start + 2, end=start + 13, exact="coca fields"),  # after 🇵🇪
-        note={"kind": "factcheck", "claim": "Coca.", "verdict": "true"},
+        fields={"kind": "factcheck", "claim": "Coca.", "verdict": "true"},
         user=eve,
     )
-    submit_note(annotation=note, version=note.version, user=eve)
+    submit_note(note=note, version=note.version, user=eve)
 
     editor = signed_in(new_page, live_server, eve)
-    open_screen(editor, live_server, article)
+    open_screen(editor, live_server, story)
     editor.locator("mark.annotate-mark", has_text="coca fields").click()
     editor.locator("#note-state", has_text="Submitted for review").wait_for()
 
@@ -151,10 +153,10 @@ def test_an_editor_may_not_publish_the_fact_check_they_submitted(
 def test_part_of_a_paragraph_is_selected_with_the_keyboard_alone(
     live_server, new_page, groups, story
 ):
-    article, paragraph = story
+    story, paragraph = story
     eve = StaffFactory(username="eve", groups=["Editors"])
     page = signed_in(new_page, live_server, eve)
-    open_screen(page, live_server, article)
+    open_screen(page, live_server, story)
     assert "Shift" in page.locator("#annotate-keys").inner_text()
 
     # From the paragraph's "Whole paragraph" button, Tab reaches its text.
@@ -182,25 +184,25 @@ def test_part_of_a_paragraph_is_selected_with_the_keyboard_alone(
     page.locator("#note-message", has_text="Saved.").wait_for()
     mark = page.locator(".annotate-text mark.annotate-mark.is-draft")
     assert mark.inner_text() == "Shining Path rebels"
-    note = Annotation.objects.get()
-    assert (note.quote_exact, note.state) == ("Shining Path rebels", Annotation.State.DRAFT)
+    note = Note.objects.get()
+    assert (note.quote_exact, note.state) == ("Shining Path rebels", Note.State.DRAFT)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_annotate_screen_has_no_accessibility_violations(
     live_server, new_page, groups, seed_dir, scheme
 ):
-    story = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").article
-    load_annotation_file(seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json")
+    story = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").story
+    load_note_file(seed_dir / "notes" / "vice-2014-06-20-peruvian-soldier-killed.json")
     eve = StaffFactory(username="eve", groups=["Editors"])
     # A note in each state that draws differently: published (the seeds), internal, and these.
-    published = Annotation.objects.filter(kind="context").first()
-    Annotation.objects.filter(kind="source").update(state=Annotation.State.SUBMITTED)
-    Annotation.objects.filter(kind="factcheck").update(state=Annotation.State.WITHDRAWN)
+    published = Note.objects.filter(kind="context").first()
+    Note.objects.filter(kind="source").update(state=Note.State.SUBMITTED)
+    Note.objects.filter(kind="factcheck").update(state=Note.State.WITHDRAWN)
     page = signed_in(new_page, live_server, eve, color_scheme=scheme, bypass_csp=True)
     open_screen(page, live_server, story)
     # With a note open: its form, actions, preview, discussion and history are checked too.
-    page.locator(f'mark[data-annotation-ids~="{published.pk}"]').first.click()
+    page.locator(f'mark[data-note-ids~="{published.pk}"]').first.click()
     page.locator("#note-state", has_text="Published").wait_for()
     page.locator("#history-list li").first.wait_for()
 

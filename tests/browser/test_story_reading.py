@@ -5,24 +5,24 @@ the numbered footnotes that are the notes' home without JavaScript."""
 import pytest
 from django.utils import timezone
 
-from articles.annotations.loading import load_annotation_file
 from articles.data.plaintext import import_story_file
 from articles.editing.history import record_version
-from articles.models import Annotation
-from tests.factories import annotation_on
+from articles.models import Note
+from articles.notes.loading import load_note_file
+from tests.factories import note_on
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def annotated_seed(seed_dir):
-    article = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").article
-    load_annotation_file(seed_dir / "annotations" / "vice-2014-06-20-peruvian-soldier-killed.json")
-    return article
+    story = import_story_file(seed_dir / "vice-2014-06-20-peruvian-soldier-killed.txt").story
+    load_note_file(seed_dir / "notes" / "vice-2014-06-20-peruvian-soldier-killed.json")
+    return story
 
 
-def note_on(article, quote: str) -> Annotation:
-    return Annotation.objects.public().get(article=article, quote_exact=quote)
+def public_note_on(story, quote: str) -> Note:
+    return Note.objects.public().get(story=story, quote_exact=quote)
 
 
 def test_wide_screen_shows_notes_open_beside_their_paragraph(live_server, page, annotated_seed):
@@ -58,7 +58,7 @@ def test_each_note_is_on_screen_once(live_server, new_page, annotated_seed, widt
     page = new_page(viewport={"width": width, "height": 900})
     page.goto(live_server.url + annotated_seed.get_absolute_url())
     page.locator("mark.annotated").first.click()
-    note = note_on(annotated_seed, "Shining Path rebels")
+    note = public_note_on(annotated_seed, "Shining Path rebels")
     assert not page.locator(".notes").is_visible()  # the footnotes: no-JS and print only
     shown = page.get_by_text("Maoist insurgency founded by the philosophy professor")
     assert sum(1 for match in shown.all() if match.is_visible()) <= 1
@@ -88,7 +88,7 @@ def test_clicking_a_highlight_on_a_wide_screen_focuses_its_note(live_server, pag
     page.goto(live_server.url + annotated_seed.get_absolute_url())
     page.locator("mark.annotated", has_text="Shining Path rebels").click()
     focused = page.evaluate("document.activeElement.closest('.margin-note').dataset.note")
-    assert focused == f"note-{note_on(annotated_seed, 'Shining Path rebels').pk}"
+    assert focused == f"note-{public_note_on(annotated_seed, 'Shining Path rebels').pk}"
 
 
 def test_keyboard_opens_a_note_from_its_highlight(live_server, new_page, annotated_seed):
@@ -101,7 +101,7 @@ def test_keyboard_opens_a_note_from_its_highlight(live_server, new_page, annotat
     note = page.locator(".margin-note", has_text="Maoist insurgency")
     assert note.is_visible()
     focused = page.evaluate("document.activeElement.closest('.margin-note').dataset.note")
-    assert focused == f"note-{note_on(annotated_seed, 'Shining Path rebels').pk}"
+    assert focused == f"note-{public_note_on(annotated_seed, 'Shining Path rebels').pk}"
 
 
 def test_hovering_links_passage_and_note_both_ways(live_server, page, annotated_seed):
@@ -117,10 +117,10 @@ def test_hovering_links_passage_and_note_both_ways(live_server, page, annotated_
 
 
 def test_a_note_address_survives_an_earlier_note_being_added(live_server, new_page, annotated_seed):
-    note = note_on(annotated_seed, "Shining Path rebels")
+    note = public_note_on(annotated_seed, "Shining Path rebels")
     address = f"{live_server.url}{annotated_seed.get_absolute_url()}#note-{note.pk}"
     first_paragraph = annotated_seed.blocks.filter(kind="paragraph").order_by("position").first()
-    annotation_on(first_paragraph, "coca production", created_at=timezone.now())
+    note_on(first_paragraph, "coca production", created_at=timezone.now())
 
     page = new_page(viewport={"width": 375, "height": 800})
     page.goto(address)
@@ -159,10 +159,10 @@ def test_changes_page_shows_both_edits_of_a_story_edited_twice(live_server, page
     first, second = annotated_seed.blocks.filter(kind="paragraph").order_by("position")[:2]
     first.text = first.text.replace("was shot", "was reportedly shot")
     first.save()
-    record_version(article=annotated_seed)
+    record_version(story=annotated_seed)
     second.text = second.text + " The army confirmed his name."
     second.save()
-    record_version(article=annotated_seed)
+    record_version(story=annotated_seed)
     page.goto(live_server.url + annotated_seed.get_absolute_url() + "changes/")
     added = [text.strip() for text in page.locator("ins").all_inner_texts()]
     assert "reportedly" in added

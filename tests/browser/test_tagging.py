@@ -9,14 +9,15 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from articles.models import Annotation, Article, Tag
+from articles.models import Note, Story, Tag
 from tests.factories import (
-    AnnotationFactory,
-    ArticleFactory,
     AsideFactory,
+    NoteFactory,
     ParagraphFactory,
     StaffFactory,
+    StoryFactory,
     TagFactory,
+    current_codenames,
 )
 from tests.tools import axe_js
 
@@ -39,10 +40,12 @@ def editor_page(live_server, page):
     model_actions, extra = groups.GROUPS["Editors"]
     model_actions = {**model_actions, **LATER_GRANTS}
     codenames = {f"{a}_{model}" for model, actions in model_actions.items() for a in actions}
-    codenames |= {*extra, "change_any_annotation"}
+    codenames |= {*extra, "change_any_note"}
     group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.set(
-        Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)
+        Permission.objects.filter(
+            content_type__app_label="articles", codename__in=current_codenames(codenames)
+        )
     )
     editor = StaffFactory(username="editor", groups=["Editors"])
     page.goto(live_server.url + reverse("admin:login"))
@@ -54,7 +57,7 @@ def editor_page(live_server, page):
 
 
 def open_story(page, live_server, story):
-    page.goto(live_server.url + reverse("admin:articles_article_change", args=[story.pk]))
+    page.goto(live_server.url + reverse("admin:articles_story_change", args=[story.pk]))
 
 
 def save_story(page):
@@ -64,9 +67,9 @@ def save_story(page):
 
 def test_bulk_action_tags_two_stories_latin_america_and_peru(live_server, editor_page):
     page = editor_page
-    first, second = ArticleFactory(headline="Coca in the valley"), ArticleFactory(headline="Lima")
-    ArticleFactory(headline="Left alone")
-    page.goto(live_server.url + reverse("admin:articles_article_changelist"))
+    first, second = StoryFactory(headline="Coca in the valley"), StoryFactory(headline="Lima")
+    StoryFactory(headline="Left alone")
+    page.goto(live_server.url + reverse("admin:articles_story_changelist"))
     for story in (first, second):
         page.check(f"input[name=_selected_action][value='{story.pk}']")
     page.select_option("select[name=action]", "add_tags_to_stories")
@@ -84,22 +87,22 @@ def test_bulk_action_tags_two_stories_latin_america_and_peru(live_server, editor
 
 def test_story_form_takes_two_tags_one_with_a_space(live_server, editor_page):
     page = editor_page
-    story = ArticleFactory()
-    ParagraphFactory(article=story)
+    story = StoryFactory()
+    ParagraphFactory(story=story)
     open_story(page, live_server, story)
 
     page.fill("#id_tags", "Latin America, Peru")
     save_story(page)
 
     expect(page.locator("#id_tags")).to_have_value("Latin America, Peru")
-    assert sorted(Article.objects.get(pk=story.pk).tags.names()) == ["Latin America", "Peru"]
+    assert sorted(Story.objects.get(pk=story.pk).tags.names()) == ["Latin America", "Peru"]
 
 
 def test_autocomplete_offers_existing_tags_and_takes_one_by_keyboard(live_server, editor_page):
     page = editor_page
     TagFactory(name="Latin America", slug="latin-america")
-    story = ArticleFactory()
-    ParagraphFactory(article=story)
+    story = StoryFactory()
+    ParagraphFactory(story=story)
     open_story(page, live_server, story)
 
     field = page.locator("#id_tags")
@@ -115,15 +118,15 @@ def test_autocomplete_offers_existing_tags_and_takes_one_by_keyboard(live_server
     expect(field).to_have_value("Peru, Latin America, ")
     expect(offers).to_be_hidden()
     save_story(page)
-    assert sorted(Article.objects.get(pk=story.pk).tags.names()) == ["Latin America", "Peru"]
+    assert sorted(Story.objects.get(pk=story.pk).tags.names()) == ["Latin America", "Peru"]
     assert Tag.objects.count() == 2
 
 
 def test_a_suggested_tag_is_added_in_one_click_and_kept_on_save(live_server, editor_page):
     page = editor_page
     TagFactory(name="Cocaine", slug="cocaine")
-    story = ArticleFactory(headline="Cocaine on the river")
-    ParagraphFactory(article=story, text="Police seized cocaine near the border.")
+    story = StoryFactory(headline="Cocaine on the river")
+    ParagraphFactory(story=story, text="Police seized cocaine near the border.")
     open_story(page, live_server, story)
     expect(page.locator("#id_tags")).to_have_value("")
 
@@ -131,17 +134,17 @@ def test_a_suggested_tag_is_added_in_one_click_and_kept_on_save(live_server, edi
 
     expect(page.locator("#id_tags")).to_have_value("Cocaine, ")
     expect(page.get_by_role("status").filter(has_text="Cocaine added")).to_have_count(1)
-    assert not Article.objects.get(pk=story.pk).tags.exists()  # nothing without a save
+    assert not Story.objects.get(pk=story.pk).tags.exists()  # nothing without a save
     save_story(page)
-    assert list(Article.objects.get(pk=story.pk).tags.names()) == ["Cocaine"]
+    assert list(Story.objects.get(pk=story.pk).tags.names()) == ["Cocaine"]
 
 
 def test_merging_tags_sends_the_old_tag_page_to_the_kept_one(live_server, editor_page, new_page):
     page = editor_page
     peru = TagFactory(name="Peru", slug="peru")
     accented = TagFactory(name="Perú", slug="peru-accented")
-    ArticleFactory.create_batch(2, tags=[peru])
-    ArticleFactory(tags=[accented], headline="Coca growers protest")
+    StoryFactory.create_batch(2, tags=[peru])
+    StoryFactory(tags=[accented], headline="Coca growers protest")
     page.goto(live_server.url + reverse("admin:articles_tag_changelist"))
     for tag in (peru, accented):
         page.check(f"input[name=_selected_action][value='{tag.pk}']")
@@ -161,12 +164,12 @@ def test_merging_tags_sends_the_old_tag_page_to_the_kept_one(live_server, editor
 
 @pytest.fixture
 def desk():
-    tagged = ArticleFactory(tags=[TagFactory(name="Peru", slug="peru")])
-    AnnotationFactory.create_batch(
-        2, paragraph=ParagraphFactory(article=tagged), state=Annotation.State.SUBMITTED
+    tagged = StoryFactory(tags=[TagFactory(name="Peru", slug="peru")])
+    NoteFactory.create_batch(
+        2, paragraph=ParagraphFactory(story=tagged), state=Note.State.SUBMITTED
     )
-    AnnotationFactory(anchor_state=Annotation.AnchorState.ORPHANED, kind=Annotation.Kind.INTERNAL)
-    AsideFactory.create_batch(3, article=tagged)
+    NoteFactory(anchor_state=Note.AnchorState.ORPHANED, kind=Note.Kind.INTERNAL)
+    AsideFactory.create_batch(3, story=tagged)
 
 
 def test_dashboard_counts_lead_to_their_lists(live_server, editor_page, desk):
@@ -229,14 +232,14 @@ def test_editors_screens_have_no_accessibility_violations(
         ]
     )
     page = context.new_page()
-    story = Article.objects.filter(tags__isnull=False).first()
+    story = Story.objects.filter(tags__isnull=False).first()
     TagFactory(name="Protests", slug="protests")
     TagFactory(name="protest", slug="protest")
     TagFactory(name="Cocaine", slug="cocaine")
-    ParagraphFactory(article=story, text="Cocaine seized; protests followed.")
+    ParagraphFactory(story=story, text="Cocaine seized; protests followed.")
     peru = Tag.objects.get(name="Peru")
     urls = {
-        "story form": reverse("admin:articles_article_change", args=[story.pk]),
+        "story form": reverse("admin:articles_story_change", args=[story.pk]),
         "dashboard": reverse("admin:index"),
         "tag list": reverse("admin:articles_tag_changelist"),
         "tag page": reverse("admin:articles_tag_change", args=[peru.pk]),

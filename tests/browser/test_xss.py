@@ -194,7 +194,7 @@ def read_story(page) -> None:
 
 def open_every_note(page) -> None:
     """Click each highlight on the annotate screen and wait for the panel to show its note."""
-    marks = page.locator("#annotate-story mark.annotate-mark[data-annotation-ids]").all()
+    marks = page.locator("#annotate-story mark.annotate-mark[data-note-ids]").all()
     assert len(marks) == 5, "every kind of note is highlighted"
     shown = page.locator("#note-meta", has_text=re.compile(r"\S"))
     for mark in marks:
@@ -242,7 +242,7 @@ def test_no_injected_script_runs_on_the_annotate_screen(live_server, new_page, h
     page.wait_for_url(live_server.url + reverse("admin:index"))
     for hostile in hostile_site:
         browser.visit(
-            reverse("admin:articles_article_annotate", args=[hostile.story.pk]),
+            reverse("admin:articles_story_annotate", args=[hostile.story.pk]),
             interact=open_every_note,
             own_elements=["svg"],  # the admin's theme-toggle icons
         )

@@ -1,7 +1,7 @@
 """RSS and Atom feeds (feedparser): each entry a story.
 
 An entry's full text comes from `content:encoded` / Atom `content` when the feed carries it;
-otherwise the linked page is fetched and read as an article page when the import is asked to
+otherwise the linked page is fetched and read as a story page when the import is asked to
 (`fetch_page`), and the entry is refused, saying so, when it is not. An entry's first category is
 its section, the others its tags (WordPress and most CMSs list the category first).
 """

@@ -1,7 +1,7 @@
-"""An article page: the page's own statements about itself first, trafilatura for the body.
+"""A story page: the page's own statements about itself first, trafilatura for the body.
 
 Metadata comes from the page's schema.org JSON-LD (`NewsArticle` and its kin), then its meta
-tags (Open Graph, `article:*`, `<link rel=canonical>`), then trafilatura's metadata search; the
+tags (Open Graph, `story:*`, `<link rel=canonical>`), then trafilatura's metadata search; the
 body from trafilatura's main-text extraction (no navigation, comments, share buttons), after
 the boxes it cannot know about are taken out (newsletter sign-ups, share bars, related lists)
 and a publisher's related-link box ("Related: …") is kept as a paragraph, to become an aside.
@@ -25,13 +25,13 @@ from articles.ingest.formats.fragments import (
 from articles.ingest.story import (
     EntryResult,
     IngestedStory,
-    NotAnArticle,
+    NotAnStory,
     check_story,
     clean_text,
     clip,
 )
 
-ARTICLE_TYPES = {
+STORY_TYPES = {
     "Article",
     "NewsArticle",
     "ReportageNewsArticle",
@@ -45,7 +45,7 @@ ARTICLE_TYPES = {
 ORGANISATIONS = {"Organization", "NewsMediaOrganization", "Corporation"}
 # Text for screen readers only ("Image caption, "): not part of a caption or credit.
 HIDDEN = re.compile(r"visually-hidden|sr-only|screen-reader-text", re.IGNORECASE)
-# Boxes inside an article that are not its text; matched on class, id and data-* names.
+# Boxes inside a story that are not its text; matched on class, id and data-* names.
 NOISE = re.compile(
     r"newsletter|sign-?up|subscribe|share|sharing|social|comment|related-?posts|relatedposts"
     r"|recommend|advert|promo|paywall|cookie|outbrain|taboola",
@@ -59,7 +59,7 @@ CREDIT_PATTERNS = (
     ),
     re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]*(?:Photo|Images?)\b[^()]*)\)\s*$"),
 )
-# More than this share of the page's words inside links: a list of links, not an article.
+# More than this share of the page's words inside links: a list of links, not a story.
 BODY_TEXT = "//body//text()[not(ancestor::script)][not(ancestor::style)]"
 MAX_LINK_SHARE = 0.5
 
@@ -152,7 +152,7 @@ def _split_credit(text: str) -> tuple[str, str]:
 
 def _lead_figure(tree, image_url: str) -> tuple[str, str, str]:
     """(caption, credit, alt) of the lead image: where the page shows the image it names as
-    its own, else the article's first figure; nothing when the page names no image."""
+    its own, else the story's first figure; nothing when the page names no image."""
     if not image_url:
         return "", "", ""
     img = next((img for img in tree.iter("img") if image_url and img.get("src") == image_url), None)
@@ -162,7 +162,7 @@ def _lead_figure(tree, image_url: str) -> tuple[str, str, str]:
             return "", "", clean_text(img.get("alt"))
         figure = figures[0]
     else:
-        figures = tree.xpath("//article//figure[.//img]") or tree.xpath("//figure[.//img]")
+        figures = tree.xpath("//story//figure[.//img]") or tree.xpath("//figure[.//img]")
         if not figures:
             return "", "", ""
         figure = figures[0]
@@ -222,14 +222,14 @@ def _drop_noise(tree) -> None:
 
 
 def parse_page(html: str, *, url: str = "", label: str = "") -> list[EntryResult]:
-    """One article page; `url` is where it was fetched (its canonical URL is preferred)."""
+    """One story page; `url` is where it was fetched (its canonical URL is preferred)."""
     try:
         tree = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
-        raise NotAnArticle("not an article (no HTML document in it)") from None
+        raise NotAnStory("not a story (no HTML document in it)") from None
     label = label or url
     meta = Meta(tree)
-    ld = next((obj for obj in _json_ld_objects(tree) if _types(obj) & ARTICLE_TYPES), {})
+    ld = next((obj for obj in _json_ld_objects(tree) if _types(obj) & STORY_TYPES), {})
     canonical = ""
     for link in tree.xpath('//link[@rel="canonical"][@href]'):
         canonical = http_url(link.get("href"), url)
@@ -293,7 +293,7 @@ def parse_page(html: str, *, url: str = "", label: str = "") -> list[EntryResult
     body_words = len(" ".join(tree.xpath(BODY_TEXT)).split())
     link_words = len(" ".join(tree.xpath("//body//a//text()")).split())
     if body_words and link_words / body_words > MAX_LINK_SHARE:
-        raise NotAnArticle("not an article (mostly links, like an index page)")
+        raise NotAnStory("not a story (mostly links, like an index page)")
     _drop_noise(tree)
     extracted = trafilatura.extract(
         tree,
@@ -339,5 +339,5 @@ def parse_page(html: str, *, url: str = "", label: str = "") -> list[EntryResult
         image_alt=clip(alt, "image_alt"),
     )
     if not story.identity:
-        raise NotAnArticle("not an article (the page names no address of its own)")
+        raise NotAnStory("not a story (the page names no address of its own)")
     return [EntryResult(label=label, story=check_story(story, what="the page"))]

@@ -1,4 +1,4 @@
-"""`manage.py backup_newsroom PATH`: dump stories, authors, tags, asides and annotations."""
+"""`manage.py backup_newsroom PATH`: dump stories, authors, tags, asides and notes."""
 
 from pathlib import Path
 

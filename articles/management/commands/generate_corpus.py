@@ -10,7 +10,7 @@ from articles.data.corpus import generate_corpus
 class Command(BaseCommand):
     help = (
         "Add a realistic synthetic corpus of stories (authors, sections, long-tailed tags, "
-        "8-40 paragraphs with asides, annotations, 15 years of dates), then fill the search "
+        "8-40 paragraphs with asides, notes, 15 years of dates), then fill the search "
         "index and the related stories in bulk. The same --seed writes the same stories."
     )
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Wrote {report.stories:,} stories ({report.published:,} published), "
                 f"{report.authors:,} authors, {report.tags:,} tags, {report.taggings:,} taggings, "
-                f"{report.blocks:,} body blocks, {report.annotations:,} notes "
+                f"{report.blocks:,} body blocks, {report.notes:,} notes "
                 f"in {time.perf_counter() - began:.1f} s ({timings})."
             )
         )

@@ -1,6 +1,6 @@
 """`manage.py import_stories PATH_OR_URL...`: import stories from files, folders and addresses.
 
-Files and folders hold the plain-text layout (`.txt`), saved article pages (`.html`), RSS or Atom
+Files and folders hold the plain-text layout (`.txt`), saved story pages (`.html`), RSS or Atom
 feeds and WordPress exports (`.xml`, `.rss`, `.atom`) and ninjs (`.json`); addresses are fetched
 (`--allow-private` for hosts on a private network). `--url ADDRESS --every 1h` follows addresses:
 it imports them again every hour, recording what the publisher changed
@@ -36,7 +36,7 @@ def is_address(value: str) -> bool:
 class Command(BaseCommand):
     help = (
         "Import stories from files, folders or web addresses: the plain-text layout, saved "
-        "article pages, RSS/Atom feeds, WordPress exports and ninjs. Re-importing a story "
+        "story pages, RSS/Atom feeds, WordPress exports and ninjs. Re-importing a story "
         "updates it in place. --url ... --every 1h follows addresses and records each change."
     )
 

@@ -5,7 +5,7 @@ An upload in the admin has the task worker make them; this back-fills older uplo
 
 from django.core.management.base import BaseCommand
 
-from articles.models import Article
+from articles.models import Story
 from articles.pages.images import make_lead_image_renditions
 
 
@@ -16,9 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("slugs", nargs="*", help="Only these stories (default: every one).")
 
     def handle(self, *args, slugs, **options):
-        stories = Article.objects.exclude(lead_image="")
+        stories = Story.objects.exclude(lead_image="")
         if slugs:
             stories = stories.filter(slug__in=slugs)
-        for article in stories.iterator():
-            made = make_lead_image_renditions(article=article)
-            self.stdout.write(f"{article.slug}: {len(made)} renditions")
+        for story in stories.iterator():
+            made = make_lead_image_renditions(story=story)
+            self.stdout.write(f"{story.slug}: {len(made)} renditions")

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored {path}: {result.stories} stories, {result.annotations} notes; "
+                f"Restored {path}: {result.stories} stories, {result.notes} notes; "
                 f"{result.people_reused} existing logins reused, {result.people_created} people "
                 "created inactive"
             )

@@ -1,1 +1,0 @@
-"""Annotations: anchoring, editing services and the W3C export."""

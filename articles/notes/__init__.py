@@ -1,0 +1,1 @@
+"""Notes: anchoring, editing services and the W3C export."""
