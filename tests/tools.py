@@ -45,6 +45,29 @@ def axe_js() -> Path:
     return AXE_JS
 
 
+# What axe-core checks: WCAG 2.0, 2.1 and 2.2 at levels A and AA, and its best practices.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_violations(page) -> list[dict]:
+    """What axe-core finds wrong on the page as it is now (each rule with up to five of its
+    elements); fails the test if axe ran no checks at all."""
+    page.evaluate(axe_js().read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    assert result["passes"], "axe ran no checks"
+    return [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [node["target"] for node in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+    ]
+
+
 def lighthouse(url: str, *, chromium: Path, desktop: bool) -> dict:
     """Lighthouse's report on `url` (phone, or desktop with `desktop`), run with Debian's
     Chromium; its categories' scores are in `report["categories"]`."""

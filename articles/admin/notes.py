@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 
 from articles.admin.dashboard import AwaitingReviewFilter, CitesNoSourceFilter
 from articles.admin.forms import NoteAdminForm
+from articles.admin.readonly import ReadOnlyAdminMixin
 from articles.editing.conflicts import VersionCheckedAdmin
 from articles.models import Note, NoteReply, NoteRevision
 from articles.notes.editing import (
@@ -80,7 +81,7 @@ class NoteReplyInline(admin.StackedInline):
         return super().get_queryset(request).select_related("author")
 
 
-class NoteRevisionInline(admin.TabularInline):
+class NoteRevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The note's history, as recorded when it changed: read only."""
 
     model = NoteRevision
@@ -92,15 +93,6 @@ class NoteRevisionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NoteChangeList(ChangeList):

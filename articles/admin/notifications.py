@@ -16,6 +16,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from articles.admin.readonly import ReadOnlyAdminMixin
 from articles.models import Notification, WebhookDelivery
 from articles.notifications import inbox
 
@@ -48,7 +49,7 @@ def mark_unread(modeladmin, request, queryset):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["summary", "reason", "actor", "created_at", "read"]
     list_display_links = None
     list_filter = [ReadFilter, "reason"]
@@ -70,15 +71,6 @@ class NotificationAdmin(admin.ModelAdmin):
         if obj is not None and obj.recipient_id != request.user.pk:
             return False
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         open_view = self.admin_site.admin_view(self.open_view)
@@ -133,7 +125,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["event", "url", "status", "attempts", "last_error", "created_at"]
     list_filter = ["status", "event"]
     search_fields = ["url", "event"]
@@ -149,12 +141,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "delivered_at",
         "body",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

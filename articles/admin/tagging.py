@@ -29,6 +29,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET
 
 from articles.admin.forms import MergeTagsForm, TagAdminForm, TagNamesForm, TagSynonymForm
+from articles.admin.readonly import ReadOnlyAdminMixin
 from articles.editing.tagging import (
     add_synonym,
     add_tags,
@@ -261,7 +262,7 @@ def near_duplicate_groups() -> list[list[Tag]]:
 
 
 @admin.register(TagChange)
-class TagChangeAdmin(admin.ModelAdmin):
+class TagChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The tags' history: who changed which tag, when and how. Read only."""
 
     list_display = ["created_at", "tag_name", "action", "detail", "user"]
@@ -269,15 +270,6 @@ class TagChangeAdmin(admin.ModelAdmin):
     search_fields = ["tag_name", "detail"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _bulk_tag_step(

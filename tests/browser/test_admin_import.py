@@ -14,12 +14,11 @@ from articles.models import Story
 from tests.factories import StaffFactory, current_codenames
 from tests.ingest_fixtures import FIXTURES
 from tests.tasks import run_worker_until_idle
-from tests.tools import axe_js
+from tests.tools import axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 # Where screenshots go when asked for (NEWSROOM_SCREENSHOTS=folder), to look at the screen.
 SCREENSHOTS = os.environ.get("NEWSROOM_SCREENSHOTS", "")
 
@@ -45,18 +44,6 @@ def editor_page(live_server, new_page, *, scheme: str):
     page.click("input[type=submit]")
     page.wait_for_url(live_server.url + reverse("admin:index"))
     return page
-
-
-def axe_violations(page) -> list:
-    page.evaluate(axe_js().read_text())
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    assert result["passes"], "axe ran no checks"
-    return [
-        {"rule": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
 
 
 def shot(page, name: str) -> None:

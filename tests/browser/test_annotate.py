@@ -20,14 +20,19 @@ FIRST = f"Officials blamed {PHRASE} 🇵🇪 for the ambush near the coca fields
 SECOND = "The patrol had been searching for drug laboratories when it came under fire."
 
 
-@pytest.fixture
-def story():
+def two_paragraph_story():
+    """A public story of two paragraphs (FIRST, SECOND), and its first paragraph."""
     story = StoryFactory(
         headline="Peruvian soldier killed in shootout", slug="peruvian-soldier-killed"
     )
     first = ParagraphFactory(story=story, position=1, text=FIRST)
     ParagraphFactory(story=story, position=2, text=SECOND)
     return story, first
+
+
+@pytest.fixture
+def story():
+    return two_paragraph_story()
 
 
 @pytest.fixture

@@ -19,12 +19,11 @@ from tests.factories import (
     TagFactory,
     current_codenames,
 )
-from tests.tools import axe_js
+from tests.tools import axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 # What later migrations grant Editors beyond 0002's (transactional tests flush migrated rows).
 LATER_GRANTS = {
     "tagsynonym": ("add", "change", "delete", "view"),
@@ -186,23 +185,6 @@ def test_dashboard_counts_lead_to_their_lists(live_server, editor_page, desk):
     expect(page.locator("#content-main")).not_to_contain_text("hours ahead of server time")
 
 
-def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(axe_js()))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    assert result["passes"], "axe ran no checks"
-    return [
-        {
-            "rule": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [node["target"] for node in v["nodes"]][:5],
-        }
-        for v in result["violations"]
-    ]
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(
     "screen",
@@ -217,9 +199,7 @@ def test_editors_screens_have_no_accessibility_violations(
     editor = StaffFactory(username="editor", is_superuser=True)
     client = Client()
     client.force_login(editor)
-    context = chromium.new_context(
-        viewport={"width": 1400, "height": 900}, color_scheme=scheme, bypass_csp=True
-    )
+    context = chromium.new_context(viewport={"width": 1400, "height": 900}, color_scheme=scheme)
     host = re.sub(r"^https?://", "", live_server.url).split(":")[0]
     context.add_cookies(
         [
