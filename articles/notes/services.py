@@ -177,6 +177,17 @@ class _Homeless:
     source: Block
     old_text: str  # the text it came from
 
+    @classmethod
+    def leaving(cls, note: Note, *, source: Block, text: str) -> "_Homeless":
+        """The note as it stands in `text`, the text of `source` it is losing its place in."""
+        return cls(
+            note=note,
+            before=note_snapshot(note),
+            anchor=_anchor_in(text, note),
+            source=source,
+            old_text=text,
+        )
+
 
 class _Trail:
     """The note changes of one operation, written together with their revisions."""
@@ -287,15 +298,7 @@ def _reanchor_block(
     homeless = []
     for note, anchor, outcome in zip(notes, anchors, outcomes, strict=True):
         if outcome.anchor is None:
-            homeless.append(
-                _Homeless(
-                    note=note,
-                    before=note_snapshot(note),
-                    anchor=_anchor_in(old_text, note),
-                    source=block,
-                    old_text=old_text,
-                )
-            )
+            homeless.append(_Homeless.leaving(note, source=block, text=old_text))
         elif outcome.anchor != anchor:
             before = note_snapshot(note)
             set_anchor(note, outcome.anchor)
@@ -439,13 +442,7 @@ def reanchor_story_edit(
             old = stored.get(block.pk, block)
             text = old.annotatable_text
             homeless += [
-                _Homeless(
-                    note=note,
-                    before=note_snapshot(note),
-                    anchor=_anchor_in(text, note),
-                    source=old,
-                    old_text=text,
-                )
+                _Homeless.leaving(note, source=old, text=text)
                 for note in by_block.get(block.pk, [])
             ]
     created = [TextChange(block=block, old_text="") for block in created_blocks]
