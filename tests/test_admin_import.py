@@ -502,12 +502,15 @@ def test_the_status_url_says_what_the_worker_is_doing(editor_client, submit):
     assert f'data-status-url="{status_url}"' in page
     assert "job-status.js" in page
     assert '<p class="import-stalled" hidden>' in page
+    assert '<span class="import-going-on">You can leave this page' in page
 
-    # Nothing has picked it up for a while: the worker may not be running.
+    # Nothing has picked it up for a while: the worker may not be running (and the page no
+    # longer says the work goes on).
     ImportJob.objects.update(status_changed_at=timezone.now() - timedelta(minutes=1))
     assert editor_client.get(status_url).json()["stalled"] is True
     page = editor_client.get(job_url(job)).content.decode()
     assert '<p class="import-stalled">' in page
+    assert '<span class="import-going-on" hidden>' in page
     assert "<code>make worker</code>" in page
 
     run_ready_tasks()
@@ -635,6 +638,7 @@ def test_a_job_a_stopped_worker_was_reading_is_read_again(
     page = editor_client.get(job_url(job)).content.decode()
     assert '<div class="import-stalled">' in page
     assert "it stopped while reading the sources" in page
+    assert '<span class="import-going-on" hidden>' in page
     assert 'name="resume" value="Try again"' in page
 
     response = resume(editor_client, job, django_capture_on_commit_callbacks)

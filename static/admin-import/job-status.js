@@ -1,7 +1,7 @@
 /*
  * An import job's page while the task worker has work to do on it: ask the job's status every
- * two seconds, show the "worker may not be running" line when the job has waited too long, and
- * load the page again when the status changes (then the previews or the results are shown).
+ * two seconds, show the "worker may not be running" line when the job has waited too long (in
+ * place of the line saying the work goes on without the editor), and load the page again when the status changes (then the previews or the results are shown).
  * Without the script, reloading the page by hand shows the same.
  */
 (function () {
@@ -15,6 +15,7 @@
   var url = box.dataset.statusUrl;
   var shown = box.dataset.status;
   var stalled = box.querySelector(".import-stalled");
+  var goingOn = box.querySelector(".import-going-on");
 
   function check() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
@@ -31,6 +32,9 @@
         }
         if (stalled) {
           stalled.hidden = !job.stalled;
+        }
+        if (goingOn) {
+          goingOn.hidden = job.stalled;
         }
         window.setTimeout(check, EVERY_MS);
       })

@@ -5,11 +5,14 @@ accessibility violations in light or dark."""
 import importlib
 import json
 import os
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django.utils import timezone
 
+from articles.ingest.models import ImportJob
 from articles.models import Story
 from tests.factories import StaffFactory, current_codenames
 from tests.ingest_fixtures import FIXTURES
@@ -102,3 +105,21 @@ def test_upload_read_preview_and_import_with_no_accessibility_violations(
     page.click(f".import-outcomes a[href='{story.get_absolute_url()}']")
     page.wait_for_url(live_server.url + story.get_absolute_url())
     assert refused == []
+
+
+def test_a_job_nothing_picks_up_says_so_in_place_of_the_work_going_on(live_server, new_page):
+    """The page follows the job by itself: once it has waited too long, the line that says the
+    work goes on without the editor gives way to the one saying the worker may not be running."""
+    page = editor_page(live_server, new_page, scheme="light")
+    page.goto(live_server.url + reverse("admin:articles_story_import"))
+    page.set_input_files("#id_files", [str(FIXTURES / "vice-peruvian-soldier.html")])
+    page.click("input[type=submit][value='Read and preview']")
+    page.wait_for_selector("#import-status[data-status=queued]")
+    assert page.locator(".import-going-on").is_visible()
+    assert not page.locator(".import-stalled").is_visible()
+
+    ImportJob.objects.update(status_changed_at=timezone.now() - timedelta(minutes=1))
+    page.wait_for_selector(".import-stalled", state="visible", timeout=10_000)
+    assert not page.locator(".import-going-on").is_visible()
+    assert "the task worker may not be running" in page.inner_text("#import-status")
+    shot(page, "import-stalled-light")
