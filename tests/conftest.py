@@ -1,5 +1,6 @@
 """Shared fixtures."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.cache import caches
 
 from articles.caching import store
 from tests.factories import MIGRATED_GROUPS, StaffFactory
+from tests.tools import LOCAL_REDIS, require_redis
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -33,6 +35,28 @@ def empty_caches():
     for cache in caches.all():
         cache.clear()
     store.forget_local_indexes()
+
+
+@pytest.fixture
+def shared_store(settings):
+    """The page cache's store in Redis, as production shares it between every process (app
+    servers, the task worker, commands), where what is kept beside pages (list counts, the
+    section menu, the next scheduled story) is kept whether pages are cached or not. Skipped
+    where no Redis runs, except under CI, which starts one."""
+    require_redis()
+    settings.CACHES = {
+        **settings.CACHES,
+        "shared-store": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": LOCAL_REDIS,
+            "KEY_PREFIX": f"test-store-{time.monotonic_ns()}",
+        },
+    }
+    settings.NEWSROOM_PAGE_CACHE_ALIAS = "shared-store"
+    try:
+        yield caches["shared-store"]
+    finally:
+        caches["shared-store"].clear()
 
 
 @pytest.fixture

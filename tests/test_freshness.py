@@ -2,6 +2,7 @@
 that changes with the clock alone (an age banner, a scheduled story coming due) is kept no
 longer than that moment, with no write at all."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -179,10 +180,11 @@ def test_publishing_a_scheduled_story_earlier_reaches_the_lists_it_will_join(
     "url", ["/", "/sections/world/", "/feed/atom/", "/sections/world/feed/rss/", "/sitemap.xml"]
 )
 def test_scheduling_a_story_moves_the_kept_moment_its_lists_change(
-    clock, url, settings, editor, django_capture_on_commit_callbacks
+    clock, url, settings, shared_store, editor, django_capture_on_commit_callbacks
 ):
-    """A list's next scheduled story is kept between writes (no query per page, cache or not):
-    scheduling a story purges it with the lists the story will join."""
+    """A list's next scheduled story is kept between writes (no query per page, cache or not,
+    where the store is shared): scheduling a story purges it with the lists the story will
+    join."""
     settings.NEWSROOM_PAGE_CACHE = False
     settings.NEWSROOM_CACHE_MAX_AGE = 120
     world = SectionFactory(name="World", slug="world")
@@ -279,7 +281,12 @@ def test_a_cached_story_page_is_not_served_past_its_banner_change(monkeypatch):
 
 
 def test_the_section_menu_is_read_once_and_follows_a_rename(
-    story, settings, editor_client, django_assert_num_queries, django_capture_on_commit_callbacks
+    story,
+    settings,
+    shared_store,
+    editor_client,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
 ):
     settings.NEWSROOM_PAGE_CACHE = False
     reader = Client()
@@ -293,3 +300,29 @@ def test_the_section_menu_is_read_once_and_follows_a_rename(
         save_in_admin(editor_client, story.section, "section_form", name="Americas")
     assertContains(reader.get("/"), ">Americas</a>")
     assert Section.objects.get().name == "Americas"
+
+
+def test_without_redis_nothing_is_kept_that_another_process_would_purge(story, settings):
+    """`make run` serves with a task worker beside it, and management commands write too; each
+    purges its own memory only. So without Redis the server keeps neither pages nor what is kept
+    beside them: a change purged in another process (here, UPDATEs no purge follows) shows on
+    the next request."""
+    settings.NEWSROOM_PAGE_CACHE = False  # the default without REDIS_URL
+    reader = Client()
+    page = reader.get("/")
+    assert section_menu(page) == [story.section.name]
+    assertContains(page, story.headline)
+
+    Section.objects.filter(pk=story.section.pk).update(name="Americas")
+    Story.objects.filter(pk=story.pk).update(headline="Saved by another process")
+
+    page = reader.get("/")
+    assert section_menu(page) == ["Americas"]
+    assertContains(page, "Saved by another process")
+    assert "X-Page-Cache" not in page
+
+
+def section_menu(response) -> list[str]:
+    """The names in the header's section menu."""
+    menu = response.content.decode().split('<nav class="section-nav"', 1)[1].split("</nav>")[0]
+    return re.findall(r"<a [^>]*>([^<]*)</a>", menu)

@@ -242,12 +242,22 @@ def test_redis_url_shares_the_cache_the_page_cache_and_sessions(monkeypatch):
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
 
 
-def test_page_cache_is_local_memory_and_on_by_default(monkeypatch):
+def test_page_cache_is_on_with_redis_and_off_in_local_memory_by_default(monkeypatch):
+    """Without Redis each process's memory is its own, out of reach of the task worker's and
+    commands' purges (`make run` serves with a worker beside it)."""
     settings = load_settings(monkeypatch)
-    assert settings.NEWSROOM_PAGE_CACHE is True
+    assert settings.NEWSROOM_PAGE_CACHE is False
     assert settings.CACHES["pages"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert not hasattr(settings, "SESSION_ENGINE")  # Django's default: the database
-    assert load_settings(monkeypatch, NEWSROOM_PAGE_CACHE="0").NEWSROOM_PAGE_CACHE is False
+    assert load_settings(monkeypatch, NEWSROOM_PAGE_CACHE="1").NEWSROOM_PAGE_CACHE is True
+    shared = load_settings(monkeypatch, REDIS_URL="redis://cache.internal:6379/0")
+    assert shared.NEWSROOM_PAGE_CACHE is True
+    assert (
+        load_settings(
+            monkeypatch, REDIS_URL="redis://cache.internal:6379/0", NEWSROOM_PAGE_CACHE="0"
+        ).NEWSROOM_PAGE_CACHE
+        is False
+    )
 
 
 def test_media_go_to_the_file_system_by_default(monkeypatch):

@@ -29,6 +29,26 @@ def require(condition: bool, message: str) -> None:
     pytest.skip(message)
 
 
+# A Redis database of the local server for the tests that share a cache (CI starts the server).
+LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+
+
+def redis_reachable(url: str = LOCAL_REDIS) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def require_redis() -> None:
+    require(
+        redis_reachable(),
+        "no Redis on 127.0.0.1:6379 to share a cache through: apt-get install redis-server",
+    )
+
+
 def java() -> str:
     path = shutil.which("java")
     require(path is not None, "java not found: apt-get install default-jre-headless")

@@ -122,7 +122,7 @@ def _from_cache(key: str) -> HttpResponse | None:
 def set_validators(key: str, response: HttpResponse) -> None:
     """ETag from the page's bytes; Last-Modified when these bytes were first rendered."""
     etag = quote_etag(digest(response.content))
-    remembered = store.get(VALIDATORS_PREFIX + key)
+    remembered = store.get_unfiled(VALIDATORS_PREFIX + key)
     if remembered is not None and remembered[0] == etag:
         first_rendered = remembered[1]
     else:

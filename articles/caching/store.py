@@ -9,8 +9,11 @@ once, because the index and the entries live in the same shared cache:
   kept, `SMEMBERS` and `DEL` when it is purged), next to the entries. Redis rather than a
   pub/sub message to each host: a host that is restarting or briefly cut off misses a message,
   while a deleted entry stays deleted, and sync workers need no listening thread;
-- with local memory (one process: `runserver`, the tests), the index is a dictionary in the
-  process.
+- with local memory, the index is a dictionary in the process. Local memory keeps nothing
+  unless `NEWSROOM_PAGE_CACHE` is on (`in_use`), which says that this process is the only one
+  that writes (the tests): `make run` serves with a task worker beside it, and a story the worker
+  imports, or a management command saves, is purged in that process, out of reach of the
+  server's memory.
 
 **A purge never loses to a render in flight.** A reader whose page was rendered from rows read
 before a commit may try to keep it after that commit's purge. Every purge first stamps each key
@@ -156,18 +159,36 @@ def index_of(cache_alias: str):
     return _local_indexes.setdefault(cache_alias, LocalIndex())
 
 
+def in_use() -> bool:
+    """Whether entries are kept at all: where every process's purges reach them.
+
+    A Redis cache and its index are shared by the app servers, the task worker and management
+    commands alike. A local-memory cache is its process's own, so it keeps entries only when the
+    page cache is on (`NEWSROOM_PAGE_CACHE=1` without Redis: one process writes, as in the
+    tests); otherwise `get` finds nothing, `keep` keeps nothing, and `remember` computes.
+    """
+    return bool(getattr(settings, "NEWSROOM_PAGE_CACHE", False)) or isinstance(
+        index_of(alias()), RedisIndex
+    )
+
+
 def now() -> float:
     """The clock purges are stamped with: read it before reading what an entry shows."""
     return index_of(alias()).now()
 
 
 def get(cache_key: str) -> Any:
+    if not in_use():
+        return None
     return caches[alias()].get(cache_key)
 
 
 def keep(cache_key: str, value: Any, *, keys: Iterable[str], started: float, timeout: int) -> bool:
     """Keep `value` under `cache_key`, filed under `keys`, unless one of them was purged since
-    `started` (when its content was read). Returns whether it was kept."""
+    `started` (when its content was read), or nothing is kept here (`in_use`). Returns whether
+    it was kept."""
+    if not in_use():
+        return False
     keys = set(keys)
     cache = caches[alias()]
     index = index_of(alias())
@@ -181,8 +202,13 @@ def keep(cache_key: str, value: Any, *, keys: Iterable[str], started: float, tim
     return True
 
 
+def get_unfiled(cache_key: str) -> Any:
+    return caches[alias()].get(cache_key)
+
+
 def keep_unfiled(cache_key: str, value: Any, timeout: int) -> None:
-    """Keep a value no purge removes (a page's remembered validators)."""
+    """Keep a value no purge removes (a page's remembered validators), wherever the cache is:
+    such a value is checked against the page it describes, not trusted to be purged."""
     caches[alias()].set(cache_key, value, timeout)
 
 
@@ -191,6 +217,8 @@ def remember(
 ) -> Any:
     """The value kept under `cache_key`, or `compute()` kept under `keys` until they are
     purged (or `timeout` seconds, the page cache's TTL by default)."""
+    if not in_use():
+        return compute()
     value = get(cache_key)
     if value is None:
         started = now()

@@ -150,10 +150,16 @@ DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
 # sessions (read through the cache, kept in the database) are shared by every app server.
 #
 # The page cache of rendered reader pages (`articles.caching.pagecache`) has its own alias, so that
-# pages never evict the default cache's small entries: on unless NEWSROOM_PAGE_CACHE=0, and
-# entries expire after NEWSROOM_PAGE_CACHE_TTL seconds.
+# pages never evict the default cache's small entries; entries expire after
+# NEWSROOM_PAGE_CACHE_TTL seconds. Pages (and the counts and menu kept beside them) are purged
+# where they are kept, so they are kept only where every process's purges reach: in Redis. In
+# local memory they would be one process's own, and a story the task worker imports or a
+# management command saves (`make run` serves with a worker beside it) would be purged in that
+# process only. So the page cache is on with REDIS_URL and off without it, unless
+# NEWSROOM_PAGE_CACHE=1 says the server is the only process that writes (one worker, no task
+# worker or commands beside it) or =0 turns it off.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=bool(REDIS_URL))
 NEWSROOM_PAGE_CACHE_TTL = int(os.environ.get("NEWSROOM_PAGE_CACHE_TTL", "300"))
 NEWSROOM_PAGE_CACHE_ALIAS = "pages"
 # Where a committed change purges pages by key (`articles.caching.backends`): the page cache,

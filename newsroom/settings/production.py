@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env_bool
+from .base import env_bool
 
 DEBUG = False
 if not SECRET_KEY:  # noqa: F405
@@ -18,8 +18,3 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-
-# Pages are purged where they are kept: with local memory, that is each worker's own, which no
-# other worker's purge reaches. So several workers need the shared Redis cache for the page
-# cache; without REDIS_URL it stays off unless NEWSROOM_PAGE_CACHE=1 says otherwise (one worker).
-NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=bool(REDIS_URL))
