@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from articles.ingest.documents import read_document
 from articles.ingest.importing import import_bytes, import_path
 from articles.ingest.story import MIN_BODY_WORDS
-from articles.models import Block, Story
-from tests.factories import StoryFactory
+from articles.models import Block, Section, Story
+from tests.factories import SectionFactory, StoryFactory
 from tests.ingest_fixtures import FIXTURES, fixture
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +287,13 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     (outcome,) = import_path(path)
     assert outcome.failed
     assert outcome.message == f"larger than {MAX_DOCUMENT_BYTES:,} bytes"
+
+
+def test_a_section_named_in_another_case_is_the_newsrooms_own(django_capture_on_commit_callbacks):
+    """The Guardian files its story under "World news": it joins the newsroom's "World News",
+    and no second section differing by a capital appears in the menu."""
+    world = SectionFactory(name="World News", slug="world")
+    with django_capture_on_commit_callbacks(execute=True):
+        (outcome,) = import_path(FIXTURES / "guardian-coca-eradication.html")
+    assert outcome.story.section == world
+    assert list(Section.objects.values_list("name", flat=True)) == ["World News"]

@@ -23,9 +23,19 @@ def author_for(name: str) -> Author:
     return author
 
 
+def existing_section(name: str) -> Section | None:
+    """The section of that name, whatever its case: publishers write "World news" for the
+    newsroom's "World News", and one section must not become two that differ by a capital. The
+    exact name first, then the oldest of the same name in another case."""
+    return (
+        Section.objects.filter(name=name).first()
+        or Section.objects.filter(name__iexact=name).order_by("id").first()
+    )
+
+
 def section_for(name: str) -> tuple[Section, bool]:
-    """The section of that name, and whether it was created."""
-    section = Section.objects.filter(name=name).first()
+    """The section of that name (`existing_section`), and whether it was created."""
+    section = existing_section(name)
     if section is not None:
         return section, False
     section = Section.objects.create(name=name, slug=unique_slug(Section, name, max_length=100))

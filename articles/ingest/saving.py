@@ -20,7 +20,7 @@ from articles.editing.history import record_version
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.versions import bump_versions
 from articles.ingest.blocks import blocks_differ, save_blocks
-from articles.ingest.rows import author_for, section_for, unique_slug
+from articles.ingest.rows import author_for, existing_section, section_for, unique_slug
 from articles.ingest.story import IdentityConflict, IngestedStory, clip
 from articles.models import Author, Block, Byline, Section, Story, StoryVersion, Tag
 
@@ -135,14 +135,12 @@ def save_ingested_story(
         story = same
     section_name = clip(ingested.section or DEFAULT_SECTION, "name", model=Section)
     targets = resolve_targets(block.target_url for block in ingested.asides)
-    existing_section = Section.objects.filter(name=section_name).first()
-    fields = _fields(
-        ingested, section_id=existing_section.pk if existing_section else None, existing=story
-    )
+    existing = existing_section(section_name)
+    fields = _fields(ingested, section_id=existing.pk if existing else None, existing=story)
     if (
         story is not None
         and story.canonical_url == ingested.identity
-        and existing_section is not None
+        and existing is not None
         and _unchanged(story, ingested, fields, targets)
     ):
         return SaveResult(story=story, created=False, changed=False)
