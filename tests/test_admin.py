@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
-from articles.models import Block, NoteRevision, OldSlug, Story, Tag
+from articles.models import Block, NoteRevision, OldSlug, Section, Story, Tag
 from tests.factories import (
     AsideFactory,
     AuthorFactory,
@@ -492,3 +492,23 @@ def test_editing_an_note_records_a_revision_and_replies_carry_their_author(edito
     assert updated.before["body"] == "First thoughts."
     assert updated.after["body"] == "Second thoughts."
     assert replied.action == NoteRevision.Action.REPLIED
+
+
+def test_a_section_differing_only_by_capitals_is_refused(editor_client):
+    """The importer files "World news" under "World News"; an editor cannot split it either,
+    but may change a section's own capitals."""
+    world = SectionFactory(name="World News", slug="world")
+    response = editor_client.post(
+        reverse("admin:articles_section_add"),
+        {"name": "world news", "slug": "world-news", "position": 0},
+    )
+    assert response.status_code == 200
+    assertContains(response, "There is already a section “World News”")
+    assert Section.objects.count() == 1
+
+    response = editor_client.post(
+        reverse("admin:articles_section_change", args=[world.pk]),
+        {"name": "World news", "slug": "world", "position": 0},
+    )
+    assert response.status_code == 302
+    assert Section.objects.get().name == "World news"
