@@ -145,7 +145,10 @@ def save_ingested_story(
     ):
         return SaveResult(story=story, created=False, changed=False)
 
-    section, section_created = section_for(section_name)
+    if existing is not None:
+        section, section_created = existing, False
+    else:
+        section, section_created = section_for(section_name)
     fields["section_id"] = section.pk
     created = story is None
     was_public = not created and story.is_public
