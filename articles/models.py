@@ -351,7 +351,22 @@ class Story(models.Model):
 
     lead_image = models.ImageField(upload_to="lead-images/%Y/%m/", blank=True)
     lead_image_url = WebURLField(
-        blank=True, max_length=500, help_text="Used when no image file is uploaded."
+        blank=True,
+        max_length=500,
+        help_text="Used when no image file is uploaded: the task worker keeps a copy of it.",
+    )
+    # The newsroom's own copy of the image at `lead_image_url`, fetched by the task worker
+    # (`articles.ingest.images`): pages show it, not the publisher's file, while the address is
+    # the one it was copied from. An upload (`lead_image`) always comes first.
+    lead_image_copy = models.ImageField(
+        upload_to="lead-images/copies/%Y/%m/", blank=True, editable=False
+    )
+    lead_image_copied_from = models.URLField(max_length=500, blank=True, editable=False)
+    lead_image_copy_error = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="Why the image at the address could not be copied, when it could not.",
     )
     image_credit = models.CharField(max_length=200, blank=True, help_text='e.g. "AP/Martin Mejia"')
     image_caption = models.CharField(max_length=500, blank=True)
@@ -424,9 +439,34 @@ class Story(models.Model):
         )
 
     @property
-    def image_src(self) -> str:
+    def lead_image_file(self):
+        """The image file pages show: the upload, else the copy of the image at the address
+        (while the address is the one it was copied from), else None."""
         if self.lead_image:
-            return self.lead_image.url
+            return self.lead_image
+        if (
+            self.lead_image_copy
+            and self.lead_image_url
+            and self.lead_image_copied_from == self.lead_image_url
+        ):
+            return self.lead_image_copy
+        return None
+
+    @property
+    def needs_lead_image_copy(self) -> bool:
+        """Whether the worker should fetch the image at the address: there is one, no upload
+        comes before it, and it is not the address of the copy kept."""
+        return bool(
+            self.lead_image_url
+            and not self.lead_image
+            and self.lead_image_copied_from != self.lead_image_url
+        )
+
+    @property
+    def image_src(self) -> str:
+        shown = self.lead_image_file
+        if shown:
+            return shown.url
         # Only an http(s) address ever reaches an `src`, whatever was stored.
         return safe_http_url(self.lead_image_url)
 

@@ -136,6 +136,7 @@ class StoryAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         "import_source",
         "read_more_asides",
         "suggested_tags",
+        "lead_image_copy_status",
     ]
     inlines = [BylineInline, BlockInline, OldSlugInline, RelatedStoryInline]
     actions = [publish_stories, unpublish_stories, add_tags_to_stories, remove_tags_from_stories]
@@ -148,6 +149,7 @@ class StoryAdmin(VersionCheckedAdmin, admin.ModelAdmin):
                 "fields": [
                     "lead_image",
                     "lead_image_url",
+                    "lead_image_copy_status",
                     "image_credit",
                     "image_caption",
                     "image_alt",
@@ -320,6 +322,29 @@ class StoryAdmin(VersionCheckedAdmin, admin.ModelAdmin):
             '<ul class="tag-suggestions">{}</ul><div id="tag-suggestions-status" '
             'class="tag-status" role="status"></div>',
             buttons,
+        )
+
+    @admin.display(description="copy of the image at the address")
+    def lead_image_copy_status(self, story: Story) -> str:
+        """What readers are shown of the image given by address: the newsroom's copy, or the
+        publisher's file, and why."""
+        if not story.lead_image_url:
+            return "No image address."
+        if story.lead_image:
+            return "Not used: the uploaded file is shown."
+        if story.lead_image_file:
+            return format_html(
+                '<a href="{}">A copy kept on this site</a> is shown, not the file at the address.',
+                story.lead_image_copy.url,
+            )
+        if story.lead_image_copy_error:
+            return format_html(
+                "Not copied: {}. Readers are shown the file at the address; "
+                "<code>manage.py copy_lead_images</code> tries again.",
+                story.lead_image_copy_error,
+            )
+        return (
+            "Being copied by the task worker; until then readers are shown the file at the address."
         )
 
     @admin.display(description="read-more asides")

@@ -16,6 +16,7 @@ from articles.editing.refresh import lead_image_changed_on_commit, stories_chang
 from articles.editing.slug_history import record_slug_change
 from articles.editing.tagging import record_created_tags
 from articles.editing.versions import claim_version
+from articles.ingest.images import lead_image_copy_on_commit
 from articles.models import Story
 from articles.notifications import events
 
@@ -63,6 +64,9 @@ def story_saved(
     if "lead_image" in changed_fields:
         # A new upload (or none): the worker makes its renditions and purges the pages.
         lead_image_changed_on_commit(story_id=story.pk)
+    if {"lead_image", "lead_image_url"} & changed_fields:
+        # An image by address with no upload before it: the worker keeps a copy of it.
+        lead_image_copy_on_commit(story=story)
     # Purge what readers saw of it and see now (nothing for a draft): its page and, when its card
     # or lists changed, the lists it left or joined (a new publication time reaches the lists it
     # will join).

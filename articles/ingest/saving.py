@@ -20,6 +20,7 @@ from articles.editing.history import record_version
 from articles.editing.refresh import stories_changed_on_commit
 from articles.editing.versions import bump_versions
 from articles.ingest.blocks import blocks_differ, save_blocks
+from articles.ingest.images import lead_image_copy_on_commit
 from articles.ingest.rows import author_for, existing_section, section_for, unique_slug
 from articles.ingest.story import IdentityConflict, IngestedStory, clip
 from articles.models import Author, Block, Byline, Section, Story, StoryVersion, Tag
@@ -160,6 +161,8 @@ def save_ingested_story(
     for name, value in fields.items():
         setattr(story, name, value)
     story.save()
+    # The publisher's image, kept as the newsroom's own copy by the task worker.
+    lead_image_copy_on_commit(story=story)
 
     authors = [author_for(name) for name in _authors(ingested)]
     story.bylines.all().delete()

@@ -1,12 +1,13 @@
-"""The Import page's background work, run by the task queue's worker (`manage.py db_worker`).
+"""The importer's background work, run by the task queue's worker (`manage.py db_worker`): the
+Import page's jobs, and the copies of lead images given by address.
 
-Tasks take a job's id: they run later, in another process, on the committed row. A task that
-fails marks its job failed (`jobs.fail_job`) and re-raises, so the worker logs the traceback.
+Tasks take ids: they run later, in another process, on committed rows. A job's task that fails
+marks its job failed (`jobs.fail_job`) and re-raises, so the worker logs the traceback.
 """
 
 from django_tasks import task
 
-from articles.ingest import jobs
+from articles.ingest import images, jobs
 
 
 @task()
@@ -19,3 +20,10 @@ def read_import_sources(*, job_id: int) -> bool:
 def import_job_stories(*, job_id: int) -> bool:
     """Save the stories a job previewed, once the editor has asked for it."""
     return jobs.import_job_entries(job_id=job_id)
+
+
+@task()
+def copy_lead_image(*, story_id: int) -> str:
+    """Keep the newsroom's copy of the story's image by address (see `images`); returns what
+    was done ("copied", "failed: why", or why there was nothing to do)."""
+    return str(images.keep_lead_image_copy(story_id=story_id))

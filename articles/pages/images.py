@@ -1,12 +1,13 @@
 """Lead images for every screen: WebP renditions made with Pillow, and the `<img>` that offers
 them (`srcset`, `sizes`, and the width and height that keep the page from shifting).
 
-Renditions are made for uploaded images only (`Story.lead_image`); an image given by address
-(`lead_image_url`) is shown as it is, in a box of fixed proportions. Making them reads and
-writes files, so it is not done while a reader or an editor waits: an upload in the admin
-queues `make_lead_image_renditions` for the task worker (`articles.editing.tasks`), which purges
-the story's pages once they exist; until then a page shows the original.
-`manage.py make_image_renditions` back-fills stories uploaded before.
+Renditions are made from the image file a story shows (`Story.lead_image_file`): an editor's
+upload, or the newsroom's copy of the image at the story's address (`articles.ingest.images`).
+An address with no copy yet is shown as it is, in a box of fixed proportions. Making them reads
+and writes files, so it is not done while a reader or an editor waits: an upload in the admin
+queues `make_lead_image_renditions` for the task worker (`articles.editing.tasks`), and so does a
+copy once it is kept; the worker purges the story's pages once they exist; until then a page
+shows the original. `manage.py make_image_renditions` back-fills stories uploaded before.
 """
 
 import io
@@ -41,13 +42,14 @@ class Source:
 
 
 def make_lead_image_renditions(*, story: Story) -> list[LeadImageRendition]:
-    """WebP copies of the story's uploaded lead image at each of `WIDTHS` it is wider than
-    (and one at its own width), replacing renditions of an earlier upload."""
-    if not story.lead_image:
+    """WebP copies of the story's lead image file (its upload, else its kept copy) at each of
+    `WIDTHS` it is wider than (and one at its own width), replacing those of an earlier file."""
+    shown = story.lead_image_file
+    if not shown:
         LeadImageRendition.objects.filter(story=story).delete()
         return []
-    name = story.lead_image.name
-    with story.lead_image.open("rb") as upload, Image.open(upload) as original:
+    name = shown.name
+    with shown.open("rb") as upload, Image.open(upload) as original:
         image = ImageOps.exif_transpose(original).convert("RGB")
     widths = sorted({w for w in WIDTHS if w < image.width} | {min(image.width, WIDTHS[-1])})
     made = []
@@ -71,11 +73,12 @@ def make_lead_image_renditions(*, story: Story) -> list[LeadImageRendition]:
 
 
 def current_renditions(story: Story) -> list[LeadImageRendition]:
-    """The renditions of the story's current upload, narrowest first (1 query, none without an
-    upload)."""
-    if not story.lead_image:
+    """The renditions of the story's current image file, narrowest first (1 query, none without
+    a file)."""
+    shown = story.lead_image_file
+    if not shown:
         return []
-    return list(LeadImageRendition.objects.filter(story=story, source_name=story.lead_image.name))
+    return list(LeadImageRendition.objects.filter(story=story, source_name=shown.name))
 
 
 def lead_image_html(story: Story, renditions: list[LeadImageRendition], *, lazy=False) -> str:
@@ -115,8 +118,9 @@ def card_image_html(story: Story, *, lead: bool) -> str:
     if not src:
         return ""
     renditions = []
-    if story.lead_image:
-        renditions = [r for r in story.card_renditions if r.source_name == story.lead_image.name]
+    shown = story.lead_image_file
+    if shown:
+        renditions = [r for r in story.card_renditions if r.source_name == shown.name]
     loading = "eager" if lead else "lazy"
     if renditions:
         widest = renditions[-1]

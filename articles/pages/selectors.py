@@ -34,6 +34,8 @@ CARD_FIELDS = (
     "corrected_at",
     "lead_image",
     "lead_image_url",
+    "lead_image_copy",
+    "lead_image_copied_from",
     "image_alt",
     "section__id",
     "section__name",

@@ -243,6 +243,9 @@ NEWSROOM_BRAND = os.environ.get("NEWSROOM_BRAND", "VICE")
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "VICE News")
 # Datelines in imported files ("Jun 20 2014, 7:41pm") are wall-clock times in this zone.
 NEWSROOM_IMPORT_TIME_ZONE = os.environ.get("NEWSROOM_IMPORT_TIME_ZONE", "America/New_York")
+# The task worker keeps a copy of each lead image given by address (`articles.ingest.images`);
+# an image on a private or local network address is refused unless this is on (an intranet CMS).
+NEWSROOM_IMAGE_COPY_ALLOW_PRIVATE = env_bool("NEWSROOM_IMAGE_COPY_ALLOW_PRIVATE")
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
 # Uploaded media served by the app itself: a developer's machine only (`local` turns it on).
 NEWSROOM_SERVE_MEDIA = False
