@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from articles.editing.stories import edit_story
@@ -71,7 +73,7 @@ def test_an_imported_image_is_copied_by_the_worker_and_the_pages_show_the_copy(
     site, django_capture_on_commit_callbacks
 ):
     story = imported(site, django_capture_on_commit_callbacks)
-    assert ("copy_lead_image", {"story_id": story.pk}) in queued()
+    assert ("copy_lead_image", {"story_id": story.pk, "attempt": 1}) in queued()
     assert image_requests(site) == []  # not fetched while the import ran
     before = page(story)  # cached: the worker's purge must reach it
     assert site.url(IMAGE_PATH) in before  # the publisher's file, until the copy is kept
@@ -214,7 +216,7 @@ def test_a_new_address_shows_at_once_and_its_copy_replaces_the_old_one(
             story=story, version=story.version, user=None, lead_image_url=site.url("/new.png")
         )
 
-    assert ("copy_lead_image", {"story_id": story.pk}) in queued()
+    assert ("copy_lead_image", {"story_id": story.pk, "attempt": 1}) in queued()
     shown = page(story)
     assert site.url("/new.png") in shown and "copies" not in shown
 
@@ -257,3 +259,74 @@ def test_a_removed_address_removes_the_image_from_the_page(
     with django_capture_on_commit_callbacks(execute=True):
         edit_story(story=story, version=story.version, user=None, lead_image_url="")
     assert "<figure" not in page(story)
+
+
+def copy_tasks() -> list[tuple[int, float]]:
+    """The copy attempts waiting: their attempt numbers and minutes until they are due."""
+    now = timezone.now()
+    return [
+        (task.args_kwargs["kwargs"]["attempt"], round((task.run_after - now).total_seconds() / 60))
+        for task in DBTaskResult.objects.filter(
+            status="READY", task_path__endswith="copy_lead_image"
+        )
+    ]
+
+
+def test_a_busy_server_is_tried_again_later_and_the_copy_made_once_it_answers(
+    site, django_capture_on_commit_callbacks
+):
+    site.routes[IMAGE_PATH] = (503, {"Content-Type": "text/html"}, b"Try later")
+    story = imported(site, django_capture_on_commit_callbacks)
+
+    run_worker(django_capture_on_commit_callbacks)
+
+    story.refresh_from_db()
+    assert story.lead_image_copy_error == (
+        "the server answered 503 Service Unavailable (the worker tries again in 10 minutes)"
+    )
+    assert copy_tasks() == [(2, 10)]  # not due yet: the worker leaves it
+    site.routes[IMAGE_PATH] = image_route(jpeg())
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker(django_capture_on_commit_callbacks)
+    story.refresh_from_db()
+    assert story.lead_image_copied_from == site.url(IMAGE_PATH)
+    assert story.lead_image_copy_error == "" and copy_tasks() == []
+
+
+@pytest.mark.parametrize(
+    ("attempt", "waiting"), [(2, [(3, 60)]), (3, [(4, 360)]), (4, [])], ids=["2", "3", "last"]
+)
+def test_each_attempt_waits_longer_and_the_fourth_is_the_last(site, attempt, waiting):
+    site.routes[IMAGE_PATH] = (502, {"Content-Type": "text/html"}, b"Bad gateway")
+    story = StoryFactory(lead_image_url=site.url(IMAGE_PATH))
+    outcome = images.keep_lead_image_copy(story_id=story.pk, attempt=attempt)
+    assert outcome.status == "failed"
+    assert copy_tasks() == waiting
+
+
+def test_a_missing_file_is_not_tried_again(site, django_capture_on_commit_callbacks):
+    site.routes[IMAGE_PATH] = (404, {"Content-Type": "text/html"}, b"Not found")
+    story = imported(site, django_capture_on_commit_callbacks)
+    run_worker(django_capture_on_commit_callbacks)
+    story.refresh_from_db()
+    assert story.lead_image_copy_error == "the server answered 404 Not Found"
+    assert copy_tasks() == []
+
+
+def test_a_robots_txt_that_does_not_answer_now_is_asked_again_later(site):
+    """A broken robots.txt neither allows nor refuses: nothing is fetched, and not for good."""
+    site.routes["/robots.txt"] = (503, {"Content-Type": "text/plain"}, b"")
+    story = StoryFactory(lead_image_url=site.url(IMAGE_PATH))
+    images.keep_lead_image_copy(story_id=story.pk, attempt=1)
+    story.refresh_from_db()
+    assert story.lead_image_copy_error.startswith("the site's robots.txt answered 503")
+    assert image_requests(site) == [] and copy_tasks() == [(2, 10)]
+
+
+def test_a_site_that_drops_the_connection_is_tried_again_not_taken_as_refusing(site):
+    site.routes["/robots.txt"] = lambda handler: None  # no answer: the connection is closed
+    story = StoryFactory(lead_image_url=site.url(IMAGE_PATH))
+    images.keep_lead_image_copy(story_id=story.pk, attempt=1)
+    story.refresh_from_db()
+    assert story.lead_image_copy_error.startswith("the connection failed")
+    assert copy_tasks() == [(2, 10)]

@@ -30,6 +30,11 @@ class FetchError(IngestError):
     pass
 
 
+class TemporaryFetchError(FetchError):
+    """A failure worth another try later: no answer in time, a dropped connection, or the
+    server saying it is busy or broken for now (429, 5xx)."""
+
+
 @dataclass(frozen=True)
 class FetchPolicy:
     allow_private: bool = False
@@ -127,13 +132,19 @@ class Fetcher:
                 robots = self._get(f"{origin}/robots.txt", check_robots=False, refuse_status=False)
             except TooLarge:
                 parser.parse([])
+            except TemporaryFetchError:
+                raise  # the site does not answer now: neither allowed nor refused, try later
             except FetchError:
                 parser = None  # unreadable: fetch nothing from this site
             else:
                 if robots.status in (401, 403):
                     parser.disallow_all = True
-                elif robots.status >= 500:
-                    parser = None
+                elif robots.status == 429 or robots.status >= 500:
+                    # Not remembered: the answer may be different later.
+                    raise TemporaryFetchError(
+                        f"the site's robots.txt answered {robots.status}: nothing is fetched "
+                        "from it until it answers"
+                    )
                 elif robots.status >= 400:
                     parser.allow_all = True
                 else:
@@ -185,14 +196,16 @@ class Fetcher:
                     continue
                 data = self._read(response, deadline)
             except TimeoutError:
-                raise FetchError(f"no answer within {policy.timeout:g} seconds") from None
+                raise TemporaryFetchError(f"no answer within {policy.timeout:g} seconds") from None
             except (OSError, http.client.HTTPException) as error:
                 reason = getattr(error, "strerror", None) or type(error).__name__
-                raise FetchError(f"the connection failed ({reason})") from None
+                raise TemporaryFetchError(f"the connection failed ({reason})") from None
             finally:
                 connection.close()
             if refuse_status and response.status >= 400:
-                raise FetchError(f"the server answered {response.status} {response.reason}")
+                busy = response.status == 429 or response.status >= 500
+                error = TemporaryFetchError if busy else FetchError
+                raise error(f"the server answered {response.status} {response.reason}")
             fetched = Fetched(
                 url=url,
                 data=data,
@@ -211,7 +224,7 @@ class Fetcher:
         chunks, size = [], 0
         while True:
             if time.monotonic() > deadline:
-                raise FetchError(f"took longer than {self.policy.total_timeout:g} seconds")
+                raise TemporaryFetchError(f"took longer than {self.policy.total_timeout:g} seconds")
             chunk = response.read(CHUNK)
             if not chunk:
                 return b"".join(chunks)

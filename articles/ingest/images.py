@@ -9,8 +9,10 @@ JPEG, PNG, GIF or WebP image of sane dimensions that Pillow decodes whole, and k
 `Story.lead_image_copy`, noting the address (`lead_image_copied_from`). Pages show the copy and
 its renditions while the address stays the one it was copied from; an editor's upload always
 comes first. A copy that cannot be made leaves the page showing the address, as before, and
-says why in `lead_image_copy_error`, shown beside the image fields in the admin;
-`manage.py copy_lead_images` tries again.
+says why in `lead_image_copy_error`, shown beside the image fields in the admin. A failure that
+may pass (no answer, a dropped connection, a busy or broken server) is tried again by the worker
+10 minutes, an hour and six hours later; after that, or after any other failure (not an image,
+404, robots.txt), `manage.py copy_lead_images` tries again.
 
 Nothing here runs while a reader or an editor waits: saves queue `copy_lead_image` once they
 commit (`lead_image_copy_on_commit`).
@@ -21,16 +23,18 @@ import logging
 import posixpath
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
-from articles.ingest.fetching import Fetcher, FetchPolicy
+from articles.ingest.fetching import Fetcher, FetchPolicy, TemporaryFetchError
 from articles.ingest.story import IngestError
 from articles.models import Story
 from articles.pages.images import make_lead_image_renditions
@@ -41,6 +45,8 @@ IMAGE_MAX_BYTES = 15_000_000
 # A 50-megapixel photograph decodes to 150 MB; past that a file is refused before decoding.
 IMAGE_MAX_PIXELS = 50_000_000
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+# Seconds to wait before trying again after the first, second and third failure that may pass.
+RETRY_DELAYS = (600, 3600, 6 * 3600)
 
 
 class ImageRefused(IngestError):
@@ -92,12 +98,22 @@ def copy_name(url: str, extension: str) -> str:
     return f"{slugify(stem)[:60] or 'lead-image'}.{extension}"
 
 
-def keep_lead_image_copy(*, story_id: int, fetcher: Fetcher | None = None) -> CopyOutcome:
+def retry_note(attempt: int) -> str:
+    minutes = RETRY_DELAYS[attempt - 1] // 60
+    later = f"{minutes} minutes" if minutes < 60 else f"{minutes // 60} hour{'s' * (minutes > 60)}"
+    return f" (the worker tries again in {later})"
+
+
+def keep_lead_image_copy(
+    *, story_id: int, fetcher: Fetcher | None = None, attempt: int | None = None
+) -> CopyOutcome:
     """Fetch the story's image by address and keep it as the story's copy (see the module).
 
     The fetch happens outside any transaction; the copy is then kept only if the story still
     names the same address (an editor may have changed it meanwhile: that save queued its own
     copy). Its renditions are made, and the story's pages purged, in the same transaction.
+    `attempt` is the worker's count: a failure that may pass schedules the next attempt while
+    there are `RETRY_DELAYS` left (none without it, as from the command).
     """
     story = Story.objects.filter(pk=story_id).first()
     if story is None:
@@ -110,9 +126,24 @@ def keep_lead_image_copy(*, story_id: int, fetcher: Fetcher | None = None) -> Co
         fetched = fetcher.fetch(url)
         extension = checked_image(fetched.data)
     except IngestError as error:
-        message = str(error)[: Story._meta.get_field("lead_image_copy_error").max_length]
-        Story.objects.filter(pk=story_id, lead_image_url=url).update(lead_image_copy_error=message)
+        message = str(error)
+        retry = (
+            isinstance(error, TemporaryFetchError)
+            and attempt is not None
+            and attempt <= len(RETRY_DELAYS)
+        )
+        if retry:
+            message += retry_note(attempt)
+        limit = Story._meta.get_field("lead_image_copy_error").max_length
+        Story.objects.filter(pk=story_id, lead_image_url=url).update(
+            lead_image_copy_error=message[:limit]
+        )
         logger.warning("Lead image of story %s not copied from %s: %s", story_id, url, message)
+        if retry:
+            from articles.ingest.tasks import copy_lead_image
+
+            later = timezone.now() + timedelta(seconds=RETRY_DELAYS[attempt - 1])
+            copy_lead_image.using(run_after=later).enqueue(story_id=story_id, attempt=attempt + 1)
         return CopyOutcome(story_id, "failed", message)
 
     with transaction.atomic():
@@ -145,4 +176,6 @@ def lead_image_copy_on_commit(*, story: Story) -> None:
         return
     from articles.ingest.tasks import copy_lead_image
 
-    transaction.on_commit(partial(copy_lead_image.enqueue, story_id=story.pk), robust=True)
+    transaction.on_commit(
+        partial(copy_lead_image.enqueue, story_id=story.pk, attempt=1), robust=True
+    )

@@ -23,7 +23,8 @@ def import_job_stories(*, job_id: int) -> bool:
 
 
 @task()
-def copy_lead_image(*, story_id: int) -> str:
+def copy_lead_image(*, story_id: int, attempt: int = 1) -> str:
     """Keep the newsroom's copy of the story's image by address (see `images`); returns what
-    was done ("copied", "failed: why", or why there was nothing to do)."""
-    return str(images.keep_lead_image_copy(story_id=story_id))
+    was done ("copied", "failed: why", or why there was nothing to do). A failure that may pass
+    queues the next attempt itself."""
+    return str(images.keep_lead_image_copy(story_id=story_id, attempt=attempt))
