@@ -1060,5 +1060,5 @@ class LeadImageRendition(models.Model):
 
 # Import jobs and notifications keep their models beside the code that writes them
 # (`articles.ingest`, `articles.notifications`).
-from articles.ingest.models import ImportJob, ImportUpload  # noqa: E402, F401
+from articles.ingest.models import FollowedSource, ImportJob, ImportUpload  # noqa: E402, F401
 from articles.notifications.models import Notification, WebhookDelivery  # noqa: E402, F401

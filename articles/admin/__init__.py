@@ -8,6 +8,7 @@
 - `notifications`: each editor's inbox; webhook deliveries for administrators.
 - `dashboard`: the desk dashboard on the index: what needs an editor now.
 - `record`: classifying changes of stories' text; the newsroom's policy pages.
+- `sources`: the feeds and story pages the task worker follows on a schedule.
 """
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from articles.admin import (
     notifications,
     record,
     sections,
+    sources,
     stories,
     tagging,
 )
@@ -38,6 +40,7 @@ __all__ = [
     "dashboard",
     "notifications",
     "record",
+    "sources",
     "sections",
     "stories",
     "tagging",

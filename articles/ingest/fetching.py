@@ -26,6 +26,10 @@ MAX_FETCH_BYTES = 5_000_000
 CHUNK = 64 * 1024
 
 
+# What the command line can do about a refused address; the admin's fetches can do nothing.
+COMMAND_HINT = " (use --allow-private to allow it)"
+
+
 class FetchError(IngestError):
     pass
 
@@ -83,9 +87,7 @@ def resolve(host: str, port: int, *, allow_private: bool) -> str:
     if not addresses:
         raise FetchError(f"the host {host} could not be found")
     if not allow_private and any(_refused(address) for address in addresses):
-        raise FetchError(
-            f"refused: {host} is on a private or local network (use --allow-private to allow it)"
-        )
+        raise FetchError(f"refused: {host} is on a private or local network{COMMAND_HINT}")
     return str(addresses[0])
 
 

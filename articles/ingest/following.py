@@ -11,7 +11,8 @@ loop, and a scheduler can call it instead. With cron:
     0 * * * *  cd /srv/newsroom && .venv/bin/python manage.py import_stories \
                    --url https://example.org/a-story/ --url https://example.org/feed/
 
-or, once the project has a task queue, a periodic task whose body is `follow_stories(...)`.
+or, from the admin, a followed source (*Followed sources*), which the task worker checks on its
+schedule through this function (`articles.ingest.sources`).
 """
 
 from articles.ingest.fetching import Fetcher, FetchPolicy

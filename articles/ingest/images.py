@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
-from articles.ingest.fetching import Fetcher, FetchPolicy, TemporaryFetchError
+from articles.ingest.fetching import COMMAND_HINT, Fetcher, FetchPolicy, TemporaryFetchError
 from articles.ingest.story import IngestError
 from articles.models import Story
 from articles.pages.images import make_lead_image_renditions
@@ -126,7 +126,7 @@ def keep_lead_image_copy(
         fetched = fetcher.fetch(url)
         extension = checked_image(fetched.data)
     except IngestError as error:
-        message = str(error)
+        message = str(error).replace(COMMAND_HINT, "")
         retry = (
             isinstance(error, TemporaryFetchError)
             and attempt is not None

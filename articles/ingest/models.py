@@ -1,8 +1,11 @@
-"""The rows an import from the admin leaves behind: the job, and the files uploaded for it.
+"""The rows imports from the admin leave behind: the job and the files uploaded for it, and the
+sources the newsroom follows.
 
 An editor's Import page only records what was asked for; the task worker reads, previews and
-imports (`articles.ingest.jobs`, `articles.ingest.tasks`). Imported by `articles.models` so
-that Django finds them in the `articles` app (tables `articles_importjob`, `articles_importupload`).
+imports (`articles.ingest.jobs`, `articles.ingest.tasks`). A followed source is checked by the
+worker on its schedule (`articles.ingest.sources`). Imported by `articles.models` so that Django
+finds them in the `articles` app (tables `articles_importjob`, `articles_importupload`,
+`articles_followedsource`).
 """
 
 from datetime import timedelta
@@ -106,3 +109,58 @@ class ImportUpload(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FollowedSource(models.Model):
+    """A feed or story page the newsroom follows: the task worker imports it every `every`
+    minutes, so new entries arrive and the publisher's changes to stories already here become
+    dated versions (`articles.ingest.sources`).
+
+    `next_check_at` is the moment the one queued check is for; None while paused. A queued check
+    for another moment (the source was paused, resumed or rescheduled since) does nothing.
+    """
+
+    class Every(models.IntegerChoices):
+        QUARTER_HOUR = 15, "Every 15 minutes"
+        HOUR = 60, "Every hour"
+        SIX_HOURS = 360, "Every 6 hours"
+        DAY = 1440, "Every day"
+
+    url = models.URLField(
+        "address",
+        max_length=500,
+        unique=True,
+        help_text="A feed (RSS, Atom) or a story page, http(s).",
+    )
+    every = models.PositiveIntegerField(choices=Every.choices, default=Every.HOUR)
+    fetch_pages = models.BooleanField(
+        "read each entry's page",
+        default=False,
+        help_text="For a feed that carries summaries only: each entry's page is read for its text.",
+    )
+    active = models.BooleanField(
+        default=True, help_text="Untick to pause: nothing is fetched until it is ticked again."
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followed_sources",
+        editable=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    next_check_at = models.DateTimeField("next check", null=True, blank=True, editable=False)
+    last_checked_at = models.DateTimeField("last checked", null=True, blank=True, editable=False)
+    checks = models.PositiveIntegerField(default=0, editable=False)
+    # The last check in one line: "2 created, 14 unchanged, 1 failed".
+    last_summary = models.CharField("found", max_length=300, blank=True, editable=False)
+    # What went wrong in the last check, if anything: the source itself, or its first entries.
+    last_error = models.TextField("problems", blank=True, editable=False)
+
+    class Meta:
+        ordering = ["url"]
+        verbose_name = "followed source"
+
+    def __str__(self) -> str:
+        return self.url

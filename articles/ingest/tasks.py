@@ -1,5 +1,6 @@
 """The importer's background work, run by the task queue's worker (`manage.py db_worker`): the
-Import page's jobs, and the copies of lead images given by address.
+Import page's jobs, the checks of followed sources, and the copies of lead images given by
+address.
 
 Tasks take ids: they run later, in another process, on committed rows. A job's task that fails
 marks its job failed (`jobs.fail_job`) and re-raises, so the worker logs the traceback.
@@ -7,7 +8,7 @@ marks its job failed (`jobs.fail_job`) and re-raises, so the worker logs the tra
 
 from django_tasks import task
 
-from articles.ingest import images, jobs
+from articles.ingest import images, jobs, sources
 
 
 @task()
@@ -28,3 +29,9 @@ def copy_lead_image(*, story_id: int, attempt: int = 1) -> str:
     was done ("copied", "failed: why", or why there was nothing to do). A failure that may pass
     queues the next attempt itself."""
     return str(images.keep_lead_image_copy(story_id=story_id, attempt=attempt))
+
+
+@task()
+def check_followed_source(*, source_id: int, due: str) -> str:
+    """Check a followed source for the moment `due` and import what it finds (see `sources`)."""
+    return sources.check_source(source_id=source_id, due=due)
