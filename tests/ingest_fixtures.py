@@ -5,6 +5,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from articles.ingest import fetching
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
 
 
@@ -82,3 +84,17 @@ def endless(handler):
             handler.wfile.write(b"<p>" + b"x" * 8190 + b"</p>")
     except OSError:
         pass
+
+
+def serve_as_public(site: Site, monkeypatch, host: str = "news.example") -> str:
+    """Make `host` the local site, for this test only, and return the site's address under it:
+    the admin's fetches (the Import page, followed sources) refuse private addresses."""
+    real_resolve = fetching.resolve
+
+    def resolve(name, port, *, allow_private):
+        if name == host:
+            return "127.0.0.1"
+        return real_resolve(name, port, allow_private=allow_private)
+
+    monkeypatch.setattr(fetching, "resolve", resolve)
+    return f"http://{host}:{site.server.server_address[1]}"

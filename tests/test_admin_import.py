@@ -20,7 +20,7 @@ from articles.ingest.models import ImportJob, ImportUpload
 from articles.ingest.story import IngestedStory
 from articles.models import Block, Story
 from tests.factories import StaffFactory, StoryFactory
-from tests.ingest_fixtures import Site, fixture
+from tests.ingest_fixtures import Site, fixture, serve_as_public
 from tests.tasks import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
@@ -45,15 +45,7 @@ def site(monkeypatch):
     addresses, so `news.example` is resolved to the local server here, and only here."""
     site = Site()
     site.routes[PAGE] = (200, HTML, fixture("wordpress-river-patrol.html"))
-    real_resolve = fetching.resolve
-
-    def resolve(host, port, *, allow_private):
-        if host == "news.example":
-            return "127.0.0.1"
-        return real_resolve(host, port, allow_private=allow_private)
-
-    monkeypatch.setattr(fetching, "resolve", resolve)
-    site.public = f"http://news.example:{site.server.server_address[1]}"
+    site.public = serve_as_public(site, monkeypatch)
     yield site
     site.close()
 

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from articles.ingest import fetching, sources
+from articles.ingest import sources
 from articles.ingest.models import FollowedSource
 from articles.models import Story, StoryVersion
-from tests.ingest_fixtures import Site, fixture
+from tests.ingest_fixtures import Site, fixture, serve_as_public
 from tests.tasks import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -31,15 +31,7 @@ def site(monkeypatch):
     private addresses): `news.example` is the local server here, and only here."""
     site = Site()
     site.routes[FEED] = (200, RSS, fixture("feed-full-text.xml"))
-    real_resolve = fetching.resolve
-
-    def resolve(host, port, *, allow_private):
-        if host == "news.example":
-            return "127.0.0.1"
-        return real_resolve(host, port, allow_private=allow_private)
-
-    monkeypatch.setattr(fetching, "resolve", resolve)
-    site.public = f"http://news.example:{site.server.server_address[1]}"
+    site.public = serve_as_public(site, monkeypatch)
     yield site
     site.close()
 
