@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from articles.ingest.models import FollowedSource
 from articles.models import Block, Note, Story
 from tests.factories import (
     AsideFactory,
@@ -50,6 +51,10 @@ def desk(db):
     FactCheckNoteFactory(body="Checked by phone.", state=Note.State.DRAFT)
     AsideFactory.create_batch(2)
     AsideFactory(target_url="https://example.org/")
+    # Followed sources: one whose last check failed; a paused one, and one that read well.
+    FollowedSource.objects.create(url="https://a.example/feed/", last_error="a: 404 Not Found")
+    FollowedSource.objects.create(url="https://b.example/feed/", last_error="b: 503", active=False)
+    FollowedSource.objects.create(url="https://c.example/feed/", last_summary="2 created")
     # Changed after its notes were last looked at.
     changed = NoteFactory(kind=Note.Kind.INTERNAL).story
     Note.objects.filter(story=changed).update(
@@ -69,6 +74,7 @@ def test_dashboard_counts_what_needs_an_editor_and_links_each_list(editor_client
         "Published stories without tags": 3 + 9,
         "Fact-checks without a source": 1,
         "Stories changed since their notes were reviewed": 1,
+        "Followed sources with problems": 1,
     }
     # Each count's list shows exactly the rows counted.
     for label, (count, url) in counts.items():
@@ -79,8 +85,8 @@ def test_dashboard_counts_what_needs_an_editor_and_links_each_list(editor_client
 
 def test_dashboard_is_a_fixed_number_of_queries(editor_client, desk, django_assert_num_queries):
     AsideFactory.create_batch(20)
-    # Session, user, permissions (2), six counts, the recent actions, the inbox's unread count.
-    with django_assert_num_queries(12):
+    # Session, user, permissions (2), seven counts, the recent actions, the inbox's unread count.
+    with django_assert_num_queries(13):
         response = editor_client.get(INDEX)
     assert dashboard_counts(response)["Unresolved read-more asides"][0] == 22
 
@@ -88,6 +94,7 @@ def test_dashboard_is_a_fixed_number_of_queries(editor_client, desk, django_asse
 def test_annotator_sees_only_the_counts_of_lists_they_may_open(annotator_client, desk):
     counts = dashboard_counts(annotator_client.get(INDEX))
     assert "Published stories without tags" not in counts
+    assert "Followed sources with problems" not in counts
     assert "Notes awaiting review" in counts
 
 

@@ -13,6 +13,8 @@ from django.contrib import admin
 from django.db.models import Exists, F, Max, OuterRef, QuerySet
 from django.urls import reverse
 
+from articles.admin.importing import PERMISSIONS as IMPORT_PERMISSIONS
+from articles.ingest.models import FollowedSource
 from articles.models import Block, Note, Story, TaggedStory
 
 
@@ -55,6 +57,11 @@ def stories_changed_since_notes_reviewed() -> QuerySet[Story]:
     return Story.objects.alias(notes_reviewed_at=last_reviewed).filter(
         notes_reviewed_at__isnull=False, modified_at__gt=F("notes_reviewed_at")
     )
+
+
+def sources_with_problems() -> QuerySet[FollowedSource]:
+    """Followed sources (not paused) whose last check could not read them, or some entries."""
+    return FollowedSource.objects.filter(active=True).exclude(last_error="")
 
 
 class SelectorFilter(admin.SimpleListFilter):
@@ -110,16 +117,28 @@ class ChangedSinceNotesFilter(SelectorFilter):
     selector = staticmethod(stories_changed_since_notes_reviewed)
 
 
+class ProblemsFilter(SelectorFilter):
+    title = "problems"
+    parameter_name = "problems"
+    choice = "last-check"
+    label = "Problems in the last check"
+    selector = staticmethod(sources_with_problems)
+
+
 @dataclass(frozen=True)
 class DeskItem:
     """One count of the dashboard: what it counts, the list showing those rows (by the list's
-    own filter), and the permission that list needs."""
+    own filter), and the permission (or permissions) that list needs."""
 
     label: str
     selector: Callable[[], QuerySet]
     changelist: str
     query: dict[str, str]
-    permission: str
+    permission: str | tuple[str, ...]
+
+    @property
+    def permissions(self) -> tuple[str, ...]:
+        return (self.permission,) if isinstance(self.permission, str) else self.permission
 
 
 NOTES_LIST = "admin:articles_note_changelist"
@@ -167,6 +186,13 @@ DESK = [
         ChangedSinceNotesFilter.query(),
         "articles.change_story",
     ),
+    DeskItem(
+        "Followed sources with problems",
+        sources_with_problems,
+        "admin:articles_followedsource_changelist",
+        ProblemsFilter.query(),
+        IMPORT_PERMISSIONS,
+    ),
 ]
 
 
@@ -186,5 +212,5 @@ def desk_counts(user) -> list[DeskCount]:
             url=f"{reverse(item.changelist)}?{urlencode(item.query)}",
         )
         for item in DESK
-        if user.has_perm(item.permission)
+        if user.has_perms(item.permissions)
     ]

@@ -14,7 +14,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from articles.admin.importing import PERMISSIONS
+from articles.admin.dashboard import ProblemsFilter
+from articles.admin.importing import PERMISSIONS as IMPORT_PERMISSIONS
 from articles.ingest import sources
 from articles.ingest.models import FollowedSource
 
@@ -50,7 +51,7 @@ def check_now(modeladmin, request, queryset):
 class FollowedSourceAdmin(admin.ModelAdmin):
     form = FollowedSourceForm
     list_display = ["url", "every", "active", "last_check", "next_check_at"]
-    list_filter = ["active", "every"]
+    list_filter = ["active", "every", ProblemsFilter]
     search_fields = ["url"]
     actions = [check_now]
     readonly_fields = [
@@ -108,7 +109,7 @@ class FollowedSourceAdmin(admin.ModelAdmin):
             sources.schedule_check(obj, at=sources.rescheduled_moment(obj))
 
     def _may_import(self, request) -> bool:
-        return request.user.is_active and request.user.has_perms(PERMISSIONS)
+        return request.user.is_active and request.user.has_perms(IMPORT_PERMISSIONS)
 
     def has_module_permission(self, request):
         return self._may_import(request)
