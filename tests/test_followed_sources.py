@@ -209,3 +209,32 @@ def test_problems_from_a_publisher_are_shown_as_text(editor_client):
     html = page.content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;<br>second line" in html
     assert "<script>alert(1)" not in html
+
+
+def test_new_stories_from_a_source_that_asks_for_review_wait_as_drafts(
+    editor_client, site, django_capture_on_commit_callbacks
+):
+    add_source(
+        editor_client, django_capture_on_commit_callbacks, site.public + FEED, new_as_drafts="on"
+    )
+    run_worker(django_capture_on_commit_callbacks)
+    assert set(Story.objects.values_list("status", flat=True)) == {Story.Status.DRAFT}
+    assert "Coca prices fall" not in Client().get("/").content.decode()
+
+    # An editor publishes one; the publisher then changes both.
+    Story.objects.filter(headline="A school on the water").update(status=Story.Status.PUBLISHED)
+    site.routes[FEED] = (
+        200,
+        RSS,
+        fixture("feed-full-text.xml")
+        .replace(b"Forty children", b"Forty-two children")
+        .replace(b"7 soles", b"6 soles"),
+    )
+    make_due()
+    run_worker(django_capture_on_commit_callbacks)
+    statuses = dict(Story.objects.values_list("headline", "status"))
+    assert statuses == {
+        "A school on the water": Story.Status.PUBLISHED,
+        "Coca prices fall for the third year": Story.Status.DRAFT,
+    }
+    assert FollowedSource.objects.get().last_summary == "2 updated"

@@ -116,3 +116,40 @@ def test_canonical_addresses_are_unique_but_may_be_empty():
     StoryFactory(canonical_url="https://x.example/a")
     with pytest.raises(IntegrityError), transaction.atomic():
         StoryFactory(canonical_url="https://x.example/a")
+
+
+def test_a_story_the_newsroom_unpublished_stays_a_draft_when_its_source_changes():
+    """Publishing is an editor's decision: a re-import updates the text of a story the
+    newsroom took down, and leaves it down."""
+    original = fixture(GUARDIAN)
+    story = import_page(original).story
+    assert story.status == Story.Status.PUBLISHED
+    Story.objects.filter(pk=story.pk).update(status=Story.Status.DRAFT)
+
+    assert import_page(original).status == "unchanged"
+    outcome = import_page(original.replace(b"nobody has asked us", b"no one has asked us"))
+
+    assert outcome.status == "updated"
+    story.refresh_from_db()
+    assert story.status == Story.Status.DRAFT
+    assert "no one has asked us" in " ".join(story.blocks.values_list("text", flat=True))
+
+
+def test_a_story_its_agency_withdraws_is_taken_down_and_not_put_back_by_the_next_release():
+    wire = fixture("ninjs-wire.json")
+    (outcome,) = import_bytes(wire, name="wire.json")
+    story = outcome.story
+    assert story.status == Story.Status.PUBLISHED
+
+    (outcome,) = import_bytes(
+        wire.replace(b'"pubstatus": "usable"', b'"pubstatus": "canceled"'), name="wire.json"
+    )
+    assert outcome.status == "updated"
+    story.refresh_from_db()
+    assert story.status == Story.Status.DRAFT
+    assert story not in Story.objects.published()
+
+    # Released again: the desk decides whether it goes back up.
+    (outcome,) = import_bytes(wire, name="wire.json")
+    story.refresh_from_db()
+    assert story.status == Story.Status.DRAFT

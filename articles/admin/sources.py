@@ -30,7 +30,7 @@ class FollowedSourceForm(forms.ModelForm):
 
     class Meta:
         model = FollowedSource
-        fields = ["url", "every", "fetch_pages", "active"]
+        fields = ["url", "every", "fetch_pages", "new_as_drafts", "active"]
 
 
 @admin.action(description="Check now")
@@ -64,7 +64,7 @@ class FollowedSourceAdmin(admin.ModelAdmin):
         "problems",
     ]
     fieldsets = [
-        (None, {"fields": ["url", "every", "fetch_pages", "active"]}),
+        (None, {"fields": ["url", "every", "fetch_pages", "new_as_drafts", "active"]}),
         (
             "Checks",
             {

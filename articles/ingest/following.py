@@ -27,6 +27,7 @@ def follow_stories(
     fetch_pages: bool = False,
     replace: bool = False,
     user=None,
+    new_as_drafts: bool = False,
 ) -> list[Outcome]:
     """Fetch and import every address once; one outcome per story found. `fetch_pages` reads
     a feed's summary-only entries from their pages.
@@ -38,6 +39,13 @@ def follow_stories(
     outcomes: list[Outcome] = []
     for url in urls:
         outcomes.extend(
-            import_url(url, fetcher=fetcher, fetch_pages=fetch_pages, replace=replace, user=user)
+            import_url(
+                url,
+                fetcher=fetcher,
+                fetch_pages=fetch_pages,
+                replace=replace,
+                user=user,
+                new_as_drafts=new_as_drafts,
+            )
         )
     return outcomes

@@ -82,8 +82,10 @@ def import_entries(
     replace: bool = False,
     user=None,
     refresh_later: list[int] | None = None,
+    new_as_drafts: bool = False,
 ) -> list[Outcome]:
-    """Save each story read from a document; each entry in its own transaction.
+    """Save each story read from a document; each entry in its own transaction; stories new to
+    the archive are drafts with `new_as_drafts` (see `saving._status`).
 
     The stories' search entries and related lists are refreshed once at the end, or by the
     caller when it passes `refresh_later` (see `save_ingested_story`).
@@ -107,7 +109,11 @@ def import_entries(
                 )
             else:
                 result = save_ingested_story(
-                    ingested=entry.story, replace=replace, user=user, refresh_later=refresh_later
+                    ingested=entry.story,
+                    replace=replace,
+                    user=user,
+                    refresh_later=refresh_later,
+                    new_as_draft=new_as_drafts,
                 )
         except (
             IngestError,
@@ -189,8 +195,11 @@ def import_bytes(
     replace: bool = False,
     user=None,
     refresh_later: list[int] | None = None,
+    new_as_drafts: bool = False,
 ) -> list[Outcome]:
-    """Import a document given as bytes (an upload, a fetched body)."""
+    """Import a document given as bytes (an upload, a fetched body). `new_as_drafts` applies to
+    the formats read into stories (pages, feeds, exports, ninjs); the plain-text layout says
+    nothing of status and its stories are published."""
     label = url or name
     try:
         if sniff(data, name=name, content_type=content_type) == PLAINTEXT:
@@ -225,7 +234,12 @@ def import_bytes(
     if not entries:
         return [Outcome(label=label, status="failed", message="no stories in it")]
     return import_entries(
-        entries, label=label, replace=replace, user=user, refresh_later=refresh_later
+        entries,
+        label=label,
+        replace=replace,
+        user=user,
+        refresh_later=refresh_later,
+        new_as_drafts=new_as_drafts,
     )
 
 
@@ -277,9 +291,11 @@ def import_url(
     fetch_pages: bool = False,
     replace: bool = False,
     user=None,
+    new_as_drafts: bool = False,
 ) -> list[Outcome]:
     """Fetch an address and import what it holds (a page, a feed, an export, ninjs); with
-    `fetch_pages`, a feed's entries without full text are imported from their pages."""
+    `fetch_pages`, a feed's entries without full text are imported from their pages; with
+    `new_as_drafts`, stories new to the archive are drafts."""
     try:
         fetched = fetcher.fetch(url)
     except IngestError as error:
@@ -293,6 +309,7 @@ def import_url(
         fetcher=fetcher if fetch_pages else None,
         replace=replace,
         user=user,
+        new_as_drafts=new_as_drafts,
     )
 
 

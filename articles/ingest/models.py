@@ -138,6 +138,13 @@ class FollowedSource(models.Model):
         default=False,
         help_text="For a feed that carries summaries only: each entry's page is read for its text.",
     )
+    new_as_drafts = models.BooleanField(
+        "import new stories as drafts",
+        default=True,
+        help_text="An editor reviews and publishes each new story. Unticked, new stories are "
+        "published as they arrive. Stories already here keep the status the newsroom gave them; "
+        "one the source withdraws becomes a draft.",
+    )
     active = models.BooleanField(
         default=True, help_text="Untick to pause: nothing is fetched until it is ticked again."
     )

@@ -60,7 +60,25 @@ def resolve_targets(addresses) -> dict[str, int | None]:
     return {address: found.get(norm) for address, norm in wanted.items()}
 
 
-def _fields(ingested: IngestedStory, *, section_id: int | None, existing: Story | None) -> dict:
+def _status(ingested: IngestedStory, *, existing: Story | None, new_as_draft: bool) -> str:
+    """A story its source withheld or withdrew (a WordPress draft, an agency's cancelled item) is
+    a draft here too, whatever it was. Otherwise a story already here keeps the status the
+    newsroom gave it: an import never publishes what the newsroom holds as a draft (publishing
+    is an editor's decision). A new story is published, or a draft with `new_as_draft`."""
+    if ingested.draft:
+        return Story.Status.DRAFT
+    if existing is not None:
+        return existing.status
+    return Story.Status.DRAFT if new_as_draft else Story.Status.PUBLISHED
+
+
+def _fields(
+    ingested: IngestedStory,
+    *,
+    section_id: int | None,
+    existing: Story | None,
+    new_as_draft: bool = False,
+) -> dict:
     published = ingested.published_at or (existing.published_at if existing else None)
     if published is None:
         published = timezone.now().replace(microsecond=0)
@@ -78,7 +96,7 @@ def _fields(ingested: IngestedStory, *, section_id: int | None, existing: Story 
         "image_caption": clip(ingested.image_caption, "image_caption"),
         "image_credit": clip(ingested.image_credit, "image_credit"),
         "image_alt": clip(ingested.image_alt, "image_alt"),
-        "status": Story.Status.DRAFT if ingested.draft else Story.Status.PUBLISHED,
+        "status": _status(ingested, existing=existing, new_as_draft=new_as_draft),
     }
 
 
@@ -113,8 +131,12 @@ def save_ingested_story(
     replace: bool = False,
     user=None,
     refresh_later: list[int] | None = None,
+    new_as_draft: bool = False,
 ) -> SaveResult:
     """Create or update the story `story.identity` names, all or nothing (see the module).
+
+    The story's status follows `_status`: `new_as_draft` makes a story new to the archive a
+    draft for an editor to publish (followed sources that ask for review).
 
     The story's search entry and related lists are queued for the task worker after commit; an
     import of many stories passes `refresh_later`, collects the ids there and queues them all at
@@ -137,7 +159,12 @@ def save_ingested_story(
     section_name = clip(ingested.section or DEFAULT_SECTION, "name", model=Section)
     targets = resolve_targets(block.target_url for block in ingested.asides)
     existing = existing_section(section_name)
-    fields = _fields(ingested, section_id=existing.pk if existing else None, existing=story)
+    fields = _fields(
+        ingested,
+        section_id=existing.pk if existing else None,
+        existing=story,
+        new_as_draft=new_as_draft,
+    )
     if (
         story is not None
         and story.canonical_url == ingested.identity

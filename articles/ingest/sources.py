@@ -97,6 +97,7 @@ def check_source(*, source_id: int, due: str) -> str:
             policy=FetchPolicy(allow_private=False),
             fetch_pages=source.fetch_pages,
             user=source.added_by,
+            new_as_drafts=source.new_as_drafts,
         )
     except Exception as error:
         # Recorded for the editors, then raised for the worker's log; the next check stands.
