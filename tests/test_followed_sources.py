@@ -199,6 +199,9 @@ def test_only_editors_who_may_import_follow_sources(annotator, editor):
     assert "Followed sources" not in annotator_client.get("/admin/").content.decode()
     assert editor_client.get(CHANGELIST).status_code == 200
     assert "Followed sources" in editor_client.get("/admin/").content.decode()
+    # The Import page points there, for what should come in again and again.
+    import_page = editor_client.get(reverse("admin:articles_story_import")).content.decode()
+    assert f'href="{CHANGELIST}"' in import_page
 
 
 def test_problems_from_a_publisher_are_shown_as_text(editor_client):
