@@ -109,6 +109,7 @@ def test_pausing_cancels_the_queued_check_and_resuming_checks_at_once(
         editor_client.post(change, {"url": source.url, "every": "60"})  # "active" unticked
     source.refresh_from_db()
     assert not source.active and source.next_check_at is None
+    assert "Paused" in editor_client.get(CHANGELIST).content.decode()
 
     run_worker(django_capture_on_commit_callbacks)  # the check queued before: nothing to do
     assert feed_fetches(site) == 0 and checks_waiting() == []

@@ -58,7 +58,7 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 50
 
     class Media:
-        css = {"all": ["admin-notifications/inbox.css"]}
+        css = {"all": ["admin-lists/filters.css", "admin-notifications/inbox.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(recipient=request.user)

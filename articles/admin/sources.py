@@ -25,12 +25,20 @@ class FollowedSourceForm(forms.ModelForm):
         label="Address",
         max_length=500,
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
         help_text="A feed (RSS, Atom) or a story page, http(s).",
     )
 
     class Meta:
         model = FollowedSource
         fields = ["url", "every", "fetch_pages", "new_as_drafts", "active"]
+
+
+def short_time(moment) -> str:
+    """A time in the editor's zone, without the year when it is this year's."""
+    local = timezone.localtime(moment)
+    same_year = local.year == timezone.localtime().year
+    return date_format(local, "N j, P" if same_year else "N j, Y, P")
 
 
 @admin.action(description="Check now")
@@ -50,7 +58,7 @@ def check_now(modeladmin, request, queryset):
 @admin.register(FollowedSource)
 class FollowedSourceAdmin(admin.ModelAdmin):
     form = FollowedSourceForm
-    list_display = ["url", "every", "active", "last_check", "next_check_at"]
+    list_display = ["url", "every", "active", "last_check", "next_check"]
     list_filter = ["active", "every", ProblemsFilter]
     search_fields = ["url"]
     actions = [check_now]
@@ -81,13 +89,21 @@ class FollowedSourceAdmin(admin.ModelAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["admin-lists/filters.css"]}
+
     @admin.display(description="last check", ordering="last_checked_at")
     def last_check(self, source: FollowedSource) -> str:
-        """When, and what it found: "Dec. 6, 10:56 a.m.: 2 created, 0 updated, …"."""
+        """When, and what it found: "Dec. 6, 10:56 a.m.: 2 created, 14 unchanged"."""
         if source.last_checked_at is None:
             return "Not yet"
-        when = date_format(timezone.localtime(source.last_checked_at), "DATETIME_FORMAT")
-        return f"{when}: {source.last_summary}"
+        return f"{short_time(source.last_checked_at)}: {source.last_summary}"
+
+    @admin.display(description="next check", ordering="next_check_at")
+    def next_check(self, source: FollowedSource) -> str:
+        if source.next_check_at is None:
+            return "Paused" if not source.active else "Not scheduled"
+        return short_time(source.next_check_at)
 
     @admin.display(description="problems")
     def problems(self, source: FollowedSource) -> str:
