@@ -3,7 +3,7 @@
 import json
 import os
 import stat
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,9 +11,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import serializers
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from articles.data.backup import BACKUP_LABELS
 from articles.data.plaintext import import_story_file
+from articles.ingest.models import FollowedSource
 from articles.models import (
     Author,
     Block,
@@ -29,6 +31,7 @@ from articles.models import (
 from articles.notes.loading import load_note_file
 from articles.search.index import index_stories
 from tests.factories import AsideFactory, StaffFactory, StoryFactory, UserFactory
+from tests.tasks import queued
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,6 +46,7 @@ CONTENT_MODELS = [
     Note,
     NoteReply,
     NoteRevision,
+    FollowedSource,
 ]
 
 
@@ -117,6 +121,39 @@ def test_backup_and_restore_round_trip_everything(sample_newsroom, tmp_path, suf
     assert snapshot() == before
     note = Note.objects.get(quote_exact="Shining Path rebels")
     assert note.paragraph.text[note.start : note.end] == "Shining Path rebels"
+
+
+def test_followed_sources_are_restored_and_checked_again(
+    sample_newsroom, tmp_path, django_capture_on_commit_callbacks
+):
+    editor = StaffFactory(username="desk-editor")
+    checked = timezone.now().replace(microsecond=0) - timedelta(hours=2)
+    FollowedSource.objects.create(
+        url="https://wire.example/feed/",
+        every=FollowedSource.Every.QUARTER_HOUR,
+        added_by=editor,
+        last_checked_at=checked,
+        last_summary="3 created",
+        checks=4,
+        next_check_at=checked + timedelta(minutes=15),
+    )
+    FollowedSource.objects.create(url="https://paused.example/", active=False)
+    path = tmp_path / "newsroom.json"
+    call_command("backup_newsroom", str(path))
+    call_command("flush", "--noinput")
+    call_command("migrate", verbosity=0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("restore_newsroom", str(path))
+
+    source = FollowedSource.objects.get(url="https://wire.example/feed/")
+    assert source.added_by.username == "desk-editor" and not source.added_by.is_active
+    assert (source.every, source.last_summary, source.checks) == (15, "3 created", 4)
+    assert source.last_checked_at == checked
+    assert timezone.now() - source.next_check_at < timedelta(minutes=1)  # due again now
+    waiting = [kwargs for name, kwargs in queued() if name == "check_followed_source"]
+    assert waiting == [{"source_id": source.pk, "due": source.next_check_at.isoformat()}]
+    assert FollowedSource.objects.get(url="https://paused.example/").next_check_at is None
 
 
 def test_backup_names_every_content_model():

@@ -4,8 +4,9 @@ A backup is a list of rows in Django's serialization format, with natural keys f
 tags, so it restores into any database the project runs on (SQLite or PostgreSQL), migrated to
 the same schema. What goes in: every story with its bylines, body blocks (paragraphs and
 asides), tags, old slugs, related stories, every author, section and note with its anchor,
-replies and history; and, for the people the content refers to (authors' logins and the authors
-of notes, replies and revisions), their username and name only. No password hashes, e-mail
+replies and history, the sources the newsroom follows; and, for the people the content refers
+to (authors' logins, the authors of notes, replies and revisions, who added a followed source),
+their username and name only. No password hashes, e-mail
 addresses, permission flags, groups or permissions: a backup is content, not accounts. The file
 is written with mode 0600, to a new file that replaces the old one only once it is complete.
 
@@ -44,6 +45,7 @@ from django.utils import timezone
 from articles.caching import keys
 from articles.caching.invalidation import content_changed
 from articles.data.renames import current_fields, current_label
+from articles.ingest.sources import schedule_check
 from articles.models import Story
 from articles.notes.corrections import correction_time_error, latest_public_correction
 from articles.notes.placement import is_placed
@@ -68,6 +70,8 @@ CONTENT_LABELS = [
     "articles.notereply",
     "articles.noterevision",
     "articles.storyversion",
+    # The feeds and pages the newsroom follows (their next check is queued anew on restore).
+    "articles.followedsource",
 ]
 BACKUP_LABELS = [USER_LABEL, *CONTENT_LABELS]
 # All a backup says about a person.
@@ -77,6 +81,7 @@ DERIVED_FIELDS = {
     "articles.story": {"search_vector", "corrected_at"},
     "articles.note": {"body_html"},
     "articles.notereply": {"body_html"},
+    "articles.followedsource": {"next_check_at"},
 }
 # Rows older backups carry (`dumpdata`) that a restore never applies: groups come from
 # migrations, and a backup never grants anything.
@@ -606,6 +611,10 @@ def _write(checker: _Checker) -> RestoreResult:
             corrected_at=latest_public_correction(story_id=story_id)
         )
     refresh_search_index_on_commit(story_ids=story_ids)
+    # The sources the newsroom follows are checked again from now on.
+    for row in checker.rows:
+        if row.label == "articles.followedsource":
+            schedule_check(row.instance)
     return RestoreResult(
         stories=len(story_ids),
         notes=sum(row.label == "articles.note" for row in checker.rows),
