@@ -51,6 +51,9 @@ def desk(db):
     FactCheckNoteFactory(body="Checked by phone.", state=Note.State.DRAFT)
     AsideFactory.create_batch(2)
     AsideFactory(target_url="https://example.org/")
+    # Imported stories: one waiting as a draft, one an editor published.
+    StoryFactory(status=Story.Status.DRAFT, canonical_url="https://a.example/story-1/")
+    StoryFactory(canonical_url="https://a.example/story-2/", tags=["Peru"])
     # Followed sources: one whose last check failed; a paused one, and one that read well.
     FollowedSource.objects.create(url="https://a.example/feed/", last_error="a: 404 Not Found")
     FollowedSource.objects.create(url="https://b.example/feed/", last_error="b: 503", active=False)
@@ -74,6 +77,7 @@ def test_dashboard_counts_what_needs_an_editor_and_links_each_list(editor_client
         "Published stories without tags": 3 + 9,
         "Fact-checks without a source": 1,
         "Stories changed since their notes were reviewed": 1,
+        "Imported stories waiting as drafts": 1,
         "Followed sources with problems": 1,
     }
     # Each count's list shows exactly the rows counted.
@@ -85,8 +89,8 @@ def test_dashboard_counts_what_needs_an_editor_and_links_each_list(editor_client
 
 def test_dashboard_is_a_fixed_number_of_queries(editor_client, desk, django_assert_num_queries):
     AsideFactory.create_batch(20)
-    # Session, user, permissions (2), seven counts, the recent actions, the inbox's unread count.
-    with django_assert_num_queries(13):
+    # Session, user, permissions (2), eight counts, the recent actions, the inbox's unread count.
+    with django_assert_num_queries(14):
         response = editor_client.get(INDEX)
     assert dashboard_counts(response)["Unresolved read-more asides"][0] == 22
 

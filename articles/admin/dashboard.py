@@ -59,6 +59,12 @@ def stories_changed_since_notes_reviewed() -> QuerySet[Story]:
     )
 
 
+def imported_drafts() -> QuerySet[Story]:
+    """Stories that came in from the web (followed sources, the Import page) and wait as drafts
+    for an editor to read and publish."""
+    return Story.objects.filter(status=Story.Status.DRAFT).exclude(canonical_url="")
+
+
 def sources_with_problems() -> QuerySet[FollowedSource]:
     """Followed sources (not paused) whose last check could not read them, or some entries."""
     return FollowedSource.objects.filter(active=True).exclude(last_error="")
@@ -115,6 +121,14 @@ class ChangedSinceNotesFilter(SelectorFilter):
     choice = "changed-since-review"
     label = "Changed since notes were reviewed"
     selector = staticmethod(stories_changed_since_notes_reviewed)
+
+
+class ImportedDraftsFilter(SelectorFilter):
+    title = "origin"
+    parameter_name = "imported"
+    choice = "drafts"
+    label = "Imported, waiting as drafts"
+    selector = staticmethod(imported_drafts)
 
 
 class ProblemsFilter(SelectorFilter):
@@ -184,6 +198,13 @@ DESK = [
         stories_changed_since_notes_reviewed,
         STORIES_LIST,
         ChangedSinceNotesFilter.query(),
+        "articles.change_story",
+    ),
+    DeskItem(
+        "Imported stories waiting as drafts",
+        imported_drafts,
+        STORIES_LIST,
+        ImportedDraftsFilter.query(),
         "articles.change_story",
     ),
     DeskItem(

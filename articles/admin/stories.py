@@ -17,7 +17,11 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from articles.admin.annotate import annotate_urls
-from articles.admin.dashboard import ChangedSinceNotesFilter, UntaggedFilter
+from articles.admin.dashboard import (
+    ChangedSinceNotesFilter,
+    ImportedDraftsFilter,
+    UntaggedFilter,
+)
 from articles.admin.forms import BlockInlineForm, StoryAdminForm
 from articles.admin.importing import import_urls
 from articles.admin.related import RelatedStoryInline
@@ -125,6 +129,7 @@ class StoryAdmin(VersionCheckedAdmin, admin.ModelAdmin):
         "tags",
         UntaggedFilter,
         ChangedSinceNotesFilter,
+        ImportedDraftsFilter,
     ]
     search_fields = ["headline", "dek", "slug", "authors__name"]
     date_hierarchy = "published_at"
