@@ -330,3 +330,23 @@ def test_a_site_that_drops_the_connection_is_tried_again_not_taken_as_refusing(s
     story.refresh_from_db()
     assert story.lead_image_copy_error.startswith("the connection failed")
     assert copy_tasks() == [(2, 10)]
+
+
+def test_no_retry_for_an_address_the_story_no_longer_names(site):
+    site.routes[IMAGE_PATH] = (503, {"Content-Type": "text/html"}, b"Try later")
+    story = StoryFactory(lead_image_url=site.url(IMAGE_PATH))
+
+    class EditedMeanwhile(Fetcher):
+        def fetch(self, url):
+            Story.objects.filter(pk=story.pk).update(
+                lead_image_url="https://elsewhere.example/b.jpg"
+            )
+            return super().fetch(url)
+
+    outcome = images.keep_lead_image_copy(
+        story_id=story.pk, fetcher=EditedMeanwhile(images.image_policy()), attempt=1
+    )
+    assert outcome.status == "failed"
+    assert copy_tasks() == []
+    story.refresh_from_db()
+    assert story.lead_image_copy_error == ""

@@ -135,11 +135,12 @@ def keep_lead_image_copy(
         if retry:
             message += retry_note(attempt)
         limit = Story._meta.get_field("lead_image_copy_error").max_length
-        Story.objects.filter(pk=story_id, lead_image_url=url).update(
+        still_wanted = Story.objects.filter(pk=story_id, lead_image_url=url).update(
             lead_image_copy_error=message[:limit]
         )
         logger.warning("Lead image of story %s not copied from %s: %s", story_id, url, message)
-        if retry:
+        # No retry for an address the story no longer names: its save queued its own copy.
+        if retry and still_wanted:
             from articles.ingest.tasks import copy_lead_image
 
             later = timezone.now() + timedelta(seconds=RETRY_DELAYS[attempt - 1])
