@@ -260,6 +260,7 @@ def test_refused_sources_give_their_one_line_reason(editor_client, submit, site)
         "Not imported: refused by the site&#x27;s robots.txt",
     ):
         assert page.count(reason) == 1, reason
+    assert "--allow-private" not in page  # the command's remedy, not the Import page's
     assert "/private/story" not in [path for path, _ in site.requests]
     assert 'name="import"' not in page
 

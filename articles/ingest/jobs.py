@@ -24,7 +24,7 @@ from django.utils import timezone
 from articles.data.plaintext import ParsedStory
 from articles.ingest.blocks import ParsedBlock
 from articles.ingest.documents import MAX_DOCUMENT_BYTES
-from articles.ingest.fetching import Fetcher, FetchPolicy
+from articles.ingest.fetching import COMMAND_HINT, Fetcher, FetchPolicy
 from articles.ingest.importing import import_entries, preview_bytes
 from articles.ingest.models import ImportJob, ImportUpload
 from articles.ingest.story import EntryResult, IngestedStory, IngestError
@@ -197,7 +197,8 @@ def read_source(source: dict, *, data: bytes | None, fetcher: Fetcher, fetch_pag
         try:
             fetched = fetcher.fetch(name)
         except IngestError as error:
-            return [EntryResult(label=name, error=str(error))]
+            # The command's remedy means nothing on the Import page, which never allows it.
+            return [EntryResult(label=name, error=str(error).replace(COMMAND_HINT, ""))]
         data = fetched.data
         http = {
             "name": fetched.url.rsplit("/", 1)[-1],
