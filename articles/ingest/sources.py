@@ -84,12 +84,14 @@ def check_source(*, source_id: int, due: str) -> str:
     if source is None or not source.active or source.next_check_at != moment:
         return "not due: removed, paused or rescheduled"
     following = max(_now(), moment) + timedelta(minutes=source.every)
-    claimed = FollowedSource.objects.filter(pk=source_id, next_check_at=moment).update(
-        next_check_at=following
-    )
-    if not claimed:
-        return "not due: another check claimed it"
-    _enqueue(source_id, following)
+    with transaction.atomic():
+        # The claim and the next check's task are written together, or neither is.
+        claimed = FollowedSource.objects.filter(pk=source_id, next_check_at=moment).update(
+            next_check_at=following
+        )
+        if not claimed:
+            return "not due: another check claimed it"
+        _enqueue(source_id, following)
 
     try:
         outcomes = follow_stories(
