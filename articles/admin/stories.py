@@ -339,7 +339,8 @@ class StoryAdmin(VersionCheckedAdmin, admin.ModelAdmin):
             return "Not used: the uploaded file is shown."
         if story.lead_image_file:
             return format_html(
-                '<a href="{}">A copy kept on this site</a> is shown, not the file at the address.',
+                '<span class="lead-image-copy"><a href="{}">A copy kept on this site</a> is '
+                "shown, not the file at the address.</span>",
                 story.lead_image_copy.url,
             )
         if story.lead_image_copy_error:

@@ -1,15 +1,17 @@
-"""Followed sources in Chromium: an editor follows a feed and a page that is gone, the task
-worker checks both, and the list, the form and the problems read well, with no accessibility
-violations in light or dark."""
+"""Stories from the web in Chromium: an editor follows a feed and a page that is gone, the task
+worker checks both, and the list, the form and the problems read well; the story form says
+which lead image readers see; no accessibility violations in light or dark."""
 
 import json
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from articles.ingest.models import FollowedSource
 from articles.models import Story
 from tests.browser.test_admin_import import editor_page, shot
+from tests.factories import StoryFactory
 from tests.ingest_fixtures import Site, fixture, serve_as_public
 from tests.tasks import worker
 from tests.tools import axe_violations
@@ -70,3 +72,24 @@ def test_an_editor_follows_a_feed_and_sees_what_each_check_found(
     page.goto(live_server.url + reverse("admin:index"))
     desk = page.locator("a", has_text="Followed sources with problems")
     assert desk.inner_text().startswith("1")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_story_form_says_which_image_readers_see(
+    live_server, new_page, scheme, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    story = StoryFactory(headline="On patrol", lead_image_url="https://news.example/lead.jpg")
+    story.lead_image_copy.save("lead.jpg", ContentFile(b"bytes"), save=False)
+    Story.objects.filter(pk=story.pk).update(
+        lead_image_copy=story.lead_image_copy.name,
+        lead_image_copied_from="https://news.example/lead.jpg",
+    )
+    page = editor_page(live_server, new_page, scheme=scheme)
+    page.goto(live_server.url + reverse("admin:articles_story_change", args=[story.pk]))
+    page.click("summary:has-text('Lead image')")
+    status = page.locator(".field-lead_image_copy_status")
+    assert "A copy kept on this site is shown" in status.inner_text()
+    violations = axe_violations(page)
+    assert violations == [], json.dumps(violations, indent=1)
+    shot(page, f"story-lead-image-copy-{scheme}")
