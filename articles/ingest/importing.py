@@ -70,6 +70,18 @@ def _failure(label: str, error: Exception) -> Outcome:
     )
 
 
+OUTCOME_STATUSES = ("created", "updated", "unchanged", "failed")
+
+
+def count_outcomes(outcomes: Iterable[Outcome]) -> dict[str, int]:
+    """How many outcomes of each status, in `OUTCOME_STATUSES` order (zeros included)."""
+    counts = dict.fromkeys(OUTCOME_STATUSES, 0)
+    for outcome in outcomes:
+        if outcome.status in counts:
+            counts[outcome.status] += 1
+    return counts
+
+
 def outcome_status(result) -> str:
     """What an import did to a story, as the command and the Import page report it."""
     return "created" if result.created else ("updated" if result.changed else "unchanged")

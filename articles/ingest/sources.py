@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from articles.ingest.fetching import COMMAND_HINT, FetchPolicy
 from articles.ingest.following import follow_stories
+from articles.ingest.importing import count_outcomes
 from articles.ingest.models import FollowedSource
 
 logger = logging.getLogger(__name__)
 
-SUMMARY_STATUSES = ("created", "updated", "unchanged", "failed")
 PROBLEMS_SHOWN = 10
 PROBLEMS_MAX_CHARS = 4000
 
@@ -64,9 +64,7 @@ def rescheduled_moment(source: FollowedSource) -> datetime:
 def summarise(outcomes) -> tuple[str, str]:
     """The check in one line ("2 created, 14 unchanged, 1 failed": the counts that are not
     zero), and its problems, one per line (the first `PROBLEMS_SHOWN`)."""
-    counts = dict.fromkeys(SUMMARY_STATUSES, 0)
-    for outcome in outcomes:
-        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    counts = count_outcomes(outcomes)
     summary = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
     summary = summary or "no stories found"
     failed = [str(outcome).replace(COMMAND_HINT, "") for outcome in outcomes if outcome.failed]

@@ -16,7 +16,12 @@ from django.core.management.base import BaseCommand, CommandError
 from articles.data.plaintext import story_files
 from articles.ingest.fetching import Fetcher, FetchPolicy
 from articles.ingest.following import follow_stories
-from articles.ingest.importing import DOCUMENT_SUFFIXES, import_paths, import_url
+from articles.ingest.importing import (
+    DOCUMENT_SUFFIXES,
+    count_outcomes,
+    import_paths,
+    import_url,
+)
 
 DURATION = re.compile(r"^(?P<number>\d+)(?P<unit>[smhd])$")
 SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -165,10 +170,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  unresolved aside: {aside.teaser}")
 
     def summarise(self, outcomes) -> None:
-        counts = {status: 0 for status in ("created", "updated", "unchanged", "failed")}
-        for outcome in outcomes:
-            if outcome.status in counts:
-                counts[outcome.status] += 1
+        counts = count_outcomes(outcomes)
         summary = (
             f"{counts['created']} created, {counts['updated']} updated, "
             + f"{counts['unchanged']} unchanged, "
