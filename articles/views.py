@@ -17,7 +17,7 @@ from django.views.generic import ListView
 from articles.caching import conditional, keys
 from articles.caching.pagecache import cached_page
 from articles.models import OldSlug, PolicyPage, Section, Story
-from articles.pages import seo
+from articles.pages import parts, seo
 from articles.pages.archives import month_bounds, months_with_stories, year_bounds
 from articles.pages.dates import age_banner, next_banner_change
 from articles.pages.pagination import requested_page
@@ -33,7 +33,6 @@ from articles.pages.selectors import (
     story_for_page,
     story_page_keys,
 )
-from articles.pages.story import build_story_body
 from articles.record.corrections import correction_entries
 from articles.record.history import announcements, public_version, story_history, version_summaries
 
@@ -60,7 +59,8 @@ def story_detail(request, slug):
     bylines = story.page_bylines
     tags = story.page_tags
     versions = version_summaries(story)
-    story_body = build_story_body(story)
+    body = parts.story_body(story)
+    related = parts.related_list(story)
     context = {
         "story": story,
         "preview": preview,
@@ -75,18 +75,21 @@ def story_detail(request, slug):
             story=story,
             bylines=bylines,
             tags=tags,
-            notes=story_body["notes"],
+            opening=body.opening,
+            notes=body.notes,
             versions=versions,
         ),
-        **story_body,
+        "story_body": body,
+        "related": related,
     }
     response = render(request, "articles/story_detail.html", context)
     # The age banner is true until the story's next anniversary; an aside's link appears when
     # its scheduled target comes due.
     until = conditional.earliest(
-        next_banner_change(story.published_at, now=now), story.next_aside_target
+        next_banner_change(story.published_at, now=now), body.next_aside_target
     )
-    return conditional.finish_page(request, response, keys=story_page_keys(story), until=until)
+    shown = story_page_keys(story) | body.shows | related.shows
+    return conditional.finish_page(request, response, keys=shown, until=until)
 
 
 def record_page_keys(story: Story) -> set[str]:

@@ -76,6 +76,7 @@ def test_story_page_names_everything_it_shows(client, story):
         keys.story(story.pk),
         keys.story_page(story.pk),
         keys.story(related.pk),
+        keys.section(related.section_id),  # named in the related list
         keys.story(target.pk),
         keys.section(story.section_id),
         keys.author(story.bylines.get().author_id),

@@ -1,9 +1,10 @@
 """Cache entries filed under the surrogate keys of what they show, and purged by key.
 
-The page cache keeps rendered pages here, and the pages' small shared parts (a list's story
-count, the section menu) too. Each entry is filed under its keys in an *index*: a key's set of
-cache keys. `purge(keys)` deletes every entry filed under any of them, on every app host at
-once, because the index and the entries live in the same shared cache:
+The page cache keeps rendered pages here, and the pages' shared parts too (a list's story count,
+the section menu, a story page's body and related list: `pages.parts`). Each entry is filed
+under its keys in an *index*: a key's set of cache keys. `purge(keys)` deletes every entry
+filed under any of them, on every app host at once, because the index and the entries live
+in the same shared cache:
 
 - with a Redis cache (`REDIS_URL`), the index is a Redis set per key (`SADD` when an entry is
   kept, `SMEMBERS` and `DEL` when it is purged), next to the entries. Redis rather than a

@@ -11,10 +11,8 @@ from articles.caching import keys, store
 from articles.caching.conditional import digest
 from articles.models import (
     Author,
-    Block,
     Byline,
     LeadImageRendition,
-    Note,
     Section,
     Story,
     Tag,
@@ -22,7 +20,6 @@ from articles.models import (
     TagRedirect,
 )
 from articles.pages.images import current_renditions
-from articles.related.selectors import related_stories_for_page
 
 CARD_FIELDS = (
     "id",
@@ -115,22 +112,6 @@ def story_for_page(queryset: QuerySet[Story]) -> QuerySet[Story]:
     return queryset.select_related("section")
 
 
-BLOCK_FIELDS = (
-    "id",
-    "story_id",
-    "position",
-    "kind",
-    "key",
-    "text",
-    "teaser",
-    "label",
-    "target_url",
-    # What an aside's link needs of its target: its address, and whether it is public.
-    "target_story__id",
-    "target_story__slug",
-    "target_story__status",
-    "target_story__published_at",
-)
 TAG_FIELDS = ("id", "name", "slug")
 BYLINE_FIELDS = (
     "id",
@@ -144,20 +125,14 @@ BYLINE_FIELDS = (
 
 
 def prefetch_story_page(story: Story) -> None:
-    """Everything else a story page shows, in a fixed number of queries.
+    """The story page's shell around its body and related list (`parts`, kept between
+    purges): 1 bylines with authors, 1 tags, and the lead image's renditions, however long the
+    story. The view loads the story row first.
 
-    1 bylines with authors, 1 tags, 1 body blocks with their aside targets, 1 notes, 1 related
-    stories with their sections: five queries however long the story. The view loads the story
-    row first, so that a reader whose copy is current gets a 304 without them.
-
-    The lists are plain attributes of the story (`page_bylines`, `page_tags`, `page_blocks`,
-    `public_notes`, `related_stories`): the page reads them, never `story.blocks.all()`.
-    Three plain queries cost 1.6 ms of CPU time against 2.1 ms for the same three through
-    `prefetch_related_objects` (taggit's prefetch of tags alone: 0.65 ms against 0.34 ms; seed
-    story, bench database, best of five rounds of 200).
-
-    A public story shows `Note.objects.public()`, the one definition readers get; only a
-    staff preview of a story that is not public yet shows the notes it will have once it is.
+    The lists are plain attributes of the story (`page_bylines`, `page_tags`,
+    `lead_renditions`): the page reads them, never `story.bylines.all()`. Plain queries cost
+    less than `prefetch_related_objects` (taggit's prefetch of tags alone: 0.65 ms against
+    0.34 ms; seed story, bench database, best of five rounds of 200).
     """
     story.page_bylines = list(
         Byline.objects.filter(story=story)
@@ -169,38 +144,13 @@ def prefetch_story_page(story: Story) -> None:
         Tag.objects.filter(tagged_stories__content_object=story).only(*TAG_FIELDS),
         key=lambda tag: tag.name.lower(),
     )
-    story.page_blocks = list(
-        Block.objects.filter(story=story)
-        .select_related("target_story")
-        .only(*BLOCK_FIELDS)
-        .order_by("position", "id")
-    )
-    notes = Note.objects.public() if story.is_public else Note.objects.published_on_any_story()
-    # Each note names who wrote it: the author joins the same query.
-    story.public_notes = list(
-        notes.filter(story=story).select_related("author").order_by("start", "id")
-    )
-    story.related_stories = related_stories_for_page(story)
     story.lead_renditions = current_renditions(story)
-    # An aside to a scheduled story turns into a link when that story comes due.
-    now = timezone.now()
-    story.next_aside_target = min(
-        (
-            block.target_story.published_at
-            for block in story.page_blocks
-            if block.target_story is not None
-            and block.target_story.status == Story.Status.PUBLISHED
-            and block.target_story.published_at is not None
-            and block.target_story.published_at > now
-        ),
-        default=None,
-    )
 
 
 def story_page_keys(story: Story) -> set[str]:
-    """What a story page shows (after `prefetch_story_page`): the story, its section, authors
-    and tags, the stories its asides and related list link, the section menu, and the policy
-    pages its structured data links."""
+    """What a story page's shell shows (after `prefetch_story_page`): the story, its section,
+    authors and tags, the section menu, and the policy pages its structured data links. Its
+    body and related list add their own (`parts`)."""
     found = {
         keys.story(story.pk),
         keys.story_page(story.pk),
@@ -210,12 +160,6 @@ def story_page_keys(story: Story) -> set[str]:
     }
     found |= {keys.author(byline.author_id) for byline in story.page_bylines}
     found |= {keys.tag(tag.pk) for tag in story.page_tags}
-    found |= {
-        keys.story(block.target_story_id)
-        for block in story.page_blocks
-        if block.target_story_id is not None
-    }
-    found |= {keys.story(entry.related_id) for entry in story.related_stories}
     return found
 
 

@@ -11,7 +11,6 @@ from datetime import datetime
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from articles.models import Block, Byline, Note, PolicyPage, Story, StoryVersion, Tag
@@ -43,11 +42,9 @@ def story_modified_at(story: Story) -> datetime | None:
     return story.last_updated_at if story.was_updated else story.published_at
 
 
-def story_description(story: Story) -> str:
-    """The dek; for a story without one, the start of its first paragraph (already prefetched)."""
-    if story.dek:
-        return story.dek
-    for block in story.page_blocks:
+def opening(blocks: list[Block]) -> str:
+    """The start of a story's first paragraph, for a story without a dek."""
+    for block in blocks:
         if block.kind == Block.Kind.PARAGRAPH and block.text.strip():
             return Truncator(block.text).chars(DESCRIPTION_LENGTH)
     return ""
@@ -86,11 +83,11 @@ def publisher(request: HttpRequest) -> dict:
 
 
 def corrections_json_ld(notes, versions: list[StoryVersion], *, canonical: str) -> list[dict]:
-    """The story's corrections as `CorrectionComment`s: its correction notes and the changes
-    of its text an editor classified as corrections, oldest first."""
+    """The story's corrections as `CorrectionComment`s: its correction notes (`notes`, the
+    page's `parts.NoteFacts`) and the changes of its text an editor classified as corrections,
+    oldest first."""
     entries = []
-    for numbered in notes:
-        note = numbered.note
+    for note in notes:
         if note.kind != Note.Kind.CORRECTION:
             continue
         text = ""
@@ -101,12 +98,12 @@ def corrections_json_ld(notes, versions: list[StoryVersion], *, canonical: str) 
             )
         entries.append(
             (
-                numbered.dated,
+                note.dated,
                 {
                     "@type": "CorrectionComment",
-                    "text": text or strip_tags(note.body_html).strip() or "Corrected.",
-                    "datePublished": iso(numbered.dated),
-                    "url": f"{canonical}#{numbered.anchor_id}",
+                    "text": text or note.text or "Corrected.",
+                    "datePublished": iso(note.dated),
+                    "url": f"{canonical}#{note.anchor_id}",
                 },
             )
         )
@@ -127,10 +124,10 @@ def corrections_json_ld(notes, versions: list[StoryVersion], *, canonical: str) 
 
 
 def claim_reviews(notes, *, request: HttpRequest, canonical: str) -> list[dict]:
-    """A `ClaimReview` for each published fact-check note that names its claim and verdict."""
+    """A `ClaimReview` for each published fact-check note (`notes`, the page's
+    `parts.NoteFacts`) that names its claim and verdict."""
     reviews = []
-    for numbered in notes:
-        note = numbered.note
+    for note in notes:
         if note.kind != Note.Kind.FACT_CHECK:
             continue
         if not (note.claim and note.verdict in Note.Verdict.values):
@@ -151,7 +148,7 @@ def claim_reviews(notes, *, request: HttpRequest, canonical: str) -> list[dict]:
             {
                 "@context": "https://schema.org",
                 "@type": "ClaimReview",
-                "url": f"{canonical}#{numbered.anchor_id}",
+                "url": f"{canonical}#{note.anchor_id}",
                 "claimReviewed": note.claim,
                 "reviewRating": rating,
                 "author": publisher(request),
@@ -160,7 +157,7 @@ def claim_reviews(notes, *, request: HttpRequest, canonical: str) -> list[dict]:
                     "@type": "Claim",
                     "appearance": {
                         "@type": "CreativeWork",
-                        "url": f"{canonical}#{numbered.fragment}",
+                        "url": f"{canonical}#{note.fragment}",
                     },
                 },
             }
@@ -179,13 +176,17 @@ def story_metadata(
     story: Story,
     bylines: list[Byline],
     tags: list[Tag],
+    opening: str = "",
     notes=(),
     versions: list[StoryVersion] = (),
 ) -> PageMetadata:
-    """Canonical link, description, Open Graph, Twitter card and NewsArticle JSON-LD of a story."""
+    """Canonical link, description, Open Graph, Twitter card and NewsArticle JSON-LD of a story.
+
+    The description is the dek, else the `opening` of the story's first paragraph.
+    """
     site_name = settings.NEWSROOM_SITE_NAME
     canonical = request.build_absolute_uri(story.get_absolute_url())
-    description = story_description(story)
+    description = story.dek or opening
     image = story.image_src and safe_http_url(request.build_absolute_uri(story.image_src))
     published, modified = iso(story.published_at), iso(story_modified_at(story))
     authors = [byline.author for byline in bylines]
