@@ -59,8 +59,7 @@ def story_detail(request, slug):
     bylines = story.page_bylines
     tags = story.page_tags
     versions = version_summaries(story)
-    body = parts.story_body(story)
-    related = parts.related_list(story)
+    body, related = parts.story_parts(story)
     context = {
         "story": story,
         "preview": preview,

@@ -263,3 +263,20 @@ def test_parts_are_kept_in_redis_with_the_page_cache_off(
     with django_capture_on_commit_callbacks(execute=True):
         edit_the_note(story, editor)
     assertContains(read(url), "Sources: the army.")
+
+
+def test_a_part_built_while_its_story_is_purged_is_not_kept(story, monkeypatch):
+    """A body read from the rows before an editor's commit must not outlive that commit's
+    purge: it is shown once, not kept."""
+    real_build = parts._build_body
+
+    def purge_while_building(built_story):
+        body = real_build(built_story)
+        invalidation.purge_now([keys.story_page(built_story.pk)])  # the commit lands meanwhile
+        return body
+
+    monkeypatch.setattr(parts, "_build_body", purge_while_building)
+    read(story.get_absolute_url())
+
+    assert store.get(parts._key("story-body", parts.StoryBody, story)) is None
+    assert store.get(parts._key("story-related", parts.RelatedList, story)) is None

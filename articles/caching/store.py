@@ -184,6 +184,13 @@ def get(cache_key: str) -> Any:
     return caches[alias()].get(cache_key)
 
 
+def get_many(cache_keys: Iterable[str]) -> dict[str, Any]:
+    """The entries kept under `cache_keys` (one round trip), by cache key; missing ones left out."""
+    if not in_use():
+        return {}
+    return caches[alias()].get_many(list(cache_keys))
+
+
 def keep(cache_key: str, value: Any, *, keys: Iterable[str], started: float, timeout: int) -> bool:
     """Keep `value` under `cache_key`, filed under `keys`, unless one of them was purged since
     `started` (when its content was read), or nothing is kept here (`in_use`). Returns whether

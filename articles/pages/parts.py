@@ -24,7 +24,6 @@ compute their parts without keeping them.
 """
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -113,34 +112,32 @@ def _timeout_until(moment: datetime | None) -> int:
     return timeout
 
 
-def story_body(story: Story) -> StoryBody:
-    """The story's body: kept between purges for a public story (2 queries when not kept:
-    blocks with their aside targets, notes with their authors)."""
-    if not story.is_public:
-        return _build_body(story)
-    return _kept(_key("story-body", StoryBody, story), lambda: _build_body(story))
-
-
-def related_list(story: Story) -> RelatedList:
-    """The story's "Related stories": kept between purges for a public story (1 query)."""
-    if not story.is_public:
-        return _build_related(story)
-    return _kept(_key("story-related", RelatedList, story), lambda: _build_related(story))
-
-
-def _kept(cache_key: str, build: Callable[[], StoryBody | RelatedList]):
-    """The part kept under `cache_key` while it is true, else `build()` kept under the keys of
-    what it shows until they are purged (or until the moment it stops being true)."""
-    if not store.in_use():
-        return build()
-    part = store.get(cache_key)
-    if part is not None and not _expired(part):
-        return part
-    started = store.now()
-    part = build()
-    until = getattr(part, "next_aside_target", None)
-    store.keep(cache_key, part, keys=part.shows, started=started, timeout=_timeout_until(until))
-    return part
+def story_parts(story: Story) -> tuple[StoryBody, RelatedList]:
+    """The story's body and related list, kept between purges for a public story: both read
+    in one round trip to the store; a part not kept costs its queries (the body 2: blocks with
+    their aside targets, notes with their authors; the related list 1) and is kept."""
+    builds = {
+        _key("story-body", StoryBody, story): lambda: _build_body(story),
+        _key("story-related", RelatedList, story): lambda: _build_related(story),
+    }
+    if not story.is_public or not store.in_use():
+        return tuple(build() for build in builds.values())
+    found = store.get_many(builds)
+    started = None
+    result = []
+    for cache_key, build in builds.items():
+        part = found.get(cache_key)
+        if part is None or _expired(part):
+            # Stamped before the first part is read from the rows: a purge since then keeps
+            # neither (`store.keep`).
+            started = store.now() if started is None else started
+            part = build()
+            until = getattr(part, "next_aside_target", None)
+            store.keep(
+                cache_key, part, keys=part.shows, started=started, timeout=_timeout_until(until)
+            )
+        result.append(part)
+    return tuple(result)
 
 
 def _expired(part: StoryBody | RelatedList) -> bool:
