@@ -22,14 +22,13 @@ from articles.pages.archives import month_bounds, months_with_stories, year_boun
 from articles.pages.dates import age_banner, next_banner_change
 from articles.pages.pagination import requested_page
 from articles.pages.selectors import (
-    card_keys,
+    card_stories,
     list_count,
     next_scheduled,
     prefetch_story_page,
     public_authors,
     public_tags,
     redirected_tag,
-    story_cards,
     story_for_page,
     story_page_keys,
 )
@@ -189,13 +188,14 @@ class StoryListView(ListView):
         self.until = next_scheduled(self.list_filter(), key=self.list_key())
         # The paginator counts the list: `page` turns an empty list into a 404 when it must.
         context = self.get_context_data()
+        page_obj = context.get("page_obj")
+        context["cards"] = cards = parts.cards_for(
+            list(context["stories"]), lead_first=page_obj is not None and page_obj.number == 1
+        )
         response = self.render_to_response(context)
-        page_keys = {
-            keys.SECTION_MENU,
-            self.list_key(),
-            *self.subject_keys(),
-            *card_keys(context["stories"]),
-        }
+        page_keys = {keys.SECTION_MENU, self.list_key(), *self.subject_keys()}
+        for card in cards:
+            page_keys |= card.shows
         return conditional.finish_page(request, response, keys=page_keys, until=self.until)
 
     def list_filter(self) -> dict:
@@ -210,7 +210,8 @@ class StoryListView(ListView):
         return set()
 
     def get_queryset(self):
-        return story_cards().filter(**self.list_filter())
+        # The page's cards are kept between purges (`parts.cards_for`): only the rows here.
+        return card_stories().filter(**self.list_filter())
 
     def paginate_queryset(self, queryset, page_size):
         """The requested page, read by the site's one page-number parser (`pagination`)."""

@@ -144,7 +144,7 @@ def test_other_server_errors_are_a_500_page(client, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug, not an outage")
 
-    monkeypatch.setattr("articles.views.story_cards", broken)
+    monkeypatch.setattr("articles.views.card_stories", broken)
     client.raise_request_exception = False
     response = client.get("/")
     assert response.status_code == 500

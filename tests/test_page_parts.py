@@ -15,13 +15,14 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.caching import invalidation, keys, store
 from articles.editing.asides import delete_asides
-from articles.editing.publishing import unpublish_stories
+from articles.editing.publishing import publish_stories, unpublish_stories
 from articles.models import Note, RelatedStory, Story
 from articles.notes.editing import update_note
 from articles.notes.review import publish_note, withdraw_note
 from articles.pages import parts
 from tests.factories import (
     AsideFactory,
+    AuthorFactory,
     NoteFactory,
     ParagraphFactory,
     StaffFactory,
@@ -280,3 +281,77 @@ def test_a_part_built_while_its_story_is_purged_is_not_kept(story, monkeypatch):
 
     assert store.get(parts._key("story-body", parts.StoryBody, story)) is None
     assert store.get(parts._key("story-related", parts.RelatedList, story)) is None
+
+
+@pytest.fixture
+def front_page(editor):
+    """Five published stories by one author, the newest first on the front page."""
+    author = AuthorFactory(name="Kayla Ruble")
+    return [
+        StoryFactory(
+            headline=f"Story number {n}",
+            authors=[author],
+            published_at=timezone.now() - timedelta(days=10 - n),
+        )
+        for n in range(5)
+    ]
+
+
+def lead_headline(response) -> str:
+    content = response.content.decode()
+    lead = content.index("story-card--lead")
+    return content[lead:].split('class="story-card__headline"><a href="', 1)[1].split(">")[1][:-3]
+
+
+def test_a_list_purged_for_a_new_story_renders_that_card_alone(
+    front_page, editor, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    first = read("/")
+    assert lead_headline(first) == "Story number 4"
+    draft = StoryFactory(
+        headline="Second soldier dies of his wounds",
+        status=Story.Status.DRAFT,
+        authors=[front_page[0].bylines.get().author],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_stories(story_ids=[draft.pk], user=editor)
+
+    # The next scheduled story and the count (the list changed), the page's rows, and the
+    # bylines and renditions of the two cards not kept: the new lead, and the old lead as a
+    # plain card.
+    with django_assert_num_queries(5):
+        response = read("/")
+
+    assert response[CACHE_HEADER] == "miss"
+    assert lead_headline(response) == "Second soldier dies of his wounds"
+    content = response.content.decode()
+    assert content.count('<article class="story-card') == 6
+    assert content.count("story-card--lead") == 1  # the old lead is a plain card now
+    assert content.count("Kayla Ruble") == 6
+
+
+def test_a_list_with_every_card_kept_loads_only_its_rows(
+    front_page, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    first = read("/")
+    with django_capture_on_commit_callbacks(execute=True):
+        invalidation.content_changed([keys.SECTION_MENU])
+
+    # The page's rows and the menu: no bylines, no renditions, no card rendered.
+    with django_assert_num_queries(2):
+        again = read("/")
+    assert again.content == first.content
+
+
+def test_a_renamed_author_is_on_every_kept_card_at_once(
+    front_page, editor, django_capture_on_commit_callbacks
+):
+    read("/")
+    author = front_page[0].bylines.get().author
+    client = Client()
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        save_in_admin(client, author, "author_form", name="Kayla Ruble-Smith")
+
+    content = read("/").content.decode()
+    assert content.count("Kayla Ruble-Smith") == 5

@@ -1,4 +1,5 @@
-"""A story page's costly parts, kept between purges apart from the page.
+"""Reader pages' costly parts, kept between purges apart from the pages: a story page's body
+and related list, and each story's card in the lists.
 
 A story page is its shell (the story row, bylines, tags, versions, lead image) around two
 parts that cost most of its rendering: the **body** (blocks, asides and public notes, written
@@ -16,6 +17,11 @@ So a page purged for something else it shows (a related story's new headline, a 
 renamed, the section menu) is rendered again around the kept body, and a purge of the story's
 own page renders both parts again. A part's keys join the page's (`Surrogate-Key`): a CDN purges
 the page for the same writes.
+
+A list page (front, section, tag, author, archives) is its rows around its cards: each card is
+kept under its story, section and authors (`selectors.card_keys`), so a list purged because a
+story joined it renders that story's card and reads the rest (the lead card, larger, is kept
+apart from the plain one).
 
 A part holds no model instances: HTML already escaped, and the few facts the page's structured
 data needs of the notes. Its cache key carries a digest of its fields, so a deploy that changes
@@ -35,10 +41,11 @@ from django.utils.safestring import SafeString
 from articles.caching import keys, store
 from articles.caching.conditional import digest
 from articles.models import Block, Note, PolicyPage, Story
+from articles.pages.selectors import card_keys, prefetch_cards
 from articles.pages.seo import opening, policy_url
 from articles.pages.story import build_story_body, join_html
 from articles.related.selectors import related_stories_for_page
-from articles.templatetags.newsroom import related_stories
+from articles.templatetags.newsroom import related_stories, story_card
 
 BLOCK_FIELDS = (
     "id",
@@ -97,6 +104,44 @@ class RelatedList:
 
     html: SafeString
     shows: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Card:
+    """A story's card in a list (front, section, tag, author, archives), and what it shows:
+    the story, its section and its authors."""
+
+    html: SafeString
+    shows: frozenset[str]
+
+
+def cards_for(stories: list[Story], *, lead_first: bool = False) -> list[Card]:
+    """The cards of a list's page of stories (rows from `selectors.card_stories`), the first
+    as the lead card when `lead_first`: each kept between purges of what it shows, all read in
+    one round trip to the store. Only the cards not kept load their bylines and renditions
+    (2 queries) and are rendered; a page purged because one story joined the list renders one.
+    """
+    wanted = {
+        _key("story-card-lead" if lead_first and n == 0 else "story-card", Card, story): (
+            story,
+            lead_first and n == 0,
+        )
+        for n, story in enumerate(stories)
+    }
+    found = store.get_many(wanted) if store.in_use() else {}
+    missing = {cache_key: entry for cache_key, entry in wanted.items() if cache_key not in found}
+    if missing:
+        started = store.now() if store.in_use() else 0.0
+        prefetch_cards([story for story, _ in missing.values()])
+        for cache_key, (story, lead) in missing.items():
+            card = Card(
+                html=SafeString(story_card(story, lead=lead)),
+                shows=frozenset(card_keys([story])),
+            )
+            found[cache_key] = card
+            if store.in_use():
+                store.keep(cache_key, card, keys=card.shows, started=started, timeout=store.ttl())
+    return [found[cache_key] for cache_key in wanted]
 
 
 def _key(name: str, part: type, story: Story) -> str:
