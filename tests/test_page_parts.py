@@ -185,6 +185,14 @@ def edit_a_paragraph(story, editor):
     return "Officials named the soldier on Sunday.", "Officials gave no other details."
 
 
+def remove_the_dek(story, editor):
+    client = Client()
+    client.force_login(editor)
+    save_in_admin(client, story, "story_form", dek="")
+    # Described by its first paragraph now, which the kept body carries.
+    return '<meta name="description" content="The army said on Saturday.">', story.dek
+
+
 def unlist_the_related_story(story, editor):
     related = Story.objects.get(slug="coca-growers-march")
     unpublish_stories(story_ids=[related.pk], user=editor)
@@ -201,6 +209,7 @@ def unlist_the_related_story(story, editor):
         withdraw_the_note,
         publish_a_correction,
         edit_a_paragraph,
+        remove_the_dek,
         unlist_the_related_story,
     ],
 )

@@ -27,7 +27,7 @@ the index is in Redis, so app hosts' clocks need not agree.
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -59,19 +59,22 @@ class LocalIndex:
     def now(self) -> float:
         return time.time()
 
-    def file(self, cache_key: str, keys: Iterable[str]) -> bool:
-        """File the entry; False when the cache must be emptied (the index grew too large)."""
+    def file(self, entries: Mapping[str, Iterable[str]]) -> bool:
+        """File each entry (cache key: its keys); False when the cache must be emptied (the
+        index grew too large)."""
         with self.lock:
-            for key in keys:
-                self.members.setdefault(key, set()).add(cache_key)
+            for cache_key, keys in entries.items():
+                for key in keys:
+                    self.members.setdefault(key, set()).add(cache_key)
             if sum(map(len, self.members.values())) > LOCAL_INDEX_LIMIT:
                 self.members.clear()
                 return False
         return True
 
-    def purged_since(self, keys: Iterable[str], moment: float) -> bool:
+    def purged_since(self, keys: Iterable[str], moment: float) -> set[str]:
+        """Those of `keys` purged after `moment`."""
         with self.lock:
-            return any(self.marks.get(key, 0.0) > moment for key in keys)
+            return {key for key in keys if self.marks.get(key, 0.0) > moment}
 
     def take(self, keys: Iterable[str]) -> set[str]:
         """Mark the keys purged now, and hand over (and forget) the entries filed under them."""
@@ -104,22 +107,24 @@ class RedisIndex:
     def _mark(self, key: str) -> str:
         return f"{self.prefix}{MARK_PREFIX}{key}"
 
-    def file(self, cache_key: str, keys: Iterable[str]) -> bool:
+    def file(self, entries: Mapping[str, Iterable[str]]) -> bool:
         with self.client.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.sadd(self._set(key), cache_key)
-                # A set outlives every entry it files; an entry evicted early stays a member
-                # until then, which costs a useless delete at the next purge.
-                pipe.expire(self._set(key), ttl() + PURGE_MARK_SECONDS)
+            for cache_key, keys in entries.items():
+                for key in keys:
+                    pipe.sadd(self._set(key), cache_key)
+                    # A set outlives every entry it files; an entry evicted early stays a
+                    # member until then, which costs a useless delete at the next purge.
+                    pipe.expire(self._set(key), ttl() + PURGE_MARK_SECONDS)
             pipe.execute()
         return True
 
-    def purged_since(self, keys: Iterable[str], moment: float) -> bool:
+    def purged_since(self, keys: Iterable[str], moment: float) -> set[str]:
+        """Those of `keys` purged after `moment` (one MGET of their marks)."""
         keys = list(keys)
         if not keys:
-            return False
+            return set()
         marks = self.client.mget([self._mark(key) for key in keys])
-        return any(mark is not None and float(mark) > moment for mark in marks)
+        return {key for key, mark in zip(keys, marks, strict=True) if mark and float(mark) > moment}
 
     def take(self, keys: Iterable[str]) -> set[str]:
         keys = list(keys)
@@ -195,19 +200,28 @@ def keep(cache_key: str, value: Any, *, keys: Iterable[str], started: float, tim
     """Keep `value` under `cache_key`, filed under `keys`, unless one of them was purged since
     `started` (when its content was read), or nothing is kept here (`in_use`). Returns whether
     it was kept."""
-    if not in_use():
-        return False
-    keys = set(keys)
+    return cache_key in keep_many({cache_key: (value, keys)}, started=started, timeout=timeout)
+
+
+def keep_many(
+    entries: Mapping[str, tuple[Any, Iterable[str]]], *, started: float, timeout: int
+) -> set[str]:
+    """Keep each entry (cache key: its value and keys) as `keep` does, all in three round trips
+    to Redis however many there are (a list page's cards); returns the cache keys kept."""
+    if not in_use() or not entries:
+        return set()
+    filed = {cache_key: set(keys) for cache_key, (_, keys) in entries.items()}
     cache = caches[alias()]
     index = index_of(alias())
-    cache.set(cache_key, value, timeout)
-    if not index.file(cache_key, keys):
+    cache.set_many({cache_key: value for cache_key, (value, _) in entries.items()}, timeout)
+    if not index.file(filed):
         cache.clear()
-        return False
-    if index.purged_since(keys, started):
-        cache.delete(cache_key)
-        return False
-    return True
+        return set()
+    purged = index.purged_since(set().union(*filed.values()), started)
+    stale = [cache_key for cache_key, keys in filed.items() if keys & purged]
+    if stale:
+        cache.delete_many(stale)
+    return set(filed) - set(stale)
 
 
 def get_unfiled(cache_key: str) -> Any:

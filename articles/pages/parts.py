@@ -133,14 +133,19 @@ def cards_for(stories: list[Story], *, lead_first: bool = False) -> list[Card]:
     if missing:
         started = store.now() if store.in_use() else 0.0
         prefetch_cards([story for story, _ in missing.values()])
-        for cache_key, (story, lead) in missing.items():
-            card = Card(
+        built = {
+            cache_key: Card(
                 html=SafeString(story_card(story, lead=lead)),
                 shows=frozenset(card_keys([story])),
             )
-            found[cache_key] = card
-            if store.in_use():
-                store.keep(cache_key, card, keys=card.shows, started=started, timeout=store.ttl())
+            for cache_key, (story, lead) in missing.items()
+        }
+        store.keep_many(
+            {cache_key: (card, card.shows) for cache_key, card in built.items()},
+            started=started,
+            timeout=store.ttl(),
+        )
+        found.update(built)
     return [found[cache_key] for cache_key in wanted]
 
 
@@ -168,20 +173,25 @@ def story_parts(story: Story) -> tuple[StoryBody, RelatedList]:
     if not story.is_public or not store.in_use():
         return tuple(build() for build in builds.values())
     found = store.get_many(builds)
+    # Stamped before the first part is read from the rows: a purge since then keeps none.
     started = None
+    built = {}
     result = []
     for cache_key, build in builds.items():
         part = found.get(cache_key)
         if part is None or _expired(part):
-            # Stamped before the first part is read from the rows: a purge since then keeps
-            # neither (`store.keep`).
             started = store.now() if started is None else started
-            part = build()
-            until = getattr(part, "next_aside_target", None)
-            store.keep(
-                cache_key, part, keys=part.shows, started=started, timeout=_timeout_until(until)
-            )
+            part = built[cache_key] = build()
         result.append(part)
+    if built:
+        # Both no later than the body's next aside target comes due (rarely set; the related
+        # list is then merely read again a little early).
+        until = result[0].next_aside_target
+        store.keep_many(
+            {cache_key: (part, part.shows) for cache_key, part in built.items()},
+            started=started,
+            timeout=_timeout_until(until),
+        )
     return tuple(result)
 
 
@@ -228,7 +238,8 @@ def _build_body(story: Story) -> StoryBody:
         notes_html=SafeString(notes_html),
         note_count=len(numbered),
         reading_minutes=built["reading_minutes"],
-        opening=opening(story.page_blocks),
+        # A dek is the description, and a new dek is a save of the story, which purges this.
+        opening="" if story.dek else opening(story.page_blocks),
         notes=tuple(_facts(entry) for entry in numbered),
         shows=frozenset(
             {keys.story(story.pk), keys.story_page(story.pk)}
@@ -255,7 +266,8 @@ def _facts(numbered) -> NoteFacts:
         fragment=numbered.fragment,
         dated=numbered.dated,
         created_at=note.created_at,
-        text=strip_tags(note.body_html or "").strip(),
+        # What a correction without its wrong and right words says (`seo.corrections_json_ld`).
+        text=strip_tags(note.body_html or "").strip() if note.kind == Note.Kind.CORRECTION else "",
         claim=note.claim or "",
         verdict=note.verdict or "",
         correction_wrong=note.correction_wrong or "",
