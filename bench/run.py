@@ -17,9 +17,10 @@ largest tag, the most prolific author, a search, and the saved static copy of th
 that whitenoise serves from the same gunicorn: the ceiling. With `--varnish`, the same pages are
 driven once more through Debian's `varnishd` running `deploy/varnish.vcl` in front of the
 cache-on gunicorn (the production front the README's Deployment describes): Varnish's own
-hits, the static copy included. Then, in this process: the median
-time of recomputing one story's related list, and `bench/anchoring.py` (re-anchoring 1,000
-notes). Nothing but 127.0.0.1 is contacted; every wait and every run is bounded.
+hits, the static copy included. Then, in this process: the median time of recomputing one
+story's related list, the seed story's miss through Django's WSGI handler with its kept parts
+and without them (`time_story_miss`), and `bench/anchoring.py` (re-anchoring 1,000 notes).
+Nothing but 127.0.0.1 is contacted; every wait and every run is bounded.
 
 Needs `wrk` (Debian: `apt-get install wrk`) and gunicorn (a project dependency: `pip install -e .`);
 `--varnish` also needs `varnishd` and its xkey module (`apt-get install varnish varnish-modules`).
@@ -487,6 +488,62 @@ def time_related(args) -> tuple[float, float, int]:
     return statistics.median(times), max(times), len(times)
 
 
+def time_story_miss(urls: dict[str, str], *, batches: int = 7, calls: int = 50) -> dict:
+    """The seed story's miss in this process, through Django's WSGI handler with the page cache
+    off (no server, no wrk): ms per page, best of `batches` batches of `calls`.
+
+    Two misses: with its body and related list kept (a page purged for something else it
+    shows: a related story's headline, a tag, the section menu), and with both purged before
+    every call, outside the timing (the page after the story's own change).
+    """
+    from io import BytesIO
+
+    from django.test import override_settings
+
+    from articles.caching import keys, store
+    from articles.models import Story
+    from newsroom.wsgi import application
+
+    path = urls["story"]
+    story = Story.objects.get(slug=SEED_SLUG)
+
+    def call() -> float:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": BytesIO(),
+            "wsgi.errors": sys.stderr,
+        }
+        statuses = []
+        began = time.perf_counter()
+        b"".join(application(environ, lambda status, headers, exc=None: statuses.append(status)))
+        spent = time.perf_counter() - began
+        if not statuses[0].startswith("200"):
+            raise RuntimeError(f"{path}: {statuses[0]}")
+        return spent
+
+    def batch(purge: bool) -> float:
+        spent = 0.0
+        for _ in range(calls):
+            if purge:
+                store.purge([keys.story_page(story.pk)])
+            spent += call()
+        return spent / calls * 1000
+
+    found = {"kept": [], "purged": []}
+    with override_settings(NEWSROOM_PAGE_CACHE=False):
+        call()  # the parts are kept from here on
+        for _ in range(batches):  # alternated, so that both see the same machine
+            found["kept"].append(batch(purge=False))
+            found["purged"].append(batch(purge=True))
+    return {name: min(times) for name, times in found.items()}
+
+
 def run_anchoring(args) -> str:
     output = subprocess.run(  # noqa: S603
         [sys.executable, str(PROJECT / "bench" / "anchoring.py"), "--runs", "5"],
@@ -503,7 +560,7 @@ def run_anchoring(args) -> str:
     return output.stdout + (output.stderr if output.returncode else "")
 
 
-def report(args, results: list[Result], related, anchoring: str, load: dict) -> None:
+def report(args, results: list[Result], related, anchoring: str, load: dict, miss: dict) -> None:
     ceilings = {r.cache: r.rps for r in results if r.page == "ceiling"}
     print()
     print(
@@ -536,6 +593,11 @@ def report(args, results: list[Result], related, anchoring: str, load: dict) -> 
     print(
         f"\nRecompute one story's related list: median {median_ms:.0f} ms, slowest "
         f"{slowest_ms:.0f} ms ({samples} stories)"
+    )
+    print(
+        f"Seed story miss in-process (page cache off, best of 7 batches of 50): "
+        f"{miss['kept']:.1f} ms with its body and related list kept, {miss['purged']:.1f} ms "
+        "with them purged first (the story's own change)"
     )
     if load:
         print("Corpus load: " + ", ".join(f"{k} {v:.0f} s" for k, v in load.items()))
@@ -607,8 +669,9 @@ def main() -> None:
     for page_cache in (True, False):
         results += measure_pages(args, env, urls, page_cache=page_cache, work=work)
     related = time_related(args)
+    miss = time_story_miss(urls)
     anchoring = "" if args.skip_anchoring else run_anchoring(args)
-    report(args, results, related, anchoring, load)
+    report(args, results, related, anchoring, load, miss)
     (work / "results.json").write_text(
         json.dumps([r.__dict__ for r in results], indent=2), encoding="utf-8"
     )
