@@ -138,7 +138,8 @@ def xkey_installed() -> bool:
     return any(Path("/usr/lib").glob("*/varnish/vmods/libvmod_xkey.so"))
 
 
-def check_tools(args) -> None:
+def check_tools(*, varnish: bool = False) -> None:
+    """Exit with what to install when a tool the run needs is missing."""
     missing = []
     if shutil.which("wrk") is None:
         missing.append("wrk: apt-get install wrk")
@@ -146,7 +147,7 @@ def check_tools(args) -> None:
         import gunicorn  # noqa: F401
     except ImportError:
         missing.append("gunicorn: .venv/bin/pip install -e . (it is a project dependency)")
-    if args.varnish and not (varnishd() and xkey_installed()):
+    if varnish and not (varnishd() and xkey_installed()):
         missing.append("varnishd with vmod xkey: apt-get install varnish varnish-modules")
     if missing:
         sys.exit("Missing tools (this script installs nothing):\n  " + "\n  ".join(missing))
@@ -651,7 +652,7 @@ def report(args, results: list[Result], related, anchoring: str, load: dict, mis
 
 def main() -> None:
     args = parse_args()
-    check_tools(args)
+    check_tools(varnish=args.varnish)
     work = Path(tempfile.gettempdir()) / "newsroom-bench" / args.database
     static_root = work / "static"
     work.mkdir(parents=True, exist_ok=True)
