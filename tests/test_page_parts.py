@@ -8,7 +8,6 @@ that a write failed to purge would show on the very next page."""
 from datetime import timedelta
 
 import pytest
-from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -29,19 +28,11 @@ from tests.factories import (
     StoryFactory,
 )
 from tests.test_admin import change_url, form_data
-from tests.test_pagecache import save_in_admin
+
+# The page cache on and empty for each test (an autouse fixture), as the page cache's tests have it.
+from tests.test_pagecache import CACHE_HEADER, empty_page_cache, save_in_admin  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-CACHE_HEADER = "X-Page-Cache"
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache(settings):
-    settings.NEWSROOM_PAGE_CACHE = True
-    caches[settings.NEWSROOM_PAGE_CACHE_ALIAS].clear()
-    yield
-    caches[settings.NEWSROOM_PAGE_CACHE_ALIAS].clear()
 
 
 @pytest.fixture
